@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App, CustomRoute } from '@slack/bolt';
+import { sql } from 'kysely';
+import type { Config } from './config.ts';
+import { resolveActor, type AppContext } from './context.ts';
+import { CommandRouter } from './commands.ts';
+import { registerCommandListener } from './command-listener.ts';
+import { registerErrorHandler } from './platform/slack-errors.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import type { Compute } from './platform/compute/port.ts';
+import { GceCompute } from './platform/compute/gce.ts';
+import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
+import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
+import { Scheduler } from './platform/scheduler.ts';
+import { createBoltApp, createWebClient, resolveIdentity } from './platform/slack.ts';
+import { healthRoutes } from './platform/http-routes.ts';
+import { capabilities } from './capabilities.ts';
+
+export interface StartOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  /** Otherwise built from config (real GCE, an emulator endpoint, or the simulator's URL). */
+  compute?: Compute;
+  jobTuning?: JobTuning;
+  /** Extra HTTP routes served beside /slack/events (the local workspace mounts its page here). */
+  extraRoutes?: CustomRoute[];
+  /** Leave node-cron off (tests call tick(now) themselves). */
+  scheduler?: boolean;
+}
+
+export interface RunningApp {
+  ctx: AppContext;
+  bolt: App;
+  router: CommandRouter;
+  scheduler: Scheduler;
+  /** Base URL of the HTTP server (HTTP and local modes). */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → database + migrations → job queue → Slack app → schedules. */
+export async function startApp(opts: StartOptions): Promise<RunningApp> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter((s): s is string => !!s) });
+  const clock = opts.clock ?? systemClock;
+  const token = config.slack.botToken;
+  const signingSecret = config.slack.signingSecret;
+  if (!token || !signingSecret) throw new Error('startApp needs a Slack bot token and signing secret (main.ts provides local ones in local mode)');
+
+  const handle = await openDatabase(config, log);
+  const cleanups: Array<() => Promise<void>> = [() => handle.close()];
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length) log.info({ applied }, 'database migrated');
+
+    const slack = createWebClient({ token, apiUrl: config.slack.apiUrl }, log);
+    const identity = await resolveIdentity(slack, config.slack.apiUrl);
+
+    const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING);
+    await jobs.start();
+    cleanups.unshift(() => jobs.stop());
+
+    const compute = opts.compute ?? new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint });
+    const ctx: AppContext = {
+      config,
+      db: handle.db,
+      clock,
+      compute,
+      jobs,
+      slack,
+      identity,
+      log,
+      instanceId: randomUUID(),
+      actor: (userId) => resolveActor(handle.db, config, userId),
+    };
+
+    const routes = [
+      ...healthRoutes({
+        ready: {
+          database: async () => (await sql`select 1`.execute(handle.db), true),
+          migrations: () => migrationsApplied(handle.db),
+          jobs: async () => jobs.started,
+        },
+      }),
+      ...(opts.extraRoutes ?? []),
+    ];
+    const { app: bolt, receiver } = createBoltApp({
+      mode: config.slack.mode,
+      token,
+      signingSecret,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      identity,
+      log,
+      customRoutes: routes,
+      httpPort: config.port,
+    });
+    const router = new CommandRouter();
+    const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
+    registerErrorHandler(bolt, log);
+    for (const capability of capabilities) await capability.register({ ctx, bolt, router, scheduler });
+    registerCommandListener(bolt, router, ctx);
+
+    let url: string | undefined;
+    if (config.slack.mode === 'socket') {
+      await bolt.start();
+    } else {
+      const server = (await bolt.start({ port: config.port, host: config.bindAddress })) as Server;
+      const addr = server.address() as AddressInfo;
+      url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    }
+    cleanups.unshift(() => receiver.stop() as Promise<void>);
+    if (opts.scheduler !== false) {
+      scheduler.start();
+      cleanups.unshift(() => scheduler.stop());
+    }
+
+    let stopped = false;
+    return {
+      ctx,
+      bolt,
+      router,
+      scheduler,
+      url,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await runAll(cleanups, log);
+      },
+    };
+  } catch (err) {
+    await runAll(cleanups, log);
+    throw err;
+  }
+}
+
+async function openDatabase(config: Config, log: Logger): Promise<DbHandle> {
+  if (config.database.kind === 'pglite') {
+    log.info({ dataDir: config.database.dataDir }, 'using the embedded PGlite database');
+    return openPglite(config.database.dataDir);
+  }
+  return openPostgres(config.database.url);
+}
+
+async function runAll(cleanups: Array<() => Promise<void>>, log: Logger): Promise<void> {
+  for (const fn of cleanups) {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn({ err }, 'error while stopping');
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment. Every variable is optional; what is set picks the mode:
+ * no Slack variables → local workspace; no GCP project → the built-in GCE simulator. In production
+ * both must be configured: never a silent fallback to fakes.
+ */
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+
+const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each must be a Slack user ID like U0123ABCD')));
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().positive())
+    .default(fallback);
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .default(false);
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Paris');
+
+const labelPair = z.string().regex(/^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, 'must be a GCE label like key=value (lowercase)');
+
+const gceZone = z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'must be a GCE zone like us-central1-a');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(3000),
+  BIND_ADDRESS: z.string().min(1).optional(),
+
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  GCP_PROJECT: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a GCP project ID').optional(),
+  GCP_ZONE: gceZone.optional(),
+  GCE_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  GCE_ALLOWED_ZONES: csv.pipe(z.array(gceZone)).optional(),
+  GCE_MACHINE_TYPES: csv.pipe(z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'each must be a machine type like e2-medium'))).optional(),
+  GCE_DEFAULT_MACHINE_TYPE: z.string().regex(/^[a-z][-a-z0-9]*$/).optional(),
+  CATALOG_LABEL: labelPair.default('demo-vm-catalog=true'),
+  CATALOG_SYNC_MINUTES: positiveInt(10),
+
+  ADMIN_USER_IDS: slackUserIds.default([]),
+  ORG_TIME_ZONE: timeZone.default('UTC'),
+  DEMO_TTL_HOURS: positiveInt(8),
+  DEMO_MAX_TTL_HOURS: positiveInt(72),
+  READINESS_TIMEOUT_SECONDS: positiveInt(120),
+
+  ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
+  /** Test-only: named crash points (see platform/crash.ts). */
+  DEMO_VM_CRASH_AT: z.string().optional(),
+});
+
+export type SlackMode = 'http' | 'socket' | 'local';
+export type GceMode = 'gce' | 'emulator' | 'simulator';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  port: number;
+  bindAddress: string;
+  slack: {
+    mode: SlackMode;
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+  };
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  gce: {
+    mode: GceMode;
+    project: string;
+    defaultZone: string;
+    zones: string[];
+    machineTypes: string[];
+    defaultMachineType: string;
+    apiEndpoint?: string;
+    catalogLabel: { key: string; value: string };
+    catalogSyncMinutes: number;
+  };
+  adminUserIds: string[];
+  orgTimeZone: string;
+  demo: { ttlHours: number; maxTtlHours: number; readinessTimeoutSeconds: number };
+  allowLocalWorkspaceWithRealGcp: boolean;
+  crashAt?: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const SIMULATED_PROJECT = 'demo-vm-local';
+const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'europe-west1-b'];
+const DEFAULT_MACHINE_TYPES = ['e2-medium', 'e2-standard-2', 'e2-standard-4', 'n2-standard-2'];
+
+/** Variables that only make sense together, checked before types so every problem is listed at once. */
+function presenceProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const has = (name: string) => env[name] !== undefined;
+  // Slack: a bot token and a signing secret go together; an app token adds Socket Mode.
+  const anySlack = has('SLACK_BOT_TOKEN') || has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN');
+  if (anySlack) {
+    if (!has('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: missing (the other Slack variables are set; the bot token is required with them)');
+    if (!has('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: missing (required with SLACK_BOT_TOKEN; find it under Basic Information in your Slack app)');
+  }
+  if (env.NODE_ENV === 'production') {
+    if (!anySlack) problems.push('SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required when NODE_ENV=production (no local workspace in production)');
+    if (!has('GCP_PROJECT')) problems.push('GCP_PROJECT: required when NODE_ENV=production (no GCE simulator in production)');
+    if (!has('DATABASE_URL')) problems.push('DATABASE_URL: required when NODE_ENV=production (embedded PGlite is for one local process)');
+  }
+  if (has('GCE_API_ENDPOINT') && !has('GCP_PROJECT')) problems.push('GCP_PROJECT: missing (GCE_API_ENDPOINT is set; say which project it serves)');
+  return problems;
+}
+
+/** Parse and validate the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const problems = presenceProblems(cleaned);
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const e = parsed.data;
+  const anySlack = Boolean(e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN);
+
+  const zones = e.GCE_ALLOWED_ZONES ?? (e.GCP_ZONE ? [e.GCP_ZONE] : DEFAULT_ZONES);
+  const defaultZone = e.GCP_ZONE ?? zones[0]!;
+  if (!zones.includes(defaultZone)) problems.push(`GCP_ZONE: ${defaultZone} is not in GCE_ALLOWED_ZONES (${zones.join(', ')})`);
+  const machineTypes = e.GCE_MACHINE_TYPES ?? DEFAULT_MACHINE_TYPES;
+  const defaultMachineType = e.GCE_DEFAULT_MACHINE_TYPE ?? machineTypes[0]!;
+  if (!machineTypes.includes(defaultMachineType)) {
+    problems.push(`GCE_DEFAULT_MACHINE_TYPE: ${defaultMachineType} is not in GCE_MACHINE_TYPES (${machineTypes.join(', ')})`);
+  }
+  if (e.DEMO_TTL_HOURS > e.DEMO_MAX_TTL_HOURS) problems.push(`DEMO_TTL_HOURS: ${e.DEMO_TTL_HOURS} is above DEMO_MAX_TTL_HOURS (${e.DEMO_MAX_TTL_HOURS})`);
+  if (problems.length) throw new ConfigError(problems);
+
+  const slackMode: SlackMode = !anySlack ? 'local' : e.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const gceMode: GceMode = !e.GCP_PROJECT ? 'simulator' : e.GCE_API_ENDPOINT?.startsWith('http://') ? 'emulator' : 'gce';
+  const [labelKey, labelValue] = e.CATALOG_LABEL.split('=') as [string, string];
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    // The local workspace has no login: loopback only unless a bind address is set explicitly.
+    bindAddress: e.BIND_ADDRESS ?? (slackMode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    slack: {
+      mode: slackMode,
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR },
+    gce: {
+      mode: gceMode,
+      project: e.GCP_PROJECT ?? SIMULATED_PROJECT,
+      defaultZone,
+      zones,
+      machineTypes,
+      defaultMachineType,
+      apiEndpoint: e.GCE_API_ENDPOINT,
+      catalogLabel: { key: labelKey, value: labelValue },
+      catalogSyncMinutes: e.CATALOG_SYNC_MINUTES,
+    },
+    adminUserIds: e.ADMIN_USER_IDS,
+    orgTimeZone: e.ORG_TIME_ZONE,
+    demo: { ttlHours: e.DEMO_TTL_HOURS, maxTtlHours: e.DEMO_MAX_TTL_HOURS, readinessTimeoutSeconds: e.READINESS_TIMEOUT_SECONDS },
+    allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
+    crashAt: e.DEMO_VM_CRASH_AT,
+  } satisfies Config) as Config;
+}
+
+/** A description safe to log: no tokens, no secrets, no database password. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  return {
+    env: c.env,
+    slack: c.slack.mode,
+    slackApi: c.slack.apiUrl ?? 'https://slack.com/api/',
+    database: c.database.kind === 'postgres' ? redactUrl(c.database.url) : `pglite:${c.database.dataDir}`,
+    gce: c.gce.mode,
+    project: c.gce.project,
+    zones: c.gce.zones,
+    listen: `${c.bindAddress}:${c.port}`,
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,31 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from './config.ts';
+import type { Clock } from './platform/clock.ts';
+import type { Compute } from './platform/compute/port.ts';
+import type { Db } from './platform/db.ts';
+import type { JobQueue } from './platform/jobs.ts';
+import type { Logger } from './platform/log.ts';
+import type { SlackIdentity } from './platform/slack.ts';
+import type { Actor } from './policy.ts';
+
+/** What every capability is handed by the composition root (app.ts). */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  compute: Compute;
+  jobs: JobQueue;
+  /** The bot's Web API client (the same one Bolt uses). */
+  slack: WebClient;
+  identity: SlackIdentity;
+  log: Logger;
+  /** Unique per process: who claimed a scheduled period. */
+  instanceId: string;
+  actor(userId: string): Promise<Actor>;
+}
+
+export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {
+  const isAdmin = config.adminUserIds.includes(userId);
+  const approver = await db.selectFrom('approvers').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+  return { userId, isAdmin, isApprover: Boolean(approver) || isAdmin };
+}

@@ -1,0 +1,167 @@
+/**
+ * The Compute port: what the product needs from GCE, in product words. The adapter (gce.ts) speaks
+ * @google-cloud/compute; the simulator speaks the same REST subset, so both are driven by one adapter.
+ */
+
+export type InstanceStatus =
+  | 'PROVISIONING'
+  | 'STAGING'
+  | 'RUNNING'
+  | 'STOPPING'
+  | 'STOPPED'
+  | 'SUSPENDING'
+  | 'SUSPENDED'
+  | 'REPAIRING'
+  | 'TERMINATED';
+
+export interface MachineImage {
+  name: string;
+  /** projects/P/global/machineImages/N */
+  resourcePath: string;
+  description: string;
+  labels: Record<string, string>;
+  status: string; // CREATING | READY | UPLOADING | DELETING | INVALID
+  createdAt: Date;
+  /** Full URL of the instance it was made from, when GCE reports one. */
+  sourceInstance?: string;
+  totalStorageBytes?: number;
+}
+
+export interface Instance {
+  name: string;
+  zone: string;
+  status: InstanceStatus;
+  machineType: string; // short name, e.g. e2-medium
+  labels: Record<string, string>;
+  externalIp?: string;
+  internalIp?: string;
+  sourceMachineImage?: string;
+  createdAt?: Date;
+  /** Last time GCE reports the VM started / stopped (lastStartTimestamp / lastStopTimestamp). */
+  lastStartAt?: Date;
+  lastStopAt?: Date;
+}
+
+/** Where an operation lives: a zone, or global (machine images, images). */
+export interface OperationRef {
+  name: string;
+  zone?: string;
+}
+
+export interface OperationResult {
+  status: 'PENDING' | 'RUNNING' | 'DONE';
+  /**
+   * Set when DONE with an error; code is GCE's, e.g. ZONE_RESOURCE_POOL_EXHAUSTED, QUOTA_EXCEEDED;
+   * kind is the same refusal in product words (stockout, quota, …), see operationErrorKind().
+   */
+  error?: { code: string; message: string; kind: ComputeErrorKind };
+  targetLink?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+export interface InsertInstanceRequest {
+  name: string;
+  zone: string;
+  /** projects/P/global/machineImages/N (or just N; the adapter expands it). */
+  sourceMachineImage: string;
+  machineType?: string;
+  labels: Record<string, string>;
+  /** A UUID fixed per step; GCE ignores a repeat within an hour. */
+  requestId: string;
+}
+
+export interface InsertMachineImageRequest {
+  name: string;
+  /** The instance to save (GCE allows one machine image per instance per 10 minutes: debounce). */
+  sourceInstance: { zone: string; name: string };
+  description?: string;
+  labels?: Record<string, string>;
+  requestId: string;
+}
+
+export interface Compute {
+  readonly project: string;
+  listMachineImages(opts?: { filter?: string; pageToken?: string; maxResults?: number }): Promise<Page<MachineImage>>;
+  getMachineImage(name: string): Promise<MachineImage | null>;
+  /** Save an instance as a machine image (a global operation). */
+  insertMachineImage(req: InsertMachineImageRequest): Promise<OperationRef>;
+  deleteMachineImage(name: string, requestId: string): Promise<OperationRef>;
+  insertInstance(req: InsertInstanceRequest): Promise<OperationRef>;
+  getInstance(zone: string, name: string): Promise<Instance | null>;
+  /** All instances of the project with an optional filter (aggregated list, paged). */
+  listInstances(opts?: { filter?: string; pageToken?: string; maxResults?: number }): Promise<Page<Instance>>;
+  stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  startInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  getOperation(op: OperationRef): Promise<OperationResult>;
+  /**
+   * Wait until the operation is DONE (looping on the operations `wait` call, which returns after at
+   * most ~2 min), retrying transient errors. Resolves with the final result (check `error`).
+   */
+  waitOperation(op: OperationRef, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<OperationResult>;
+}
+
+/** Kinds of refusal, so callers decide without knowing HTTP or gax. */
+export type ComputeErrorKind =
+  | 'quota' // 403 quotaExceeded / QUOTA_EXCEEDED
+  | 'permission' // 403 forbidden
+  | 'invalid' // 400
+  | 'not_found' // 404
+  | 'conflict' // 409 alreadyExists
+  | 'rate_limited' // 429
+  | 'unavailable' // 5xx, network, timeouts
+  | 'stockout' // ZONE_RESOURCE_POOL_EXHAUSTED
+  | 'unknown';
+
+export class ComputeError extends Error {
+  readonly kind: ComputeErrorKind;
+  readonly httpStatus?: number;
+  /** GCE's reason or code, e.g. quotaExceeded, ZONE_RESOURCE_POOL_EXHAUSTED. */
+  readonly reason?: string;
+  constructor(kind: ComputeErrorKind, message: string, opts: { httpStatus?: number; reason?: string; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'ComputeError';
+    this.kind = kind;
+    this.httpStatus = opts.httpStatus;
+    this.reason = opts.reason;
+  }
+  /** Safe to retry the same call (with the same requestId). */
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+  }
+}
+
+/** The kind of a DONE operation's error code (ZONE_RESOURCE_POOL_EXHAUSTED[_WITH_DETAILS] is a stockout). */
+export function operationErrorKind(code: string): ComputeErrorKind {
+  if (code.startsWith('ZONE_RESOURCE_POOL_EXHAUSTED')) return 'stockout';
+  if (code === 'QUOTA_EXCEEDED' || code.endsWith('_QUOTA_EXCEEDED')) return 'quota';
+  if (code === 'RESOURCE_NOT_FOUND' || code === 'NOT_FOUND') return 'not_found';
+  if (code === 'RESOURCE_ALREADY_EXISTS' || code === 'ALREADY_EXISTS') return 'conflict';
+  if (code === 'PERMISSION_DENIED' || code === 'FORBIDDEN') return 'permission';
+  if (code === 'INVALID_ARGUMENT' || code.startsWith('INVALID_')) return 'invalid';
+  // Never a retryable kind: repeating the call with the same requestId returns this same failed operation.
+  return 'unknown';
+}
+
+/**
+ * A failed DONE operation as a ComputeError (reason = GCE's code), or undefined when it succeeded.
+ * To try again (e.g. another zone after a stockout) send a new call with a new requestId.
+ */
+export function operationFailure(result: OperationResult): ComputeError | undefined {
+  if (!result.error) return undefined;
+  return new ComputeError(result.error.kind, result.error.message, { reason: result.error.code });
+}
+
+/** Links a user opens for a demo VM. */
+export function consoleLinks(project: string, zone: string, instance: string) {
+  const detail = `https://console.cloud.google.com/compute/instancesDetail/zones/${zone}/instances/${instance}`;
+  return {
+    console: `${detail}?project=${project}`,
+    serial: `${detail}/console?port=1&project=${project}`,
+    ssh: `https://ssh.cloud.google.com/v2/ssh/projects/${project}/zones/${zone}/instances/${instance}`,
+  };
+}

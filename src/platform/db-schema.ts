@@ -1,0 +1,227 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of migrations/: keep in step with them. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Numeric = ColumnType<string, string | number, string | number>;
+type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export type Visibility = 'private' | 'pending' | 'shared' | 'official';
+export type DemoState = 'provisioning' | 'running' | 'stopped' | 'saving' | 'deleted' | 'failed';
+
+export interface ImagesTable {
+  id: Generated<string>;
+  project: string;
+  gce_name: string;
+  title: string;
+  description: Generated<string>;
+  owner_id: string | null;
+  visibility: Visibility;
+  origin: 'catalog_label' | 'published' | 'saved';
+  status: Generated<'creating' | 'ready' | 'deleting' | 'deleted' | 'failed'>;
+  parent_image_id: string | null;
+  source_demo_id: string | null;
+  tags: Generated<string[]>;
+  app_scheme: 'http' | 'https' | null;
+  app_port: number | null;
+  app_path: string | null;
+  thread_channel: string | null;
+  thread_ts: string | null;
+  storage_bytes: Int8 | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+  search: ColumnType<string, never, never>;
+}
+
+export interface DemosTable {
+  id: string;
+  owner_id: string;
+  image_id: string;
+  instance_name: string;
+  zone: string;
+  machine_type: string;
+  state: DemoState;
+  progress: Generated<string>;
+  failure_reason: string | null;
+  failure_kind: string | null;
+  external_ip: string | null;
+  internal_ip: string | null;
+  app_ready: boolean | null;
+  dm_channel: string | null;
+  dm_ts: string | null;
+  expires_at: Timestamp;
+  nudged_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SubmissionsTable {
+  key: string;
+  kind: string;
+  resource_id: string;
+  created_at: Timestamp;
+}
+
+export interface StepsTable {
+  owner_kind: 'demo' | 'save' | 'export';
+  owner_id: string;
+  step: string;
+  request_id: string;
+  operation_name: string | null;
+  zone: string | null;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+}
+
+export interface UsageIntervalsTable {
+  id: Generated<Int8>;
+  demo_id: string;
+  user_id: string;
+  image_id: string;
+  machine_type: string;
+  zone: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  source: Generated<'app' | 'reconciler'>;
+}
+
+export interface MachinePricesTable {
+  machine_type: string;
+  region: string;
+  hourly_price: Numeric;
+  currency: Generated<string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface ShareRequestsTable {
+  id: Generated<string>;
+  image_id: string;
+  requester_id: string;
+  note: Generated<string>;
+  status: 'pending' | 'approved' | 'denied' | 'withdrawn' | 'expired';
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
+  channel: string | null;
+  message_ts: string | null;
+  created_at: Timestamp;
+}
+
+export interface CommentsTable {
+  id: Generated<string>;
+  image_id: string;
+  author_id: string;
+  body: string;
+  slack_channel: string | null;
+  slack_ts: string | null;
+  created_at: Timestamp;
+  edited_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface ExportsTable {
+  id: string;
+  image_id: string;
+  requester_id: string;
+  format: 'vmdk' | 'vhdx' | 'vpc' | 'vdi' | 'qcow2' | 'tar.gz';
+  destination_uri: string;
+  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress: Generated<string>;
+  temp_instance: string | null;
+  temp_image: string | null;
+  build_id: string | null;
+  size_bytes: Int8 | null;
+  signed_url: string | null;
+  failure_reason: string | null;
+  dm_channel: string | null;
+  dm_ts: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DigestSubscriptionsTable {
+  id: Generated<string>;
+  channel_id: string;
+  cadence: 'weekly' | 'daily';
+  cron: string;
+  time_zone: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface DigestPostsTable {
+  subscription_id: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  state: 'sending' | 'sent';
+  message_ts: string | null;
+  late: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface ScheduledRunsTable {
+  task: string;
+  period_key: string;
+  claimed_by: string;
+  claimed_at: Timestamp;
+}
+
+export interface ApproversTable {
+  user_id: string;
+  added_by: string;
+  added_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface BudgetsTable {
+  user_id: string;
+  max_running: number | null;
+  monthly_cost_limit: Numeric | null;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<Int8>;
+  at: Timestamp;
+  actor_id: string;
+  action: string;
+  resource_kind: string;
+  resource_id: string;
+  before: ColumnType<unknown, string | null, string | null>;
+  after: ColumnType<unknown, string | null, string | null>;
+  request_id: string | null;
+}
+
+export interface Database {
+  images: ImagesTable;
+  demos: DemosTable;
+  submissions: SubmissionsTable;
+  steps: StepsTable;
+  usage_intervals: UsageIntervalsTable;
+  machine_prices: MachinePricesTable;
+  share_requests: ShareRequestsTable;
+  comments: CommentsTable;
+  exports: ExportsTable;
+  digest_subscriptions: DigestSubscriptionsTable;
+  digest_posts: DigestPostsTable;
+  scheduled_runs: ScheduledRunsTable;
+  approvers: ApproversTable;
+  settings: SettingsTable;
+  budgets: BudgetsTable;
+  audit_log: AuditLogTable;
+}
+
+export type ImageRow = Selectable<ImagesTable>;
+export type NewImage = Insertable<ImagesTable>;
+export type DemoRow = Selectable<DemosTable>;
+export type DemoUpdate = Updateable<DemosTable>;
+export type UsageIntervalRow = Selectable<UsageIntervalsTable>;

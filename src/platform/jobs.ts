@@ -1,0 +1,115 @@
+import { PgBoss, fromKysely, fromPglite, type Job } from 'pg-boss';
+import type { Transaction } from 'kysely';
+import type { DbHandle } from './db.ts';
+import type { Database } from './db-schema.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * Durable jobs on pg-boss, in the same PostgreSQL (or PGlite) as everything else. A job is sent in
+ * the transaction that records why it exists (fromKysely), so a crash never leaves one without the other.
+ * Handlers must be idempotent: pg-boss delivers at least once and retries after a crash.
+ */
+
+export interface JobTuning {
+  /** Idle poll; LISTEN/NOTIFY wakes workers sooner where it is available. */
+  pollingIntervalSeconds: number;
+  /** A job whose worker stops sending heartbeats (killed process) is retried after this. */
+  heartbeatSeconds: number;
+  /** How often pg-boss looks for jobs whose heartbeat stopped. */
+  superviseIntervalSeconds: number;
+}
+
+export const DEFAULT_JOB_TUNING: JobTuning = { pollingIntervalSeconds: 2, heartbeatSeconds: 30, superviseIntervalSeconds: 15 };
+
+export interface QueueSpec {
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** Upper bound for one run of a handler; a job stuck longer is retried. */
+  expireInSeconds?: number;
+  /** Jobs of this queue a process works on at once. */
+  concurrency?: number;
+}
+
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
+
+export class JobQueue {
+  readonly #boss: PgBoss;
+  readonly #log: Logger;
+  readonly #tuning: JobTuning;
+  #started = false;
+
+  constructor(handle: DbHandle, log: Logger, tuning: JobTuning = DEFAULT_JOB_TUNING) {
+    this.#log = log;
+    this.#tuning = tuning;
+    const common = {
+      superviseIntervalSeconds: tuning.superviseIntervalSeconds,
+      monitorIntervalSeconds: Math.max(tuning.superviseIntervalSeconds, 1),
+      // Scheduling is ours (node-cron calling tick(now)); pg-boss's cron would be a second clock.
+      schedule: false,
+      useListenNotify: true,
+    };
+    this.#boss =
+      handle.kind === 'pglite'
+        ? new PgBoss({ db: fromPglite(handle.pglite!), backend: 'pglite', ...common })
+        : new PgBoss({ connectionString: handle.url!, max: 5, application_name: 'demo-vm-jobs', ...common });
+    this.#boss.on('error', (err) => this.#log.error({ err }, 'job queue error'));
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  async start(): Promise<void> {
+    await this.#boss.start();
+    this.#started = true;
+  }
+
+  /** Declare a queue and the handler that works it. */
+  async register<T extends object>(name: string, spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
+    await this.#boss.createQueue(name, {
+      retryLimit: spec.retryLimit ?? 5,
+      retryDelay: spec.retryDelaySeconds ?? 2,
+      retryBackoff: true,
+      retryDelayMax: 120,
+      expireInSeconds: spec.expireInSeconds ?? 3600,
+      heartbeatSeconds: this.#tuning.heartbeatSeconds,
+      notify: true,
+    } as Parameters<PgBoss['createQueue']>[1]);
+    await this.#boss.work<T>(
+      name,
+      { pollingIntervalSeconds: this.#tuning.pollingIntervalSeconds, batchSize: 1, localConcurrency: spec.concurrency ?? 4 },
+      async (jobs: Job<T>[]) => {
+        for (const job of jobs) {
+          const log = this.#log.child({ job: name, jobId: job.id });
+          try {
+            await handler(job.data, { id: job.id, retryCount: (job as Job<T> & { retryCount?: number }).retryCount ?? 0 });
+          } catch (err) {
+            log.warn({ err }, 'job attempt failed; pg-boss will retry it if attempts remain');
+            throw err;
+          }
+        }
+      },
+    );
+  }
+
+  /** Send a job, inside the caller's transaction when one is given. Returns null when deduplicated. */
+  async send<T extends object>(
+    name: string,
+    data: T,
+    opts: { trx?: Transaction<Database>; singletonKey?: string; startAfter?: Date; id?: string } = {},
+  ): Promise<string | null> {
+    const { trx, ...rest } = opts;
+    return this.#boss.send(name, data, { ...rest, ...(trx ? { db: fromKysely(trx) } : {}) });
+  }
+
+  /** Stop taking work; let running handlers finish (up to timeoutMs) so they stop at a safe point. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.#boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+  }
+
+  get boss(): PgBoss {
+    return this.#boss;
+  }
+}

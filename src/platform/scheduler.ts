@@ -1,0 +1,77 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from './clock.ts';
+import type { Db } from './db.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * node-cron only calls tick(now); tests call tick directly with their own clock. A task that must run
+ * once per period across replicas claims the period with claimPeriod() first.
+ */
+export interface PeriodicTask {
+  name: string;
+  cron: string;
+  timezone?: string;
+  tick(now: Date): Promise<void>;
+}
+
+export class Scheduler {
+  readonly #tasks: PeriodicTask[] = [];
+  readonly #running: ScheduledTask[] = [];
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(clock: Clock, log: Logger) {
+    this.#clock = clock;
+    this.#log = log;
+  }
+
+  add(task: PeriodicTask): void {
+    if (!cron.validate(task.cron)) throw new Error(`invalid cron expression for ${task.name}: ${task.cron}`);
+    this.#tasks.push(task);
+  }
+
+  get tasks(): readonly PeriodicTask[] {
+    return this.#tasks;
+  }
+
+  start(): void {
+    for (const task of this.#tasks) {
+      const scheduled = cron.schedule(
+        task.cron,
+        async () => {
+          try {
+            await task.tick(this.#clock.now());
+          } catch (err) {
+            this.#log.error({ err, task: task.name }, 'scheduled task failed');
+          }
+        },
+        { name: task.name, timezone: task.timezone, noOverlap: true },
+      );
+      this.#running.push(scheduled);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#running.splice(0).map((t) => t.destroy()));
+  }
+}
+
+/** True for exactly one caller per (task, period) across every replica sharing the database. */
+export async function claimPeriod(db: Db, task: string, periodKey: string, claimedBy: string, now: Date): Promise<boolean> {
+  const res = await db
+    .insertInto('scheduled_runs')
+    .values({ task, period_key: periodKey, claimed_by: claimedBy, claimed_at: now })
+    .onConflict((oc) => oc.columns(['task', 'period_key']).doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/** Period key for a task that runs every `minutes`: the start of the slot `now` falls in. */
+export function slotKey(now: Date, minutes: number): string {
+  const ms = minutes * 60_000;
+  return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
+}
+
+export async function pruneScheduledRuns(db: Db, before: Date): Promise<void> {
+  await db.deleteFrom('scheduled_runs').where('claimed_at', '<', before).execute();
+}

@@ -1,0 +1,64 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { apology, newErrorId, UserError } from '../errors.ts';
+import type { Logger } from './log.ts';
+
+interface ErrorSurface {
+  user?: { id?: string } | string;
+  user_id?: string;
+  channel?: { id?: string };
+  channel_id?: string;
+  response_url?: string;
+  response_urls?: Array<{ response_url: string }>;
+  type?: string;
+}
+
+/**
+ * The one place a failure becomes words: a UserError's own sentence, or an apology with an error id
+ * that is also in the log line. Always ephemeral, to the person who acted.
+ */
+export function registerErrorHandler(bolt: App, log: Logger): void {
+  bolt.error(async ({ error, body, context }) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    const surface = (body ?? {}) as ErrorSurface;
+    let text: string;
+    if (original instanceof UserError) {
+      text = original.message;
+    } else {
+      const errorId = newErrorId();
+      log.error({ err: original, errorId, requestType: surface.type, user: userIdOf(surface) }, 'request failed');
+      text = apology(errorId);
+    }
+    await tellUser(context.client ?? (bolt.client as WebClient), surface, text, log);
+  });
+}
+
+function userIdOf(s: ErrorSurface): string | undefined {
+  if (typeof s.user === 'string') return s.user;
+  return s.user?.id ?? s.user_id;
+}
+
+async function tellUser(client: WebClient, s: ErrorSurface, text: string, log: Logger): Promise<void> {
+  try {
+    const responseUrl = s.response_url ?? s.response_urls?.[0]?.response_url;
+    if (responseUrl) {
+      const res = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (res.ok) return;
+    }
+    const user = userIdOf(s);
+    if (!user) return;
+    const channel = s.channel?.id ?? s.channel_id;
+    if (channel) {
+      await client.chat.postEphemeral({ channel, user, text }).catch(() => client.chat.postMessage({ channel: user, text }));
+    } else {
+      await client.chat.postMessage({ channel: user, text });
+    }
+  } catch (err) {
+    log.warn({ err }, 'could not tell the user about an error');
+  }
+}

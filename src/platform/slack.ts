@@ -1,0 +1,122 @@
+import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
+import type { Logger } from './log.ts';
+
+/** The bot's identity, learned once at start so that no request waits on auth.test before its ack. */
+export interface SlackIdentity {
+  botUserId: string;
+  botId: string;
+  teamId: string;
+  team: string;
+  url: string;
+}
+
+export interface SlackClientOptions {
+  token: string;
+  apiUrl?: string;
+  /** Per-call timeout: a Web API that accepts but never answers must not hold a job forever. */
+  timeoutMs?: number;
+  retryConfig?: RetryOptions;
+}
+
+/** A WebClient with our policy: retries on 429 (honouring Retry-After) and on 5xx/network errors. */
+export function createWebClient(opts: SlackClientOptions, log?: Logger): WebClient {
+  return new WebClient(opts.token, {
+    slackApiUrl: opts.apiUrl,
+    timeout: opts.timeoutMs ?? 10_000,
+    retryConfig: opts.retryConfig ?? retryPolicies.fiveRetriesInFiveMinutes,
+    rejectRateLimitedCalls: false,
+    logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
+  });
+}
+
+export class SlackIdentityError extends Error {}
+
+export async function resolveIdentity(client: WebClient, apiUrl?: string): Promise<SlackIdentity> {
+  try {
+    const res = await client.auth.test();
+    if (!res.user_id || !res.bot_id || !res.team_id) throw new Error('auth.test did not return a bot identity (is SLACK_BOT_TOKEN a bot token?)');
+    return { botUserId: res.user_id, botId: res.bot_id, teamId: res.team_id, team: res.team ?? '', url: res.url ?? '' };
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    const hint =
+      code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked'
+        ? 'SLACK_BOT_TOKEN was refused: copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions and reinstall the app if it was revoked.'
+        : `could not reach the Slack Web API at ${apiUrl ?? 'https://slack.com/api/'} (${(err as Error).message}).`;
+    throw new SlackIdentityError(`Slack auth.test failed: ${hint}`, { cause: err });
+  }
+}
+
+export interface BoltOptions {
+  mode: 'http' | 'socket' | 'local';
+  token: string;
+  signingSecret: string;
+  appToken?: string;
+  apiUrl?: string;
+  identity: SlackIdentity;
+  log: Logger;
+  customRoutes: CustomRoute[];
+  /** Socket Mode serves the custom routes (health, metrics) on this port. */
+  httpPort: number;
+}
+
+export interface BoltApp {
+  app: App;
+  receiver: HTTPReceiver | SocketModeReceiver;
+  client: WebClient;
+}
+
+export function createBoltApp(opts: BoltOptions): BoltApp {
+  const logger = boltLogger(opts.log.child({ component: 'bolt' }));
+  const receiver =
+    opts.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: opts.appToken!,
+          logger,
+          customRoutes: opts.customRoutes,
+          installerOptions: { port: opts.httpPort },
+        })
+      : new HTTPReceiver({
+          signingSecret: opts.signingSecret,
+          endpoints: '/slack/events',
+          customRoutes: opts.customRoutes,
+          logger,
+          // Ack as soon as a listener calls ack(); the rest of the listener runs after the response.
+          processBeforeResponse: false,
+          unhandledRequestTimeoutMillis: 2_500,
+        });
+  const app = new App({
+    token: opts.token,
+    botId: opts.identity.botId,
+    botUserId: opts.identity.botUserId,
+    // We ran auth.test ourselves at start; Bolt must never call it on the request path.
+    tokenVerificationEnabled: false,
+    receiver,
+    logger,
+    convoStore: false,
+    extendedErrorHandler: true,
+    clientOptions: {
+      slackApiUrl: opts.apiUrl,
+      timeout: 10_000,
+      retryConfig: retryPolicies.fiveRetriesInFiveMinutes,
+      rejectRateLimitedCalls: false,
+    },
+  });
+  return { app, receiver, client: app.client };
+}
+
+/** Bolt and the WebClient log through pino, so redaction applies to them too. */
+function boltLogger(log: Logger): BoltLogger {
+  let level: LogLevel = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => log.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => log.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => log.error(msg.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
