@@ -120,6 +120,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       cleanups.unshift(() => scheduler.stop());
     }
 
+    for (const capability of capabilities) {
+      if (!capability.afterStart) continue;
+      // Not awaited: start-up does not wait on GCE; a failure here is retried by the schedule.
+      capability.afterStart(ctx).catch((err) => log.warn({ err, capability: capability.name }, 'start-up task failed'));
+    }
+
     let stopped = false;
     return {
       ctx,

@@ -2,6 +2,8 @@ import type { App } from '@slack/bolt';
 import type { CommandRouter } from './commands.ts';
 import type { AppContext } from './context.ts';
 import type { Scheduler } from './platform/scheduler.ts';
+import { catalogCapability } from './catalog/index.ts';
+import { demosCapability } from './demos/index.ts';
 
 /** What a capability gets to plug itself in: listeners, subcommands, jobs, schedules. */
 export interface Registration {
@@ -14,7 +16,9 @@ export interface Registration {
 export interface Capability {
   name: string;
   register(r: Registration): Promise<void> | void;
+  /** Runs once the app serves requests (e.g. a first catalog sync); failures are logged, not fatal. */
+  afterStart?(ctx: AppContext): Promise<void>;
 }
 
 /** Every capability, in the order their subcommands appear in help. */
-export const capabilities: Capability[] = [];
+export const capabilities: Capability[] = [catalogCapability, demosCapability];

@@ -26,6 +26,10 @@ export function registerCommandListener(bolt: App, router: CommandRouter, ctx: A
         return;
       }
       case 'run':
+        if (parsed.spec.adminOnly && !isAdmin) {
+          await ack({ response_type: 'ephemeral', text: `Only an admin can use \`${parsed.spec.usage.split(' ').slice(0, 3).join(' ')}\`.` });
+          return;
+        }
         await ack();
         await parsed.spec.run(toInput(command, parsed), respond);
     }

@@ -40,6 +40,8 @@ export class CommandRouter {
   readonly #ordered: SubcommandSpec[] = [];
   /** What bare `/demo` does. */
   defaultCommand = 'browse';
+  /** `/demo admin <sub>`: admin-only subcommands, registered by the capabilities that own them. */
+  readonly admin: Map<string, SubcommandSpec> = new Map();
 
   add(spec: SubcommandSpec): void {
     for (const name of [spec.name, ...(spec.aliases ?? [])]) {
@@ -63,13 +65,20 @@ export class CommandRouter {
     const [first = '', ...words] = trimmed.split(/\s+/);
     const word = first.toLowerCase();
     if (word === 'help' || word === '?' || word === '-h' || word === '--help') return { kind: 'help' };
+    if (word === 'admin') {
+      const [sub = '', ...subWords] = words;
+      const spec = this.admin.get(sub.toLowerCase());
+      if (!spec) return { kind: 'unknown', word: `admin ${sub}`.trim(), suggestion: this.admin.size ? `admin ${[...this.admin.keys()].join('|')}` : undefined };
+      const rest = trimmed.slice(first.length).trim().slice(sub.length).trim();
+      return { kind: 'run', spec, args: subWords, rest };
+    }
     const spec = this.#specs.get(word);
     if (!spec) return { kind: 'unknown', word: first, suggestion: this.#closest(word) };
     return { kind: 'run', spec, args: words, rest: trimmed.slice(first.length).trim() };
   }
 
   helpBlocks(opts: { isAdmin: boolean; intro?: string }): { text: string; blocks: KnownBlock[] } {
-    const visible = this.#ordered.filter((s) => opts.isAdmin || !s.adminOnly);
+    const visible = [...this.#ordered, ...(opts.isAdmin ? this.admin.values() : [])].filter((s) => opts.isAdmin || !s.adminOnly);
     const lines = visible.map((s) => `\`${s.usage}\` — ${s.summary}`);
     const text = `${opts.intro ? `${opts.intro}\n\n` : ''}*demo-vm* runs demo VMs on Google Compute Engine from Slack.\n${lines.join('\n')}`;
     return {

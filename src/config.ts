@@ -10,7 +10,7 @@ const csv = z
   .string()
   .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
 
-const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each must be a Slack user ID like U0123ABCD')));
+const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9_]{2,}$/, 'each must be a Slack user ID like U0123ABCD')));
 
 const positiveInt = (fallback: number) =>
   z

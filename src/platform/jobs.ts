@@ -30,7 +30,8 @@ export interface QueueSpec {
   concurrency?: number;
 }
 
-export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
+/** `final` is true on the last attempt pg-boss will make: the handler's chance to fail cleanly. */
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number; final: boolean }) => Promise<void>;
 
 export class JobQueue {
   readonly #boss: PgBoss;
@@ -66,8 +67,9 @@ export class JobQueue {
 
   /** Declare a queue and the handler that works it. */
   async register<T extends object>(name: string, spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
+    const retryLimit = spec.retryLimit ?? 5;
     await this.#boss.createQueue(name, {
-      retryLimit: spec.retryLimit ?? 5,
+      retryLimit,
       retryDelay: spec.retryDelaySeconds ?? 2,
       retryBackoff: true,
       retryDelayMax: 120,
@@ -82,7 +84,8 @@ export class JobQueue {
         for (const job of jobs) {
           const log = this.#log.child({ job: name, jobId: job.id });
           try {
-            await handler(job.data, { id: job.id, retryCount: (job as Job<T> & { retryCount?: number }).retryCount ?? 0 });
+            const retryCount = job.retryCount ?? 0;
+            await handler(job.data, { id: job.id, retryCount, final: retryCount >= retryLimit });
           } catch (err) {
             log.warn({ err }, 'job attempt failed; pg-boss will retry it if attempts remain');
             throw err;

@@ -18,7 +18,9 @@ interface ErrorSurface {
  * that is also in the log line. Always ephemeral, to the person who acted.
  */
 export function registerErrorHandler(bolt: App, log: Logger): void {
-  bolt.error(async ({ error, body, context }) => {
+  // Bolt's index does not export the extended handler's argument type; this is its shape.
+  type Args = { error: Error; body: unknown; context: { client?: WebClient } };
+  const handler = async ({ error, body, context }: Args) => {
     const original = (error as { original?: unknown }).original ?? error;
     const surface = (body ?? {}) as ErrorSurface;
     let text: string;
@@ -29,8 +31,9 @@ export function registerErrorHandler(bolt: App, log: Logger): void {
       log.error({ err: original, errorId, requestType: surface.type, user: userIdOf(surface) }, 'request failed');
       text = apology(errorId);
     }
-    await tellUser(context.client ?? (bolt.client as WebClient), surface, text, log);
-  });
+    await tellUser(context.client ?? bolt.client, surface, text, log);
+  };
+  bolt.error(handler as unknown as Parameters<App['error']>[0]);
 }
 
 function userIdOf(s: ErrorSurface): string | undefined {

@@ -1,0 +1,117 @@
+import type { AppContext } from '../context.ts';
+import { NotFoundError, ForbiddenError, UserError } from '../errors.ts';
+import { can, type Actor } from '../policy.ts';
+import { catalogEntryFrom } from './image-labels.ts';
+import * as store from './store.ts';
+import type { CatalogFilter, CatalogImage, CommentView } from './store.ts';
+
+export const PAGE_SIZE = 8;
+
+export interface BrowseState {
+  query: string;
+  filter: CatalogFilter;
+  page: number;
+}
+
+export interface BrowsePage extends BrowseState {
+  items: CatalogImage[];
+  hasMore: boolean;
+}
+
+export interface ImageDetail {
+  image: CatalogImage;
+  ancestors: Array<{ id: string; title: string; ownerId: string | null }>;
+  stats: { derived: number; launches: number; comments: number };
+  comments: CommentView[];
+  canLaunch: boolean;
+}
+
+/**
+ * Mirror the project's labelled machine images into the catalog: new ones appear, deleted or
+ * unlabelled ones disappear. Idempotent; safe to run from any replica.
+ */
+export async function syncCatalog(ctx: AppContext): Promise<{ listed: number; retired: number }> {
+  const { key, value } = ctx.config.gce.catalogLabel;
+  const names: string[] = [];
+  let pageToken: string | undefined;
+  const now = ctx.clock.now();
+  do {
+    const page = await ctx.compute.listMachineImages({ filter: `labels.${key}=${value}`, pageToken, maxResults: 500 });
+    for (const image of page.items) {
+      if (image.status !== 'READY') continue;
+      await store.upsertLabelled(ctx.db, ctx.compute.project, catalogEntryFrom(image, key), now);
+      names.push(image.name);
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  const retired = await store.retireLabelledExcept(ctx.db, ctx.compute.project, names, now);
+  return { listed: names.length, retired };
+}
+
+/** An admin adds any machine image of the project to the catalog. */
+export async function publish(ctx: AppContext, actor: Actor, gceName: string): Promise<CatalogImage> {
+  const decision = can(actor, 'publish', { kind: 'catalog' });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(gceName)) {
+    throw new UserError(`\`${gceName.slice(0, 70)}\` is not a machine image name (lowercase letters, digits and dashes).`);
+  }
+  const existing = await store.getImageByGceName(ctx.db, ctx.compute.project, gceName);
+  if (existing) throw new UserError(`*${existing.title}* (\`${gceName}\`) is already in the catalog.`);
+  const image = await ctx.compute.getMachineImage(gceName);
+  if (!image) throw new NotFoundError(`There is no machine image \`${gceName}\` in project \`${ctx.compute.project}\`.`);
+  const entry = catalogEntryFrom(image, ctx.config.gce.catalogLabel.key);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await store.upsertLabelled(trx, ctx.compute.project, entry, now);
+    await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.compute.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
+    await trx.insertInto('audit_log').values({ at: now, actor_id: actor.userId, action: 'image.publish', resource_kind: 'image', resource_id: gceName, before: null, after: JSON.stringify({ title: entry.title }), request_id: null }).execute();
+  });
+  return (await store.getImageByGceName(ctx.db, ctx.compute.project, gceName))!;
+}
+
+export async function browse(ctx: AppContext, viewerId: string, state: BrowseState): Promise<BrowsePage> {
+  const page = Math.max(0, Math.min(state.page, 10_000));
+  const { items, hasMore } = await store.searchImages(ctx.db, {
+    viewerId,
+    query: state.query.slice(0, 200),
+    filter: state.filter,
+    offset: page * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  });
+  return { ...state, page, items, hasMore };
+}
+
+export async function detail(ctx: AppContext, actor: Actor, imageId: string): Promise<ImageDetail> {
+  const image = await store.getImage(ctx.db, imageId);
+  if (!image || !can(actor, 'launch', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility }).allowed) {
+    throw new NotFoundError('That image is no longer in the catalog (or is private). Try `/demo browse`.');
+  }
+  const [ancestors, stats, comments] = await Promise.all([
+    store.ancestors(ctx.db, image.id),
+    store.imageStats(ctx.db, image.id),
+    store.latestComments(ctx.db, image.id, 3),
+  ]);
+  return { image, ancestors, stats, comments, canLaunch: true };
+}
+
+/** The image a user may launch, by id. */
+export async function launchableImage(ctx: AppContext, actor: Actor, imageId: string): Promise<CatalogImage> {
+  const image = await store.getImage(ctx.db, imageId);
+  if (!image) throw new NotFoundError('That image is no longer in the catalog. Try `/demo browse`.');
+  const decision = can(actor, 'launch', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  return image;
+}
+
+/** `/demo launch crm-demo` or `/demo launch Acme CRM`. */
+export async function findForLaunch(ctx: AppContext, viewerId: string, words: string): Promise<CatalogImage | null> {
+  return store.findVisibleImage(ctx.db, viewerId, words);
+}
+
+export async function suggestions(ctx: AppContext, viewerId: string, query: string, limit = 100): Promise<CatalogImage[]> {
+  const { items } = await store.searchImages(ctx.db, { viewerId, query: query.slice(0, 100), filter: 'all', offset: 0, limit });
+  return items;
+}
+
+export { getImage } from './store.ts';
+export type { CatalogImage as CatalogImageRef } from './store.ts';

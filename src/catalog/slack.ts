@@ -1,0 +1,89 @@
+import type { BlockAction, ViewOutput } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { UserError } from '../errors.ts';
+import { errorModal, loadingModal } from '../platform/blocks.ts';
+import { CatalogIds } from './ids.ts';
+import * as service from './service.ts';
+import { browseView, decodeBrowseState, detailView, suggestionOptions } from './views.ts';
+
+export function registerCatalogListeners({ ctx, bolt, router }: Registration): void {
+  router.add({
+    name: 'browse',
+    aliases: ['search', 'catalog'],
+    usage: '/demo browse [words]',
+    summary: 'browse and search the catalog of demo images',
+    run: async (input) => {
+      // The trigger expires after 3 s: open a placeholder first, fill it once the query is back.
+      const opened = await ctx.slack.views.open({ trigger_id: input.triggerId, view: loadingModal('Demo catalog', 'Loading the catalog…') });
+      const page = await service.browse(ctx, input.userId, { query: input.rest, filter: 'all', page: 0 });
+      await ctx.slack.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash, view: browseView(page) });
+    },
+  });
+
+  router.admin.set('publish', {
+    name: 'publish',
+    usage: '/demo admin publish <machine-image>',
+    summary: 'add a machine image of the project to the catalog as official',
+    adminOnly: true,
+    run: async (input, respond) => {
+      const name = input.args[0];
+      if (!name) throw new UserError('Say which machine image: `/demo admin publish <machine-image-name>`.');
+      const image = await service.publish(ctx, await ctx.actor(input.userId), name.toLowerCase());
+      await respond({ response_type: 'ephemeral', text: `:white_check_mark: *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`) is now in everyone's catalog.` });
+    },
+  });
+
+  /** Re-render the browse modal in place after a search, filter or page change. */
+  async function refresh(body: BlockAction, change: (s: ReturnType<typeof decodeBrowseState>) => ReturnType<typeof decodeBrowseState>) {
+    const view = body.view as ViewOutput;
+    const state = change(decodeBrowseState(view.private_metadata));
+    const page = await service.browse(ctx, body.user.id, state);
+    await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: browseView(page) });
+  }
+
+  bolt.action<BlockAction>(CatalogIds.search, async ({ ack, body, action }) => {
+    await ack();
+    const query = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    await refresh(body, (s) => ({ ...s, query, page: 0 }));
+  });
+
+  bolt.action<BlockAction>(CatalogIds.filter, async ({ ack, body, action }) => {
+    await ack();
+    const filter = action.type === 'static_select' ? action.selected_option?.value : undefined;
+    await refresh(body, (s) => ({ ...s, filter: (filter as typeof s.filter) ?? 'all', page: 0 }));
+  });
+
+  bolt.action<BlockAction>(new RegExp(`^${CatalogIds.page}\\.(prev|next)$`), async ({ ack, body, action }) => {
+    await ack();
+    const target = Number(action.type === 'button' ? action.value : 0);
+    await refresh(body, (s) => ({ ...s, page: Number.isInteger(target) ? target : 0 }));
+  });
+
+  async function pushDetail(body: BlockAction, imageId: string) {
+    const pushed = await ctx.slack.views.push({ trigger_id: body.trigger_id, view: loadingModal('Image details') });
+    try {
+      const d = await service.detail(ctx, await ctx.actor(body.user.id), imageId);
+      await ctx.slack.views.update({ view_id: pushed.view!.id!, hash: pushed.view!.hash, view: detailView(d) });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ctx.slack.views.update({ view_id: pushed.view!.id!, view: errorModal('Image details', err.message) });
+    }
+  }
+
+  bolt.action<BlockAction>(CatalogIds.openDetail, async ({ ack, body, action }) => {
+    await ack();
+    await pushDetail(body, action.type === 'button' ? (action.value ?? '') : '');
+  });
+
+  bolt.action<BlockAction>(CatalogIds.jump, async ({ ack, body, action }) => {
+    await ack();
+    const id = action.type === 'external_select' ? action.selected_option?.value : undefined;
+    if (id) await pushDetail(body, id);
+  });
+
+  bolt.options(CatalogIds.jump, async ({ ack, body }) => {
+    const images = await service.suggestions(ctx, body.user.id, body.value ?? '');
+    await ack({ options: suggestionOptions(images) });
+  });
+}

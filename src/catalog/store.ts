@@ -1,0 +1,214 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../platform/db.ts';
+import type { Database, ImageRow, Visibility } from '../platform/db-schema.ts';
+import type { AppDeclaration, CatalogEntry } from './image-labels.ts';
+
+export interface CatalogImage {
+  id: string;
+  project: string;
+  gceName: string;
+  title: string;
+  description: string;
+  ownerId: string | null;
+  visibility: Visibility;
+  origin: 'catalog_label' | 'published' | 'saved';
+  status: string;
+  parentImageId: string | null;
+  tags: string[];
+  app: AppDeclaration | null;
+  createdAt: Date;
+}
+
+export type CatalogFilter = 'all' | 'official' | 'shared' | 'mine';
+
+export function toImage(r: ImageRow): CatalogImage {
+  return {
+    id: r.id,
+    project: r.project,
+    gceName: r.gce_name,
+    title: r.title,
+    description: r.description,
+    ownerId: r.owner_id,
+    visibility: r.visibility,
+    origin: r.origin,
+    status: r.status,
+    parentImageId: r.parent_image_id,
+    tags: r.tags,
+    app: r.app_port ? { scheme: r.app_scheme ?? 'http', port: r.app_port, path: r.app_path ?? '/' } : null,
+    createdAt: r.created_at,
+  };
+}
+
+type DbOrTrx = Db | Transaction<Database>;
+
+/** Insert or refresh a labelled machine image as an official catalog entry. */
+export async function upsertLabelled(db: DbOrTrx, project: string, e: CatalogEntry, now: Date): Promise<void> {
+  const values = {
+    title: e.title,
+    description: e.description,
+    tags: e.tags,
+    app_scheme: e.app?.scheme ?? null,
+    app_port: e.app?.port ?? null,
+    app_path: e.app?.path ?? null,
+    storage_bytes: e.storageBytes,
+    updated_at: now,
+  };
+  const updated = await db
+    .updateTable('images')
+    .set(values)
+    .where('project', '=', project)
+    .where('gce_name', '=', e.gceName)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) > 0) return;
+  await db
+    .insertInto('images')
+    .values({
+      ...values,
+      project,
+      gce_name: e.gceName,
+      owner_id: null,
+      visibility: 'official',
+      origin: 'catalog_label',
+      parent_image_id: null,
+      source_demo_id: null,
+      thread_channel: null,
+      thread_ts: null,
+      created_at: e.createdAt,
+      deleted_at: null,
+    })
+    .onConflict((oc) => oc.columns(['project', 'gce_name']).where('deleted_at', 'is', null).doNothing())
+    .execute();
+}
+
+/** Labelled images no longer in GCE (or no longer labelled) leave the catalog. */
+export async function retireLabelledExcept(db: DbOrTrx, project: string, present: string[], now: Date): Promise<number> {
+  let q = db
+    .updateTable('images')
+    .set({ deleted_at: now, status: 'deleted', updated_at: now })
+    .where('project', '=', project)
+    .where('origin', '=', 'catalog_label')
+    .where('deleted_at', 'is', null);
+  if (present.length) q = q.where('gce_name', 'not in', present);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function getImage(db: DbOrTrx, id: string): Promise<CatalogImage | null> {
+  if (!isUuid(id)) return null;
+  const row = await db.selectFrom('images').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return row ? toImage(row) : null;
+}
+
+export async function getImageByGceName(db: DbOrTrx, project: string, gceName: string): Promise<CatalogImage | null> {
+  const row = await db
+    .selectFrom('images')
+    .selectAll()
+    .where('project', '=', project)
+    .where('gce_name', '=', gceName)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row ? toImage(row) : null;
+}
+
+export interface SearchParams {
+  viewerId: string;
+  query: string;
+  filter: CatalogFilter;
+  offset: number;
+  limit: number;
+}
+
+/** One page of the images a viewer may see, best match first (or newest without a query). */
+export async function searchImages(db: Db, p: SearchParams): Promise<{ items: CatalogImage[]; hasMore: boolean }> {
+  const tsQuery = toPrefixQuery(p.query);
+  let q = db.selectFrom('images').selectAll().where('deleted_at', 'is', null).where('status', '=', 'ready');
+  q = q.where((eb) =>
+    p.filter === 'mine'
+      ? eb('owner_id', '=', p.viewerId)
+      : p.filter === 'all'
+        ? eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', p.viewerId)])
+        : eb('visibility', '=', p.filter),
+  );
+  if (tsQuery) {
+    q = q
+      .where(sql<boolean>`search @@ to_tsquery('simple', ${tsQuery})`)
+      .orderBy(sql`ts_rank(search, to_tsquery('simple', ${tsQuery}))`, 'desc');
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id').offset(p.offset).limit(p.limit + 1).execute();
+  return { items: rows.slice(0, p.limit).map(toImage), hasMore: rows.length > p.limit };
+}
+
+/** `crm ana` → `crm:* & ana:*`: every word, as a prefix, so results follow the typing. */
+export function toPrefixQuery(text: string): string | null {
+  const words = text
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
+  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
+}
+
+/** Parent chain, nearest first (bounded: lineage is shown, not walked forever). */
+export async function ancestors(db: Db, imageId: string, max = 10): Promise<Array<{ id: string; title: string; ownerId: string | null }>> {
+  const res = await sql<{ id: string; title: string; owner_id: string | null; depth: number }>`
+    WITH RECURSIVE chain AS (
+      SELECT p.id, p.title, p.owner_id, p.parent_image_id, 1 AS depth
+        FROM images c JOIN images p ON p.id = c.parent_image_id WHERE c.id = ${imageId}
+      UNION ALL
+      SELECT p.id, p.title, p.owner_id, p.parent_image_id, chain.depth + 1
+        FROM chain JOIN images p ON p.id = chain.parent_image_id WHERE chain.depth < ${max}
+    ) SELECT id, title, owner_id, depth FROM chain ORDER BY depth`.execute(db);
+  return res.rows.map((r) => ({ id: r.id, title: r.title, ownerId: r.owner_id }));
+}
+
+export async function imageStats(db: Db, imageId: string): Promise<{ derived: number; launches: number; comments: number }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('images').select(eb.fn.countAll<string>().as('n')).where('parent_image_id', '=', imageId).where('deleted_at', 'is', null).as('derived'),
+      eb.selectFrom('demos').select(eb.fn.countAll<string>().as('n')).where('image_id', '=', imageId).as('launches'),
+      eb.selectFrom('comments').select(eb.fn.countAll<string>().as('n')).where('image_id', '=', imageId).where('deleted_at', 'is', null).as('comments'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { derived: Number(row.derived), launches: Number(row.launches), comments: Number(row.comments) };
+}
+
+export interface CommentView {
+  authorId: string;
+  body: string;
+  createdAt: Date;
+}
+
+export async function latestComments(db: Db, imageId: string, limit: number): Promise<CommentView[]> {
+  const rows = await db
+    .selectFrom('comments')
+    .select(['author_id', 'body', 'created_at'])
+    .where('image_id', '=', imageId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ authorId: r.author_id, body: r.body, createdAt: r.created_at }));
+}
+
+/** A user's words may name an image by its GCE name or its title. */
+export async function findVisibleImage(db: Db, viewerId: string, text: string): Promise<CatalogImage | null> {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return null;
+  const row = await db
+    .selectFrom('images')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'ready')
+    .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]))
+    .where((eb) => eb.or([eb('gce_name', '=', needle), eb(eb.fn('lower', ['title']), '=', needle)]))
+    .orderBy(sql`gce_name = ${needle}`, 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toImage(row) : null;
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

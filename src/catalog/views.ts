@@ -1,0 +1,133 @@
+import type { KnownBlock, View } from '@slack/types';
+import { escapeMrkdwn } from '../commands.ts';
+import { button, context, divider, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { CatalogIds } from './ids.ts';
+import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
+import type { CatalogFilter, CatalogImage } from './store.ts';
+
+const FILTERS: Array<[CatalogFilter, string]> = [
+  ['all', 'Everything I can use'],
+  ['official', 'Official'],
+  ['shared', 'Shared by colleagues'],
+  ['mine', 'My saved images'],
+];
+
+const VISIBILITY_LABEL: Record<CatalogImage['visibility'], string> = {
+  official: ':large_blue_circle: official',
+  shared: ':large_green_circle: shared',
+  pending: ':large_yellow_circle: awaiting approval',
+  private: ':lock: private',
+};
+
+export function encodeBrowseState(s: BrowseState): string {
+  return JSON.stringify({ q: s.query, f: s.filter, p: s.page });
+}
+
+export function decodeBrowseState(raw: string | undefined): BrowseState {
+  try {
+    const v = JSON.parse(raw || '{}') as { q?: unknown; f?: unknown; p?: unknown };
+    const filter = FILTERS.some(([f]) => f === v.f) ? (v.f as CatalogFilter) : 'all';
+    return { query: typeof v.q === 'string' ? v.q.slice(0, 200) : '', filter, page: Number.isInteger(v.p) ? Math.max(0, v.p as number) : 0 };
+  } catch {
+    return { query: '', filter: 'all', page: 0 };
+  }
+}
+
+function imageCard(image: CatalogImage): KnownBlock[] {
+  const description = image.description ? `\n${escapeMrkdwn(truncate(image.description.replace(/\s+/g, ' '), 180))}` : '';
+  return [
+    section(`*${escapeMrkdwn(image.title)}*${description}`, button('Details', CatalogIds.openDetail, image.id)),
+    context(`${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}`),
+  ];
+}
+
+/** The browse modal: search, filter, jump-to (external select, any number of images), a page of cards. */
+export function browseView(page: BrowsePage): View {
+  const filterOptions = FILTERS.map(([value, text]) => option(text, value));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: CatalogIds.searchBlock,
+      dispatch_action: true,
+      optional: true,
+      label: plain('Search by title, description, owner or tag'),
+      element: {
+        type: 'plain_text_input',
+        action_id: CatalogIds.search,
+        ...(page.query ? { initial_value: page.query } : {}),
+        placeholder: plain('e.g. crm, retail, analytics — press Enter'),
+        max_length: 200,
+        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
+      },
+    },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'static_select',
+          action_id: CatalogIds.filter,
+          options: filterOptions,
+          initial_option: filterOptions.find((o) => o.value === page.filter),
+        },
+        {
+          type: 'external_select',
+          action_id: CatalogIds.jump,
+          placeholder: plain('Jump to an image…'),
+          min_query_length: 1,
+        },
+      ],
+    },
+    divider(),
+  ];
+  if (page.items.length === 0) {
+    blocks.push(
+      section(
+        page.query
+          ? `No image matches *${escapeMrkdwn(page.query)}*. Try fewer or other words, or another filter.`
+          : page.filter === 'mine'
+            ? "You haven't saved any images yet. Launch a demo, customise it, then press *Save*."
+            : 'The catalog is empty. An admin can add images with `/demo admin publish <machine-image>` or by labelling machine images `demo-vm-catalog=true`.',
+      ),
+    );
+  }
+  for (const image of page.items) blocks.push(...imageCard(image));
+  const nav = [
+    ...(page.page > 0 ? [button('◀ Previous', `${CatalogIds.page}.prev`, String(page.page - 1))] : []),
+    ...(page.hasMore ? [button('Next ▶', `${CatalogIds.page}.next`, String(page.page + 1))] : []),
+  ];
+  if (nav.length) blocks.push({ type: 'actions', elements: nav });
+  blocks.push(context(`Page ${page.page + 1}${page.query ? ` · results for “${escapeMrkdwn(truncate(page.query, 60))}”` : ''}`));
+  return modal({ title: 'Demo catalog', callbackId: CatalogIds.browseView, blocks, privateMetadata: encodeBrowseState(page) });
+}
+
+/** Image detail, pushed on top of the browse modal (or opened on its own). */
+export function detailView(d: ImageDetail): View {
+  const { image, stats } = d;
+  const lineage = d.ancestors.length
+    ? d.ancestors.map((a) => `${escapeMrkdwn(a.title)} (${userRef(a.ownerId)})`).join(' ← ')
+    : '_an original image_';
+  const blocks: KnownBlock[] = [
+    header(image.title),
+    section(image.description ? escapeMrkdwn(image.description) : '_No description._'),
+    fields([
+      ['Owner', userRef(image.ownerId)],
+      ['Visibility', VISIBILITY_LABEL[image.visibility]],
+      ['Machine image', `\`${image.gceName}\``],
+      ['Added', slackDate(image.createdAt, '{date_short_pretty}')],
+      ['Launched', `${stats.launches} time${stats.launches === 1 ? '' : 's'}`],
+      ['Derived images', String(stats.derived)],
+    ]),
+    section(`*Lineage:* ${lineage}`),
+  ];
+  if (image.app) blocks.push(context(`App: ${image.app.scheme}, port ${image.app.port}, path \`${escapeMrkdwn(image.app.path)}\``));
+  if (image.tags.length) blocks.push(context(`Tags: ${image.tags.map(escapeMrkdwn).join(', ')}`));
+  blocks.push(divider(), section(`*Comments* (${stats.comments})`));
+  if (d.comments.length === 0) blocks.push(context('No comments yet.'));
+  for (const c of d.comments) blocks.push(context(`${userRef(c.authorId)} · ${slackDate(c.createdAt)}`, escapeMrkdwn(truncate(c.body, 600))));
+  if (d.canLaunch) blocks.push({ type: 'actions', elements: [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] });
+  return modal({ title: 'Image details', callbackId: CatalogIds.detailView, blocks, privateMetadata: JSON.stringify({ imageId: image.id }) });
+}
+
+export function suggestionOptions(images: CatalogImage[]) {
+  return images.slice(0, 100).map((i) => option(`${i.title} (${i.gceName})`, i.id));
+}

@@ -1,0 +1,196 @@
+import type { AppContext } from '../context.ts';
+import { closeInterval, openInterval } from '../accounting/ledger.ts';
+import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
+import { retryTransient } from '../platform/compute/gce.ts';
+import { crashPoint } from '../platform/crash.ts';
+import { stepRequestId } from '../platform/request-ids.ts';
+import { appUrl } from '../catalog/image-labels.ts';
+import * as catalog from '../catalog/service.ts';
+import { DemoJobs } from './ids.ts';
+import { demoLabels, type PowerAction } from './service.ts';
+import { syncStatus } from './status.ts';
+import * as store from './store.ts';
+import type { Demo } from './store.ts';
+
+const BOOT_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Run a GCE mutation as a resumable step: the requestId is derived from (demo, step), the operation
+ * name is recorded before waiting, and a resumed step waits on the recorded operation instead of
+ * sending again. A 409 on a retried insert (requestId older than an hour) means it already happened.
+ */
+async function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>): Promise<void> {
+  const recorded = await store.getStep(ctx.db, demo.id, step);
+  if (recorded?.done) return;
+  let op: OperationRef | null = recorded?.operationName ? { name: recorded.operationName, zone: recorded.zone ?? undefined } : null;
+  if (!op) {
+    const requestId = stepRequestId(demo.id, step);
+    try {
+      op = await retryTransient(() => call(requestId));
+    } catch (err) {
+      if (err instanceof ComputeError && err.kind === 'conflict' && step === 'insert') {
+        await store.recordStep(ctx.db, demo.id, step, requestId, null, demo.zone, ctx.clock.now());
+        return;
+      }
+      throw err;
+    }
+    crashPoint(`${step}.sent`);
+    await store.recordStep(ctx.db, demo.id, step, requestId, op.name, op.zone ?? null, ctx.clock.now());
+    crashPoint(`${step}.recorded`);
+  }
+  const result = await ctx.compute.waitOperation(op, { timeoutMs: BOOT_TIMEOUT_MS });
+  const failure = operationFailure(result);
+  if (failure && !(failure.kind === 'not_found' && step.startsWith('delete'))) throw failure;
+  await store.markStepDone(ctx.db, demo.id, step, ctx.clock.now());
+}
+
+async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['status'][]): Promise<Instance> {
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  let delay = 100;
+  for (;;) {
+    const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+    if (!instance) throw new ComputeError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
+    if (wanted.includes(instance.status)) return instance;
+    if (Date.now() > deadline) throw new ComputeError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 2_000);
+  }
+}
+
+function userMessage(err: unknown): { kind: string; reason: string } | null {
+  if (!(err instanceof ComputeError)) return null;
+  switch (err.kind) {
+    case 'stockout':
+      return { kind: 'stockout', reason: `Zone has no capacity right now (${err.reason ?? 'ZONE_RESOURCE_POOL_EXHAUSTED'}).` };
+    case 'quota':
+      return { kind: 'quota', reason: `The project is out of quota: ${err.message} Stop or delete a demo you no longer need, or ask an admin to raise the quota.` };
+    case 'permission':
+      return { kind: 'permission', reason: `The app is not allowed to do this in GCE (${err.message}). An admin needs to check the service account's roles.` };
+    case 'invalid':
+    case 'not_found':
+      return { kind: err.kind, reason: `GCE refused the request: ${err.message}` };
+    default:
+      return null; // transient: let the job retry
+  }
+}
+
+async function failLaunch(ctx: AppContext, demo: Demo, kind: string, reason: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const ok = await store.transition(trx, demo.id, { state: ['provisioning', 'running'] }, { state: 'failed', progress: 'idle', failure_reason: reason, failure_kind: kind }, now);
+    if (ok) await closeInterval(trx, demo.id, now);
+  });
+  // Nothing half-done: a VM that was created anyway goes.
+  try {
+    const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+    if (instance) await runStep(ctx, demo, 'delete-after-failure', (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid));
+  } catch (err) {
+    ctx.log.error({ err, demoId: demo.id }, 'could not clean up the VM of a failed launch; the reconciler will report it');
+  }
+  await syncStatus(ctx, demo.id, { required: true });
+}
+
+export async function launchJob(ctx: AppContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean }): Promise<void> {
+  const demo = await store.getDemo(ctx.db, data.demoId);
+  if (!demo || demo.state !== 'provisioning') {
+    if (demo) await syncStatus(ctx, demo.id, { required: true });
+    return;
+  }
+  const image = await catalog.getImage(ctx.db, demo.imageId);
+  if (!image) return failLaunch(ctx, demo, 'not_found', 'Its image was removed from the catalog before the VM was created.');
+  await syncStatus(ctx, demo.id);
+  try {
+    await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: 'queued' }, { progress: 'creating' }, ctx.clock.now());
+    await syncStatus(ctx, demo.id);
+    await runStep(ctx, demo, 'insert', (requestId) =>
+      ctx.compute.insertInstance({
+        name: demo.instanceName,
+        zone: demo.zone,
+        sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
+        machineType: demo.machineType,
+        labels: demoLabels(demo),
+        requestId,
+      }),
+    );
+    await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
+    await syncStatus(ctx, demo.id);
+    const instance = await waitForStatus(ctx, demo, ['RUNNING']);
+    const now = ctx.clock.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      const ok = await store.transition(trx, demo.id, { state: 'provisioning' }, { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null }, now);
+      if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+      if (ok && image.app && instance.externalIp) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
+    });
+    await syncStatus(ctx, demo.id, { required: true });
+  } catch (err) {
+    const known = userMessage(err);
+    if (known) return failLaunch(ctx, demo, known.kind, known.reason);
+    if (attempt.final) return failLaunch(ctx, demo, 'unavailable', `GCE kept failing, so I gave up: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+const AFTER: Record<PowerAction, { state: Demo['state']; progress: Demo['progress'] }> = {
+  stop: { state: 'stopped', progress: 'idle' },
+  start: { state: 'running', progress: 'ready' },
+  delete: { state: 'deleted', progress: 'idle' },
+};
+
+export async function powerJob(ctx: AppContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean }): Promise<void> {
+  const demo = await store.getDemo(ctx.db, data.demoId);
+  const busy = { stop: 'stopping', start: 'starting', delete: 'deleting' }[data.action];
+  if (!demo || demo.progress !== busy) return; // done already (a retried job) or superseded
+  try {
+    const step = `${data.action}:${data.requestId}`;
+    if (data.action === 'stop') await runStep(ctx, demo, step, (rid) => ctx.compute.stopInstance(demo.zone, demo.instanceName, rid));
+    if (data.action === 'start') await runStep(ctx, demo, step, (rid) => ctx.compute.startInstance(demo.zone, demo.instanceName, rid));
+    if (data.action === 'delete') {
+      const exists = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+      if (exists) await runStep(ctx, demo, step, (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid));
+    }
+    const instance = data.action === 'start' ? await waitForStatus(ctx, demo, ['RUNNING']) : null;
+    const now = ctx.clock.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      const to = AFTER[data.action];
+      const ok = await store.transition(trx, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, {
+        ...to,
+        ...(instance ? { external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null, app_ready: null } : {}),
+        ...(data.action === 'stop' ? { external_ip: null } : {}),
+      }, now);
+      if (!ok) return;
+      if (data.action === 'start') await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+      else await closeInterval(trx, demo.id, now);
+    });
+    await syncStatus(ctx, demo.id, { required: true });
+  } catch (err) {
+    const known = userMessage(err);
+    if (!known && !attempt.final) throw err;
+    // Give the buttons back, say what happened; the VM is as GCE left it.
+    const back = demo.state === 'running' ? 'ready' : 'idle';
+    await store.transition(ctx.db, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, { progress: back }, ctx.clock.now());
+    await syncStatus(ctx, demo.id);
+    const reason = known?.reason ?? (err as Error).message;
+    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${demo.instanceName}\`: ${reason}` });
+  }
+}
+
+/** Does the demo's app answer? A bounded probe; the verdict goes into the status DM. */
+export async function probeJob(ctx: AppContext, data: { demoId: string }): Promise<void> {
+  const demo = await store.getDemo(ctx.db, data.demoId);
+  if (!demo || demo.state !== 'running') return;
+  const image = await catalog.getImage(ctx.db, demo.imageId);
+  const url = appUrl(image?.app ?? null, demo.externalIp);
+  if (!url) return;
+  const deadline = Date.now() + ctx.config.demo.readinessTimeoutSeconds * 1000;
+  let ready = false;
+  while (!ready && Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: 'manual' });
+      ready = res.status < 500;
+    } catch {
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+  await store.transition(ctx.db, demo.id, { state: 'running' }, { app_ready: ready }, ctx.clock.now());
+  await syncStatus(ctx, demo.id);
+}

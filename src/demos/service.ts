@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.ts';
+import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
+import { can, type Actor } from '../policy.ts';
+import * as catalog from '../catalog/service.ts';
+import { DemoJobs } from './ids.ts';
+import * as store from './store.ts';
+import type { Demo, Progress } from './store.ts';
+
+export interface LaunchRequest {
+  imageId: string;
+  zone: string;
+  machineType: string;
+  ttlHours: number;
+  /** Idempotency key from Slack (view id, or button + message): one demo per key. */
+  submissionKey: string;
+}
+
+export interface LaunchOptions {
+  zones: string[];
+  machineTypes: string[];
+  defaultZone: string;
+  defaultMachineType: string;
+  ttlChoices: number[];
+  defaultTtl: number;
+}
+
+export function launchOptions(ctx: AppContext): LaunchOptions {
+  const { ttlHours, maxTtlHours } = ctx.config.demo;
+  const ttlChoices = [...new Set([2, 4, ttlHours, 24, 72].filter((h) => h <= maxTtlHours))].sort((a, b) => a - b);
+  return {
+    zones: ctx.config.gce.zones,
+    machineTypes: ctx.config.gce.machineTypes,
+    defaultZone: ctx.config.gce.defaultZone,
+    defaultMachineType: ctx.config.gce.defaultMachineType,
+    ttlChoices,
+    defaultTtl: ttlHours,
+  };
+}
+
+/** GCE names and label values: lowercase, digits, dashes; 63 characters at most. */
+export function instanceNameFor(demoId: string): string {
+  return `demo-${demoId.replaceAll('-', '')}`;
+}
+
+export function demoLabels(demo: { id: string; ownerId: string }): Record<string, string> {
+  return { 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: demo.ownerId.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63) };
+}
+
+/**
+ * Create the demo and its launch job in one transaction. A repeated submission key (double click,
+ * Slack retry) returns the demo the first one created.
+ */
+export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest): Promise<{ demo: Demo; created: boolean }> {
+  const opts = launchOptions(ctx);
+  if (!opts.zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${opts.zones.join(', ')}.`);
+  if (!opts.machineTypes.includes(req.machineType)) throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${opts.machineTypes.join(', ')}.`);
+  if (!Number.isInteger(req.ttlHours) || req.ttlHours < 1 || req.ttlHours > ctx.config.demo.maxTtlHours) {
+    throw new UserError(`A demo can live between 1 and ${ctx.config.demo.maxTtlHours} hours.`);
+  }
+  const image = await catalog.launchableImage(ctx, actor, req.imageId);
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  return ctx.db.transaction().execute(async (trx) => {
+    const existing = await store.claimSubmission(trx, req.submissionKey, 'launch', id, now);
+    if (existing) {
+      const demo = await store.getDemo(trx, existing);
+      if (!demo) throw new Error(`submission ${req.submissionKey} points at a missing demo`);
+      return { demo, created: false };
+    }
+    await trx
+      .insertInto('demos')
+      .values({
+        id,
+        owner_id: actor.userId,
+        image_id: image.id,
+        instance_name: instanceNameFor(id),
+        zone: req.zone,
+        machine_type: req.machineType,
+        state: 'provisioning',
+        progress: 'queued',
+        failure_reason: null,
+        failure_kind: null,
+        external_ip: null,
+        internal_ip: null,
+        app_ready: null,
+        dm_channel: null,
+        dm_ts: null,
+        expires_at: new Date(now.getTime() + req.ttlHours * 3_600_000),
+        nudged_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('audit_log')
+      .values({ at: now, actor_id: actor.userId, action: 'demo.launch', resource_kind: 'demo', resource_id: id, before: null, after: JSON.stringify({ image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours }), request_id: req.submissionKey })
+      .execute();
+    await ctx.jobs.send(DemoJobs.launch, { demoId: id }, { trx });
+    return { demo: (await store.getDemo(trx, id))!, created: true };
+  });
+}
+
+export type PowerAction = 'stop' | 'start' | 'delete';
+
+const POWER: Record<PowerAction, { from: Demo['state'][]; fromProgress: Progress[]; progress: Progress; busy: string }> = {
+  stop: { from: ['running'], fromProgress: ['ready'], progress: 'stopping', busy: 'It is not running' },
+  start: { from: ['stopped'], fromProgress: ['idle'], progress: 'starting', busy: 'It is not stopped' },
+  delete: { from: ['running', 'stopped', 'failed'], fromProgress: ['ready', 'idle', 'queued', 'creating', 'booting'], progress: 'deleting', busy: 'It is busy or already deleted' },
+};
+
+/**
+ * Stop, start or delete: checked, then claimed by a conditional update (a double click claims once),
+ * then done by a durable job.
+ */
+export async function requestPower(ctx: AppContext, actor: Actor, demoId: string, action: PowerAction): Promise<Demo> {
+  const demo = await store.getDemo(ctx.db, demoId);
+  if (!demo) throw new NotFoundError('That demo no longer exists.');
+  const decision = can(actor, action, { kind: 'demo', ownerId: demo.ownerId });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  const rule = POWER[action];
+  const now = ctx.clock.now();
+  const claimed = await ctx.db.transaction().execute(async (trx) => {
+    const ok = await store.transition(trx, demoId, { state: rule.from, progress: rule.fromProgress }, { progress: rule.progress }, now);
+    if (!ok) return false;
+    await trx
+      .insertInto('audit_log')
+      .values({ at: now, actor_id: actor.userId, action: `demo.${action}`, resource_kind: 'demo', resource_id: demoId, before: JSON.stringify({ state: demo.state, progress: demo.progress }), after: JSON.stringify({ progress: rule.progress }), request_id: null })
+      .execute();
+    await ctx.jobs.send(DemoJobs.power, { demoId, action, requestId: randomUUID() }, { trx });
+    return true;
+  });
+  const current = (await store.getDemo(ctx.db, demoId))!;
+  if (!claimed) {
+    if (current.progress === rule.progress) return current; // the same request, already under way
+    throw new UserError(`Can't ${action} *${current.instanceName}* right now: ${rule.busy.toLowerCase()} (it is ${describeState(current)}).`);
+  }
+  return current;
+}
+
+export function describeState(d: Demo): string {
+  if (d.state === 'provisioning') return `being created (${d.progress})`;
+  if (d.progress === 'stopping' || d.progress === 'starting' || d.progress === 'deleting') return d.progress;
+  return d.state;
+}
+
+export async function myDemos(ctx: AppContext, userId: string): Promise<Demo[]> {
+  return store.listForOwner(ctx.db, userId, { live: true, limit: 20 });
+}
+
+/** After a stockout: the same launch in another zone, one click, one demo. */
+export async function retryInZone(ctx: AppContext, actor: Actor, failedDemoId: string, zone: string): Promise<{ demo: Demo; created: boolean }> {
+  const failed = await store.getDemo(ctx.db, failedDemoId);
+  if (!failed) throw new NotFoundError('That demo no longer exists.');
+  if (failed.ownerId !== actor.userId && !actor.isAdmin) throw new ForbiddenError("Only the demo's owner can launch it again.");
+  const ttlHours = Math.max(1, Math.round((failed.expiresAt.getTime() - failed.createdAt.getTime()) / 3_600_000));
+  return launch(ctx, actor, { imageId: failed.imageId, zone, machineType: failed.machineType, ttlHours, submissionKey: `retry-zone:${failedDemoId}:${zone}` });
+}
+
+export { getDemo } from './store.ts';

@@ -1,0 +1,105 @@
+import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import { CatalogIds } from '../catalog/ids.ts';
+import * as catalog from '../catalog/service.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { UserError } from '../errors.ts';
+import { errorModal, loadingModal } from '../platform/blocks.ts';
+import { DemoIds, DemoJobs } from './ids.ts';
+import { launchJob, powerJob, probeJob } from './jobs.ts';
+import * as service from './service.ts';
+import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
+
+export async function registerDemos({ ctx, bolt, router }: Registration): Promise<void> {
+  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => launchJob(ctx, data, job));
+  await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => powerJob(ctx, data, job));
+  await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
+
+  async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
+    const placeholder = loadingModal('Launch a demo');
+    const opened = push ? await ctx.slack.views.push({ trigger_id: triggerId, view: placeholder }) : await ctx.slack.views.open({ trigger_id: triggerId, view: placeholder });
+    const viewId = opened.view!.id!;
+    try {
+      const image = await find();
+      if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
+      await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
+      await ctx.slack.views.update({ view_id: viewId, hash: opened.view!.hash, view: launchModal(image, service.launchOptions(ctx)) });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ctx.slack.views.update({ view_id: viewId, view: errorModal('Launch a demo', err.message) });
+    }
+  }
+
+  router.add({
+    name: 'launch',
+    usage: '/demo launch <image>',
+    summary: 'launch your own VM from a catalog image',
+    run: async (input, respond) => {
+      if (!input.rest) {
+        await respond({ response_type: 'ephemeral', text: 'Say which image: `/demo launch <image name or title>`, or `/demo browse` to pick one.' });
+        return;
+      }
+      await openLaunchModal(input.triggerId, input.userId, () => catalog.findForLaunch(ctx, input.userId, input.rest), false);
+    },
+  });
+
+  router.add({
+    name: 'list',
+    aliases: ['ls', 'mine'],
+    usage: '/demo list',
+    summary: 'your demos and their state',
+    run: async (input, respond) => {
+      const demos = await service.myDemos(ctx, input.userId);
+      const withTitles = await Promise.all(demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.instanceName })));
+      const blocks = demoListBlocks(withTitles);
+      await respond({ response_type: 'ephemeral', text: `You have ${demos.length} demo(s).`, blocks });
+    },
+  });
+
+  bolt.action<BlockAction>(CatalogIds.launch, async ({ ack, body, action }) => {
+    await ack();
+    const imageId = action.type === 'button' ? (action.value ?? '') : '';
+    await openLaunchModal(body.trigger_id, body.user.id, () => catalog.getImage(ctx.db, imageId), true);
+  });
+
+  bolt.view<ViewSubmitAction>(DemoIds.launchView, async ({ ack, body, view }) => {
+    const { imageId } = JSON.parse(view.private_metadata || '{}') as { imageId?: string };
+    const values = view.state.values;
+    const zone = values[DemoIds.zoneBlock]?.[DemoIds.zone]?.selected_option?.value;
+    const machineType = values[DemoIds.machineTypeBlock]?.[DemoIds.machineType]?.selected_option?.value;
+    const ttl = Number(values[DemoIds.ttlBlock]?.[DemoIds.ttl]?.selected_option?.value);
+    const errors: Record<string, string> = {};
+    if (!zone) errors[DemoIds.zoneBlock] = 'Pick a zone.';
+    if (!machineType) errors[DemoIds.machineTypeBlock] = 'Pick a machine type.';
+    if (!Number.isInteger(ttl)) errors[DemoIds.ttlBlock] = 'Pick how long to keep it.';
+    if (!imageId || Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors: Object.keys(errors).length ? errors : { [DemoIds.zoneBlock]: 'This form is out of date; open it again.' } });
+      return;
+    }
+    const image = { id: imageId, title: 'Your demo', gceName: '' };
+    await ack({ response_action: 'update', view: launchQueuedModal(image) });
+    try {
+      // The view id is the same for a double click and for Slack's retry: one demo per view.
+      await service.launch(ctx, await ctx.actor(body.user.id), { imageId, zone: zone!, machineType: machineType!, ttlHours: ttl, submissionKey: `launch:${view.id}` });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ctx.slack.views.update({ view_id: view.id, view: errorModal('Launch a demo', err.message) });
+    }
+  });
+
+  for (const action of ['stop', 'start', 'delete'] as const) {
+    bolt.action<BlockAction>(DemoIds[action], async ({ ack, body, action: a }) => {
+      await ack();
+      const demoId = a.type === 'button' ? (a.value ?? '') : '';
+      await service.requestPower(ctx, await ctx.actor(body.user.id), demoId, action);
+    });
+  }
+
+  bolt.action<BlockAction>(new RegExp(`^${DemoIds.retryZone.replace('.', '\\.')}\\.`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const { demoId, zone } = JSON.parse(action.type === 'button' ? (action.value ?? '{}') : '{}') as { demoId?: string; zone?: string };
+    if (!demoId || !zone) throw new UserError('That button is out of date.');
+    const { demo } = await service.retryInZone(ctx, await ctx.actor(body.user.id), demoId, zone);
+    await respond({ response_type: 'ephemeral', replace_original: false, text: `:rocket: Trying again in ${escapeMrkdwn(zone)} as \`${demo.instanceName}\`. I'll DM you when it is ready.` });
+  });
+}

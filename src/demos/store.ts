@@ -1,0 +1,125 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../platform/db.ts';
+import type { Database, DemoRow, DemoState } from '../platform/db-schema.ts';
+
+export type Progress = 'queued' | 'creating' | 'booting' | 'ready' | 'stopping' | 'starting' | 'deleting' | 'idle';
+
+export interface Demo {
+  id: string;
+  ownerId: string;
+  imageId: string;
+  instanceName: string;
+  zone: string;
+  machineType: string;
+  state: DemoState;
+  progress: Progress;
+  failureReason: string | null;
+  failureKind: string | null;
+  externalIp: string | null;
+  internalIp: string | null;
+  appReady: boolean | null;
+  dmChannel: string | null;
+  dmTs: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export function toDemo(r: DemoRow): Demo {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    imageId: r.image_id,
+    instanceName: r.instance_name,
+    zone: r.zone,
+    machineType: r.machine_type,
+    state: r.state,
+    progress: r.progress as Progress,
+    failureReason: r.failure_reason,
+    failureKind: r.failure_kind,
+    externalIp: r.external_ip,
+    internalIp: r.internal_ip,
+    appReady: r.app_ready,
+    dmChannel: r.dm_channel,
+    dmTs: r.dm_ts,
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+  };
+}
+
+type DbOrTrx = Db | Transaction<Database>;
+
+export async function getDemo(db: DbOrTrx, id: string, opts: { forUpdate?: boolean } = {}): Promise<Demo | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  let q = db.selectFrom('demos').selectAll().where('id', '=', id);
+  if (opts.forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toDemo(row) : null;
+}
+
+export async function listForOwner(db: Db, ownerId: string, opts: { live?: boolean; limit: number }): Promise<Demo[]> {
+  let q = db.selectFrom('demos').selectAll().where('owner_id', '=', ownerId);
+  if (opts.live) q = q.where('state', 'in', ['provisioning', 'running', 'stopped', 'saving']);
+  const rows = await q.orderBy('created_at', 'desc').limit(opts.limit).execute();
+  return rows.map(toDemo);
+}
+
+/**
+ * Move a demo from one state/progress to another only if it is still where the caller saw it:
+ * the transition that loses a race (double click, two replicas) changes nothing and says so.
+ */
+export async function transition(
+  db: DbOrTrx,
+  id: string,
+  from: { state: DemoState | DemoState[]; progress?: Progress | Progress[] },
+  to: Partial<{ state: DemoState; progress: Progress; failure_reason: string | null; failure_kind: string | null; external_ip: string | null; internal_ip: string | null; app_ready: boolean | null }>,
+  now: Date,
+): Promise<boolean> {
+  let q = db
+    .updateTable('demos')
+    .set({ ...to, updated_at: now })
+    .where('id', '=', id)
+    .where('state', 'in', Array.isArray(from.state) ? from.state : [from.state]);
+  if (from.progress) q = q.where('progress', 'in', Array.isArray(from.progress) ? from.progress : [from.progress]);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function setStatusMessage(db: DbOrTrx, id: string, channel: string, ts: string): Promise<void> {
+  await db.updateTable('demos').set({ dm_channel: channel, dm_ts: ts }).where('id', '=', id).execute();
+}
+
+export async function recordStep(db: DbOrTrx, ownerId: string, step: string, requestId: string, operationName: string | null, zone: string | null, now: Date): Promise<void> {
+  await db
+    .insertInto('steps')
+    .values({ owner_kind: 'demo', owner_id: ownerId, step, request_id: requestId, operation_name: operationName, zone, created_at: now, done_at: null })
+    .onConflict((oc) => oc.columns(['owner_kind', 'owner_id', 'step']).doUpdateSet({ operation_name: operationName, zone }))
+    .execute();
+}
+
+export async function getStep(db: DbOrTrx, ownerId: string, step: string): Promise<{ operationName: string | null; zone: string | null; done: boolean } | null> {
+  const row = await db
+    .selectFrom('steps')
+    .select(['operation_name', 'zone', 'done_at'])
+    .where('owner_kind', '=', 'demo')
+    .where('owner_id', '=', ownerId)
+    .where('step', '=', step)
+    .executeTakeFirst();
+  return row ? { operationName: row.operation_name, zone: row.zone, done: row.done_at !== null } : null;
+}
+
+export async function markStepDone(db: DbOrTrx, ownerId: string, step: string, now: Date): Promise<void> {
+  await db.updateTable('steps').set({ done_at: now }).where('owner_kind', '=', 'demo').where('owner_id', '=', ownerId).where('step', '=', step).execute();
+}
+
+/** Claim a Slack submission key; returns the resource it already created, if any. */
+export async function claimSubmission(trx: Transaction<Database>, key: string, kind: string, resourceId: string, now: Date): Promise<string | null> {
+  const inserted = await trx
+    .insertInto('submissions')
+    .values({ key, kind, resource_id: resourceId, created_at: now })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('resource_id')
+    .executeTakeFirst();
+  if (inserted) return null;
+  const existing = await trx.selectFrom('submissions').select('resource_id').where('key', '=', key).executeTakeFirstOrThrow();
+  return existing.resource_id;
+}

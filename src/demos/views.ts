@@ -1,0 +1,133 @@
+import type { KnownBlock, View } from '@slack/types';
+import { escapeMrkdwn } from '../commands.ts';
+import { button, confirm, context, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
+import { consoleLinks } from '../platform/compute/port.ts';
+import { DemoIds } from './ids.ts';
+import type { LaunchOptions } from './service.ts';
+import type { Demo } from './store.ts';
+
+export interface ImageSummary {
+  id: string;
+  title: string;
+  gceName: string;
+}
+
+export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
+  const zoneOptions = opts.zones.map((z) => option(z, z));
+  const typeOptions = opts.machineTypes.map((t) => option(t, t));
+  const ttlOptions = opts.ttlChoices.map((h) => option(h < 24 ? `${h} hours` : `${h / 24} day${h === 24 ? '' : 's'}`, String(h)));
+  return modal({
+    title: 'Launch a demo',
+    callbackId: DemoIds.launchView,
+    submit: 'Launch',
+    close: 'Cancel',
+    privateMetadata: JSON.stringify({ imageId: image.id }),
+    blocks: [
+      section(`A new VM from *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`), just for you. I'll DM you its links when it is ready.`),
+      {
+        type: 'input',
+        block_id: DemoIds.zoneBlock,
+        label: plain('Zone'),
+        element: { type: 'static_select', action_id: DemoIds.zone, options: zoneOptions, initial_option: zoneOptions.find((o) => o.value === opts.defaultZone) },
+      },
+      {
+        type: 'input',
+        block_id: DemoIds.machineTypeBlock,
+        label: plain('Machine type'),
+        element: { type: 'static_select', action_id: DemoIds.machineType, options: typeOptions, initial_option: typeOptions.find((o) => o.value === opts.defaultMachineType) },
+      },
+      {
+        type: 'input',
+        block_id: DemoIds.ttlBlock,
+        label: plain('Keep it for'),
+        hint: plain('It stops by itself after this; you will be asked whether to extend it first.'),
+        element: { type: 'static_select', action_id: DemoIds.ttl, options: ttlOptions, initial_option: ttlOptions.find((o) => o.value === String(opts.defaultTtl)) },
+      },
+    ],
+  });
+}
+
+/** What the modal turns into once the launch is queued. */
+export function launchQueuedModal(image: ImageSummary): View {
+  return modal({
+    title: 'Launch a demo',
+    blocks: [section(`:rocket: *${escapeMrkdwn(image.title)}* is on its way. Watch your DMs from me: the message there follows the VM until it is ready.`)],
+  });
+}
+
+const PROGRESS_LINE: Record<string, string> = {
+  queued: ':hourglass_flowing_sand: Queued…',
+  creating: ':gear: Creating the VM from its machine image…',
+  booting: ':arrows_counterclockwise: Booting…',
+  stopping: ':double_vertical_bar: Stopping…',
+  starting: ':arrow_forward: Starting…',
+  deleting: ':wastebasket: Deleting…',
+};
+
+export interface StatusContext {
+  image: ImageSummary;
+  project: string;
+  appUrl: string | null;
+  /** Zones to offer after a stockout. */
+  otherZones: string[];
+}
+
+/** The DM that follows one demo from queued to ready (and on to stopped or deleted), edited in place. */
+export function statusMessage(demo: Demo, c: StatusContext): { text: string; blocks: KnownBlock[] } {
+  const title = escapeMrkdwn(c.image.title);
+  const where = `\`${demo.instanceName}\` · ${demo.zone} · ${demo.machineType}`;
+  const links = consoleLinks(c.project, demo.zone, demo.instanceName);
+  const busy = PROGRESS_LINE[demo.progress];
+
+  if (demo.state === 'failed') {
+    const blocks: KnownBlock[] = [section(`:x: *${title}* could not be launched.\n${escapeMrkdwn(demo.failureReason ?? 'Unknown error.')}`), context(where)];
+    if (demo.failureKind === 'stockout' && c.otherZones.length) {
+      blocks.push(section('GCE has no capacity for this machine type in that zone right now. Try another zone:'));
+      blocks.push({ type: 'actions', elements: c.otherZones.slice(0, 5).map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })) });
+    }
+    return { text: `${c.image.title} could not be launched: ${demo.failureReason ?? ''}`, blocks };
+  }
+  if (demo.state === 'deleted') {
+    return { text: `${c.image.title}: deleted`, blocks: [section(`:wastebasket: *${title}* — deleted. Its VM is gone.`), context(where)] };
+  }
+  if (demo.state === 'provisioning') {
+    return { text: `${c.image.title}: ${busy ?? 'launching'}`, blocks: [section(`*${title}*\n${busy ?? PROGRESS_LINE.queued}`), context(where)] };
+  }
+
+  const running = demo.state === 'running' && demo.progress === 'ready';
+  const headline =
+    busy ?? (running ? `:large_green_circle: *Ready.*` : demo.state === 'stopped' ? ':black_circle: Stopped. Start it again when you need it.' : demo.state);
+  const blocks: KnownBlock[] = [section(`*${title}*\n${headline}`)];
+  blocks.push(
+    fields([
+      ['External IP', demo.externalIp ? `\`${demo.externalIp}\`` : '—'],
+      ['Expires', slackDate(demo.expiresAt)],
+      ['Zone', demo.zone],
+      ['Machine type', demo.machineType],
+    ]),
+  );
+  const linkLine = [`<${links.console}|Cloud Console>`, `<${links.ssh}|SSH in browser>`, `<${links.serial}|Serial log>`];
+  if (c.appUrl && running) linkLine.push(`<${c.appUrl}|Open the app>`);
+  blocks.push(section(linkLine.join('  ·  ')));
+  if (c.appUrl && running) {
+    const check = demo.appReady === true ? ':white_check_mark: the app answered its readiness check' : demo.appReady === false ? ':warning: the app did not answer its readiness check yet (it may still be starting; check the serial log)' : ':hourglass_flowing_sand: checking whether the app answers…';
+    blocks.push(context(`App: ${c.appUrl} — ${check}`));
+  }
+  const actions = [];
+  if (running) actions.push(button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }));
+  if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
+  if (!busy) actions.push(button('Delete', DemoIds.delete, demo.id, { style: 'danger', confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger') }));
+  if (actions.length) blocks.push({ type: 'actions', elements: actions });
+  blocks.push(context(where));
+  const text = `${c.image.title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
+  return { text, blocks };
+}
+
+export function demoListBlocks(demos: Array<{ demo: Demo; title: string }>): KnownBlock[] {
+  if (demos.length === 0) return [section("You have no demos right now. `/demo browse` to launch one.")];
+  const blocks: KnownBlock[] = [section(`*Your demos* (${demos.length})`)];
+  for (const { demo, title } of demos.slice(0, 20)) {
+    blocks.push(context(`*${escapeMrkdwn(title)}* · ${demo.state}${demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : ''} · \`${demo.instanceName}\` · ${demo.zone} · expires ${slackDate(demo.expiresAt)}`));
+  }
+  return blocks;
+}

@@ -1,0 +1,366 @@
+/**
+ * The Compute port over @google-cloud/compute v7 (REST transport). With `apiEndpoint: 'http://host:port'`
+ * it talks plain HTTP to an emulator (the simulator) without Google credentials; otherwise it uses ADC.
+ */
+import { GlobalOperationsClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
+import { googleAuthLibrary } from 'google-gax';
+import {
+  type Compute,
+  ComputeError,
+  type ComputeErrorKind,
+  type InsertInstanceRequest,
+  type InsertMachineImageRequest,
+  type Instance,
+  type InstanceStatus,
+  type MachineImage,
+  type OperationRef,
+  type OperationResult,
+  operationErrorKind,
+  type Page,
+} from './port.ts';
+
+type IOperation = protos.google.cloud.compute.v1.IOperation;
+type IInstance = protos.google.cloud.compute.v1.IInstance;
+type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
+type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
+type ClientOptions = ConstructorParameters<typeof InstancesClient>[0];
+
+export interface RetryOptions {
+  /** Tries in all, the first included (default 5). */
+  attempts?: number;
+  /** First backoff ceiling (default 500 ms); doubles per retry up to maxMs (default 20 s), full jitter. */
+  baseMs?: number;
+  maxMs?: number;
+  signal?: AbortSignal;
+  random?: () => number;
+  onRetry?: (err: ComputeError, attempt: number, delayMs: number) => void;
+}
+
+export interface GceComputeOptions {
+  project: string;
+  /** `http://host:port`: an emulator, no credentials. `https://host[:port]` or `host`: that endpoint, ADC. */
+  apiEndpoint?: string;
+  /** Cap on one operations `wait` call (GCE itself answers within ~2 min). */
+  waitCallTimeoutMs?: number;
+  /** Least time between the starts of two `wait` calls, so a server answering at once is not hammered. */
+  minWaitIntervalMs?: number;
+  /** Backoff for transient errors inside waitOperation (attempts is ignored: the timeout bounds it). */
+  retry?: Omit<RetryOptions, 'attempts' | 'signal'>;
+}
+
+const RAW_PAYLOAD = Symbol.for('google-gax.rawHttpResponsePayload');
+
+/** Client options for an endpoint; exported for other GCP clients that must reach the same place. */
+export function clientOptions(apiEndpoint?: string): ClientOptions {
+  if (!apiEndpoint) return {};
+  if (/^https?:\/\//.test(apiEndpoint)) {
+    const u = new URL(apiEndpoint);
+    const port = u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+    if (u.protocol === 'https:') return { apiEndpoint: u.hostname, port };
+    // An emulator: plain HTTP, no Google credentials (without an auth client gax would look for ADC).
+    return { apiEndpoint: u.hostname, port, protocol: 'http', authClient: new googleAuthLibrary.PassThroughClient() };
+  }
+  return { apiEndpoint };
+}
+
+// ---------- errors ----------
+
+function rawError(e: unknown): { code?: number; message?: string; reason?: string } {
+  const raw = (e as Record<symbol, unknown> | null)?.[RAW_PAYLOAD];
+  if (typeof raw !== 'string') return {};
+  try {
+    const err = (JSON.parse(raw) as { error?: { code?: number; message?: string; errors?: Array<{ reason?: string }> } }).error;
+    return { code: err?.code, message: err?.message, reason: err?.errors?.[0]?.reason };
+  } catch {
+    return {};
+  }
+}
+
+const GRPC_KIND: Record<number, ComputeErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
+const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED']);
+const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
+
+function kindFor(status: number | undefined, reason: string | undefined, grpcCode: unknown): ComputeErrorKind {
+  if (reason && QUOTA_REASONS.has(reason)) return 'quota';
+  if (reason && RATE_REASONS.has(reason)) return 'rate_limited';
+  if (status === undefined) {
+    if (typeof grpcCode === 'number') return GRPC_KIND[grpcCode] ?? 'unknown';
+    return typeof grpcCode === 'string' && /^E[A-Z]+/.test(grpcCode) ? 'unavailable' : 'unknown'; // ECONNRESET…
+  }
+  if (status === 400) return 'invalid';
+  if (status === 401 || status === 403) return 'permission';
+  if (status === 404) return 'not_found';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status === 408 || status >= 500) return 'unavailable';
+  return 'unknown';
+}
+
+/** Any error from the compute clients (gax GoogleError, fetch/network error) as a ComputeError. */
+export function toComputeError(e: unknown): ComputeError {
+  if (e instanceof ComputeError) return e;
+  const err = (e ?? {}) as { code?: unknown; httpStatusCode?: number; reason?: string; message?: string };
+  const raw = rawError(e);
+  const status = err.httpStatusCode ?? raw.code;
+  const reason = raw.reason ?? err.reason;
+  const message = raw.message ?? err.message ?? String(e);
+  return new ComputeError(kindFor(status, reason, err.code), message, { httpStatus: status, reason, cause: e });
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toComputeError(e);
+  }
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof ComputeError && e.kind === 'not_found') return null;
+    throw e;
+  }
+}
+
+// ---------- retries ----------
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Full-jitter exponential backoff: a random delay below min(maxMs, baseMs · 2^attempt). */
+export function backoffDelay(attempt: number, opts: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
+  const ceiling = Math.min(opts.maxMs ?? 20_000, (opts.baseMs ?? 500) * 2 ** attempt);
+  return Math.floor((opts.random ?? Math.random)() * ceiling);
+}
+
+/**
+ * Run `fn` again while it fails with a retryable ComputeError (429, 5xx, network), with capped,
+ * jittered backoff. For mutating calls, keep the same requestId across attempts so GCE does it once.
+ */
+export async function retryTransient<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      if (!(e instanceof ComputeError) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
+      const delay = backoffDelay(attempt, opts);
+      opts.onRetry?.(e, attempt + 1, delay);
+      await sleep(delay, opts.signal);
+    }
+  }
+}
+
+// ---------- shapes ----------
+
+const last = (s: string | null | undefined): string => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
+const date = (s: string | null | undefined): Date | undefined => (s ? new Date(s) : undefined);
+const text = (s: string | null | undefined): string | undefined => s || undefined;
+/** `https://…/compute/v1/projects/P/…` → `projects/P/…`. */
+const relative = (s: string | null | undefined): string | undefined => (s ? s.slice(Math.max(0, s.indexOf('projects/'))) : undefined);
+
+function enumName(v: unknown, names: Record<number, string>): string {
+  return typeof v === 'number' ? (names[v] ?? String(v)) : String(v ?? '');
+}
+
+function toInstance(i: IInstance): Instance {
+  const nic = i.networkInterfaces?.[0];
+  return {
+    name: i.name ?? '',
+    zone: last(i.zone),
+    status: enumName(i.status, protos.google.cloud.compute.v1.Instance.Status) as InstanceStatus,
+    machineType: last(i.machineType),
+    labels: { ...(i.labels ?? {}) },
+    externalIp: text(nic?.accessConfigs?.[0]?.natIP),
+    internalIp: text(nic?.networkIP),
+    sourceMachineImage: relative(i.sourceMachineImage),
+    createdAt: date(i.creationTimestamp),
+    lastStartAt: date(i.lastStartTimestamp),
+    lastStopAt: date(i.lastStopTimestamp),
+  };
+}
+
+function toMachineImage(project: string, m: IMachineImage): MachineImage {
+  const name = m.name ?? '';
+  const bytes = m.totalStorageBytes === null || m.totalStorageBytes === undefined ? undefined : Number(m.totalStorageBytes);
+  return {
+    name,
+    resourcePath: `projects/${project}/global/machineImages/${name}`,
+    description: m.description ?? '',
+    labels: { ...(m.labels ?? {}) },
+    status: m.status ?? '',
+    createdAt: date(m.creationTimestamp) ?? new Date(0),
+    sourceInstance: text(m.sourceInstance),
+    totalStorageBytes: Number.isFinite(bytes) ? bytes : undefined,
+  };
+}
+
+export function toOperationResult(op: IOperation): OperationResult {
+  const status = enumName(op.status, protos.google.cloud.compute.v1.Operation.Status) as OperationResult['status'];
+  const first = op.error?.errors?.[0];
+  const code = first?.code ?? (op.error ? 'UNKNOWN' : undefined);
+  return {
+    status,
+    ...(code ? { error: { code, message: first?.message ?? code, kind: operationErrorKind(code) } } : {}),
+    ...(op.targetLink ? { targetLink: op.targetLink } : {}),
+  };
+}
+
+function toRef(lro: { latestResponse?: unknown }, zone?: string): OperationRef {
+  // lro.name is the numeric id; `wait` takes the operation's name.
+  const op = lro.latestResponse as IOperation;
+  if (!op?.name) throw new ComputeError('unknown', 'GCE answered without an operation name');
+  return zone ? { name: op.name, zone } : { name: op.name };
+}
+
+// ---------- the adapter ----------
+
+export class GceCompute implements Compute {
+  readonly project: string;
+  readonly #instances: InstancesClient;
+  readonly #images: MachineImagesClient;
+  readonly #zoneOps: ZoneOperationsClient;
+  readonly #globalOps: GlobalOperationsClient;
+  readonly #opts: GceComputeOptions;
+
+  constructor(opts: GceComputeOptions) {
+    this.project = opts.project;
+    this.#opts = opts;
+    const co = clientOptions(opts.apiEndpoint);
+    this.#instances = new InstancesClient(co);
+    this.#images = new MachineImagesClient(co);
+    this.#zoneOps = new ZoneOperationsClient(co);
+    this.#globalOps = new GlobalOperationsClient(co);
+  }
+
+  async listMachineImages(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<MachineImage>> {
+    const [items, , raw] = await call(() => this.#images.list({ project: this.project, ...opts }, { autoPaginate: false }));
+    return { items: items.map((m) => toMachineImage(this.project, m)), nextPageToken: text(raw?.nextPageToken) };
+  }
+
+  async getMachineImage(name: string): Promise<MachineImage | null> {
+    const got = await orNull(call(() => this.#images.get({ project: this.project, machineImage: name })));
+    return got ? toMachineImage(this.project, got[0]) : null;
+  }
+
+  async insertMachineImage(req: InsertMachineImageRequest): Promise<OperationRef> {
+    const sourceInstance = `projects/${this.project}/zones/${req.sourceInstance.zone}/instances/${req.sourceInstance.name}`;
+    const machineImageResource = { name: req.name, sourceInstance, description: req.description, labels: req.labels };
+    const [lro] = await call(() => this.#images.insert({ project: this.project, requestId: req.requestId, machineImageResource }));
+    return toRef(lro);
+  }
+
+  async deleteMachineImage(name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await call(() => this.#images.delete({ project: this.project, machineImage: name, requestId }));
+    return toRef(lro);
+  }
+
+  async insertInstance(req: InsertInstanceRequest): Promise<OperationRef> {
+    const image = req.sourceMachineImage;
+    const sourceMachineImage = image.includes('/') ? (image.startsWith('global/') ? `projects/${this.project}/${image}` : image) : `projects/${this.project}/global/machineImages/${image}`;
+    const machineType = req.machineType && !req.machineType.includes('/') ? `zones/${req.zone}/machineTypes/${req.machineType}` : req.machineType;
+    const instanceResource = { name: req.name, labels: req.labels, sourceMachineImage, ...(machineType ? { machineType } : {}) };
+    const [lro] = await call(() => this.#instances.insert({ project: this.project, zone: req.zone, requestId: req.requestId, instanceResource }));
+    return toRef(lro, req.zone);
+  }
+
+  async getInstance(zone: string, name: string): Promise<Instance | null> {
+    const got = await orNull(call(() => this.#instances.get({ project: this.project, zone, instance: name })));
+    return got ? toInstance(got[0]) : null;
+  }
+
+  async listInstances(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<Instance>> {
+    // The client only offers aggregatedList as an auto-paging iterator, which hides nextPageToken;
+    // its inner call with autoPaginate: false returns one page and the raw response.
+    await this.#instances.initialize();
+    const inner = this.#instances.innerApiCalls.aggregatedList as (req: object, o: object) => Promise<[unknown, unknown, IInstanceAggregatedList]>;
+    const [, , raw] = await call(() => inner({ project: this.project, ...opts }, { autoPaginate: false }));
+    const items = Object.values(raw?.items ?? {}).flatMap((scoped) => (scoped.instances ?? []).map(toInstance));
+    return { items, nextPageToken: text(raw?.nextPageToken) };
+  }
+
+  async stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await call(() => this.#instances.stop({ project: this.project, zone, instance: name, requestId }));
+    return toRef(lro, zone);
+  }
+
+  async startInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await call(() => this.#instances.start({ project: this.project, zone, instance: name, requestId }));
+    return toRef(lro, zone);
+  }
+
+  async deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await call(() => this.#instances.delete({ project: this.project, zone, instance: name, requestId }));
+    return toRef(lro, zone);
+  }
+
+  async getOperation(op: OperationRef): Promise<OperationResult> {
+    const [res] = await call(() =>
+      op.zone
+        ? this.#zoneOps.get({ project: this.project, zone: op.zone, operation: op.name })
+        : this.#globalOps.get({ project: this.project, operation: op.name }),
+    );
+    return toOperationResult(res);
+  }
+
+  async #waitOnce(op: OperationRef, timeout: number): Promise<OperationResult> {
+    const [res] = await call(() =>
+      op.zone
+        ? this.#zoneOps.wait({ project: this.project, zone: op.zone, operation: op.name }, { timeout })
+        : this.#globalOps.wait({ project: this.project, operation: op.name }, { timeout }),
+    );
+    return toOperationResult(res);
+  }
+
+  async waitOperation(op: OperationRef, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<OperationResult> {
+    const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
+    const perCall = this.#opts.waitCallTimeoutMs ?? 150_000;
+    const minInterval = this.#opts.minWaitIntervalMs ?? 1_000;
+    const signal = opts.signal;
+    let failures = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const started = Date.now();
+      const remaining = deadline - started;
+      if (remaining <= 0) throw new ComputeError('unavailable', `Timed out waiting for operation ${op.name}`, { reason: 'timeout' });
+      try {
+        const res = await abortable(this.#waitOnce(op, Math.min(perCall, remaining)), signal);
+        if (res.status === 'DONE') return res;
+        failures = 0;
+        const pause = Math.min(minInterval - (Date.now() - started), deadline - Date.now());
+        if (pause > 0) await sleep(pause, signal);
+      } catch (e) {
+        if (!(e instanceof ComputeError) || !e.retryable) throw e;
+        await sleep(Math.min(backoffDelay(failures++, this.#opts.retry), Math.max(0, deadline - Date.now())), signal);
+      }
+    }
+  }
+
+  /** Release the clients' connections. */
+  async close(): Promise<void> {
+    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close()]);
+  }
+}
+
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,131 @@
+import { checkMessage } from '../block-kit-limits.ts';
+import { argString } from '../http-body.ts';
+import { withBlockIds } from '../store/block-ids.ts';
+import type { MessageEdit } from '../store/messages.ts';
+import type { Args, JsonObject, MessageMetadata } from '../types.ts';
+import { accessChannel, fail, messageOut, validationFailure, type MethodContext, type MethodHandler } from './context.ts';
+
+interface Content {
+  text: string;
+  blocks?: JsonObject[];
+  attachments?: JsonObject[];
+}
+
+/** Message content from args (text, blocks, attachments), or Slack's refusal of it. */
+export function content(args: Args): { content: Content } | { refusal: JsonObject } {
+  const problem = checkMessage({ text: args['text'], blocks: args['blocks'], attachments: args['attachments'] });
+  if (problem) return { refusal: validationFailure(problem, true) };
+  const out: Content = { text: argString(args, 'text') ?? '' };
+  if (Array.isArray(args['blocks'])) out.blocks = withBlockIds(args['blocks'] as JsonObject[]);
+  if (Array.isArray(args['attachments'])) out.attachments = args['attachments'] as JsonObject[];
+  return { content: out };
+}
+
+/** metadata = { event_type, event_payload }; anything else is refused. */
+function metadata(args: Args): MessageMetadata | undefined | 'invalid' {
+  const m = args['metadata'];
+  if (m === undefined || m === null || m === '') return undefined;
+  if (typeof m !== 'object' || Array.isArray(m)) return 'invalid';
+  const { event_type, event_payload } = m as Record<string, unknown>;
+  if (typeof event_type !== 'string' || typeof event_payload !== 'object' || event_payload === null) return 'invalid';
+  return { event_type, event_payload: event_payload as JsonObject };
+}
+
+const postMessage: MethodHandler = (ctx) => {
+  const channel = accessChannel(ctx, argString(ctx.args, 'channel'), { userMeansIm: true, write: true });
+  if (typeof channel === 'string') return fail(channel);
+  const checked = content(ctx.args);
+  if ('refusal' in checked) return checked.refusal;
+  const body = checked.content;
+  const meta = metadata(ctx.args);
+  if (meta === 'invalid') return fail('invalid_metadata_format');
+  const id = ctx.ws.identity;
+  const posted = ctx.ws.messages.post(channel.id, {
+    ...body,
+    user: id.botUserId,
+    bot_id: id.botId,
+    app_id: id.appId,
+    team: id.teamId,
+    thread_ts: argString(ctx.args, 'thread_ts'),
+    metadata: meta,
+  });
+  if (typeof posted === 'string') return fail(posted);
+  return { ok: true, channel: channel.id, ts: posted.ts, message: messageOut(ctx, posted, true) };
+};
+
+const update: MethodHandler = (ctx) => {
+  const channel = accessChannel(ctx, argString(ctx.args, 'channel'));
+  if (typeof channel === 'string') return fail(channel);
+  const ts = argString(ctx.args, 'ts') ?? '';
+  const current = ctx.ws.messages.find(channel.id, ts);
+  if (!current) return fail('message_not_found');
+  if (current.bot_id !== ctx.ws.identity.botId) return fail('cant_update_message');
+  const args = { ...ctx.args };
+  // Without new text or blocks the old ones stay; only judge what is sent.
+  if (args['text'] === undefined && args['blocks'] === undefined && args['attachments'] === undefined) args['text'] = current.text;
+  const checked = content(args);
+  if ('refusal' in checked) return checked.refusal;
+  const body = checked.content;
+  const meta = metadata(ctx.args);
+  if (meta === 'invalid') return fail('invalid_metadata_format');
+  const edit: MessageEdit = {};
+  if (ctx.args['text'] !== undefined) edit.text = body.text;
+  if (body.blocks !== undefined) edit.blocks = body.blocks;
+  if (body.attachments !== undefined) edit.attachments = body.attachments;
+  if (meta !== undefined) edit.metadata = meta;
+  const updated = ctx.ws.messages.update(channel.id, ts, edit, ctx.ws.identity.botUserId);
+  if (!updated) return fail('message_not_found');
+  const message = messageOut(ctx, updated, false);
+  return { ok: true, channel: channel.id, ts, text: updated.text, message };
+};
+
+const del: MethodHandler = (ctx) => {
+  const channel = accessChannel(ctx, argString(ctx.args, 'channel'));
+  if (typeof channel === 'string') return fail(channel);
+  const ts = argString(ctx.args, 'ts') ?? '';
+  const current = ctx.ws.messages.find(channel.id, ts);
+  if (!current) return fail('message_not_found');
+  if (current.bot_id !== ctx.ws.identity.botId) return fail('cant_delete_message');
+  ctx.ws.messages.delete(channel.id, ts);
+  return { ok: true, channel: channel.id, ts };
+};
+
+const postEphemeral: MethodHandler = (ctx) => {
+  const channel = accessChannel(ctx, argString(ctx.args, 'channel'), { userMeansIm: true, write: true });
+  if (typeof channel === 'string') return fail(channel);
+  const user = argString(ctx.args, 'user') ?? '';
+  if (!ctx.ws.directory.users.has(user)) return fail('user_not_found');
+  const checked = content(ctx.args);
+  if ('refusal' in checked) return checked.refusal;
+  const body = checked.content;
+  const stored = ctx.ws.messages.addEphemeral({
+    channel: channel.id,
+    user,
+    ...body,
+    thread_ts: argString(ctx.args, 'thread_ts'),
+    source: 'chat.postEphemeral',
+  });
+  return { ok: true, message_ts: stored.ts };
+};
+
+const getPermalink: MethodHandler = (ctx) => {
+  const channel = accessChannel(ctx, argString(ctx.args, 'channel'));
+  if (typeof channel === 'string') return fail(channel);
+  const ts = argString(ctx.args, 'message_ts') ?? '';
+  const message = ctx.ws.messages.find(channel.id, ts);
+  if (!message) return fail('message_not_found');
+  return { ok: true, channel: channel.id, permalink: permalink(ctx, channel.id, message.ts, message.thread_ts) };
+};
+
+export function permalink(ctx: MethodContext, channel: string, ts: string, threadTs?: string): string {
+  const base = `${ctx.baseUrl}/archives/${channel}/p${ts.replace('.', '')}`;
+  return threadTs !== undefined && threadTs !== ts ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
+}
+
+export const chatMethods: Record<string, MethodHandler> = {
+  'chat.postMessage': postMessage,
+  'chat.update': update,
+  'chat.delete': del,
+  'chat.postEphemeral': postEphemeral,
+  'chat.getPermalink': getPermalink,
+};

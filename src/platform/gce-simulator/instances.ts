@@ -1,0 +1,242 @@
+/** instances.insert/get/list/aggregatedList/stop/start/delete, with GCE's status transitions. */
+import { alreadyExists, GceHttpError, notFound } from './errors.ts';
+import type { Faults } from './faults.ts';
+import { compileFilter } from './filter.ts';
+import { applyStatus, buildInstance, machineImageName, resolveMachineType, type SimInstance, zoneOf } from './instance-model.ts';
+import type { Operations, SimOperation } from './operations.ts';
+import { paginate } from './paging.ts';
+import type { SimState } from './state.ts';
+import type { GceInstance, GceInstanceStatus, GceMachineImage, Reply, Route, RouteContext } from './types.ts';
+import { checkLabels, checkMaxResults, checkName, checkZone } from './validate.ts';
+
+export interface InstancesDeps {
+  state: SimState;
+  ops: Operations;
+  faults: Faults;
+  findMachineImage: (name: string) => GceMachineImage | undefined;
+}
+
+export class Instances {
+  readonly #d: InstancesDeps;
+  readonly #byKey = new Map<string, SimInstance>();
+
+  constructor(deps: InstancesDeps) {
+    this.#d = deps;
+  }
+
+  all(): GceInstance[] {
+    return [...this.#byKey.values()].map((i) => i.res);
+  }
+
+  find(zone: string, name: string): GceInstance | undefined {
+    return this.#byKey.get(`${zone}/${name}`)?.res;
+  }
+
+  /** Put an instance in place directly (seeding); it starts in `status` (default RUNNING). */
+  add(args: { zone: string; name: string; machineType?: string; labels?: Record<string, string>; status?: GceInstanceStatus; sourceMachineImage?: string }): GceInstance {
+    const s = this.#d.state;
+    const image = args.sourceMachineImage ? this.#d.findMachineImage(machineImageName(s, args.sourceMachineImage)) : undefined;
+    const res = buildInstance(s, {
+      zone: args.zone,
+      name: args.name,
+      machineTypeUrl: s.link('zones', args.zone, 'machineTypes', args.machineType ?? 'e2-medium'),
+      labels: args.labels ?? {},
+      image,
+    });
+    applyStatus(s, res, args.status ?? 'RUNNING');
+    const nic0 = res.networkInterfaces[0];
+    if (nic0 && !nic0.networkIP) nic0.networkIP = s.nextInternalIp(); // a stopped VM keeps its internal IP
+    this.#byKey.set(`${args.zone}/${args.name}`, { res, gen: 0 });
+    return res;
+  }
+
+  /** Change an instance's status behind the app's back (cancels any transition in flight). */
+  setStatus(zone: string, name: string, status: GceInstanceStatus): void {
+    const inst = this.#get(zone, name);
+    inst.gen++;
+    applyStatus(this.#d.state, inst.res, status);
+  }
+
+  /** Delete an instance behind the app's back. */
+  remove(zone: string, name: string): boolean {
+    const inst = this.#byKey.get(`${zone}/${name}`);
+    if (inst) inst.gen++;
+    return this.#byKey.delete(`${zone}/${name}`);
+  }
+
+  #get(zone: string, name: string): SimInstance {
+    const inst = this.#byKey.get(`${zone}/${name}`);
+    if (!inst) throw notFound(this.#d.state.path('zones', zone, 'instances', name));
+    return inst;
+  }
+
+  /** Run `step` after `ms` unless the instance changed course meanwhile. */
+  #later(inst: SimInstance, ms: number, step: () => void): void {
+    const gen = inst.gen;
+    this.#d.state.timers.after(ms, () => {
+      if (inst.gen === gen && this.#byKey.get(`${zoneOf(inst.res)}/${inst.res.name}`) === inst) step();
+    });
+  }
+
+  #startOp(operationType: string, method: string, zone: string, target: { selfLink: string; id: string }, requestId?: string) {
+    const { ops, faults, state } = this.#d;
+    const op = ops.start({ operationType, targetLink: target.selfLink, targetId: target.id, zone, requestId });
+    const failure = faults.takeOperationError(method, state.project, zone);
+    if (failure) state.timers.after(state.operationMs, () => ops.finish(op, failure));
+    return { op, failed: failure !== undefined };
+  }
+
+  /** Finish `op` when the instance reaches RUNNING after staging + boot (or at once if it changed course). */
+  #bootThen(inst: SimInstance, op: SimOperation): void {
+    const { state, ops } = this.#d;
+    const gen = inst.gen;
+    state.timers.after(state.operationMs, () => {
+      if (inst.gen !== gen) return ops.finish(op);
+      applyStatus(state, inst.res, 'STAGING');
+      ops.progress(op, 50);
+      state.timers.after(state.bootMs, () => {
+        if (inst.gen === gen) applyStatus(state, inst.res, 'RUNNING');
+        ops.finish(op);
+      });
+    });
+  }
+
+  #insert(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const body = ctx.body;
+      const name = checkName('resource.name', body.name);
+      const sourceRef = (body.sourceMachineImage as string | undefined) || ctx.query.get('sourceMachineImage') || undefined;
+      let image: GceMachineImage | undefined;
+      if (sourceRef) {
+        const imageName = machineImageName(state, sourceRef);
+        image = this.#d.findMachineImage(imageName);
+        if (!image) throw notFound(state.path('global', 'machineImages', imageName));
+        if (image.status !== 'READY') {
+          throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('global', 'machineImages', imageName)}' is not ready`);
+        }
+      } else if (!Array.isArray(body.disks) || body.disks.length === 0) {
+        throw new GceHttpError(400, 'invalid', "Invalid value for field 'resource.disks': ''. Boot disk must be specified.");
+      }
+      const labels = body.labels === undefined ? { ...(image?.sourceInstanceProperties.labels ?? {}) } : checkLabels('resource.labels', body.labels);
+      const typeRef = (body.machineType as string | undefined) ?? (image ? `zones/${zone}/machineTypes/${image.sourceInstanceProperties.machineType}` : '');
+      const machineTypeUrl = resolveMachineType(state, zone, typeRef);
+      if (this.#byKey.has(`${zone}/${name}`)) throw alreadyExists(state.path('zones', zone, 'instances', name));
+
+      const res = buildInstance(state, { zone, name, machineTypeUrl, labels, description: body.description as string | undefined, image });
+      const { op, failed } = this.#startOp('insert', 'instances.insert', zone, res, requestId);
+      if (failed) return op; // stockout / quota: the operation fails and nothing is created
+      const inst: SimInstance = { res, gen: 0 };
+      this.#byKey.set(`${zone}/${name}`, inst);
+      this.#bootThen(inst, op);
+      return op;
+    });
+  }
+
+  #stop(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      const { op, failed } = this.#startOp('stop', 'instances.stop', zone, inst.res, requestId);
+      if (failed) return op;
+      if (inst.res.status === 'TERMINATED' || inst.res.status === 'STOPPED') {
+        state.timers.after(state.operationMs, () => ops.finish(op));
+        return op;
+      }
+      inst.gen++;
+      applyStatus(state, inst.res, 'STOPPING');
+      this.#later(inst, state.operationMs, () => applyStatus(state, inst.res, 'TERMINATED'));
+      state.timers.after(state.operationMs, () => ops.finish(op));
+      return op;
+    });
+  }
+
+  #start(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      if (inst.res.status === 'STOPPING') {
+        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('zones', zone, 'instances', inst.res.name)}' is not ready`);
+      }
+      const { op, failed } = this.#startOp('start', 'instances.start', zone, inst.res, requestId);
+      if (failed) return op;
+      if (inst.res.status === 'RUNNING') {
+        state.timers.after(state.operationMs, () => ops.finish(op));
+        return op;
+      }
+      inst.gen++;
+      applyStatus(state, inst.res, 'PROVISIONING');
+      this.#bootThen(inst, op);
+      return op;
+    });
+  }
+
+  #delete(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      const { op, failed } = this.#startOp('delete', 'instances.delete', zone, inst.res, requestId);
+      if (failed) return op;
+      inst.gen++;
+      if (inst.res.status === 'RUNNING') applyStatus(state, inst.res, 'STOPPING');
+      this.#later(inst, state.operationMs, () => this.#byKey.delete(`${zone}/${inst.res.name}`));
+      state.timers.after(state.operationMs, () => ops.finish(op));
+      return op;
+    });
+  }
+
+  #list(ctx: RouteContext): Reply {
+    const s = this.#d.state;
+    const zone = checkZone(s.zones, ctx.params.zone!);
+    const match = compileFilter(ctx.query.get('filter'));
+    const all = this.all()
+      .filter((i) => zoneOf(i) === zone && match(i))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
+    const selfLink = s.link('zones', zone, 'instances');
+    return { status: 200, body: { kind: 'compute#instanceList', id: s.path('zones', zone, 'instances'), items: page, selfLink, nextPageToken } };
+  }
+
+  /** Items keyed `zones/Z`, every zone present; zones without results on this page carry a warning. */
+  #aggregatedList(ctx: RouteContext): Reply {
+    const s = this.#d.state;
+    const match = compileFilter(ctx.query.get('filter'));
+    const all = this.all()
+      .filter((i) => match(i))
+      .sort((a, b) => zoneOf(a).localeCompare(zoneOf(b)) || a.name.localeCompare(b.name));
+    const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
+    const items: Record<string, unknown> = {};
+    for (const zone of s.zones) {
+      const instances = page.filter((i) => zoneOf(i) === zone);
+      const scope = `zones/${zone}`;
+      items[scope] = instances.length
+        ? { instances }
+        : { warning: { code: 'NO_RESULTS_ON_PAGE', message: `There are no results for scope '${scope}' on this page.`, data: [{ key: 'scope', value: scope }] } };
+    }
+    const body = { kind: 'compute#instanceAggregatedList', id: s.path('aggregated', 'instances'), items, selfLink: s.link('aggregated', 'instances'), nextPageToken };
+    return { status: 200, body };
+  }
+
+  routes(): Route[] {
+    const s = this.#d.state;
+    const one = /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)$/;
+    return [
+      { httpMethod: 'GET', pattern: /^aggregated\/instances$/, method: 'instances.aggregatedList', handle: (c) => this.#aggregatedList(c) },
+      { httpMethod: 'GET', pattern: /^zones\/(?<zone>[^/]+)\/instances$/, method: 'instances.list', handle: (c) => this.#list(c) },
+      { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances$/, method: 'instances.insert', handle: (c) => this.#insert(c) },
+      {
+        httpMethod: 'GET',
+        pattern: one,
+        method: 'instances.get',
+        handle: ({ params }) => ({ status: 200, body: this.#get(checkZone(s.zones, params.zone!), params.name!).res }),
+      },
+      { httpMethod: 'DELETE', pattern: one, method: 'instances.delete', handle: (c) => this.#delete(c) },
+      { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/stop$/, method: 'instances.stop', handle: (c) => this.#stop(c) },
+      { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/start$/, method: 'instances.start', handle: (c) => this.#start(c) },
+    ];
+  }
+}

@@ -1,0 +1,159 @@
+/** machineImages.list/get/insert/delete (global resources, global operations). */
+import { alreadyExists, GceHttpError, invalidField, notFound } from './errors.ts';
+import type { Faults } from './faults.ts';
+import { compileFilter } from './filter.ts';
+import type { Operations } from './operations.ts';
+import { paginate } from './paging.ts';
+import { lastSegment, type SimState } from './state.ts';
+import type { GceInstance, GceMachineImage, Reply, Route, RouteContext } from './types.ts';
+import { checkLabels, checkMaxResults, checkName } from './validate.ts';
+
+export interface MachineImagesDeps {
+  state: SimState;
+  ops: Operations;
+  faults: Faults;
+  findInstance: (zone: string, name: string) => GceInstance | undefined;
+}
+
+export interface MachineImageSeed {
+  name: string;
+  description?: string;
+  labels?: Record<string, string>;
+  machineType?: string;
+  sourceInstance?: string;
+  status?: GceMachineImage['status'];
+  totalStorageBytes?: number;
+  creationTimestamp?: string;
+}
+
+const INSTANCE_PATH = /(?:^|\/)zones\/([^/]+)\/instances\/([^/]+)$/;
+
+export class MachineImages {
+  readonly #d: MachineImagesDeps;
+  readonly #byName = new Map<string, GceMachineImage>();
+
+  constructor(deps: MachineImagesDeps) {
+    this.#d = deps;
+  }
+
+  all(): GceMachineImage[] {
+    return [...this.#byName.values()];
+  }
+
+  find(name: string): GceMachineImage | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Put a machine image in place directly (seeding); READY unless told otherwise. */
+  add(seed: MachineImageSeed): GceMachineImage {
+    const s = this.#d.state;
+    const labels = checkLabels('resource.labels', seed.labels ?? {});
+    const img: GceMachineImage = {
+      kind: 'compute#machineImage',
+      id: s.newId(),
+      name: checkName('resource.name', seed.name),
+      description: seed.description ?? '',
+      labels,
+      labelFingerprint: s.fingerprint(labels),
+      status: seed.status ?? 'READY',
+      creationTimestamp: seed.creationTimestamp ?? s.timestamp(),
+      ...(seed.sourceInstance ? { sourceInstance: seed.sourceInstance } : {}),
+      sourceInstanceProperties: {
+        description: seed.description ?? '',
+        machineType: seed.machineType ?? 'e2-medium',
+        labels: {},
+        disks: [{ kind: 'compute#savedAttachedDisk', boot: true, autoDelete: true, deviceName: 'persistent-disk-0', diskSizeGb: '20', mode: 'READ_WRITE', type: 'PERSISTENT' }],
+        networkInterfaces: [{ kind: 'compute#networkInterface', name: 'nic0', network: s.link('global', 'networks', 'default') }],
+      },
+      storageLocations: ['us'],
+      totalStorageBytes: String(seed.totalStorageBytes ?? 4_194_304_000),
+      selfLink: s.link('global', 'machineImages', seed.name),
+    };
+    this.#byName.set(img.name, img);
+    return img;
+  }
+
+  remove(name: string): boolean {
+    return this.#byName.delete(name);
+  }
+
+  #get(name: string): GceMachineImage {
+    const img = this.#byName.get(name);
+    if (!img) throw notFound(this.#d.state.path('global', 'machineImages', name));
+    return img;
+  }
+
+  #insert(ctx: RouteContext): Reply {
+    const { state, ops, faults } = this.#d;
+    return ops.idempotent(ctx.query, (requestId) => {
+      const body = ctx.body;
+      const name = checkName('resource.name', body.name);
+      const labels = checkLabels('resource.labels', body.labels);
+      const source = typeof body.sourceInstance === 'string' ? body.sourceInstance : '';
+      const m = INSTANCE_PATH.exec(source);
+      if (!m) throw invalidField('resource.sourceInstance', source, 'The URL is malformed.');
+      const [zone, instanceName] = [m[1]!, m[2]!];
+      const instance = this.#d.findInstance(zone, instanceName);
+      if (!instance) throw notFound(state.path('zones', zone, 'instances', instanceName));
+      if (this.#byName.has(name)) throw alreadyExists(state.path('global', 'machineImages', name));
+
+      const img = this.add({
+        name,
+        description: typeof body.description === 'string' ? body.description : '',
+        labels,
+        machineType: lastSegment(instance.machineType),
+        sourceInstance: instance.selfLink,
+        status: 'CREATING',
+      });
+      img.sourceInstanceProperties.labels = { ...instance.labels };
+      img.sourceInstanceProperties.description = instance.description;
+      const op = ops.start({ operationType: 'insert', targetLink: img.selfLink, targetId: img.id, requestId });
+      const failure = faults.takeOperationError('machineImages.insert', state.project, zone);
+      state.timers.after(state.operationMs, () => {
+        if (failure) this.#byName.delete(name);
+        else if (this.#byName.get(name) === img) img.status = 'READY';
+        ops.finish(op, failure);
+      });
+      return op;
+    });
+  }
+
+  #delete(ctx: RouteContext): Reply {
+    const { state, ops, faults } = this.#d;
+    return ops.idempotent(ctx.query, (requestId) => {
+      const img = this.#get(ctx.params.name!);
+      if (img.status === 'CREATING') {
+        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('global', 'machineImages', img.name)}' is not ready`);
+      }
+      const op = ops.start({ operationType: 'delete', targetLink: img.selfLink, targetId: img.id, requestId });
+      const failure = faults.takeOperationError('machineImages.delete', state.project, undefined);
+      if (!failure) img.status = 'DELETING';
+      state.timers.after(state.operationMs, () => {
+        if (!failure && this.#byName.get(img.name) === img) this.#byName.delete(img.name);
+        ops.finish(op, failure);
+      });
+      return op;
+    });
+  }
+
+  #list(ctx: RouteContext): Reply {
+    const s = this.#d.state;
+    const match = compileFilter(ctx.query.get('filter'));
+    const all = this.all()
+      .filter((i) => match(i))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
+    const body = { kind: 'compute#machineImageList', id: s.path('global', 'machineImages'), items: page, selfLink: s.link('global', 'machineImages'), nextPageToken };
+    return { status: 200, body };
+  }
+
+  routes(): Route[] {
+    const one = /^global\/machineImages\/(?<name>[^/]+)$/;
+    return [
+      { httpMethod: 'GET', pattern: /^global\/machineImages$/, method: 'machineImages.list', handle: (c) => this.#list(c) },
+      { httpMethod: 'POST', pattern: /^global\/machineImages$/, method: 'machineImages.insert', handle: (c) => this.#insert(c) },
+      { httpMethod: 'GET', pattern: one, method: 'machineImages.get', handle: ({ params }) => ({ status: 200, body: this.#get(params.name!) }) },
+      { httpMethod: 'DELETE', pattern: one, method: 'machineImages.delete', handle: (c) => this.#delete(c) },
+    ];
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A local Compute Engine: the v1 REST subset demo-vm uses (instances, machine images, zone and global
+ * operations), spoken over HTTP so the real @google-cloud/compute clients drive it. Used by tests and by
+ * local mode. Resource families live one per file; add images/disks the same way (a class with routes()).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults, type FaultSpec, type OperationErrorSpec } from './faults.ts';
+import { Instances } from './instances.ts';
+import { type MachineImageSeed, MachineImages } from './machine-images.ts';
+import { Operations } from './operations.ts';
+import { SAMPLE_MACHINE_IMAGES } from './samples.ts';
+import { createHandler, type RecordedRequest } from './server.ts';
+import { type GceSimulatorOptions, SimState } from './state.ts';
+import type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
+
+export class GceSimulator {
+  readonly #state: SimState;
+  readonly #faults = new Faults();
+  readonly #ops: Operations;
+  readonly #instances: Instances;
+  readonly #images: MachineImages;
+  readonly #requests: RecordedRequest[] = [];
+  /** A node:http request listener, to mount the simulator in another server. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  #server?: Server;
+  #url?: string;
+
+  constructor(opts: GceSimulatorOptions = {}) {
+    const state = new SimState(opts);
+    this.#state = state;
+    this.#ops = new Operations(state);
+    this.#images = new MachineImages({ state, ops: this.#ops, faults: this.#faults, findInstance: (z, n) => this.#instances.find(z, n) });
+    this.#instances = new Instances({ state, ops: this.#ops, faults: this.#faults, findMachineImage: (n) => this.#images.find(n) });
+    this.handler = createHandler({
+      project: state.project,
+      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#ops.routes()],
+      faults: this.#faults,
+      requests: this.#requests,
+      now: state.now,
+    });
+  }
+
+  get project(): string {
+    return this.#state.project;
+  }
+  get zones(): readonly string[] {
+    return this.#state.zones;
+  }
+  /** `http://host:port` once listening. */
+  get url(): string {
+    if (!this.#url) throw new Error('GceSimulator is not listening');
+    return this.#url;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number; host: string }> {
+    const server = createServer(this.handler);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.#server = server;
+    const addr = server.address() as AddressInfo;
+    this.#url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+    return { url: this.#url, port: addr.port, host };
+  }
+
+  /** Stop every timer, answer pending waits, and close the server. */
+  async close(): Promise<void> {
+    this.#state.timers.stop();
+    this.#ops.wakeAll();
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    await new Promise((r) => setImmediate(r)); // let woken waits write their answers
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  // --- what the simulated project holds (GCE JSON shapes) ---
+  get instances(): GceInstance[] {
+    return this.#instances.all();
+  }
+  get machineImages(): GceMachineImage[] {
+    return this.#images.all();
+  }
+  get operations(): GceOperation[] {
+    return this.#ops.all();
+  }
+  /** Every request received, in order (method, path, requestId, status…). */
+  get requests(): readonly RecordedRequest[] {
+    return this.#requests;
+  }
+  /** Timers still scheduled (operations in flight, pending waits); 0 after close(). */
+  get pendingTimers(): number {
+    return this.#state.timers.size;
+  }
+  requestsFor(method: string): RecordedRequest[] {
+    return this.#requests.filter((r) => r.method === method);
+  }
+  clearRequests(): void {
+    this.#requests.length = 0;
+  }
+  instance(zone: string, name: string): GceInstance | undefined {
+    return this.#instances.find(zone, name);
+  }
+  machineImage(name: string): GceMachineImage | undefined {
+    return this.#images.find(name);
+  }
+  operation(name: string): GceOperation | undefined {
+    return this.#ops.get(name);
+  }
+
+  // --- seeding ---
+  addMachineImage(seed: MachineImageSeed): GceMachineImage {
+    return this.#images.add(seed);
+  }
+  addInstance(args: Parameters<Instances['add']>[0]): GceInstance {
+    return this.#instances.add(args);
+  }
+  /** A few realistic catalog images (labelled demo-vm-catalog=true, see samples.ts) and some others. */
+  seedSampleImages(): GceMachineImage[] {
+    return SAMPLE_MACHINE_IMAGES.filter((s) => !this.#images.find(s.name)).map((s) =>
+      this.#images.add({ ...s, sourceInstance: s.sourceInstance?.replace('/projects/demo-project/', `/projects/${this.project}/`) }),
+    );
+  }
+
+  // --- changes behind the app's back ---
+  setInstanceStatus(zone: string, name: string, status: GceInstanceStatus): void {
+    this.#instances.setStatus(zone, name, status);
+  }
+  stopInstanceNow(zone: string, name: string): void {
+    this.#instances.setStatus(zone, name, 'TERMINATED');
+  }
+  deleteInstanceNow(zone: string, name: string): boolean {
+    return this.#instances.remove(zone, name);
+  }
+  deleteMachineImageNow(name: string): boolean {
+    return this.#images.remove(name);
+  }
+
+  // --- faults and timing ---
+  /** The next `times` matching requests are refused at once (quota 403, 429, 503, 403 forbidden…). */
+  injectFault(spec: FaultSpec): void {
+    this.#faults.inject(spec);
+  }
+  /** The next `times` matching calls are accepted, then their operation ends DONE with this error code. */
+  injectOperationError(spec: OperationErrorSpec): void {
+    this.#faults.injectOperationError(spec);
+  }
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+  setTiming(t: { operationMs?: number; bootMs?: number; maxWaitMs?: number }): void {
+    if (t.operationMs !== undefined) this.#state.operationMs = t.operationMs;
+    if (t.bootMs !== undefined) this.#state.bootMs = t.bootMs;
+    if (t.maxWaitMs !== undefined) this.#state.maxWaitMs = t.maxWaitMs;
+  }
+}

@@ -1,0 +1,135 @@
+/** Options, clock, timers, ids and links shared by the simulator's resource modules. */
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface GceSimulatorOptions {
+  project?: string;
+  zones?: string[];
+  /** Machine types that exist in every zone. */
+  machineTypes?: string[];
+  /** How long an operation runs before DONE (insert: until STAGING; stop/delete: until done). */
+  operationMs?: number;
+  /** STAGING → RUNNING after insert/start. */
+  bootMs?: number;
+  /** Longest an operations `wait` call blocks before answering "not DONE yet" (GCE: ~2 min). */
+  maxWaitMs?: number;
+  /** The clock behind timestamps and requestId expiry. */
+  now?: () => Date;
+  /** Base of selfLinks; GCE's own by default so links look real. */
+  linkBase?: string;
+}
+
+export const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'europe-west1-b'];
+export const DEFAULT_MACHINE_TYPES = [
+  'e2-micro',
+  'e2-small',
+  'e2-medium',
+  'e2-standard-2',
+  'e2-standard-4',
+  'e2-standard-8',
+  'n2-standard-2',
+  'n2-standard-4',
+  'n2-standard-8',
+  'n1-standard-1',
+  'n1-standard-2',
+];
+
+/** Timers the simulator owns, so close() leaves none behind. */
+export class Timers {
+  #set = new Set<NodeJS.Timeout>();
+  #stopped = false;
+  /** Schedule `fn`; after stop() nothing new is scheduled. */
+  after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+    if (this.#stopped) return undefined;
+    const t = setTimeout(() => {
+      this.#set.delete(t);
+      fn();
+    }, Math.max(0, ms));
+    this.#set.add(t);
+    return t;
+  }
+  cancel(t: NodeJS.Timeout | undefined): void {
+    if (!t) return;
+    clearTimeout(t);
+    this.#set.delete(t);
+  }
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#set) clearTimeout(t);
+    this.#set.clear();
+  }
+  get size(): number {
+    return this.#set.size;
+  }
+}
+
+export class SimState {
+  readonly project: string;
+  readonly zones: readonly string[];
+  readonly machineTypes: readonly string[];
+  operationMs: number;
+  bootMs: number;
+  maxWaitMs: number;
+  readonly now: () => Date;
+  readonly linkBase: string;
+  readonly timers = new Timers();
+  #nextInternal = 2;
+  #nextExternal = 10;
+
+  constructor(opts: GceSimulatorOptions = {}) {
+    this.project = opts.project ?? 'demo-project';
+    this.zones = opts.zones ?? DEFAULT_ZONES;
+    this.machineTypes = opts.machineTypes ?? DEFAULT_MACHINE_TYPES;
+    this.operationMs = opts.operationMs ?? 0;
+    this.bootMs = opts.bootMs ?? 0;
+    this.maxWaitMs = opts.maxWaitMs ?? 120_000;
+    this.now = opts.now ?? (() => new Date());
+    this.linkBase = opts.linkBase ?? 'https://www.googleapis.com/compute/v1';
+  }
+
+  timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** Unsigned 64-bit-ish decimal id, as GCE returns (a string). */
+  newId(): string {
+    return (BigInt('0x' + randomBytes(8).toString('hex')) % 9_000_000_000_000_000_000n + 1_000_000_000_000_000_000n).toString();
+  }
+
+  /** operation-<ms>-<hex>-<hex>-<hex>, the shape of GCE operation names. */
+  newOperationName(): string {
+    const hex = (n: number) => randomBytes(n).toString('hex');
+    return `operation-${this.now().getTime()}-${hex(7).slice(0, 13)}-${hex(4)}-${hex(4)}`;
+  }
+
+  nextInternalIp(): string {
+    const n = this.#nextInternal++;
+    return `10.128.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+  }
+
+  /** External IPs come from TEST-NET-3 (203.0.113.0/24), never a real address. */
+  nextExternalIp(): string {
+    const n = this.#nextExternal++;
+    return `203.0.113.${(n % 254) + 1}`;
+  }
+
+  region(zone: string): string {
+    return zone.replace(/-[a-z]$/, '');
+  }
+
+  path(...parts: string[]): string {
+    return ['projects', this.project, ...parts].join('/');
+  }
+
+  link(...parts: string[]): string {
+    return `${this.linkBase}/${this.path(...parts)}`;
+  }
+
+  fingerprint(labels: Record<string, string>): string {
+    return createHash('sha256').update(JSON.stringify(labels)).digest('base64').slice(0, 11) + '=';
+  }
+}
+
+/** Last path segment of a URL or partial path (`zones/Z/machineTypes/T` → T). */
+export function lastSegment(s: string): string {
+  return s.slice(s.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,48 @@
+/** A simulator on a free port and the real adapter (real @google-cloud/compute clients) pointed at it. */
+import { randomUUID } from 'node:crypto';
+import { GceCompute, type GceComputeOptions } from '../../src/platform/compute/gce.ts';
+import type { OperationRef } from '../../src/platform/compute/port.ts';
+import { GceSimulator, type GceSimulatorOptions } from '../../src/platform/gce-simulator/index.ts';
+
+export const PROJECT = 'test-project';
+export const ZONE = 'us-central1-a';
+
+export interface Rig {
+  sim: GceSimulator;
+  compute: GceCompute;
+  close(): Promise<void>;
+}
+
+export async function startRig(simOpts: GceSimulatorOptions = {}, adapterOpts: Partial<GceComputeOptions> = {}): Promise<Rig> {
+  const sim = new GceSimulator({ project: PROJECT, ...simOpts });
+  const { url } = await sim.listen(0, '127.0.0.1');
+  const compute = new GceCompute({ project: PROJECT, apiEndpoint: url, minWaitIntervalMs: 0, retry: { baseMs: 2, maxMs: 10 }, ...adapterOpts });
+  return {
+    sim,
+    compute,
+    async close() {
+      await compute.close();
+      await sim.close();
+    },
+  };
+}
+
+export const labelsFor = (demoId: string) => ({ 'managed-by': 'demo-vm', 'demo-id': demoId, owner: 'u024be7lh' });
+
+export const rid = () => randomUUID();
+
+/** Seed a READY machine image and launch an instance from it; resolves once the insert is DONE. */
+export async function launch(rig: Rig, name: string, opts: { zone?: string; image?: string } = {}): Promise<OperationRef> {
+  const image = opts.image ?? 'golden';
+  if (!rig.sim.machineImage(image)) rig.sim.addMachineImage({ name: image, machineType: 'e2-medium' });
+  const op = await rig.compute.insertInstance({
+    name,
+    zone: opts.zone ?? ZONE,
+    sourceMachineImage: `projects/${PROJECT}/global/machineImages/${image}`,
+    labels: labelsFor(name.replace(/^demo-/, '')),
+    requestId: rid(),
+  });
+  const done = await rig.compute.waitOperation(op);
+  if (done.error) throw new Error(`launch failed: ${done.error.code}`);
+  return op;
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { startApp, type RunningApp } from '../../src/app.ts';
+import { syncCatalog } from '../../src/catalog/service.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { ManualClock, systemClock, type Clock } from '../../src/platform/clock.ts';
+import { FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { InboundSlack } from './slack-requests.ts';
+
+export { ManualClock };
+
+export interface TestAppOptions {
+  backend?: 'postgres' | 'pglite';
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Simulator timings (ms); zero by default. */
+  gce?: { operationMs?: number; bootMs?: number; maxWaitMs?: number };
+  /** Start a second app on the same database/fakes (replicas). */
+  seedSamples?: boolean;
+}
+
+export interface TestApp {
+  app: RunningApp;
+  config: Config;
+  fake: FakeSlack;
+  sim: GceSimulator;
+  slack: InboundSlack;
+  db: RunningApp['ctx']['db'];
+  database?: TestDatabase;
+  logs: string[];
+  /** Stop the app only (the fakes and database stay, for a restart). */
+  stopApp(): Promise<void>;
+  /** Start the app again on the same database and fakes. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
+
+/**
+ * The real app (Bolt HTTP receiver, pg-boss, the real compute client) against the fake Slack, the GCE
+ * simulator and a database of its own. Logs are captured for assertions (and secret checks).
+ */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const fake = new FakeSlack();
+  const { apiUrl } = await fake.listen(0, '127.0.0.1');
+  const sim = new GceSimulator({ project: 'demo-test-project', operationMs: opts.gce?.operationMs ?? 0, bootMs: opts.gce?.bootMs ?? 0, maxWaitMs: opts.gce?.maxWaitMs });
+  if (opts.seedSamples !== false) sim.seedSampleImages();
+  const { url: gceUrl } = await sim.listen(0, '127.0.0.1');
+  const backend = opts.backend ?? 'postgres';
+  const database = backend === 'postgres' ? await createTestDatabase() : undefined;
+  const dataDir = backend === 'pglite' ? `/tmp/demo-vm-test-${randomBytes(4).toString('hex')}` : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    BIND_ADDRESS: '127.0.0.1',
+    SLACK_BOT_TOKEN: fake.identity.token,
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_API_URL: apiUrl,
+    GCP_PROJECT: 'demo-test-project',
+    GCE_API_ENDPOINT: gceUrl,
+    ADMIN_USER_IDS: 'U_ADMIN',
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir! }),
+    ...opts.env,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const log = createLogger({ level: config.logLevel, destination, secrets: [TEST_SIGNING_SECRET, fake.identity.token] });
+  const clock = opts.clock ?? systemClock;
+  const boot = () => startApp({ config, log, clock, jobTuning: TEST_JOB_TUNING, scheduler: false });
+  let app = await boot();
+  // The catalog is synced at start in the background; tests start from a synced catalog.
+  await syncCatalog(app.ctx);
+  const t: TestApp = {
+    app,
+    config,
+    fake,
+    sim,
+    slack: new InboundSlack(fake, `${app.url}/slack/events`, TEST_SIGNING_SECRET),
+    db: app.ctx.db,
+    database,
+    logs,
+    stopApp: () => app.stop(),
+    restart: async () => {
+      await app.stop();
+      app = await boot();
+      t.app = app;
+      t.db = app.ctx.db;
+      t.slack = new InboundSlack(fake, `${app.url}/slack/events`, TEST_SIGNING_SECRET);
+    },
+    close: async () => {
+      await app.stop();
+      await sim.close();
+      await fake.close();
+      await database?.drop();
+    },
+  };
+  return t;
+}
+
+/** Poll a condition driven by the app's background work (jobs); fails with the last value seen. */
+export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean = Boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await fn();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
