@@ -1,4 +1,4 @@
-import type { BlockAction, ViewOutput } from '@slack/bolt';
+import type { BlockAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
@@ -46,6 +46,14 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
     await ack();
     const query = 'value' in action && typeof action.value === 'string' ? action.value : '';
     await refresh(body, (s) => ({ ...s, query, page: 0 }));
+  });
+
+  // "Search" (the modal's submit): the results replace the modal in the ack, so it stays open.
+  bolt.view<ViewSubmitAction>(CatalogIds.browseView, async ({ ack, body, view }) => {
+    const query = view.state.values[CatalogIds.searchBlock]?.[CatalogIds.search]?.value ?? '';
+    const state = decodeBrowseState(view.private_metadata);
+    const page = await service.browse(ctx, body.user.id, { ...state, query, page: 0 });
+    await ack({ response_action: 'update', view: browseView(page) });
   });
 
   bolt.action<BlockAction>(CatalogIds.filter, async ({ ack, body, action }) => {

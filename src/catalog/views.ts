@@ -97,7 +97,8 @@ export function browseView(page: BrowsePage): View {
   ];
   if (nav.length) blocks.push({ type: 'actions', elements: nav });
   blocks.push(context(`Page ${page.page + 1}${page.query ? ` · results for “${escapeMrkdwn(truncate(page.query, 60))}”` : ''}`));
-  return modal({ title: 'Demo catalog', callbackId: CatalogIds.browseView, blocks, privateMetadata: encodeBrowseState(page) });
+  // Slack requires a submit button on a modal with input blocks: it runs the search too.
+  return modal({ title: 'Demo catalog', callbackId: CatalogIds.browseView, submit: 'Search', blocks, privateMetadata: encodeBrowseState(page) });
 }
 
 /** Image detail, pushed on top of the browse modal (or opened on its own). */

@@ -106,10 +106,13 @@ export class SimState {
     return `10.128.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
   }
 
-  /** External IPs come from TEST-NET-3 (203.0.113.0/24), never a real address. */
+  /**
+   * External IPs are loopback addresses (127.0.1.0/24): the app probes each demo's app URL, and a
+   * simulated VM must never make it send traffic anywhere but this machine.
+   */
   nextExternalIp(): string {
     const n = this.#nextExternal++;
-    return `203.0.113.${(n % 254) + 1}`;
+    return `127.0.1.${(n % 254) + 1}`;
   }
 
   region(zone: string): string {

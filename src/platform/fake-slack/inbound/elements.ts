@@ -64,6 +64,27 @@ export function stateValues(blocks: JsonObject[], choices: Record<string, Choice
   return values;
 }
 
+/**
+ * What Slack reports for inputs the user never touched: their initial_* values (an untouched select
+ * with an initial_option is submitted as selected).
+ */
+export function initialStateValues(blocks: JsonObject[]): Record<string, JsonObject> {
+  const values: Record<string, JsonObject> = {};
+  for (const block of blocks) {
+    if (block['type'] !== 'input' || !isObj(block['element'])) continue;
+    const el = block['element'];
+    const actionId = String(el['action_id'] ?? '');
+    const blockId = String(block['block_id'] ?? '');
+    const initial: Choice =
+      isObj(el['initial_option']) ? String(el['initial_option']['value'])
+      : Array.isArray(el['initial_options']) ? (el['initial_options'] as JsonObject[]).map((o) => String(o['value']))
+      : (el['initial_value'] ?? el['initial_date'] ?? el['initial_time'] ?? el['initial_user'] ?? el['initial_channel'] ?? el['initial_conversation'] ?? undefined) as Choice;
+    if (initial === undefined) continue;
+    values[blockId] = { ...values[blockId], [actionId]: { type: String(el['type']), ...selection(el, initial) } };
+  }
+  return values;
+}
+
 /** The selected_* / value fields Slack uses for each element type. */
 function selection(element: JsonObject, choice: Choice): JsonObject {
   const many = choice === undefined ? [] : Array.isArray(choice) ? choice : [choice];

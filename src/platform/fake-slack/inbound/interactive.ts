@@ -7,7 +7,7 @@ import { publicView } from '../store/views.ts';
 import type { FakeSlack } from '../server.ts';
 import type { JsonObject, StoredView } from '../types.ts';
 import { interactionRequest, resolveChannel, teamObject, userObject, type SlackRequest } from './common.ts';
-import { actionPayload, findElement, stateValues, type Choice } from './elements.ts';
+import { actionPayload, findElement, initialStateValues, stateValues, type Choice } from './elements.ts';
 
 export interface SlashCommandInput {
   user?: string;
@@ -114,7 +114,7 @@ export interface ViewSubmissionInput {
 export function viewSubmission(fake: FakeSlack, input: ViewSubmissionInput): SlackRequest {
   const view = openView(fake, input.viewId);
   const user = input.user ?? view.user;
-  const values = { ...view.state.values, ...(input.values ? stateValues(view.blocks, input.values) : {}) };
+  const values = { ...initialStateValues(view.blocks), ...view.state.values, ...(input.values ? stateValues(view.blocks, input.values) : {}) };
   fake.workspace.views.setState(view.id, values);
   const id = fake.identity;
   const triggerId = fake.issueTriggerId(user);

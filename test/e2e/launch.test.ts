@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
+import { blockText, demoInState, demoRows, launchFromCatalog, openCatalog, statusDm } from '../harness/flows.ts';
+
+describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ backend, gce: { operationMs: 30, bootMs: 60 }, env: { READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('the catalog modal lists only labelled machine images', async () => {
+    const browse = await openCatalog(t, 'U_ALICE');
+    const text = blockText(browse.blocks);
+    for (const name of ['crm-demo', 'analytics-dashboard', 'retail-storefront', 'linux-dev-box']) expect(text).toContain(name);
+    expect(text).not.toContain('base-debian-12');
+    expect(text).not.toContain('nightly-backup-web-1');
+    // It was opened inside the trigger window with a placeholder, then filled by views.update.
+    expect(t.fake.callsTo('views.open').at(-1)?.args).toMatchObject({ view: { title: { text: 'Demo catalog' } } });
+    expect(t.fake.callsTo('views.update').length).toBeGreaterThan(0);
+  });
+
+  test('Launch creates exactly one labelled instance from the machine image, and the DM walks to the links', async () => {
+    // Capture the simulator's view of the VM at the moment each status edit lands.
+    const seen: Array<{ text: string; vm?: string }> = [];
+    const onUpdate = (m: { text: string }) => {
+      const vm = t.sim.instances.at(-1);
+      seen.push({ text: m.text, vm: vm?.status });
+    };
+    t.fake.events.on('message_updated', onUpdate);
+    t.fake.events.on('message_posted', onUpdate);
+    try {
+      await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
+      const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
+      expect(t.sim.instances).toHaveLength(1);
+      const vm = t.sim.instances[0]!;
+      expect(vm.name).toBe(demo.instance_name);
+      expect(vm.sourceMachineImage).toMatch(/projects\/demo-test-project\/global\/machineImages\/crm-demo$/);
+      expect(vm.labels).toEqual({ 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: 'u_alice' });
+      expect(t.sim.requestsFor('instances.insert')).toHaveLength(1);
+
+      const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+      const body = blockText(dm.blocks ?? []);
+      expect(body).toContain(`https://console.cloud.google.com/compute/instancesDetail/zones/${demo.zone}/instances/${demo.instance_name}?project=demo-test-project`);
+      expect(body).toContain(`https://ssh.cloud.google.com/v2/ssh/projects/demo-test-project/zones/${demo.zone}/instances/${demo.instance_name}`);
+      expect(body).toContain('/console?port=1');
+      expect(body).toContain(demo.external_ip!);
+      expect(body).toContain(`http://${demo.external_ip}:8080/crm/login`);
+      // Progress in order, and "ready" only once GCE said RUNNING.
+      const texts = seen.map((s) => s.text);
+      const order = ['Queued', 'Creating', 'Booting', 'ready'].map((w) => texts.findIndex((x) => x.includes(w)));
+      expect(order.every((i) => i >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      for (const s of seen.filter((x) => x.text.includes('ready'))) expect(s.vm).toBe('RUNNING');
+      // The usage interval opened when it became RUNNING.
+      const intervals = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
+      expect(intervals).toHaveLength(1);
+      expect(intervals[0]!.ended_at).toBeNull();
+      // The app check ran (the simulated VM serves nothing) and said so.
+      await eventually(() => blockText(statusDm(t, demo).blocks ?? []), (b) => b.includes('did not answer its readiness check'), 10_000);
+    } finally {
+      t.fake.events.off('message_updated', onUpdate);
+      t.fake.events.off('message_posted', onUpdate);
+    }
+  });
+
+  test('Stop, Start and Delete from the DM work; a non-owner is refused and the VM is untouched', async () => {
+    const demo = (await demoRows(t, 'U_ALICE')).at(-1)!;
+    const dm = statusDm(t, demo);
+
+    await t.slack.action({ user: 'U_BOB', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
+    const refusal = await eventually(() => t.fake.ephemerals('U_BOB').at(-1), Boolean);
+    expect(refusal!.text).toContain('Only the demo');
+    expect(t.sim.requestsFor('instances.stop')).toHaveLength(0);
+    expect((await demoRows(t, 'U_ALICE')).at(-1)!.state).toBe('running');
+
+    await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
+    await demoInState(t, 'U_ALICE', 'stopped');
+    expect(t.sim.instances[0]!.status).toBe('TERMINATED');
+    const closed = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
+    expect(closed.every((i) => i.ended_at !== null)).toBe(true);
+
+    const stoppedDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('stopped'));
+    await t.slack.action({ user: 'U_ALICE', on: { channel: stoppedDm.channel, messageTs: stoppedDm.ts }, actionId: 'demos.start' });
+    await demoInState(t, 'U_ALICE', 'running', 'ready');
+    expect(t.sim.instances[0]!.status).toBe('RUNNING');
+
+    const runningDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+    await t.slack.action({ user: 'U_ALICE', on: { channel: runningDm.channel, messageTs: runningDm.ts }, actionId: 'demos.delete' });
+    await demoInState(t, 'U_ALICE', 'deleted');
+    expect(t.sim.instances).toHaveLength(0);
+    const all = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
+    expect(all).toHaveLength(2);
+    expect(all.every((i) => i.ended_at !== null)).toBe(true);
+  });
+});
