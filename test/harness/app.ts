@@ -4,7 +4,7 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock, systemClock, type Clock } from '../../src/platform/clock.ts';
-import { FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_USERS, FakeSlack } from '../../src/platform/fake-slack/index.ts';
 import { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
@@ -38,6 +38,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The fake's default people, plus a few more so each test can act as a user of its own. */
+export const TEST_USERS = [
+  ...DEFAULT_USERS,
+  ...['CAROL', 'DAVE', 'ERIN', 'FRANK', 'GRACE', 'HEIDI'].map((n) => ({ id: `U_${n}`, name: n.toLowerCase(), real_name: `${n[0]}${n.slice(1).toLowerCase()} Tester`, tz: 'Europe/Paris', title: 'Sales Engineer' })),
+];
+
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
 
@@ -46,7 +52,7 @@ export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, heartbeatSeconds: 
  * simulator and a database of its own. Logs are captured for assertions (and secret checks).
  */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const fake = new FakeSlack();
+  const fake = new FakeSlack({ users: TEST_USERS });
   const { apiUrl } = await fake.listen(0, '127.0.0.1');
   const sim = new GceSimulator({ project: 'demo-test-project', operationMs: opts.gce?.operationMs ?? 0, bootMs: opts.gce?.bootMs ?? 0, maxWaitMs: opts.gce?.maxWaitMs });
   if (opts.seedSamples !== false) sim.seedSampleImages();
