@@ -66,6 +66,12 @@ const envSchema = z.object({
   DEMO_TTL_HOURS: positiveInt(8),
   DEMO_MAX_TTL_HOURS: positiveInt(72),
   READINESS_TIMEOUT_SECONDS: positiveInt(120),
+  DEMO_NUDGE_MINUTES: positiveInt(30),
+  DEMO_EXTEND_HOURS: positiveInt(2),
+  DEMO_EXPIRY_POLICY: z.enum(['stop', 'save_then_delete']).default('stop'),
+  DEMO_RETENTION_DAYS: positiveInt(14),
+  IMAGE_RETENTION_DAYS: positiveInt(90),
+  RETENTION_NOTICE_DAYS: positiveInt(3),
 
   ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
   /** Test-only: named crash points (see platform/crash.ts). */
@@ -101,7 +107,18 @@ export interface Config {
   };
   adminUserIds: string[];
   orgTimeZone: string;
-  demo: { ttlHours: number; maxTtlHours: number; readinessTimeoutSeconds: number };
+  demo: {
+    ttlHours: number;
+    maxTtlHours: number;
+    readinessTimeoutSeconds: number;
+    /** Lifecycle: nudge before expiry, Extend step, what expiry does, retention of stopped demos and saved images. */
+    nudgeMinutes: number;
+    extendHours: number;
+    expiryPolicy: 'stop' | 'save_then_delete';
+    retentionDays: number;
+    imageRetentionDays: number;
+    retentionNoticeDays: number;
+  };
   allowLocalWorkspaceWithRealGcp: boolean;
   crashAt?: string;
 }
@@ -145,7 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = presenceProblems(cleaned);
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    for (const issue of parsed.error.issues) problems.push(`${String(issue.path[0] ?? '(env)')}: ${issue.message}`);
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
@@ -193,7 +210,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     adminUserIds: e.ADMIN_USER_IDS,
     orgTimeZone: e.ORG_TIME_ZONE,
-    demo: { ttlHours: e.DEMO_TTL_HOURS, maxTtlHours: e.DEMO_MAX_TTL_HOURS, readinessTimeoutSeconds: e.READINESS_TIMEOUT_SECONDS },
+    demo: {
+      ttlHours: e.DEMO_TTL_HOURS,
+      maxTtlHours: e.DEMO_MAX_TTL_HOURS,
+      readinessTimeoutSeconds: e.READINESS_TIMEOUT_SECONDS,
+      nudgeMinutes: e.DEMO_NUDGE_MINUTES,
+      extendHours: e.DEMO_EXTEND_HOURS,
+      expiryPolicy: e.DEMO_EXPIRY_POLICY,
+      retentionDays: e.DEMO_RETENTION_DAYS,
+      imageRetentionDays: e.IMAGE_RETENTION_DAYS,
+      retentionNoticeDays: e.RETENTION_NOTICE_DAYS,
+    },
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
     crashAt: e.DEMO_VM_CRASH_AT,
   } satisfies Config) as Config;

@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../src/config.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration from the environment', () => {
+  test('no environment at all: local workspace, embedded database, simulator, loopback only', () => {
+    const c = loadConfig({});
+    expect(c.slack.mode).toBe('local');
+    expect(c.database).toEqual({ kind: 'pglite', dataDir: './data' });
+    expect(c.gce.mode).toBe('simulator');
+    expect(c.bindAddress).toBe('127.0.0.1');
+    expect(c.port).toBe(3000);
+  });
+
+  test('a bot token without a signing secret names the missing variable', () => {
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-123-456' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: missing/)]);
+  });
+
+  test('every bad variable is listed at once', () => {
+    const p = problems({ SLACK_SIGNING_SECRET: 'abcdefgh12345', PORT: 'eighty', ORG_TIME_ZONE: 'Mars/Olympus', DATABASE_URL: 'mysql://x', ADMIN_USER_IDS: 'alice' });
+    expect(p.map((x) => x.split(':')[0])).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'PORT', 'ORG_TIME_ZONE', 'DATABASE_URL', 'ADMIN_USER_IDS']));
+  });
+
+  test('a number that is not a number is an error, never NaN', () => {
+    expect(problems({ DEMO_TTL_HOURS: 'ten' })).toEqual([expect.stringMatching(/^DEMO_TTL_HOURS/)]);
+  });
+
+  test('production refuses to fall back to fakes', () => {
+    const p = problems({ NODE_ENV: 'production' });
+    expect(p.join('\n')).toMatch(/SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required/);
+    expect(p.join('\n')).toMatch(/GCP_PROJECT: required/);
+    expect(p.join('\n')).toMatch(/DATABASE_URL: required/);
+  });
+
+  test('modes follow what is set', () => {
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123456' };
+    expect(loadConfig(base).slack.mode).toBe('http');
+    expect(loadConfig(base).bindAddress).toBe('0.0.0.0');
+    expect(loadConfig({ ...base, SLACK_APP_TOKEN: 'xapp-1' }).slack.mode).toBe('socket');
+    expect(loadConfig({ GCP_PROJECT: 'my-project-1' }).gce.mode).toBe('gce');
+    expect(loadConfig({ GCP_PROJECT: 'my-project-1', GCE_API_ENDPOINT: 'http://127.0.0.1:9000' }).gce.mode).toBe('emulator');
+    expect(problems({ GCE_API_ENDPOINT: 'http://127.0.0.1:9000' })).toEqual([expect.stringMatching(/^GCP_PROJECT: missing/)]);
+  });
+
+  test('zone and machine type defaults must be in their allow-lists', () => {
+    expect(problems({ GCE_ALLOWED_ZONES: 'europe-west1-b', GCP_ZONE: 'us-central1-a' })).toEqual([expect.stringMatching(/^GCP_ZONE/)]);
+    expect(problems({ GCE_MACHINE_TYPES: 'e2-small', GCE_DEFAULT_MACHINE_TYPE: 'n2-standard-2' })).toEqual([expect.stringMatching(/^GCE_DEFAULT_MACHINE_TYPE/)]);
+  });
+
+  test('the description safe to log has no secrets', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-secret-token', SLACK_SIGNING_SECRET: 'very-secret-signing', DATABASE_URL: 'postgres://u:hunter2@db/x' });
+    const text = JSON.stringify(describeConfig(c));
+    expect(text).not.toContain('xoxb-secret-token');
+    expect(text).not.toContain('very-secret-signing');
+    expect(text).not.toContain('hunter2');
+  });
+});
