@@ -3,11 +3,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, CustomRoute } from '@slack/bolt';
 import { sql } from 'kysely';
-import type { Config } from './config.ts';
+import { redactUrl, type Config } from './config.ts';
 import { resolveActor, type AppContext } from './context.ts';
 import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
+import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
 import { GceCompute } from './platform/compute/gce.ts';
@@ -18,6 +19,7 @@ import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createWebClient, resolveIdentity } from './platform/slack.ts';
 import { healthRoutes } from './platform/http-routes.ts';
+import { appMetricsRegistry, instrumentBolt, instrumentCompute, instrumentSlack, metricsRoute } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
 
 export interface StartOptions {
@@ -31,6 +33,8 @@ export interface StartOptions {
   extraRoutes?: CustomRoute[];
   /** Leave node-cron off (tests call tick(now) themselves). */
   scheduler?: boolean;
+  /** Tries to reach PostgreSQL at start before giving up (default 10, about a minute). */
+  dbConnectAttempts?: number;
 }
 
 export interface RunningApp {
@@ -52,20 +56,20 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const signingSecret = config.slack.signingSecret;
   if (!token || !signingSecret) throw new Error('startApp needs a Slack bot token and signing secret (main.ts provides local ones in local mode)');
 
-  const handle = await openDatabase(config, log);
+  const handle = await openDatabase(config, log, opts);
   const cleanups: Array<() => Promise<void>> = [() => handle.close()];
   try {
     const applied = await migrateToLatest(handle.db);
     if (applied.length) log.info({ applied }, 'database migrated');
 
-    const slack = createWebClient({ token, apiUrl: config.slack.apiUrl }, log);
+    const slack = instrumentSlack(createWebClient({ token, apiUrl: config.slack.apiUrl }, log));
     const identity = await resolveIdentity(slack, config.slack.apiUrl);
 
     const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING);
     await jobs.start();
-    cleanups.unshift(() => jobs.stop());
+    cleanups.unshift(() => jobs.stop(config.shutdownGraceSeconds * 1000));
 
-    const compute = opts.compute ?? new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint });
+    const compute = instrumentCompute(opts.compute ?? new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint }));
     const ctx: AppContext = {
       config,
       db: handle.db,
@@ -87,6 +91,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
           jobs: async () => jobs.started,
         },
       }),
+      metricsRoute(appMetricsRegistry({ db: handle.db, jobs, clock, log })),
       ...(opts.extraRoutes ?? []),
     ];
     const { app: bolt, receiver } = createBoltApp({
@@ -103,6 +108,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const router = new CommandRouter();
     const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
     registerErrorHandler(bolt, log);
+    registerEventDedupe(bolt, { db: handle.db, clock, log });
+    instrumentBolt(bolt, log); // request ids, per-request logger, ack and handling latency: before any listener
     for (const capability of capabilities) await capability.register({ ctx, bolt, router, scheduler });
     registerCommandListener(bolt, router, ctx);
 
@@ -145,12 +152,36 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   }
 }
 
-async function openDatabase(config: Config, log: Logger): Promise<DbHandle> {
+async function openDatabase(config: Config, log: Logger, opts: { dbConnectAttempts?: number }): Promise<DbHandle> {
   if (config.database.kind === 'pglite') {
     log.info({ dataDir: config.database.dataDir }, 'using the embedded PGlite database');
     return openPglite(config.database.dataDir);
   }
-  return openPostgres(config.database.url);
+  const handle = openPostgres(config.database.url);
+  await waitForDatabase(handle, config.database.url, log, opts.dbConnectAttempts ?? 10);
+  return handle;
+}
+
+/**
+ * PostgreSQL may start after us (a pod restart, a database failover): retry with backoff, saying
+ * clearly what is wrong, then give up with an error that names the server (never its password).
+ */
+async function waitForDatabase(handle: DbHandle, url: string, log: Logger, attempts: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`.execute(handle.db);
+      return;
+    } catch (err) {
+      const where = redactUrl(url);
+      if (attempt >= attempts) {
+        await handle.close().catch(() => {});
+        throw new Error(`Cannot reach PostgreSQL at ${where} after ${attempts} attempts: ${(err as Error).message}. Check DATABASE_URL and that the server is up.`, { cause: err });
+      }
+      const delayMs = Math.min(500 * 2 ** (attempt - 1), 10_000);
+      log.warn({ attempt, delayMs, database: where, reason: (err as Error).message }, 'database not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }
 
 async function runAll(cleanups: Array<() => Promise<void>>, log: Logger): Promise<void> {

@@ -2,8 +2,14 @@ import type { App } from '@slack/bolt';
 import type { CommandRouter } from './commands.ts';
 import type { AppContext } from './context.ts';
 import type { Scheduler } from './platform/scheduler.ts';
+import { accountingCapability } from './accounting/index.ts';
+import { auditCapability } from './audit/index.ts';
 import { catalogCapability } from './catalog/index.ts';
+import { commentsCapability } from './comments/index.ts';
 import { demosCapability } from './demos/index.ts';
+import { exportsCapability } from './exports/index.ts';
+import { homeCapability } from './home/index.ts';
+import { sharingCapability } from './sharing/index.ts';
 
 /** What a capability gets to plug itself in: listeners, subcommands, jobs, schedules. */
 export interface Registration {
@@ -21,4 +27,4 @@ export interface Capability {
 }
 
 /** Every capability, in the order their subcommands appear in help. */
-export const capabilities: Capability[] = [catalogCapability, demosCapability];
+export const capabilities: Capability[] = [catalogCapability, demosCapability, sharingCapability, commentsCapability, homeCapability, accountingCapability, auditCapability, exportsCapability];

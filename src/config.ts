@@ -38,6 +38,11 @@ const labelPair = z.string().regex(/^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, '
 
 const gceZone = z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'must be a GCE zone like us-central1-a');
 
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9_]{2,}$/, 'must be a Slack channel ID like C0123ABCD (not a #name)');
+
+// Cloud Storage bucket names: 3–63 characters of lowercase letters, digits, -, _ and dots, starting and ending alphanumeric.
+const bucketName = z.string().regex(/^[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]$/, 'must be a Cloud Storage bucket name (lowercase, no gs://)');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -73,6 +78,20 @@ const envSchema = z.object({
   IMAGE_RETENTION_DAYS: positiveInt(90),
   RETENTION_NOTICE_DAYS: positiveInt(3),
 
+  EXPORT_BUCKET: bucketName.optional(),
+  EXPORT_BUCKETS: csv.pipe(z.array(bucketName)).optional(),
+  EXPORT_SIGNED_URL_DAYS: positiveInt(7),
+  EXPORT_POLL_MS: positiveInt(15_000),
+  CLOUD_BUILD_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  STORAGE_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+
+  SHARE_APPROVALS_CHANNEL: slackChannelId.optional(),
+  APPROVER_USER_IDS: slackUserIds.default([]),
+  APPROVER_USERGROUP: z.string().regex(/^S[A-Z0-9_]{2,}$/, 'must be a Slack user group ID like S0123ABCD').optional(),
+  SHARE_REQUEST_EXPIRY_DAYS: positiveInt(14),
+  CATALOG_CHANNEL: slackChannelId.optional(),
+
+  SHUTDOWN_GRACE_SECONDS: positiveInt(20),
   ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
   /** Test-only: named crash points (see platform/crash.ts). */
   DEMO_VM_CRASH_AT: z.string().optional(),
@@ -119,7 +138,29 @@ export interface Config {
     imageRetentionDays: number;
     retentionNoticeDays: number;
   };
+  /** Image export to Cloud Storage: where to (an allow-list), how long download links last, where Cloud Build is. */
+  exports: {
+    defaultBucket?: string;
+    buckets: string[];
+    /** Asked for; V4 signed URLs last at most 7 days, so more is clamped (and the user is told). */
+    signedUrlDays: number;
+    /** How often a running export build is polled. */
+    pollMs: number;
+    cloudBuildEndpoint?: string;
+    storageEndpoint?: string;
+  };
+  /** Share requests and comment threads; a channel left unset turns that part off (local mode has defaults). */
+  sharing: {
+    approvalsChannel: string | null;
+    approverUserIds: string[];
+    approverUsergroup: string | null;
+    requestExpiryDays: number;
+    /** Where each catalog image's comment thread lives. */
+    catalogChannel: string | null;
+  };
   allowLocalWorkspaceWithRealGcp: boolean;
+  /** On SIGTERM, how long running job steps get to reach a safe point before they are handed back. */
+  shutdownGraceSeconds: number;
   crashAt?: string;
 }
 
@@ -176,6 +217,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!machineTypes.includes(defaultMachineType)) {
     problems.push(`GCE_DEFAULT_MACHINE_TYPE: ${defaultMachineType} is not in GCE_MACHINE_TYPES (${machineTypes.join(', ')})`);
   }
+  const exportBuckets = e.EXPORT_BUCKETS ?? (e.EXPORT_BUCKET ? [e.EXPORT_BUCKET] : []);
+  if (e.EXPORT_BUCKET && !exportBuckets.includes(e.EXPORT_BUCKET)) problems.push(`EXPORT_BUCKET: ${e.EXPORT_BUCKET} is not in EXPORT_BUCKETS (${exportBuckets.join(', ')})`);
+  // They become static selects in the launch modal, which Slack caps at 100 options.
+  if (zones.length > 100) problems.push(`GCE_ALLOWED_ZONES: at most 100 zones (got ${zones.length})`);
+  if (machineTypes.length > 100) problems.push(`GCE_MACHINE_TYPES: at most 100 machine types (got ${machineTypes.length})`);
   if (e.DEMO_TTL_HOURS > e.DEMO_MAX_TTL_HOURS) problems.push(`DEMO_TTL_HOURS: ${e.DEMO_TTL_HOURS} is above DEMO_MAX_TTL_HOURS (${e.DEMO_MAX_TTL_HOURS})`);
   if (problems.length) throw new ConfigError(problems);
 
@@ -221,7 +267,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       imageRetentionDays: e.IMAGE_RETENTION_DAYS,
       retentionNoticeDays: e.RETENTION_NOTICE_DAYS,
     },
+    exports: {
+      defaultBucket: e.EXPORT_BUCKET ?? exportBuckets[0],
+      buckets: exportBuckets,
+      signedUrlDays: e.EXPORT_SIGNED_URL_DAYS,
+      pollMs: e.EXPORT_POLL_MS,
+      cloudBuildEndpoint: e.CLOUD_BUILD_API_ENDPOINT,
+      storageEndpoint: e.STORAGE_API_ENDPOINT,
+    },
+    sharing: {
+      // The local workspace has these channels; a real workspace must name its own.
+      approvalsChannel: e.SHARE_APPROVALS_CHANNEL ?? (slackMode === 'local' ? 'C_APPROVALS' : null),
+      approverUserIds: e.APPROVER_USER_IDS,
+      approverUsergroup: e.APPROVER_USERGROUP ?? (slackMode === 'local' ? 'S_APPROVERS' : null),
+      requestExpiryDays: e.SHARE_REQUEST_EXPIRY_DAYS,
+      catalogChannel: e.CATALOG_CHANNEL ?? (slackMode === 'local' ? 'C_DEMOS' : null),
+    },
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     crashAt: e.DEMO_VM_CRASH_AT,
   } satisfies Config) as Config;
 }

@@ -7,6 +7,7 @@ import type { JobQueue } from './platform/jobs.ts';
 import type { Logger } from './platform/log.ts';
 import type { SlackIdentity } from './platform/slack.ts';
 import type { Actor } from './policy.ts';
+import { isApprover } from './sharing/approvers.ts';
 
 /** What every capability is handed by the composition root (app.ts). */
 export interface AppContext {
@@ -26,6 +27,6 @@ export interface AppContext {
 
 export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {
   const isAdmin = config.adminUserIds.includes(userId);
-  const approver = await db.selectFrom('approvers').select('user_id').where('user_id', '=', userId).executeTakeFirst();
-  return { userId, isAdmin, isApprover: Boolean(approver) || isAdmin };
+  // Configuration (user IDs, the user group's cached members) until an admin edits the list; see sharing/approvers.ts.
+  return { userId, isAdmin, isApprover: isAdmin || (await isApprover(db, config, userId)) };
 }

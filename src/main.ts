@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, describeConfig, type Config } from './config.ts';
 import { startApp, type RunningApp } from './app.ts';
 import { createLogger } from './platform/log.ts';
 import { armCrashPoints } from './platform/crash.ts';
-import { FakeSlack } from './platform/fake-slack/index.ts';
 import { GceSimulator } from './platform/gce-simulator/index.ts';
+import { startLocalCloudBuild } from './platform/fake-cloudbuild/local.ts';
+import { localWorkspaceRefusal, usesRealGcp } from './local/safety.ts';
+import { startLocal } from './local/start.ts';
 
 /**
  * Start: config → (local mode: in-process fake Slack and GCE simulator) → app. Stops gracefully on
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   });
   armCrashPoints(config.crashAt);
 
+  const refusal = localWorkspaceRefusal(config);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+
   const stops: Array<() => Promise<void>> = [];
   let simulator: GceSimulator | undefined;
   if (config.gce.mode === 'simulator') {
@@ -36,29 +43,23 @@ async function main(): Promise<void> {
     const { url } = await simulator.listen(0, '127.0.0.1');
     config = { ...config, gce: { ...config.gce, apiEndpoint: url } };
     stops.push(() => simulator!.close());
-  } else if (config.slack.mode === 'local' && config.gce.mode === 'gce' && !config.allowLocalWorkspaceWithRealGcp) {
-    process.stderr.write(
-      'Refusing to start the local workspace (no login) against the real GCP project ' +
-        `${config.gce.project}. Set ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP=true to do it anyway, or configure Slack.\n`,
-    );
-    process.exit(78);
-  }
-
-  let fakeSlack: FakeSlack | undefined;
-  if (config.slack.mode === 'local') {
-    fakeSlack = new FakeSlack();
-    const { apiUrl } = await fakeSlack.listen(0, '127.0.0.1');
-    config = {
-      ...config,
-      slack: { ...config.slack, botToken: fakeSlack.identity.token, signingSecret: randomBytes(24).toString('hex'), apiUrl },
-      adminUserIds: config.adminUserIds.length ? config.adminUserIds : ['U_ADMIN'],
-    };
-    stops.push(() => fakeSlack!.close());
+    // Exports: a local Cloud Build and Cloud Storage beside the simulator, with a bucket to export to.
+    const buckets = config.exports.buckets.length ? config.exports.buckets : ['demo-vm-local-exports'];
+    const cloudBuild = await startLocalCloudBuild(simulator, buckets);
+    config = { ...config, exports: { ...config.exports, buckets, defaultBucket: config.exports.defaultBucket ?? buckets[0], cloudBuildEndpoint: cloudBuild.url, storageEndpoint: cloudBuild.url } };
+    stops.push(() => cloudBuild.close());
   }
 
   let app: RunningApp;
   try {
-    app = await startApp({ config, log });
+    if (config.slack.mode === 'local') {
+      // The real app against an in-process fake Slack, plus the page that plays Slack for it.
+      const local = await startLocal({ config, log, simulator });
+      stops.push(() => local.fake.close());
+      ({ app, config } = local);
+    } else {
+      app = await startApp({ config, log });
+    }
   } catch (err) {
     log.fatal({ err }, `could not start: ${(err as Error).message}`);
     await Promise.allSettled(stops.map((s) => s()));
@@ -85,6 +86,7 @@ function printBanner(config: Config, app: RunningApp): void {
   if (config.slack.mode === 'local') {
     lines.push(`  Local workspace (not Slack, no login): ${app.url ?? ''}/`);
     lines.push('  No Slack credentials were given; to connect a real workspace see README.md, "Connect Slack".');
+    if (usesRealGcp(config)) lines.push(`  WARNING: the local workspace has no login and drives the REAL GCP project ${config.gce.project}.`);
   } else if (config.slack.mode === 'socket') {
     lines.push('  Connected to Slack in Socket Mode.');
   } else {

@@ -12,10 +12,12 @@ export type Action =
   | 'extend'
   | 'resume'
   | 'transfer'
+  | 'keep'
   | 'share'
   | 'approve'
   | 'deny'
   | 'unshare'
+  | 'withdraw'
   | 'export'
   | 'delete_image'
   | 'comment'
@@ -25,7 +27,8 @@ export type Action =
   | 'price_admin'
   | 'publish'
   | 'fleet_admin'
-  | 'audit_view';
+  | 'audit_view'
+  | 'approver_admin';
 
 export interface Actor {
   userId: string;
@@ -60,7 +63,7 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
 
     case 'demo': {
       const own = resource.ownerId === actor.userId;
-      if (!['stop', 'start', 'delete', 'save', 'extend', 'transfer'].includes(action)) return deny('That action does not apply to a demo.');
+      if (!['stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action)) return deny('That action does not apply to a demo.');
       if (own || actor.isAdmin) return allow;
       return deny(`Only the demo's owner (<@${resource.ownerId}>) or an admin can ${action} it.`);
     }
@@ -83,6 +86,7 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
         case 'export':
         case 'delete_image':
         case 'transfer':
+        case 'keep':
           return own || actor.isAdmin ? allow : deny(`Only the image's owner or an admin can ${action === 'delete_image' ? 'delete' : action} it.`);
         default:
           return deny('That action does not apply to an image.');
@@ -90,6 +94,9 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
     }
 
     case 'share_request':
+      if (action === 'withdraw') {
+        return resource.requesterId === actor.userId || actor.isAdmin ? allow : deny('Only the person who asked (or an admin) can withdraw a share request.');
+      }
       if (action !== 'approve' && action !== 'deny') return deny('That action does not apply to a share request.');
       if (!actor.isApprover) return deny('Only an approver can decide share requests.');
       if (resource.requesterId === actor.userId) return deny('You cannot decide your own share request; another approver has to.');
@@ -105,7 +112,7 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
       return deny("Only approvers and admins can see other people's usage.");
 
     case 'org':
-      if (['digest_admin', 'price_admin', 'fleet_admin', 'audit_view', 'publish'].includes(action)) {
+      if (['digest_admin', 'price_admin', 'fleet_admin', 'audit_view', 'publish', 'approver_admin'].includes(action)) {
         return actor.isAdmin ? allow : deny('Only an admin can do that.');
       }
       return deny('That action does not apply here.');

@@ -5,6 +5,7 @@ export const CatalogIds = {
   search: 'catalog.search',
   searchBlock: 'catalog.search_block',
   filter: 'catalog.filter',
+  sort: 'catalog.sort',
   jump: 'catalog.jump',
   page: 'catalog.page',
   openDetail: 'catalog.open_detail',

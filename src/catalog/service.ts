@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ForbiddenError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
+import { CommentJobs } from '../comments/ids.ts';
+import { archiveUrl } from '../comments/links.ts';
 import { catalogEntryFrom } from './image-labels.ts';
 import * as store from './store.ts';
-import type { CatalogFilter, CatalogImage, CommentView } from './store.ts';
+import type { CatalogFilter, CatalogImage, CatalogSort, CommentView } from './store.ts';
 
 export const PAGE_SIZE = 8;
 
@@ -11,6 +13,7 @@ export interface BrowseState {
   query: string;
   filter: CatalogFilter;
   page: number;
+  sort?: CatalogSort;
 }
 
 export interface BrowsePage extends BrowseState {
@@ -24,6 +27,10 @@ export interface ImageDetail {
   stats: { derived: number; launches: number; comments: number };
   comments: CommentView[];
   canLaunch: boolean;
+  /** Link to the image's comment thread in Slack, once it exists. */
+  threadUrl: string | null;
+  /** What the viewer may do here besides launching (policy decides; the view only shows). */
+  can: { share: boolean; unshare: boolean; withdraw: boolean; comment: boolean; export: boolean };
 }
 
 /**
@@ -65,6 +72,9 @@ export async function publish(ctx: AppContext, actor: Actor, gceName: string): P
     await store.upsertLabelled(trx, ctx.compute.project, entry, now);
     await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.compute.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
     await trx.insertInto('audit_log').values({ at: now, actor_id: actor.userId, action: 'image.publish', resource_kind: 'image', resource_id: gceName, before: null, after: JSON.stringify({ title: entry.title }), request_id: null }).execute();
+    // A published image gets its comment thread in the catalog channel right away.
+    const published = await store.getImageByGceName(trx, ctx.compute.project, gceName);
+    if (published) await ctx.jobs.send(CommentJobs.thread, { imageId: published.id }, { trx });
   });
   return (await store.getImageByGceName(ctx.db, ctx.compute.project, gceName))!;
 }
@@ -75,6 +85,7 @@ export async function browse(ctx: AppContext, viewerId: string, state: BrowseSta
     viewerId,
     query: state.query.slice(0, 200),
     filter: state.filter,
+    sort: state.sort ?? 'recent',
     offset: page * PAGE_SIZE,
     limit: PAGE_SIZE,
   });
@@ -91,7 +102,34 @@ export async function detail(ctx: AppContext, actor: Actor, imageId: string): Pr
     store.imageStats(ctx.db, image.id),
     store.latestComments(ctx.db, image.id, 3),
   ]);
-  return { image, ancestors, stats, comments, canLaunch: true };
+  const resource = { kind: 'image' as const, ownerId: image.ownerId, visibility: image.visibility };
+  const own = image.ownerId === actor.userId;
+  return {
+    image,
+    ancestors,
+    stats,
+    comments,
+    canLaunch: true,
+    threadUrl: image.thread ? archiveUrl(ctx.identity.url, image.thread.channel, image.thread.ts) : null,
+    can: {
+      share: can(actor, 'share', resource).allowed && image.status === 'ready',
+      unshare: can(actor, 'unshare', resource).allowed,
+      withdraw: image.visibility === 'pending' && (own || actor.isAdmin),
+      comment: can(actor, 'comment', resource).allowed,
+      export: can(actor, 'export', resource).allowed,
+    },
+  };
+}
+
+/** The newest comments of an image the viewer may see, and how many there are ("show more"). */
+export async function comments(ctx: AppContext, actor: Actor, imageId: string, limit: number): Promise<{ image: CatalogImage; threadUrl: string | null; comments: CommentView[]; total: number }> {
+  const image = await store.getImage(ctx.db, imageId);
+  if (!image || !can(actor, 'comment', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility }).allowed) {
+    throw new NotFoundError('That image is no longer in the catalog (or is private).');
+  }
+  const list = await store.latestComments(ctx.db, image.id, limit);
+  const threadUrl = image.thread ? archiveUrl(ctx.identity.url, image.thread.channel, image.thread.ts) : null;
+  return { image, threadUrl, comments: list, total: image.comments };
 }
 
 /** The image a user may launch, by id. */

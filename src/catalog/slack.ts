@@ -2,7 +2,7 @@ import type { BlockAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
-import { errorModal, loadingModal } from '../platform/blocks.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
 import { CatalogIds } from './ids.ts';
 import * as service from './service.ts';
 import { browseView, decodeBrowseState, detailView, suggestionOptions } from './views.ts';
@@ -14,10 +14,9 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
     usage: '/demo browse [words]',
     summary: 'browse and search the catalog of demo images',
     run: async (input) => {
-      // The trigger expires after 3 s: open a placeholder first, fill it once the query is back.
-      const opened = await ctx.slack.views.open({ trigger_id: input.triggerId, view: loadingModal('Demo catalog', 'Loading the catalog…') });
-      const page = await service.browse(ctx, input.userId, { query: input.rest, filter: 'all', page: 0 });
-      await ctx.slack.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash, view: browseView(page) });
+      await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Demo catalog', loading: 'Loading the catalog…' }, async () =>
+        browseView(await service.browse(ctx, input.userId, { query: input.rest, filter: 'all', page: 0 })),
+      );
     },
   });
 
@@ -62,6 +61,12 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
     await refresh(body, (s) => ({ ...s, filter: (filter as typeof s.filter) ?? 'all', page: 0 }));
   });
 
+  bolt.action<BlockAction>(CatalogIds.sort, async ({ ack, body, action }) => {
+    await ack();
+    const sort = action.type === 'static_select' ? action.selected_option?.value : undefined;
+    await refresh(body, (s) => ({ ...s, sort: sort === 'launched' || sort === 'commented' ? sort : 'recent', page: 0 }));
+  });
+
   bolt.action<BlockAction>(new RegExp(`^${CatalogIds.page}\\.(prev|next)$`), async ({ ack, body, action }) => {
     await ack();
     const target = Number(action.type === 'button' ? action.value : 0);
@@ -69,14 +74,9 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
   });
 
   async function pushDetail(body: BlockAction, imageId: string) {
-    const pushed = await ctx.slack.views.push({ trigger_id: body.trigger_id, view: loadingModal('Image details') });
-    try {
-      const d = await service.detail(ctx, await ctx.actor(body.user.id), imageId);
-      await ctx.slack.views.update({ view_id: pushed.view!.id!, hash: pushed.view!.hash, view: detailView(d) });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      await ctx.slack.views.update({ view_id: pushed.view!.id!, view: errorModal('Image details', err.message) });
-    }
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Image details', push: true }, async () =>
+      detailView(await service.detail(ctx, await ctx.actor(body.user.id), imageId)),
+    );
   }
 
   bolt.action<BlockAction>(CatalogIds.openDetail, async ({ ack, body, action }) => {

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { Database, ImageRow, Visibility } from '../platform/db-schema.ts';
 import type { AppDeclaration, CatalogEntry } from './image-labels.ts';
+import { isPostedThread } from '../comments/links.ts';
 
 export interface CatalogImage {
   id: string;
@@ -17,9 +18,15 @@ export interface CatalogImage {
   tags: string[];
   app: AppDeclaration | null;
   createdAt: Date;
+  /** Its comment thread in the catalog channel, once posted. */
+  thread: { channel: string; ts: string } | null;
+  launches: number;
+  comments: number;
 }
 
 export type CatalogFilter = 'all' | 'official' | 'shared' | 'mine';
+/** 'recent' is newest first (best match first when searching); the others use counters kept by triggers (0005). */
+export type CatalogSort = 'recent' | 'launched' | 'commented';
 
 export function toImage(r: ImageRow): CatalogImage {
   return {
@@ -36,6 +43,9 @@ export function toImage(r: ImageRow): CatalogImage {
     tags: r.tags,
     app: r.app_port ? { scheme: r.app_scheme ?? 'http', port: r.app_port, path: r.app_path ?? '/' } : null,
     createdAt: r.created_at,
+    thread: r.thread_channel && isPostedThread(r.thread_ts) ? { channel: r.thread_channel, ts: r.thread_ts } : null,
+    launches: r.launch_count,
+    comments: r.comment_count,
   };
 }
 
@@ -115,6 +125,8 @@ export interface SearchParams {
   viewerId: string;
   query: string;
   filter: CatalogFilter;
+  /** Default 'recent'. */
+  sort?: CatalogSort;
   offset: number;
   limit: number;
 }
@@ -130,10 +142,12 @@ export async function searchImages(db: Db, p: SearchParams): Promise<{ items: Ca
         ? eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', p.viewerId)])
         : eb('visibility', '=', p.filter),
   );
+  // Counter sorts walk images_most_launched / images_most_commented; a query still narrows by the GIN index.
+  if (p.sort === 'launched') q = q.orderBy('launch_count', 'desc');
+  if (p.sort === 'commented') q = q.orderBy('comment_count', 'desc');
   if (tsQuery) {
-    q = q
-      .where(sql<boolean>`search @@ to_tsquery('simple', ${tsQuery})`)
-      .orderBy(sql`ts_rank(search, to_tsquery('simple', ${tsQuery}))`, 'desc');
+    q = q.where(sql<boolean>`search @@ to_tsquery('simple', ${tsQuery})`);
+    if ((p.sort ?? 'recent') === 'recent') q = q.orderBy(sql`ts_rank(search, to_tsquery('simple', ${tsQuery}))`, 'desc');
   }
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').offset(p.offset).limit(p.limit + 1).execute();
   return { items: rows.slice(0, p.limit).map(toImage), hasMore: rows.length > p.limit };
@@ -178,18 +192,19 @@ export interface CommentView {
   authorId: string;
   body: string;
   createdAt: Date;
+  editedAt: Date | null;
 }
 
 export async function latestComments(db: Db, imageId: string, limit: number): Promise<CommentView[]> {
   const rows = await db
     .selectFrom('comments')
-    .select(['author_id', 'body', 'created_at'])
+    .select(['author_id', 'body', 'created_at', 'edited_at'])
     .where('image_id', '=', imageId)
     .where('deleted_at', 'is', null)
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ authorId: r.author_id, body: r.body, createdAt: r.created_at }));
+  return rows.map((r) => ({ authorId: r.author_id, body: r.body, createdAt: r.created_at, editedAt: r.edited_at }));
 }
 
 /** A user's words may name an image by its GCE name or its title. */

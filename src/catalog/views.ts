@@ -1,15 +1,25 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { Button, KnownBlock, View } from '@slack/types';
 import { escapeMrkdwn } from '../commands.ts';
-import { button, context, divider, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { button, confirm, context, divider, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { CommentIds } from '../comments/ids.ts';
+import { commentBlock } from '../comments/views.ts';
+import { SharingIds } from '../sharing/ids.ts';
+import { ExportIds } from '../exports/ids.ts';
 import { CatalogIds } from './ids.ts';
 import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
-import type { CatalogFilter, CatalogImage } from './store.ts';
+import type { CatalogFilter, CatalogImage, CatalogSort } from './store.ts';
 
 const FILTERS: Array<[CatalogFilter, string]> = [
   ['all', 'Everything I can use'],
   ['official', 'Official'],
   ['shared', 'Shared by colleagues'],
   ['mine', 'My saved images'],
+];
+
+const SORTS: Array<[CatalogSort, string]> = [
+  ['recent', 'Newest (best match when searching)'],
+  ['launched', 'Most launched'],
+  ['commented', 'Most commented'],
 ];
 
 const VISIBILITY_LABEL: Record<CatalogImage['visibility'], string> = {
@@ -20,30 +30,42 @@ const VISIBILITY_LABEL: Record<CatalogImage['visibility'], string> = {
 };
 
 export function encodeBrowseState(s: BrowseState): string {
-  return JSON.stringify({ q: s.query, f: s.filter, p: s.page });
+  return JSON.stringify({ q: s.query, f: s.filter, p: s.page, s: s.sort ?? 'recent' });
 }
 
 export function decodeBrowseState(raw: string | undefined): BrowseState {
   try {
-    const v = JSON.parse(raw || '{}') as { q?: unknown; f?: unknown; p?: unknown };
+    const v = JSON.parse(raw || '{}') as { q?: unknown; f?: unknown; p?: unknown; s?: unknown };
     const filter = FILTERS.some(([f]) => f === v.f) ? (v.f as CatalogFilter) : 'all';
-    return { query: typeof v.q === 'string' ? v.q.slice(0, 200) : '', filter, page: Number.isInteger(v.p) ? Math.max(0, v.p as number) : 0 };
+    const sort = SORTS.some(([x]) => x === v.s) ? (v.s as CatalogSort) : 'recent';
+    return { query: typeof v.q === 'string' ? v.q.slice(0, 200) : '', filter, page: Number.isInteger(v.p) ? Math.max(0, v.p as number) : 0, sort };
   } catch {
-    return { query: '', filter: 'all', page: 0 };
+    return { query: '', filter: 'all', page: 0, sort: 'recent' };
   }
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function imageCard(image: CatalogImage): KnownBlock[] {
+  return imageMessageCard(image, button('Details', CatalogIds.openDetail, image.id));
+}
+
+/** An image as a message shows it (share requests, its comment thread); the browse modal adds Details. */
+export function imageMessageCard(image: CatalogImage, accessory?: Button): KnownBlock[] {
   const description = image.description ? `\n${escapeMrkdwn(truncate(image.description.replace(/\s+/g, ' '), 180))}` : '';
+  const counts = image.launches || image.comments ? ` · ${plural(image.launches, 'launch')}${image.comments ? `, ${plural(image.comments, 'comment')}` : ''}` : '';
   return [
-    section(`*${escapeMrkdwn(image.title)}*${description}`, button('Details', CatalogIds.openDetail, image.id)),
-    context(`${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}`),
+    section(`*${escapeMrkdwn(image.title)}*${description}`, accessory),
+    context(`${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`),
   ];
 }
 
 /** The browse modal: search, filter, jump-to (external select, any number of images), a page of cards. */
 export function browseView(page: BrowsePage): View {
   const filterOptions = FILTERS.map(([value, text]) => option(text, value));
+  const sortOptions = SORTS.map(([value, text]) => option(text, value));
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -68,6 +90,12 @@ export function browseView(page: BrowsePage): View {
           action_id: CatalogIds.filter,
           options: filterOptions,
           initial_option: filterOptions.find((o) => o.value === page.filter),
+        },
+        {
+          type: 'static_select',
+          action_id: CatalogIds.sort,
+          options: sortOptions,
+          initial_option: sortOptions.find((o) => o.value === (page.sort ?? 'recent')),
         },
         {
           type: 'external_select',
@@ -122,10 +150,26 @@ export function detailView(d: ImageDetail): View {
   ];
   if (image.app) blocks.push(context(`App: ${image.app.scheme}, port ${image.app.port}, path \`${escapeMrkdwn(image.app.path)}\``));
   if (image.tags.length) blocks.push(context(`Tags: ${image.tags.map(escapeMrkdwn).join(', ')}`));
-  blocks.push(divider(), section(`*Comments* (${stats.comments})`));
+  const actions = [
+    ...(d.canLaunch ? [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] : []),
+    ...(d.can.share ? [button('Share with everyone…', SharingIds.share, image.id)] : []),
+    ...(d.can.withdraw ? [button('Withdraw share request', SharingIds.withdraw, image.id)] : []),
+    // Export: until ImageDetail carries can.export, the button shows and the export modal refuses non-owners.
+    ...((d.can as { export?: boolean }).export ?? true ? [button('Export…', ExportIds.open, image.id)] : []),
+    ...(d.can.unshare ? [button('Unshare', SharingIds.unshare, image.id, { style: 'danger', confirm: confirm('Unshare this image?', 'Colleagues will no longer find it in the catalog. Their own saved copies stay theirs.', 'Unshare', 'danger') })] : []),
+  ];
+  if (image.visibility === 'pending') blocks.push(context(':large_yellow_circle: Waiting for an approver to decide on sharing it.'));
+  if (actions.length) blocks.push({ type: 'actions', elements: actions });
+  // Comments: bodies are Slack mrkdwn already (comments/store.ts); the thread has them all.
+  const thread = d.threadUrl ? ` · <${d.threadUrl}|open the thread>` : '';
+  blocks.push(divider(), section(`*Comments* (${stats.comments})${thread}`));
   if (d.comments.length === 0) blocks.push(context('No comments yet.'));
-  for (const c of d.comments) blocks.push(context(`${userRef(c.authorId)} · ${slackDate(c.createdAt)}`, escapeMrkdwn(truncate(c.body, 600))));
-  if (d.canLaunch) blocks.push({ type: 'actions', elements: [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] });
+  for (const c of d.comments) blocks.push(commentBlock(c));
+  const commentActions = [
+    ...(d.can.comment ? [button('Comment', CommentIds.comment, image.id)] : []),
+    ...(stats.comments > d.comments.length ? [button(`Show more (${stats.comments})`, CommentIds.showMore, image.id)] : []),
+  ];
+  if (commentActions.length) blocks.push({ type: 'actions', elements: commentActions });
   return modal({ title: 'Image details', callbackId: CatalogIds.detailView, blocks, privateMetadata: JSON.stringify({ imageId: image.id }) });
 }
 

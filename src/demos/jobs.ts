@@ -3,6 +3,7 @@ import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { retryTransient } from '../platform/compute/gce.ts';
 import { crashPoint } from '../platform/crash.ts';
+import { metrics } from '../platform/metrics.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import { appUrl } from '../catalog/image-labels.ts';
 import * as catalog from '../catalog/service.ts';
@@ -19,12 +20,13 @@ const BOOT_TIMEOUT_MS = 10 * 60_000;
  * name is recorded before waiting, and a resumed step waits on the recorded operation instead of
  * sending again. A 409 on a retried insert (requestId older than an hour) means it already happened.
  */
-async function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>): Promise<void> {
+async function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
   const recorded = await store.getStep(ctx.db, demo.id, step);
   if (recorded?.done) return;
   let op: OperationRef | null = recorded?.operationName ? { name: recorded.operationName, zone: recorded.zone ?? undefined } : null;
   if (!op) {
     const requestId = stepRequestId(demo.id, step);
+    crashPoint(`demo.${step}.before`);
     try {
       op = await retryTransient(() => call(requestId));
     } catch (err) {
@@ -34,17 +36,17 @@ async function runStep(ctx: AppContext, demo: Demo, step: string, call: (request
       }
       throw err;
     }
-    crashPoint(`${step}.sent`);
+    crashPoint(`demo.${step}.sent`);
     await store.recordStep(ctx.db, demo.id, step, requestId, op.name, op.zone ?? null, ctx.clock.now());
-    crashPoint(`${step}.recorded`);
+    crashPoint(`demo.${step}.recorded`);
   }
-  const result = await ctx.compute.waitOperation(op, { timeoutMs: BOOT_TIMEOUT_MS });
+  const result = await ctx.compute.waitOperation(op, { timeoutMs: BOOT_TIMEOUT_MS, signal });
   const failure = operationFailure(result);
   if (failure && !(failure.kind === 'not_found' && step.startsWith('delete'))) throw failure;
   await store.markStepDone(ctx.db, demo.id, step, ctx.clock.now());
 }
 
-async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['status'][]): Promise<Instance> {
+async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['status'][], signal?: AbortSignal): Promise<Instance> {
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
   let delay = 100;
   for (;;) {
@@ -52,6 +54,7 @@ async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['stat
     if (!instance) throw new ComputeError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
     if (wanted.includes(instance.status)) return instance;
     if (Date.now() > deadline) throw new ComputeError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
+    signal?.throwIfAborted();
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 2_000);
   }
@@ -79,7 +82,8 @@ async function failLaunch(ctx: AppContext, demo: Demo, kind: string, reason: str
   await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, demo.id, { state: ['provisioning', 'running'] }, { state: 'failed', progress: 'idle', failure_reason: reason, failure_kind: kind }, now);
     if (ok) await closeInterval(trx, demo.id, now);
-  });
+    return ok;
+  }).then((ok) => ok && metrics.launches.inc({ outcome: 'failed', reason: kind }));
   // Nothing half-done: a VM that was created anyway goes.
   try {
     const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
@@ -90,7 +94,7 @@ async function failLaunch(ctx: AppContext, demo: Demo, kind: string, reason: str
   await syncStatus(ctx, demo.id, { required: true });
 }
 
-export async function launchJob(ctx: AppContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean }): Promise<void> {
+export async function launchJob(ctx: AppContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean; signal?: AbortSignal }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'provisioning') {
     if (demo) await syncStatus(ctx, demo.id, { required: true });
@@ -111,18 +115,21 @@ export async function launchJob(ctx: AppContext, data: { demoId: string }, attem
         labels: demoLabels(demo),
         requestId,
       }),
+      attempt.signal,
     );
     await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
-    const instance = await waitForStatus(ctx, demo, ['RUNNING']);
+    const instance = await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal);
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (trx) => {
       const ok = await store.transition(trx, demo.id, { state: 'provisioning' }, { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null }, now);
       if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
       if (ok && image.app && instance.externalIp) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
-    });
+      return ok;
+    }).then((ok) => ok && metrics.launches.inc({ outcome: 'ready', reason: '' }));
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {
+    if (attempt.signal?.aborted) throw err; // shutting down: another worker resumes this launch
     const known = userMessage(err);
     if (known) return failLaunch(ctx, demo, known.kind, known.reason);
     if (attempt.final) return failLaunch(ctx, demo, 'unavailable', `GCE kept failing, so I gave up: ${(err as Error).message}`);
@@ -136,19 +143,19 @@ const AFTER: Record<PowerAction, { state: Demo['state']; progress: Demo['progres
   delete: { state: 'deleted', progress: 'idle' },
 };
 
-export async function powerJob(ctx: AppContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean }): Promise<void> {
+export async function powerJob(ctx: AppContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean; signal?: AbortSignal }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   const busy = { stop: 'stopping', start: 'starting', delete: 'deleting' }[data.action];
   if (!demo || demo.progress !== busy) return; // done already (a retried job) or superseded
   try {
     const step = `${data.action}:${data.requestId}`;
-    if (data.action === 'stop') await runStep(ctx, demo, step, (rid) => ctx.compute.stopInstance(demo.zone, demo.instanceName, rid));
-    if (data.action === 'start') await runStep(ctx, demo, step, (rid) => ctx.compute.startInstance(demo.zone, demo.instanceName, rid));
+    if (data.action === 'stop') await runStep(ctx, demo, step, (rid) => ctx.compute.stopInstance(demo.zone, demo.instanceName, rid), attempt.signal);
+    if (data.action === 'start') await runStep(ctx, demo, step, (rid) => ctx.compute.startInstance(demo.zone, demo.instanceName, rid), attempt.signal);
     if (data.action === 'delete') {
       const exists = await ctx.compute.getInstance(demo.zone, demo.instanceName);
-      if (exists) await runStep(ctx, demo, step, (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid));
+      if (exists) await runStep(ctx, demo, step, (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid), attempt.signal);
     }
-    const instance = data.action === 'start' ? await waitForStatus(ctx, demo, ['RUNNING']) : null;
+    const instance = data.action === 'start' ? await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal) : null;
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (trx) => {
       const to = AFTER[data.action];
@@ -163,6 +170,7 @@ export async function powerJob(ctx: AppContext, data: { demoId: string; action: 
     });
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {
+    if (attempt.signal?.aborted) throw err; // shutting down: another worker resumes this
     const known = userMessage(err);
     if (!known && !attempt.final) throw err;
     // Give the buttons back, say what happened; the VM is as GCE left it.

@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
 import { DemoJobs } from './ids.ts';
+import { assertLaunchesOpen } from './pause.ts';
 import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
 
@@ -52,6 +53,7 @@ export function demoLabels(demo: { id: string; ownerId: string }): Record<string
  * Slack retry) returns the demo the first one created.
  */
 export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest): Promise<{ demo: Demo; created: boolean }> {
+  await assertLaunchesOpen(ctx);
   const opts = launchOptions(ctx);
   if (!opts.zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${opts.zones.join(', ')}.`);
   if (!opts.machineTypes.includes(req.machineType)) throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${opts.machineTypes.join(', ')}.`);
@@ -120,6 +122,10 @@ export async function requestPower(ctx: AppContext, actor: Actor, demoId: string
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   const rule = POWER[action];
   const now = ctx.clock.now();
+  // The lease counts from launch; a VM stopped at expiry starts again only after an Extend.
+  if (action === 'start' && demo.expiresAt <= now) {
+    throw new UserError(`The time of *${demo.instanceName}* ran out. Press *Extend* (Home tab or the reminder) to start it again, or *Save* it and resume later.`);
+  }
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, demoId, { state: rule.from, progress: rule.fromProgress }, { progress: rule.progress }, now);
     if (!ok) return false;

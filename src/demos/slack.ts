@@ -4,7 +4,8 @@ import { CatalogIds } from '../catalog/ids.ts';
 import * as catalog from '../catalog/service.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
-import { errorModal, loadingModal } from '../platform/blocks.ts';
+import { errorModal } from '../platform/blocks.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
 import { DemoIds, DemoJobs } from './ids.ts';
 import { launchJob, powerJob, probeJob } from './jobs.ts';
 import * as service from './service.ts';
@@ -16,18 +17,12 @@ export async function registerDemos({ ctx, bolt, router }: Registration): Promis
   await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
 
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
-    const placeholder = loadingModal('Launch a demo');
-    const opened = push ? await ctx.slack.views.push({ trigger_id: triggerId, view: placeholder }) : await ctx.slack.views.open({ trigger_id: triggerId, view: placeholder });
-    const viewId = opened.view!.id!;
-    try {
+    await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Launch a demo', push }, async () => {
       const image = await find();
       if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
       await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
-      await ctx.slack.views.update({ view_id: viewId, hash: opened.view!.hash, view: launchModal(image, service.launchOptions(ctx)) });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      await ctx.slack.views.update({ view_id: viewId, view: errorModal('Launch a demo', err.message) });
-    }
+      return launchModal(image, service.launchOptions(ctx));
+    });
   }
 
   router.add({

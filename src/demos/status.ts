@@ -2,6 +2,8 @@ import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { appUrl } from '../catalog/image-labels.ts';
 import { postOnce } from '../platform/slack-messages.ts';
+import { refreshHome } from '../home/service.ts';
+import { statusNotes } from './save.ts';
 import { STATUS_EVENT } from './ids.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
@@ -16,27 +18,52 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
     project: ctx.compute.project,
     appUrl: appUrl(image?.app ?? null, demo.externalIp),
     otherZones: ctx.config.gce.zones.filter((z) => z !== demo.zone),
+    // A launch has no saves yet: no query on the path of its progress updates.
+    notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),
   });
 }
 
 /**
  * Bring the owner's status DM up to date: posted once (found again after a crash by its metadata),
- * then edited in place. `required` updates throw on failure so the job retries them; progress
- * updates are best effort (the next one carries the same news).
+ * then edited in place. Syncs of one demo run one at a time, in order.
+ *
+ * Progress updates are best effort and never hold up the work they report (a VM must not wait on
+ * Slack): they run in the background, and while one is waiting its turn, further requests coalesce
+ * into it (it renders the row as it is when it runs). `required` updates — the final state — are
+ * awaited and throw on failure, so the durable job retries them until the user has been told.
  */
-export async function syncStatus(ctx: AppContext, demoId: string, opts: { required?: boolean } = {}): Promise<void> {
-  try {
-    const demo = await store.getDemo(ctx.db, demoId);
-    if (!demo) return;
-    const message = await renderStatus(ctx, demo);
-    if (!demo.dmTs || !demo.dmChannel) {
-      const posted = await postOnce(ctx.slack, { channel: demo.ownerId, eventType: STATUS_EVENT, key: demo.id, ...message });
-      await store.setStatusMessage(ctx.db, demo.id, posted.channel, posted.ts);
-      return;
-    }
+export function syncStatus(ctx: AppContext, demoId: string, opts: { required?: boolean } = {}): Promise<void> {
+  const lane = lanes.get(demoId) ?? { tail: Promise.resolve(), queued: false };
+  lanes.set(demoId, lane);
+  if (!opts.required && lane.queued) return Promise.resolve();
+  lane.queued = !opts.required;
+  const run = lane.tail.then(() => {
+    if (!opts.required) lane.queued = false;
+    return syncNow(ctx, demoId);
+  });
+  const tail = run.catch(() => {});
+  lane.tail = tail;
+  // Forget the lane once its last run settles (nothing was appended after it).
+  void tail.then(() => {
+    if (lane.tail === tail && lanes.get(demoId) === lane) lanes.delete(demoId);
+  });
+  if (opts.required) return run;
+  run.catch((err) => ctx.log.warn({ err, demoId }, 'could not update the demo status message; the next update will'));
+  return Promise.resolve();
+}
+
+const lanes = new Map<string, { tail: Promise<void>; queued: boolean }>();
+
+async function syncNow(ctx: AppContext, demoId: string): Promise<void> {
+  const demo = await store.getDemo(ctx.db, demoId);
+  if (!demo) return;
+  const message = await renderStatus(ctx, demo);
+  if (!demo.dmTs || !demo.dmChannel) {
+    const posted = await postOnce(ctx.slack, { channel: demo.ownerId, eventType: STATUS_EVENT, key: demo.id, ...message });
+    await store.setStatusMessage(ctx.db, demo.id, posted.channel, posted.ts);
+  } else {
     await ctx.slack.chat.update({ channel: demo.dmChannel, ts: demo.dmTs, ...message });
-  } catch (err) {
-    if (opts.required) throw err;
-    ctx.log.warn({ err, demoId }, 'could not update the demo status message; the next update will');
   }
+  // The owner's Home tab shows the same state (after the DM; best effort, a no-op for users who never opened it).
+  await refreshHome(ctx, demo.ownerId);
 }

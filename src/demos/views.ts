@@ -3,6 +3,7 @@ import { escapeMrkdwn } from '../commands.ts';
 import { button, confirm, context, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { consoleLinks } from '../platform/compute/port.ts';
 import { DemoIds } from './ids.ts';
+import { LifecycleIds } from './lifecycle-ids.ts';
 import type { LaunchOptions } from './service.ts';
 import type { Demo } from './store.ts';
 
@@ -62,6 +63,7 @@ const PROGRESS_LINE: Record<string, string> = {
   stopping: ':double_vertical_bar: Stopping…',
   starting: ':arrow_forward: Starting…',
   deleting: ':wastebasket: Deleting…',
+  saving: ':floppy_disk: Saving as a machine image… (a few minutes; the VM keeps its state)',
 };
 
 export interface StatusContext {
@@ -70,6 +72,8 @@ export interface StatusContext {
   appUrl: string | null;
   /** Zones to offer after a stockout. */
   otherZones: string[];
+  /** Lifecycle lines under the status (a save under way or done, a hand-over…). */
+  notes?: string[];
 }
 
 /** The DM that follows one demo from queued to ready (and on to stopped or deleted), edited in place. */
@@ -77,7 +81,8 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   const title = escapeMrkdwn(c.image.title);
   const where = `\`${demo.instanceName}\` · ${demo.zone} · ${demo.machineType}`;
   const links = consoleLinks(c.project, demo.zone, demo.instanceName);
-  const busy = PROGRESS_LINE[demo.progress];
+  const busy = PROGRESS_LINE[demo.state === 'saving' ? 'saving' : demo.progress];
+  const notes = (c.notes ?? []).map((n) => context(n));
 
   if (demo.state === 'failed') {
     const blocks: KnownBlock[] = [section(`:x: *${title}* could not be launched.\n${escapeMrkdwn(demo.failureReason ?? 'Unknown error.')}`), context(where)];
@@ -88,7 +93,7 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
     return { text: `${c.image.title} could not be launched: ${demo.failureReason ?? ''}`, blocks };
   }
   if (demo.state === 'deleted') {
-    return { text: `${c.image.title}: deleted`, blocks: [section(`:wastebasket: *${title}* — deleted. Its VM is gone.`), context(where)] };
+    return { text: `${c.image.title}: deleted`, blocks: [section(`:wastebasket: *${title}* — deleted. Its VM is gone.`), ...notes, context(where)] };
   }
   if (demo.state === 'provisioning') {
     return { text: `${c.image.title}: ${busy ?? 'launching'}`, blocks: [section(`*${title}*\n${busy ?? PROGRESS_LINE.queued}`), context(where)] };
@@ -116,9 +121,10 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   const actions = [];
   if (running) actions.push(button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }));
   if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
+  if (!busy) actions.push(button('Save', LifecycleIds.save, demo.id));
   if (!busy) actions.push(button('Delete', DemoIds.delete, demo.id, { style: 'danger', confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger') }));
   if (actions.length) blocks.push({ type: 'actions', elements: actions });
-  blocks.push(context(where));
+  blocks.push(...notes, context(where));
   const text = `${c.image.title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
   return { text, blocks };
 }

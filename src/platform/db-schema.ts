@@ -32,6 +32,12 @@ export interface ImagesTable {
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
   search: ColumnType<string, never, never>;
+  retention_warned_at: Timestamp | null;
+  kept_at: Timestamp | null;
+  /** 0005: the owner's names (from user_names) in the search text; launches and live comments, kept by triggers. */
+  owner_name: Generated<string | null>;
+  launch_count: Generated<number>;
+  comment_count: Generated<number>;
 }
 
 export interface DemosTable {
@@ -54,6 +60,9 @@ export interface DemosTable {
   nudged_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  expired_at: Timestamp | null;
+  retention_warned_at: Timestamp | null;
+  kept_at: Timestamp | null;
 }
 
 export interface SubmissionsTable {
@@ -64,7 +73,7 @@ export interface SubmissionsTable {
 }
 
 export interface StepsTable {
-  owner_kind: 'demo' | 'save' | 'export';
+  owner_kind: 'demo' | 'save' | 'export' | 'image';
   owner_id: string;
   step: string;
   request_id: string;
@@ -139,6 +148,11 @@ export interface ExportsTable {
   dm_ts: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0004_exports */
+  zone: string | null;
+  log_url: string | null;
+  signed_url_expires_at: Timestamp | null;
+  finished_at: Timestamp | null;
 }
 
 export interface DigestSubscriptionsTable {
@@ -149,6 +163,8 @@ export interface DigestSubscriptionsTable {
   time_zone: string;
   created_by: string;
   created_at: Timestamp;
+  /** 0003: when the current schedule began (null: created_at). */
+  schedule_since: Timestamp | null;
 }
 
 export interface DigestPostsTable {
@@ -159,6 +175,11 @@ export interface DigestPostsTable {
   message_ts: string | null;
   late: Generated<boolean>;
   created_at: Timestamp;
+  /** 0003: a sender's lease; an expired one (crash) may be taken over, after a history check. */
+  claimed_by: string | null;
+  lease_until: Timestamp | null;
+  attempts: Generated<number>;
+  sent_at: Timestamp | null;
 }
 
 export interface ScheduledRunsTable {
@@ -201,6 +222,33 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface SavesTable {
+  id: string;
+  demo_id: string;
+  image_id: string;
+  requested_by: string;
+  after: 'keep' | 'stop' | 'delete';
+  prior_state: 'running' | 'stopped';
+  state: 'creating' | 'done' | 'failed';
+  failure_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HomeTabsTable {
+  user_id: string;
+  opened_at: Timestamp;
+}
+
+/** 0005: Slack names of people, from users.info, for searching images by owner. */
+export interface UserNamesTable {
+  user_id: string;
+  name: Generated<string>;
+  real_name: Generated<string>;
+  display_name: Generated<string>;
+  fetched_at: Timestamp;
+}
+
 export interface Database {
   images: ImagesTable;
   demos: DemosTable;
@@ -218,6 +266,9 @@ export interface Database {
   settings: SettingsTable;
   budgets: BudgetsTable;
   audit_log: AuditLogTable;
+  user_names: UserNamesTable;
+  saves: SavesTable;
+  home_tabs: HomeTabsTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { DbHandle } from './db.ts';
 import type { Database } from './db-schema.ts';
 import type { Logger } from './log.ts';
+import { metrics } from './metrics.ts';
 
 /**
  * Durable jobs on pg-boss, in the same PostgreSQL (or PGlite) as everything else. A job is sent in
@@ -26,12 +27,20 @@ export interface QueueSpec {
   retryDelaySeconds?: number;
   /** Upper bound for one run of a handler; a job stuck longer is retried. */
   expireInSeconds?: number;
-  /** Jobs of this queue a process works on at once. */
+  /**
+   * Jobs of this queue a process works on at once. Default 20: a job mostly waits (on GCE for
+   * minutes, on Cloud Build for hours), and with 4 the fifth user's launch queued behind them.
+   */
   concurrency?: number;
 }
 
-/** `final` is true on the last attempt pg-boss will make: the handler's chance to fail cleanly. */
-export type JobHandler<T> = (data: T, job: { id: string; retryCount: number; final: boolean }) => Promise<void>;
+/**
+ * `final` is true on the last attempt pg-boss will make: the handler's chance to fail cleanly. `log`
+ * carries the queue and job id. `signal` aborts when this process shuts down (after the grace
+ * period) or loses the job's claim: the job was handed back for another worker, so the handler
+ * stops at its next safe point (every step is resumable).
+ */
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number; final: boolean; log: Logger; signal: AbortSignal }) => Promise<void>;
 
 export class JobQueue {
   readonly #boss: PgBoss;
@@ -79,20 +88,40 @@ export class JobQueue {
     } as Parameters<PgBoss['createQueue']>[1]);
     await this.#boss.work<T>(
       name,
-      { pollingIntervalSeconds: this.#tuning.pollingIntervalSeconds, batchSize: 1, localConcurrency: spec.concurrency ?? 4 },
-      async (jobs: Job<T>[]) => {
+      { pollingIntervalSeconds: this.#tuning.pollingIntervalSeconds, batchSize: 1, localConcurrency: spec.concurrency ?? 20 },
+      this.#fetchAgainAfter(name, async (jobs: Job<T>[]) => {
         for (const job of jobs) {
-          const log = this.#log.child({ job: name, jobId: job.id });
+          const demoId = (job.data as { demoId?: unknown }).demoId;
+          const log = this.#log.child({ job: name, jobId: job.id, ...(typeof demoId === 'string' ? { demoId } : {}) });
+          const timer = metrics.jobSeconds.startTimer({ queue: name });
           try {
             const retryCount = job.retryCount ?? 0;
-            await handler(job.data, { id: job.id, retryCount, final: retryCount >= retryLimit });
+            await handler(job.data, { id: job.id, retryCount, final: retryCount >= retryLimit, log, signal: job.signal });
+            timer({ outcome: 'ok' });
           } catch (err) {
+            timer({ outcome: 'error' });
             log.warn({ err }, 'job attempt failed; pg-boss will retry it if attempts remain');
             throw err;
           }
         }
-      },
+      }),
     );
+  }
+
+  /**
+   * With LISTEN/NOTIFY on, pg-boss polls a queue only every 30 s and, at batchSize 1, never fetches
+   * again at once after a job: a backlog (20 launches submitted together) waited 30 s per round of
+   * workers. Whoever just finished a job asks for the next one immediately; an empty queue costs one
+   * fetch.
+   */
+  #fetchAgainAfter<J>(name: string, work: (jobs: J[]) => Promise<void>): (jobs: J[]) => Promise<void> {
+    return async (jobs) => {
+      try {
+        await work(jobs);
+      } finally {
+        for (const w of this.#boss.getWipData()) if (w.name === name && w.count > 0) this.#boss.notifyWorker(w.id);
+      }
+    };
   }
 
   /** Send a job, inside the caller's transaction when one is given. Returns null when deduplicated. */

@@ -1,10 +1,18 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Db } from './db.ts';
 import * as m0001 from '../../migrations/0001_initial.ts';
+import * as m0003 from '../../migrations/0003_accounting.ts';
+import * as m0004 from '../../migrations/0004_exports.ts';
+import * as m0005 from '../../migrations/0005_sharing.ts';
+import * as m0006 from '../../migrations/0006_lifecycle.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0003_accounting': m0003,
+  '0004_exports': m0004,
+  '0005_sharing': m0005,
+  '0006_lifecycle': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

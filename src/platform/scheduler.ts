@@ -19,6 +19,7 @@ export class Scheduler {
   readonly #running: ScheduledTask[] = [];
   readonly #clock: Clock;
   readonly #log: Logger;
+  #started = false;
 
   constructor(clock: Clock, log: Logger) {
     this.#clock = clock;
@@ -28,6 +29,16 @@ export class Scheduler {
   add(task: PeriodicTask): void {
     if (!cron.validate(task.cron)) throw new Error(`invalid cron expression for ${task.name}: ${task.cron}`);
     this.#tasks.push(task);
+    // Schedules that change at runtime (digest subscriptions) are added after start.
+    if (this.#started) this.#schedule(task);
+  }
+
+  /** Forget a task and stop its cron schedule (for schedules that change at runtime). */
+  async remove(name: string): Promise<void> {
+    const i = this.#tasks.findIndex((t) => t.name === name);
+    if (i >= 0) this.#tasks.splice(i, 1);
+    const j = this.#running.findIndex((t) => t.name === name);
+    if (j >= 0) await this.#running.splice(j, 1)[0]!.destroy();
   }
 
   get tasks(): readonly PeriodicTask[] {
@@ -35,23 +46,27 @@ export class Scheduler {
   }
 
   start(): void {
-    for (const task of this.#tasks) {
-      const scheduled = cron.schedule(
-        task.cron,
-        async () => {
-          try {
-            await task.tick(this.#clock.now());
-          } catch (err) {
-            this.#log.error({ err, task: task.name }, 'scheduled task failed');
-          }
-        },
-        { name: task.name, timezone: task.timezone, noOverlap: true },
-      );
-      this.#running.push(scheduled);
-    }
+    this.#started = true;
+    for (const task of this.#tasks) this.#schedule(task);
+  }
+
+  #schedule(task: PeriodicTask): void {
+    const scheduled = cron.schedule(
+      task.cron,
+      async () => {
+        try {
+          await task.tick(this.#clock.now());
+        } catch (err) {
+          this.#log.error({ err, task: task.name }, 'scheduled task failed');
+        }
+      },
+      { name: task.name, timezone: task.timezone, noOverlap: true },
+    );
+    this.#running.push(scheduled);
   }
 
   async stop(): Promise<void> {
+    this.#started = false;
     await Promise.all(this.#running.splice(0).map((t) => t.destroy()));
   }
 }

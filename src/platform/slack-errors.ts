@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { apology, newErrorId, UserError } from '../errors.ts';
+import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { Logger } from './log.ts';
 
 interface ErrorSurface {
@@ -29,7 +29,7 @@ export function registerErrorHandler(bolt: App, log: Logger): void {
     } else {
       const errorId = newErrorId();
       log.error({ err: original, errorId, requestType: surface.type, user: userIdOf(surface) }, 'request failed');
-      text = apology(errorId);
+      text = failureMessage(original, errorId);
     }
     await tellUser(context.client ?? bolt.client, surface, text, log);
   };

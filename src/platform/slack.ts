@@ -19,15 +19,33 @@ export interface SlackClientOptions {
   retryConfig?: RetryOptions;
 }
 
-/** A WebClient with our policy: retries on 429 (honouring Retry-After) and on 5xx/network errors. */
+/**
+ * A WebClient with our policy: retries on 429 (after Retry-After) and on 5xx/network errors — except
+ * for posting. chat.postMessage has no idempotency key: a timed-out post may have landed, and a blind
+ * retry would post it twice. Posts retry only after a 429 (refused, so surely not posted); callers that
+ * must post exactly once check the channel first (postOnce) and let their durable job retry.
+ */
 export function createWebClient(opts: SlackClientOptions, log?: Logger): WebClient {
-  return new WebClient(opts.token, {
-    slackApiUrl: opts.apiUrl,
-    timeout: opts.timeoutMs ?? 10_000,
-    retryConfig: opts.retryConfig ?? retryPolicies.fiveRetriesInFiveMinutes,
-    rejectRateLimitedCalls: false,
-    logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
-  });
+  const make = (retryConfig: RetryOptions) =>
+    new WebClient(opts.token, {
+      slackApiUrl: opts.apiUrl,
+      timeout: opts.timeoutMs ?? 10_000,
+      retryConfig,
+      rejectRateLimitedCalls: false,
+      logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
+    });
+  const policy = opts.retryConfig ?? retryPolicies.fiveRetriesInFiveMinutes;
+  const client = make(policy);
+  const poster = make({
+    ...policy,
+    onFailedAttempt: (err: Error) => {
+      // The WebClient signals "waited out a 429, try again" with this message; anything else stops.
+      if (!/rate limit was exceeded/i.test(err.message)) throw err;
+    },
+  } as RetryOptions);
+  client.chat.postMessage = poster.chat.postMessage;
+  client.chat.postEphemeral = poster.chat.postEphemeral;
+  return client;
 }
 
 export class SlackIdentityError extends Error {}
@@ -84,6 +102,17 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           // Ack as soon as a listener calls ack(); the rest of the listener runs after the response.
           processBeforeResponse: false,
           unhandledRequestTimeoutMillis: 2_500,
+          processEventErrorHandler: async ({ error, response, logger: l }) => {
+            if (response.headersSent) return false; // a listener failed after its ack: app.error has it
+            // Our listeners ack before any work, so a failure before the ack is Bolt choking on a
+            // payload Slack would never send (a signed but malformed body): a client error.
+            const status = (error as { code?: string }).code === 'slack_bolt_authorization_error' ? 401 : error instanceof TypeError ? 400 : 500;
+            if (status === 500) l.error(`request failed before ack: ${error.message}`);
+            else opts.log.warn({ status, reason: error.message }, 'refused a malformed Slack request');
+            response.writeHead(status);
+            response.end();
+            return status !== 500;
+          },
         });
   const app = new App({
     token: opts.token,

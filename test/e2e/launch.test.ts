@@ -5,7 +5,7 @@ import { blockText, demoInState, demoRows, launchFromCatalog, openCatalog, statu
 describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ backend, gce: { operationMs: 30, bootMs: 60 }, env: { READINESS_TIMEOUT_SECONDS: '1' } });
+    t = await startTestApp({ backend, gce: { operationMs: 300, bootMs: 300 }, env: { READINESS_TIMEOUT_SECONDS: '1' } });
   });
   afterAll(async () => t?.close());
 

@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock, systemClock, type Clock } from '../../src/platform/clock.ts';
+import { FakeCloudBuild } from '../../src/platform/fake-cloudbuild/index.ts';
 import { DEFAULT_USERS, FakeSlack } from '../../src/platform/fake-slack/index.ts';
 import { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
@@ -18,8 +19,13 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Simulator timings (ms); zero by default. */
   gce?: { operationMs?: number; bootMs?: number; maxWaitMs?: number };
+  /** Fake Cloud Build timings (ms): QUEUED → WORKING → SUCCESS; zero by default. */
+  cloudBuild?: { queuedMs?: number; workingMs?: number };
   /** Start a second app on the same database/fakes (replicas). */
   seedSamples?: boolean;
+  /** Route the app's database connection (e.g. through a TcpProxy). */
+  wrapDatabaseUrl?: (url: string) => string;
+  dbConnectAttempts?: number;
 }
 
 export interface TestApp {
@@ -27,6 +33,8 @@ export interface TestApp {
   config: Config;
   fake: FakeSlack;
   sim: GceSimulator;
+  /** Fake Cloud Build + Cloud Storage (exports), buckets demo-vm-exports (US) and demo-vm-exports-eu. */
+  cloudBuild: FakeCloudBuild;
   slack: InboundSlack;
   db: RunningApp['ctx']['db'];
   database?: TestDatabase;
@@ -57,6 +65,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const sim = new GceSimulator({ project: 'demo-test-project', operationMs: opts.gce?.operationMs ?? 0, bootMs: opts.gce?.bootMs ?? 0, maxWaitMs: opts.gce?.maxWaitMs });
   if (opts.seedSamples !== false) sim.seedSampleImages();
   const { url: gceUrl } = await sim.listen(0, '127.0.0.1');
+  const cloudBuild = new FakeCloudBuild({ ...opts.cloudBuild, sourceImageExists: (_p, name) => sim.image(name)?.status === 'READY' });
+  cloudBuild.gcs.addBucket('demo-vm-exports', 'US');
+  cloudBuild.gcs.addBucket('demo-vm-exports-eu', 'EUROPE-WEST1');
+  const { url: cloudBuildUrl } = await cloudBuild.listen(0, '127.0.0.1');
   const backend = opts.backend ?? 'postgres';
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   const dataDir = backend === 'pglite' ? `/tmp/demo-vm-test-${randomBytes(4).toString('hex')}` : undefined;
@@ -71,7 +83,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     GCP_PROJECT: 'demo-test-project',
     GCE_API_ENDPOINT: gceUrl,
     ADMIN_USER_IDS: 'U_ADMIN',
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir! }),
+    CLOUD_BUILD_API_ENDPOINT: cloudBuildUrl,
+    STORAGE_API_ENDPOINT: cloudBuildUrl,
+    EXPORT_BUCKET: 'demo-vm-exports',
+    EXPORT_BUCKETS: 'demo-vm-exports,demo-vm-exports-eu',
+    EXPORT_POLL_MS: '100',
+    ...(database ? { DATABASE_URL: opts.wrapDatabaseUrl ? opts.wrapDatabaseUrl(database.url) : database.url } : { DATA_DIR: dataDir! }),
     ...opts.env,
   });
   const logs: string[] = [];
@@ -83,7 +100,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const log = createLogger({ level: config.logLevel, destination, secrets: [TEST_SIGNING_SECRET, fake.identity.token] });
   const clock = opts.clock ?? systemClock;
-  const boot = () => startApp({ config, log, clock, jobTuning: TEST_JOB_TUNING, scheduler: false });
+  const boot = () => startApp({ config, log, clock, jobTuning: TEST_JOB_TUNING, scheduler: false, dbConnectAttempts: opts.dbConnectAttempts });
   let app = await boot();
   // The catalog is synced at start in the background; tests start from a synced catalog.
   await syncCatalog(app.ctx);
@@ -92,6 +109,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     config,
     fake,
     sim,
+    cloudBuild,
     slack: new InboundSlack(fake, `${app.url}/slack/events`, TEST_SIGNING_SECRET),
     db: app.ctx.db,
     database,
@@ -107,6 +125,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     close: async () => {
       await app.stop();
       await sim.close();
+      await cloudBuild.close();
       await fake.close();
       await database?.drop();
     },
@@ -114,14 +133,25 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   return t;
 }
 
-/** Poll a condition driven by the app's background work (jobs); fails with the last value seen. */
+/**
+ * Poll a condition driven by the app's background work (jobs). A throw counts as "not yet" (the row
+ * or message may not exist yet); on timeout the last value or error is reported.
+ */
 export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean = Boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T;
+  let last: { value?: T; error?: unknown } = {};
   for (;;) {
-    last = await fn();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    try {
+      const value = await fn();
+      if (ok(value)) return value;
+      last = { value };
+    } catch (error) {
+      last = { error };
+    }
+    if (Date.now() > deadline) {
+      const seen = 'error' in last && last.error !== undefined ? `error: ${String((last.error as Error)?.message ?? last.error)}` : `value: ${JSON.stringify(last.value)?.slice(0, 500)}`;
+      throw new Error(`condition not met in ${timeoutMs} ms; last ${seen}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

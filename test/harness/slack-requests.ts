@@ -31,6 +31,7 @@ import {
 } from '../../src/platform/fake-slack/index.ts';
 
 export {
+  interactionRequest,
   applyViewSubmissionAck,
   appHomeOpened,
   blockActions,

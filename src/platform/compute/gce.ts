@@ -2,12 +2,15 @@
  * The Compute port over @google-cloud/compute v7 (REST transport). With `apiEndpoint: 'http://host:port'`
  * it talks plain HTTP to an emulator (the simulator) without Google credentials; otherwise it uses ADC.
  */
-import { GlobalOperationsClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { googleAuthLibrary } from 'google-gax';
 import {
   type Compute,
   ComputeError,
   type ComputeErrorKind,
+  type Disk,
+  type DiskImage,
+  type InsertImageRequest,
   type InsertInstanceRequest,
   type InsertMachineImageRequest,
   type Instance,
@@ -18,6 +21,7 @@ import {
   operationErrorKind,
   type Page,
 } from './port.ts';
+import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
 
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
@@ -191,6 +195,7 @@ function toInstance(i: IInstance): Instance {
     createdAt: date(i.creationTimestamp),
     lastStartAt: date(i.lastStartTimestamp),
     lastStopAt: date(i.lastStopTimestamp),
+    bootDisk: bootDiskOf(i.disks),
   };
 }
 
@@ -235,6 +240,8 @@ export class GceCompute implements Compute {
   readonly #images: MachineImagesClient;
   readonly #zoneOps: ZoneOperationsClient;
   readonly #globalOps: GlobalOperationsClient;
+  readonly #diskImages: ImagesClient;
+  readonly #disks: DisksClient;
   readonly #opts: GceComputeOptions;
 
   constructor(opts: GceComputeOptions) {
@@ -245,6 +252,8 @@ export class GceCompute implements Compute {
     this.#images = new MachineImagesClient(co);
     this.#zoneOps = new ZoneOperationsClient(co);
     this.#globalOps = new GlobalOperationsClient(co);
+    this.#diskImages = new ImagesClient(co);
+    this.#disks = new DisksClient(co);
   }
 
   async listMachineImages(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<MachineImage>> {
@@ -308,6 +317,27 @@ export class GceCompute implements Compute {
     return toRef(lro, zone);
   }
 
+  async getDisk(zone: string, name: string): Promise<Disk | null> {
+    const got = await orNull(call(() => this.#disks.get({ project: this.project, zone, disk: name })));
+    return got ? toDisk(got[0]) : null;
+  }
+
+  async insertImage(req: InsertImageRequest): Promise<OperationRef> {
+    const imageResource = { name: req.name, sourceDisk: diskPath(this.project, req.sourceDisk), description: req.description, labels: req.labels };
+    const [lro] = await call(() => this.#diskImages.insert({ project: this.project, requestId: req.requestId, imageResource }));
+    return toRef(lro);
+  }
+
+  async getImage(name: string): Promise<DiskImage | null> {
+    const got = await orNull(call(() => this.#diskImages.get({ project: this.project, image: name })));
+    return got ? toDiskImage(this.project, got[0]) : null;
+  }
+
+  async deleteImage(name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await call(() => this.#diskImages.delete({ project: this.project, image: name, requestId }));
+    return toRef(lro);
+  }
+
   async getOperation(op: OperationRef): Promise<OperationResult> {
     const [res] = await call(() =>
       op.zone
@@ -352,7 +382,7 @@ export class GceCompute implements Compute {
 
   /** Release the clients' connections. */
   async close(): Promise<void> {
-    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close()]);
+    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close()]);
   }
 }
 

@@ -40,6 +40,39 @@ export interface Instance {
   /** Last time GCE reports the VM started / stopped (lastStartTimestamp / lastStopTimestamp). */
   lastStartAt?: Date;
   lastStopAt?: Date;
+  /** The boot disk, `projects/P/zones/Z/disks/N` (what images.insert takes as sourceDisk). */
+  bootDisk?: string;
+}
+
+export interface Disk {
+  name: string;
+  zone: string;
+  sizeGb: number;
+  status: string; // CREATING | RESTORING | READY | FAILED | DELETING
+  /** Instances it is attached to (full URLs). */
+  users: string[];
+}
+
+/** A GCE *image* (not a machine image): what the export tool reads. */
+export interface DiskImage {
+  name: string;
+  /** projects/P/global/images/N */
+  resourcePath: string;
+  status: string; // PENDING | READY | FAILED | DELETING
+  labels: Record<string, string>;
+  diskSizeGb?: number;
+  archiveSizeBytes?: number;
+  sourceDisk?: string;
+  createdAt?: Date;
+}
+
+export interface InsertImageRequest {
+  name: string;
+  /** projects/P/zones/Z/disks/N; GCE refuses a disk attached to a running VM (stop it first). */
+  sourceDisk: string;
+  description?: string;
+  labels?: Record<string, string>;
+  requestId: string;
 }
 
 /** Where an operation lives: a zone, or global (machine images, images). */
@@ -97,6 +130,11 @@ export interface Compute {
   stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   startInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  getDisk(zone: string, name: string): Promise<Disk | null>;
+  /** Create an image from a disk (a global operation). */
+  insertImage(req: InsertImageRequest): Promise<OperationRef>;
+  getImage(name: string): Promise<DiskImage | null>;
+  deleteImage(name: string, requestId: string): Promise<OperationRef>;
   getOperation(op: OperationRef): Promise<OperationResult>;
   /**
    * Wait until the operation is DONE (looping on the operations `wait` call, which returns after at

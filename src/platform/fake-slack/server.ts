@@ -150,6 +150,9 @@ export class FakeSlack {
     }
   }
 
+  /** While true, connections are reset as soon as a request arrives (the Web API unreachable). */
+  refuse = false;
+
   /** How many requests hang mode is holding. */
   get heldRequests(): number {
     return this.#held.length;
@@ -227,6 +230,10 @@ export class FakeSlack {
   // ---- HTTP -------------------------------------------------------------------------------------
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.refuse) {
+      req.socket.destroy();
+      return;
+    }
     if (this.#hang) {
       this.#held.push({ req, res });
       this.events.emit('request_held', req.url ?? '');

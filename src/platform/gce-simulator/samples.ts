@@ -8,7 +8,8 @@
  *   app-port        = 8080          TCP port the app listens on
  *   app-path        = -crm-login    URL path with every `-` standing for `/` (`-crm-login` → `/crm/login`,
  *                                   `-` → `/`); a path needing a literal `-` cannot be expressed here
- * The app URL is then `{app-scheme}://{external IP}:{app-port}{path}`.
+ * The app URL is then `{app-scheme}://{external IP}:{app-port}{path}`. The first line of the
+ * description is the catalog title, the rest its description.
  */
 import type { MachineImageSeed } from './machine-images.ts';
 
@@ -25,7 +26,7 @@ const golden = (name: string) => `https://www.googleapis.com/compute/v1/projects
 export const SAMPLE_MACHINE_IMAGES: MachineImageSeed[] = [
   {
     name: 'crm-demo',
-    description: 'Acme CRM: accounts, contacts and a sales pipeline seeded with 500 sample deals. Log in as demo / demo.',
+    description: 'Acme CRM\nAccounts, contacts and a sales pipeline seeded with 500 sample deals. Log in as demo / demo.',
     labels: { [CATALOG_LABEL]: 'true', 'app-scheme': 'http', 'app-port': '8080', 'app-path': '-crm-login', category: 'crm' },
     machineType: 'e2-medium',
     sourceInstance: golden('crm-demo'),
@@ -33,7 +34,7 @@ export const SAMPLE_MACHINE_IMAGES: MachineImageSeed[] = [
   },
   {
     name: 'analytics-dashboard',
-    description: 'Analytics dashboard: a sales overview with live charts over a bundled PostgreSQL warehouse.',
+    description: 'Analytics dashboard\nA sales overview with live charts over a bundled PostgreSQL warehouse.',
     labels: { [CATALOG_LABEL]: 'true', 'app-scheme': 'http', 'app-port': '3000', 'app-path': '-dashboards', category: 'analytics' },
     machineType: 'e2-standard-2',
     sourceInstance: golden('analytics-dashboard'),
@@ -41,7 +42,7 @@ export const SAMPLE_MACHINE_IMAGES: MachineImageSeed[] = [
   },
   {
     name: 'retail-storefront',
-    description: 'Retail storefront: an online shop with catalog, cart and checkout (test payments only).',
+    description: 'Retail storefront\nAn online shop with catalog, cart and checkout (test payments only).',
     labels: { [CATALOG_LABEL]: 'true', 'app-scheme': 'https', 'app-port': '443', 'app-path': '-', category: 'retail' },
     machineType: 'e2-medium',
     sourceInstance: golden('retail-storefront'),
@@ -49,7 +50,7 @@ export const SAMPLE_MACHINE_IMAGES: MachineImageSeed[] = [
   },
   {
     name: 'linux-dev-box',
-    description: 'Linux dev box: Debian 12 with Node.js, Python, Docker and a browser IDE (code-server).',
+    description: 'Linux dev box\nDebian 12 with Node.js, Python, Docker and a browser IDE (code-server).',
     labels: { [CATALOG_LABEL]: 'true', 'app-scheme': 'http', 'app-port': '8080', 'app-path': '-', category: 'dev' },
     machineType: 'e2-standard-4',
     sourceInstance: golden('linux-dev-box'),

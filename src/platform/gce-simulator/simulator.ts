@@ -5,7 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Disks, type GceDisk } from './disks.ts';
 import { Faults, type FaultSpec, type OperationErrorSpec } from './faults.ts';
+import { type GceImage, type ImageSeed, Images } from './images.ts';
 import { Instances } from './instances.ts';
 import { type MachineImageSeed, MachineImages } from './machine-images.ts';
 import { Operations } from './operations.ts';
@@ -20,6 +22,8 @@ export class GceSimulator {
   readonly #ops: Operations;
   readonly #instances: Instances;
   readonly #images: MachineImages;
+  readonly #disks: Disks;
+  readonly #diskImages: Images;
   readonly #requests: RecordedRequest[] = [];
   /** A node:http request listener, to mount the simulator in another server. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
@@ -32,9 +36,11 @@ export class GceSimulator {
     this.#ops = new Operations(state);
     this.#images = new MachineImages({ state, ops: this.#ops, faults: this.#faults, findInstance: (z, n) => this.#instances.find(z, n) });
     this.#instances = new Instances({ state, ops: this.#ops, faults: this.#faults, findMachineImage: (n) => this.#images.find(n) });
+    this.#disks = new Disks({ state, instances: () => this.#instances.all() });
+    this.#diskImages = new Images({ state, ops: this.#ops, faults: this.#faults, disks: this.#disks });
     this.handler = createHandler({
       project: state.project,
-      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#ops.routes()],
+      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#disks.routes(), ...this.#diskImages.routes(), ...this.#ops.routes()],
       faults: this.#faults,
       requests: this.#requests,
       now: state.now,
@@ -84,6 +90,23 @@ export class GceSimulator {
   }
   get machineImages(): GceMachineImage[] {
     return this.#images.all();
+  }
+  /** Images (made from disks; not machine images). */
+  get images(): GceImage[] {
+    return this.#diskImages.all();
+  }
+  /** Boot disks of the instances (they go with their instance). */
+  get disks(): GceDisk[] {
+    return this.#disks.all();
+  }
+  image(name: string): GceImage | undefined {
+    return this.#diskImages.find(name);
+  }
+  disk(zone: string, name: string): GceDisk | undefined {
+    return this.#disks.find(zone, name);
+  }
+  addImage(seed: ImageSeed): GceImage {
+    return this.#diskImages.add(seed);
   }
   get operations(): GceOperation[] {
     return this.#ops.all();

@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+# demo-vm: the Slack app, run by Node 24 directly from its TypeScript sources (type stripping: no build).
+# Build:  docker build -t demo-vm .
+# Try:    docker run --rm -p 3000:3000 -e NODE_ENV=development -e BIND_ADDRESS=0.0.0.0 demo-vm  (local mode: fake Slack, GCE simulator)
+# Deploy: docs/DEPLOY.md (GKE)
+
+# Pin by digest in production (node:24-slim@sha256:…) so a rebuild cannot change the base silently.
+ARG NODE_IMAGE=node:24-slim
+
+# ---- build: production dependencies only, as the lockfile says, with its approved install scripts.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV NODE_ENV=production \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json ./
+# The npm cache stays in a BuildKit cache mount, out of the image.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+COPY src ./src
+COPY migrations ./migrations
+COPY assets ./assets
+# Fail the build, not the pod, when the dependency tree is incomplete or a production module
+# imports a dev-only package: check the tree, then load the whole module graph (nothing starts).
+RUN npm ls --omit=dev --all >/dev/null
+RUN node --input-type=module -e "await import('./src/app.ts'); await import('./src/config.ts');"
+
+# ---- runtime: the same base, no npm cache, no dev dependencies, not root.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/data \
+    npm_config_update_notifier=false \
+    npm_config_cache=/tmp/.npm \
+    npm_config_logs_dir=/tmp/.npm/_logs
+WORKDIR /app
+# Code and dependencies stay owned by root and read-only for the app user.
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/src ./src
+COPY --from=build /app/migrations ./migrations
+COPY --from=build /app/assets ./assets
+# Only the embedded database (no DATABASE_URL: a single local process) writes here.
+RUN mkdir -p /data && chown node:node /data
+# The base image's unprivileged user (uid 1000).
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# What `npm start` runs, started directly: under npm, SIGTERM reaches npm and its `sh -c`, and the
+# app is orphaned instead of stopping gracefully (finish job steps, close the database).
+CMD ["node", "src/main.ts"]

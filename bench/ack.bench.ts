@@ -1,0 +1,222 @@
+/**
+ * Ack latency of our request path against a bare Bolt app, and the app's memory.
+ *
+ * Load: autocannon at 200 requests/s (its overallRate: each of 10 connections sends its share of the
+ * second back to back, then waits for the next second) for 30 s after a 5 s warm-up, every request a
+ * freshly built and signed Slack payload with its own trigger_id: `/demo browse` commands (views.open
+ * + a catalog query + views.update after the ack), catalog.filter on a browse modal (query +
+ * views.update), and demos.stop pressed by someone who does not own the demo (policy refusal via the
+ * response_url). The same requests go to the bare app. Latencies are recorded per response (not
+ * autocannon's coordinated-omission-corrected histogram).
+ *
+ * Also: 200 sequential `/demo help` and `/demo browse` (issues 2 and 3), and VmRSS idle and after load.
+ */
+import autocannon from 'autocannon';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { blockActions, deliver, signedHeaders, slashCommand, type SlackRequest } from '../src/platform/fake-slack/index.ts';
+import { spawnBareBolt, type ChildApp } from './app-process.ts';
+import { catalogSynced, freshDatabase, startChildApp, startFakes, type Fakes } from './lib/env.ts';
+import { openBrowse, openLaunchModal, readyDemo } from './lib/flows.ts';
+import { progress, result, round, runMain, summarize, type Summary } from './lib/report.ts';
+
+const RATE = Number(process.env.BENCH_ACK_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 30);
+const WARMUP_SECONDS = 5;
+const SEQUENTIAL = 200;
+const OWNER = 'U_ALICE';
+const users = (from: number, n: number) => Array.from({ length: n }, (_, i) => `U_B${String(from + i).padStart(4, '0')}`);
+// Separate people per kind of request, so a browse never closes the modal a filter acts on.
+const COMMAND_USERS = users(0, 50);
+const FILTER_USERS = users(50, 50);
+const STRANGERS = users(100, 25);
+const FILTERS = ['official', 'shared', 'all', 'mine'];
+
+type Kind = 'browse' | 'filter' | 'stop';
+const MIX: Kind[] = ['browse', 'filter', 'browse', 'stop'];
+
+interface Surfaces {
+  browseViews: Map<string, string>;
+  dm: { channel: string; ts: string };
+}
+
+/** A fresh request of the given kind, built from the fake's current state (new trigger_id each time). */
+function build(f: Fakes, s: Surfaces, kind: Kind, i: number): SlackRequest<unknown> {
+  // The i-th request of its kind: consecutive requests of one kind go to different people.
+  const pick = <T>(xs: T[]) => xs[i % xs.length]!;
+  if (kind === 'browse') return slashCommand(f.fake, { user: pick(COMMAND_USERS), text: 'browse' });
+  if (kind === 'filter') {
+    const user = pick(FILTER_USERS);
+    return blockActions(f.fake, { user, on: { viewId: s.browseViews.get(user)! }, actionId: 'catalog.filter', choice: pick(FILTERS) });
+  }
+  return blockActions(f.fake, { user: pick(STRANGERS), on: { channel: s.dm.channel, messageTs: s.dm.ts }, actionId: 'demos.stop' });
+}
+
+interface LoadResult {
+  all: Summary;
+  byKind: Record<Kind, Summary>;
+  non2xx: number;
+  errors: number;
+  sent: number;
+}
+
+async function load(f: Fakes, s: Surfaces, receiverUrl: string, seconds: number): Promise<LoadResult> {
+  const url = new URL(receiverUrl);
+  let seq = 0;
+  const perKind: Record<Kind, number> = { browse: 0, filter: 0, stop: 0 };
+  let lastKind: Kind = 'browse';
+  let non2xx = 0;
+  const samples: Record<Kind, number[]> = { browse: [], filter: [], stop: [] };
+  const instance = autocannon({
+    url: url.origin,
+    connections: 10,
+    overallRate: RATE,
+    duration: seconds,
+    timeout: 10,
+    ignoreCoordinatedOmission: true,
+    requests: [
+      {
+        setupRequest: (req, context) => {
+          const kind = MIX[seq++ % MIX.length]!;
+          const built = build(f, s, kind, perKind[kind]++);
+          context.kind = kind;
+          return { ...req, method: 'POST', path: url.pathname, headers: { 'content-type': built.contentType, ...signedHeaders(f.signingSecret, built.body) }, body: built.body };
+        },
+        // Runs just before autocannon's 'response' event for the same response.
+        onResponse: (status, _body, context) => {
+          lastKind = context.kind as Kind;
+          if (status !== 200) non2xx++;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, _status, _bytes, ms) => void samples[lastKind].push(ms));
+  const done = await instance;
+  const all = [...samples.browse, ...samples.filter, ...samples.stop];
+  return {
+    all: summarize(all),
+    byKind: { browse: summarize(samples.browse), filter: summarize(samples.filter), stop: summarize(samples.stop) },
+    non2xx,
+    errors: done.errors,
+    sent: done.requests.sent,
+  };
+}
+
+/** Warm up (JIT, pools), then measure. */
+async function measure(f: Fakes, s: Surfaces, receiverUrl: string, label: string): Promise<LoadResult> {
+  progress(`${label}: warm-up ${WARMUP_SECONDS} s`);
+  await load(f, s, receiverUrl, WARMUP_SECONDS);
+  await sleep(2_000);
+  progress(`${label}: ${RATE} req/s for ${SECONDS} s`);
+  return load(f, s, receiverUrl, SECONDS);
+}
+
+async function setUpSurfaces(f: Fakes, slack: Parameters<typeof openBrowse>[1], handle: Parameters<typeof readyDemo>[0]): Promise<Surfaces> {
+  const launch = await openLaunchModal(f, slack, OWNER, 'crm-demo');
+  await slack.submit({ user: OWNER, viewId: launch.id });
+  const demo = await readyDemo(handle, OWNER);
+  const browseViews = new Map<string, string>();
+  for (const user of FILTER_USERS) browseViews.set(user, (await openBrowse(f, slack, user)).id);
+  return { browseViews, dm: { channel: demo.dm_channel!, ts: demo.dm_ts! } };
+}
+
+/** Web API calls since a mark, by method (and error): evidence the listeners really ran. */
+function counts(f: Fakes, since: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of f.fake.calls.slice(since)) {
+    const key = c.response['ok'] === false ? `${c.method} (${String(c.response['error'])})` : c.method;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+/**
+ * `/demo <text>` one at a time: the ack's latency, and (for commands that open a modal) the time
+ * until the modal was filled; the next request waits for that, so each one meets an idle app.
+ */
+async function sequential(f: Fakes, receiverUrl: string, text: string, userFor: (i: number) => string): Promise<{ ack: Summary; done: Summary }> {
+  const ack: number[] = [];
+  const done: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const user = userFor(i);
+    const filled = text === 'help' ? null : viewUpdated(f, user);
+    const t0 = performance.now();
+    const res = await deliver(receiverUrl, slashCommand(f.fake, { user, text }), { signingSecret: f.signingSecret });
+    await res.text();
+    ack.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`/demo ${text} answered ${res.status}`);
+    if (filled) done.push((await filled) - t0);
+  }
+  return { ack: summarize(ack), done: summarize(done) };
+}
+
+/** When the user's modal is next updated (performance.now() of the fake's event). */
+function viewUpdated(f: Fakes, user: string): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (v: { user: string }) => {
+      if (v.user !== user) return;
+      f.fake.events.off('view_updated', on);
+      resolve(performance.now());
+    };
+    f.fake.events.on('view_updated', on);
+  });
+}
+
+runMain(async () => {
+  const r = result('ack');
+  const f = await startFakes({ users: 150 });
+  const database = await freshDatabase();
+  let bare: ChildApp | undefined;
+  const { app, slack } = await startChildApp(f, database.url);
+  try {
+    await catalogSynced(database.handle);
+    const surfaces = await setUpSurfaces(f, slack, database.handle);
+    await sleep(3_000);
+    const idleRss = app.rssMb();
+    progress(`app idle RSS ${idleRss} MB`);
+
+    // Issues 2 and 3: one request at a time; the next waits until the previous one's work is done.
+    const help = await sequential(f, app.receiverUrl, 'help', () => OWNER);
+    const browse = await sequential(f, app.receiverUrl, 'browse', (i) => COMMAND_USERS[i % COMMAND_USERS.length]!);
+
+    const mark = f.fake.mark();
+    const ours = await measure(f, surfaces, app.receiverUrl, 'demo-vm');
+    const loadedRss = app.rssMb();
+    await sleep(3_000);
+    const work = counts(f, mark);
+
+    bare = await spawnBareBolt({ signingSecret: f.signingSecret, botToken: f.fake.identity.token, slackApiUrl: f.fake.apiUrl });
+    const bareIdleRss = bare.rssMb();
+    const floor = await measure(f, surfaces, bare.receiverUrl, 'bare Bolt');
+    const bareLoadedRss = bare.rssMb();
+
+    const ms = (v: number) => round(v, 1);
+    const ratio = ours.all.p99 / floor.all.p99;
+    r.figure({ name: 'demo-vm ack p50 (mixed load)', value: ms(ours.all.p50), unit: 'ms' });
+    r.figure({ name: 'demo-vm ack p99 (mixed load)', value: ms(ours.all.p99), unit: 'ms', goal: '< 50 ms', pass: ours.all.p99 < 50 });
+    r.figure({ name: 'demo-vm ack max', value: ms(ours.all.max), unit: 'ms' });
+    r.figure({ name: 'bare Bolt ack p50', value: ms(floor.all.p50), unit: 'ms' });
+    r.figure({ name: 'bare Bolt ack p99', value: ms(floor.all.p99), unit: 'ms' });
+    r.figure({ name: 'bare Bolt ack max', value: ms(floor.all.max), unit: 'ms' });
+    r.figure({ name: 'p99 ratio demo-vm / bare', value: round(ratio, 2), unit: '×', goal: '≤ 1.5×', pass: ratio <= 1.5 });
+    for (const kind of ['browse', 'filter', 'stop'] as const) {
+      const k = ours.byKind[kind];
+      r.figure({ name: `demo-vm ${kind} ack p50 / p99 / max (n=${k.n})`, value: `${ms(k.p50)} / ${ms(k.p99)} / ${ms(k.max)}`, unit: 'ms' });
+    }
+    const seq = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+    r.figure({ name: `/demo help ack, ${SEQUENTIAL} sequential: median / p99`, value: seq(help.ack), unit: 'ms' });
+    r.figure({ name: `/demo browse ack, ${SEQUENTIAL} sequential: median / p99`, value: seq(browse.ack), unit: 'ms' });
+    r.figure({ name: '/demo browse until its modal is filled (views.update): median / p99', value: seq(browse.done), unit: 'ms' });
+    r.figure({ name: 'demo-vm RSS idle', value: idleRss, unit: 'MB', goal: '< 200 MB', pass: idleRss < 200 });
+    r.figure({ name: 'demo-vm RSS after the load', value: loadedRss, unit: 'MB', goal: '< 200 MB', pass: loadedRss < 200 });
+    r.figure({ name: 'bare Bolt RSS idle / after the load', value: `${bareIdleRss} / ${bareLoadedRss}`, unit: 'MB' });
+    r.note(`Requests sent: demo-vm ${ours.sent} (non-2xx ${ours.non2xx}, errors ${ours.errors}); bare ${floor.sent} (non-2xx ${floor.non2xx}, errors ${floor.errors}).`);
+    r.note(`Work the app did during the measured load (fake Slack calls): ${JSON.stringify(work)}.`);
+    r.note(`App log lines at error level: ${app.errorLines.length}${app.errorLines.length ? ` (first: ${app.errorLines[0]!.slice(0, 300)})` : ''}.`);
+    r.emit();
+  } finally {
+    await bare?.stop();
+    await app.stop();
+    await database.drop();
+    await f.close();
+  }
+});

@@ -1,0 +1,109 @@
+/**
+ * Launch overhead: 20 launches submitted at once on the GCE simulator with zero delay and a fake Slack
+ * without rate limits, so what is measured is the app's own overhead (job queue, database, Slack
+ * calls): from sending the launch modal's view_submission to the status DM saying "ready".
+ * The app runs as in production (src/main.ts, default job tuning) in its own process.
+ * Per-stage times (queued → creating → booting → ready, as seen in the DM) say where time goes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredMessage, StoredView } from '../src/platform/fake-slack/index.ts';
+import { benchUsers, catalogSynced, freshDatabase, startChildApp, startFakes, until, type Fakes } from './lib/env.ts';
+import { openLaunchModal } from './lib/flows.ts';
+import { progress, result, round, runMain, summarize } from './lib/report.ts';
+
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
+const WARMUP = 4;
+const IMAGE = 'bench-plain';
+// What the status DM says at each stage (src/demos/views.ts statusMessage's text).
+const STAGES: Array<[string, RegExp]> = [
+  ['queued', /Queued/],
+  ['creating', /Creating/],
+  ['booting', /Booting/],
+  ['ready', /: ready\b/],
+];
+
+interface Timeline {
+  submitted: number;
+  seen: Record<string, number>;
+}
+
+/** Watch the fake's DMs: the first time each user's status message reaches each stage. */
+function watchStages(f: Fakes, timelines: Map<string, Timeline>): () => void {
+  const onMessage = (m: StoredMessage) => {
+    const user = [...timelines.keys()].find((u) => f.fake.imChannel(u) === m.channel);
+    const t = user ? timelines.get(user) : undefined;
+    if (!t) return;
+    for (const [stage, re] of STAGES) if (re.test(m.text) && t.seen[stage] === undefined) t.seen[stage] = performance.now();
+  };
+  f.fake.events.on('message_posted', onMessage);
+  f.fake.events.on('message_updated', onMessage);
+  return () => {
+    f.fake.events.off('message_posted', onMessage);
+    f.fake.events.off('message_updated', onMessage);
+  };
+}
+
+/** Open one launch modal per user, then submit them all at once; resolves when every DM says ready. */
+async function launchAll(f: Fakes, slack: Parameters<typeof openLaunchModal>[1], users: string[]): Promise<Map<string, Timeline>> {
+  const modals = new Map<string, StoredView>();
+  for (const user of users) modals.set(user, await openLaunchModal(f, slack, user, IMAGE));
+  const timelines = new Map<string, Timeline>(users.map((u) => [u, { submitted: 0, seen: {} }]));
+  const stop = watchStages(f, timelines);
+  try {
+    await Promise.all(
+      users.map(async (user) => {
+        timelines.get(user)!.submitted = performance.now();
+        const sent = await slack.submit({ user, viewId: modals.get(user)!.id });
+        if (sent.response.status !== 200) throw new Error(`launch submission answered ${sent.response.status}`);
+      }),
+    );
+    await until('every launch to be ready', () => [...timelines.values()].every((t) => t.seen['ready'] !== undefined), 120_000);
+  } finally {
+    stop();
+  }
+  return timelines;
+}
+
+runMain(async () => {
+  const r = result('launch');
+  const f = await startFakes({ users: WARMUP + LAUNCHES });
+  // An image without a declared app: no readiness probe runs beside the launches.
+  f.sim.addMachineImage({ name: IMAGE, description: 'Plain VM for the launch benchmark.', labels: { 'demo-vm-catalog': 'true' }, machineType: 'e2-medium' });
+  const database = await freshDatabase();
+  const { app, slack } = await startChildApp(f, database.url);
+  try {
+    await catalogSynced(database.handle, 5);
+    const people = benchUsers(WARMUP + LAUNCHES).map((u) => u.id);
+    progress(`warm-up: ${WARMUP} launches`);
+    await launchAll(f, slack, people.slice(0, WARMUP));
+    await sleep(3_000);
+    progress(`${LAUNCHES} concurrent launches`);
+    const mark = f.fake.mark();
+    const timelines = await launchAll(f, slack, people.slice(WARMUP));
+
+    const total = summarize([...timelines.values()].map((t) => t.seen['ready']! - t.submitted));
+    r.figure({ name: `submission → ready, ${LAUNCHES} concurrent: p50`, value: round(total.p50, 0), unit: 'ms' });
+    r.figure({ name: `submission → ready, ${LAUNCHES} concurrent: p99`, value: round(total.p99, 0), unit: 'ms', goal: '< 1000 ms', pass: total.p99 < 1000 });
+    // Stage by stage; a DM first posted at a later stage (an update coalesced) skips the earlier one.
+    let previous = 'submitted';
+    for (const [stage] of STAGES) {
+      const at = (t: Timeline, s: string) => (s === 'submitted' ? t.submitted : t.seen[s]);
+      const gaps = [...timelines.values()].flatMap((t) => (at(t, stage) !== undefined && at(t, previous) !== undefined ? [at(t, stage)! - at(t, previous)!] : []));
+      const g = summarize(gaps);
+      r.figure({ name: `  ${previous} → ${stage} (DM): p50 / max (n=${g.n})`, value: `${round(g.p50, 0)} / ${round(g.max, 0)}`, unit: 'ms' });
+      previous = stage;
+    }
+    await sleep(1_000);
+    const calls = f.fake.calls.slice(mark);
+    const per = (m: string) => round(calls.filter((c) => c.method === m).length / LAUNCHES, 1);
+    r.note(`Slack calls per launch: chat.postMessage ${per('chat.postMessage')}, chat.update ${per('chat.update')}, conversations.history ${per('conversations.history')}, views.publish ${per('views.publish')}.`);
+    r.note(`GCE simulator: zero operation and boot time; ${f.sim.instances.length} instances exist at the end (${WARMUP} warm-up + ${LAUNCHES}).`);
+    r.note(`App log lines at error level: ${app.errorLines.length}${app.errorLines.length ? ` (first: ${app.errorLines[0]!.slice(0, 300)})` : ''}.`);
+    if (process.env.BENCH_DEBUG) process.stderr.write(`${app.tail()}\n`);
+    r.emit();
+  } finally {
+    await app.stop();
+    await database.drop();
+    await f.close();
+  }
+});

@@ -1,0 +1,55 @@
+import type { Db } from '../platform/db.ts';
+import { previousPeriod, type Period } from './periods.ts';
+import { imageTitles, runningNow, usageSummary, type RunningDemo, type UsageFigures } from './store.ts';
+
+/** Everything a digest shows, computed from the ledger in two queries (usage, running VMs). */
+
+export interface DigestUser extends UsageFigures {
+  userId: string;
+}
+
+export interface DigestImage extends UsageFigures {
+  imageId: string;
+  title: string;
+}
+
+export interface DigestData {
+  period: Period;
+  previous: Period;
+  /** Every user with hours in this period or the previous one, most hours first. */
+  users: DigestUser[];
+  total: UsageFigures;
+  topImages: DigestImage[];
+  running: { demos: RunningDemo[]; count: number };
+}
+
+export const TOP_IMAGES = 5;
+export const RUNNING_SHOWN = 10;
+
+export async function computeDigest(db: Db, period: Period, now: Date): Promise<DigestData> {
+  const previous = previousPeriod(period);
+  const [summary, running] = await Promise.all([
+    usageSummary(db, { start: period.start, end: period.end, now, previousStart: previous.start }),
+    runningNow(db, { limit: RUNNING_SHOWN }),
+  ]);
+  const users = [...summary.byUser].map(([userId, f]) => ({ userId, ...f })).sort(byHours((u) => u.userId));
+  const images = [...summary.byImage]
+    .filter(([, f]) => f.hours > 0)
+    .map(([imageId, f]) => ({ imageId, ...f }))
+    .sort(byHours((i) => i.imageId))
+    .slice(0, TOP_IMAGES);
+  const titles = await imageTitles(db, images.map((i) => i.imageId));
+  return {
+    period,
+    previous,
+    users,
+    total: summary.total,
+    topImages: images.map((i) => ({ ...i, title: titles.get(i.imageId) ?? 'Removed image' })),
+    running,
+  };
+}
+
+/** Most hours first, then previous hours, then a stable key: the same data always renders the same. */
+function byHours<T extends UsageFigures>(key: (t: T) => string) {
+  return (a: T, b: T) => b.hours - a.hours || b.prevHours - a.prevHours || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}

@@ -1,0 +1,155 @@
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { UserError } from '../errors.ts';
+
+/**
+ * The Slack side of a digest: joining the channel when needed, finding an earlier attempt's message by
+ * its metadata, posting, and uploading the chart (no channel) and the CSV (into the thread). 429s are
+ * retried by the WebClient itself after Retry-After (rejectRateLimitedCalls: false).
+ */
+
+export const DIGEST_EVENT = 'demo_vm_digest';
+
+export interface DigestRef {
+  subscription: string;
+  /** ISO start of the period. */
+  period: string;
+}
+
+export function slackError(err: unknown): string | undefined {
+  return (err as { data?: { error?: string } }).data?.error;
+}
+
+export class ChannelAccessError extends UserError {}
+
+/** Join a public channel the bot is not in; a private one needs an invitation from a person. */
+export async function joinChannel(client: WebClient, channel: string): Promise<void> {
+  try {
+    await client.conversations.join({ channel });
+  } catch (err) {
+    const code = slackError(err);
+    if (code === 'method_not_supported_for_channel_type' || code === 'channel_not_found' || code === 'is_archived') {
+      throw new ChannelAccessError(
+        code === 'is_archived'
+          ? `<#${channel}> is archived, so I can't post digests there.`
+          : `I'm not a member of <#${channel}> and can't join it by myself (it is private, or I can't see it). Invite me with \`/invite @demo-vm\` in that channel, then subscribe again.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** At subscribe time: make sure the bot can post there (join a public channel; ask for an invitation to a private one). */
+export async function ensureMember(client: WebClient, channel: string): Promise<void> {
+  let info;
+  try {
+    info = (await client.conversations.info({ channel })).channel;
+  } catch (err) {
+    if (slackError(err) !== 'channel_not_found') throw err;
+    throw new ChannelAccessError(`I can't see <#${channel}>: it is private and I'm not in it. Invite me with \`/invite @demo-vm\` in that channel, then subscribe again.`);
+  }
+  if (info?.is_member) return;
+  if (info?.is_private) throw new ChannelAccessError(`I'm not a member of the private channel <#${channel}>. Invite me with \`/invite @demo-vm\` there, then subscribe again.`);
+  await joinChannel(client, channel);
+}
+
+/** Run a call in a channel; when Slack says the bot is not in it, join (public channels) and retry once. */
+export async function inChannel<T>(client: WebClient, channel: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (slackError(err) !== 'not_in_channel') throw err;
+    await joinChannel(client, channel);
+    return call();
+  }
+}
+
+/** The digest an earlier attempt posted, if it is in the channel's recent history. */
+export async function findDigestMessage(client: WebClient, opts: { channel: string; botId: string; ref: DigestRef; pages?: number }): Promise<string | null> {
+  let cursor: string | undefined;
+  for (let page = 0; page < (opts.pages ?? 5); page++) {
+    const res = await inChannel(client, opts.channel, () => client.conversations.history({ channel: opts.channel, limit: 200, include_all_metadata: true, cursor }));
+    for (const m of res.messages ?? []) {
+      const payload = m.metadata?.event_payload as Partial<DigestRef> | undefined;
+      if (m.metadata?.event_type === DIGEST_EVENT && payload?.subscription === opts.ref.subscription && payload.period === opts.ref.period && m.ts && (!m.bot_id || m.bot_id === opts.botId)) {
+        return m.ts;
+      }
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return null;
+}
+
+const IMAGE_RETRY_MS = [1_000, 2_000, 4_000];
+
+/**
+ * Post the digest with its metadata. A file uploaded moments ago may not be usable in an image block
+ * yet (Slack finishes uploads asynchronously: invalid_blocks on slack_file); wait and retry, and in
+ * the end post without the chart rather than not at all. invalid_blocks means nothing was posted.
+ */
+export async function postDigest(
+  client: WebClient,
+  opts: { channel: string; ref: DigestRef; render: (chart: boolean) => { text: string; blocks: KnownBlock[] }; sleep?: (ms: number) => Promise<void> },
+): Promise<string> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const post = (chart: boolean) =>
+    inChannel(client, opts.channel, () =>
+      client.chat.postMessage({
+        channel: opts.channel,
+        ...opts.render(chart),
+        metadata: { event_type: DIGEST_EVENT, event_payload: { ...opts.ref } },
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+  for (const wait of [...IMAGE_RETRY_MS, null]) {
+    try {
+      return (await post(true)).ts!;
+    } catch (err) {
+      const errors = (err as { data?: { errors?: string[] } }).data?.errors ?? [];
+      if (slackError(err) !== 'invalid_blocks' || !errors.some((e) => e.includes('slack_file'))) throw err;
+      if (wait === null) break;
+      await sleep(wait);
+    }
+  }
+  return (await post(false)).ts!;
+}
+
+/** Upload the chart without a channel (so it posts no message of its own); returns its file id. */
+export async function uploadChart(client: WebClient, png: Buffer, filename: string, altText: string): Promise<string> {
+  const res = await client.filesUploadV2({ file: png, filename, title: altText, alt_text: altText });
+  const id = res.files[0]?.files?.[0]?.id;
+  if (!id) throw new Error('files.completeUploadExternal returned no file id');
+  return id;
+}
+
+/** Attach the CSV as a reply in the digest's thread, once: an earlier attempt's upload is looked for first. */
+export async function attachCsvOnce(client: WebClient, opts: { channel: string; threadTs: string; filename: string; csv: string; comment: string }): Promise<void> {
+  const replies = await client.conversations.replies({ channel: opts.channel, ts: opts.threadTs, limit: 200 });
+  if (replies.messages?.some((m) => m.files?.some((f) => f.name === opts.filename))) return;
+  await client.filesUploadV2({
+    content: opts.csv,
+    filename: opts.filename,
+    title: opts.filename,
+    channel_id: opts.channel,
+    thread_ts: opts.threadTs,
+    initial_comment: opts.comment,
+  });
+}
+
+/** Real names for the chart (mentions do not render inside a PNG); the id when Slack does not say. */
+export async function displayNames(client: WebClient, userIds: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await Promise.all(
+    userIds.map(async (id) => {
+      try {
+        const res = await client.users.info({ user: id });
+        names.set(id, res.user?.profile?.display_name || res.user?.real_name || res.user?.name || id);
+      } catch {
+        names.set(id, id);
+      }
+    }),
+  );
+  return names;
+}

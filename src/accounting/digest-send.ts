@@ -1,0 +1,106 @@
+import { retryPolicies, type RetryOptions, type WebClient } from '@slack/web-api';
+import type { AppContext } from '../context.ts';
+import { crashPoint } from '../platform/crash.ts';
+import { postOnce } from '../platform/slack-messages.ts';
+import { createWebClient } from '../platform/slack.ts';
+import { renderHoursChart } from './chart.ts';
+import { computeDigest } from './digest-data.ts';
+import { attachCsvOnce, ChannelAccessError, displayNames, findDigestMessage, postDigest, uploadChart, type DigestRef } from './digest-post.ts';
+import { claimPost, markSent, recordMessage, releasePost, type Subscription } from './digest-store.ts';
+import { csvFilename, digestCsv, digestMessage, digestTitle, TOP_USERS } from './digest-views.ts';
+import { describePeriod, localDateString, type Period } from './periods.ts';
+import { section } from '../platform/blocks.ts';
+
+/**
+ * Exactly one digest per subscription and period: claim the (subscription, period) row, post with
+ * metadata naming both, record the ts, mark it sent. Whoever takes over an expired claim (the sender
+ * crashed, or failed) looks for that metadata in the channel before posting again.
+ */
+
+/** Longer than any send (429 waits included); a crashed sender's claim is taken over after it. */
+export const DIGEST_LEASE_MS = 10 * 60_000;
+
+export type SendOutcome = 'posted' | 'found' | 'already_sent' | 'busy';
+
+/**
+ * chat.postMessage has no idempotency key, so the client that posts digests retries only what Slack
+ * guarantees was not processed: 429 (after Retry-After). A timeout or 5xx may have posted; it fails
+ * the attempt, and the next one checks the channel's history first.
+ */
+export function rateLimitOnlyClient(ctx: AppContext): WebClient {
+  const retryConfig: RetryOptions & { onFailedAttempt(err: Error): void } = {
+    ...retryPolicies.fiveRetriesInFiveMinutes,
+    onFailedAttempt(err: Error) {
+      if (!err.message.startsWith('A rate limit was exceeded')) throw err;
+    },
+  };
+  return createWebClient({ token: ctx.config.slack.botToken!, apiUrl: ctx.config.slack.apiUrl, timeoutMs: 30_000, retryConfig }, ctx.log);
+}
+
+export interface DigestSender {
+  ctx: AppContext;
+  /** For posting (see rateLimitOnlyClient); reads and uploads without a channel use ctx.slack. */
+  poster: WebClient;
+}
+
+export async function sendDigest(s: DigestSender, sub: Subscription, period: Period, opts: { late: boolean }): Promise<SendOutcome> {
+  const { ctx } = s;
+  const key = { subscriptionId: sub.id, periodStart: period.start };
+  const me = ctx.instanceId;
+  const claim = await claimPost(ctx.db, { ...key, periodEnd: period.end, late: opts.late, me, now: ctx.clock.now(), leaseMs: DIGEST_LEASE_MS });
+  if (!claim.claimed) return claim.reason === 'sent' ? 'already_sent' : 'busy';
+  crashPoint('digest.claimed');
+  const ref: DigestRef = { subscription: sub.id, period: period.start.toISOString() };
+  const channel = sub.channelId;
+  try {
+    let ts = claim.messageTs ?? (claim.resume ? await findDigestMessage(ctx.slack, { channel, botId: ctx.identity.botId, ref }) : null);
+    const outcome: SendOutcome = ts ? 'found' : 'posted';
+    const data = await computeDigest(ctx.db, period, ctx.clock.now());
+    const active = data.users.filter((u) => u.hours > 0);
+    const csv = active.length > TOP_USERS ? csvFilename(data) : undefined;
+    if (!ts) {
+      const chartFileId = await chart(ctx, data.period, active.slice(0, TOP_USERS));
+      ts = await postDigest(s.poster, { channel, ref, render: (withChart) => digestMessage(data, { late: claim.late, chartFileId: withChart ? chartFileId : undefined, csvFilename: csv }) });
+      crashPoint('digest.posted');
+    }
+    if (ts !== claim.messageTs) await recordMessage(ctx.db, key, me, ts);
+    if (csv) await attachCsvOnce(s.poster, { channel, threadTs: ts, filename: csv, csv: digestCsv(data), comment: `All ${data.users.length} people, ${digestTitle(data)}` });
+    await markSent(ctx.db, key, me, ctx.clock.now());
+    ctx.log.info({ subscription: sub.id, channel, period: ref.period, outcome, late: claim.late }, 'digest sent');
+    return outcome;
+  } catch (err) {
+    await releasePost(ctx.db, key, me).catch(() => {});
+    if (err instanceof ChannelAccessError) await tellOwner(ctx, sub, ref, err.message);
+    throw err;
+  }
+}
+
+/** The chart as an uploaded file id; a digest without a chart beats no digest. */
+async function chart(ctx: AppContext, period: Period, users: Array<{ userId: string; hours: number }>): Promise<string | undefined> {
+  if (users.length === 0) return undefined;
+  try {
+    const names = await displayNames(ctx.slack, users.map((u) => u.userId));
+    const title = `VM hours per person · ${describePeriod(period)}`;
+    const { png } = await renderHoursChart(users.map((u) => ({ label: names.get(u.userId) ?? u.userId, value: u.hours })), title);
+    return await uploadChart(ctx.slack, png, `demo-vm-hours-${localDateString(period.start, period.timeZone)}.png`, title);
+  } catch (err) {
+    ctx.log.warn({ err }, 'could not render or upload the digest chart; posting without it');
+    return undefined;
+  }
+}
+
+/** The bot cannot get into the channel: tell whoever subscribed it, once per period. */
+async function tellOwner(ctx: AppContext, sub: Subscription, ref: DigestRef, why: string): Promise<void> {
+  const text = `:warning: I could not post the usage digest: ${why} Or stop it with \`/demo digest unsubscribe <#${sub.channelId}>\`.`;
+  try {
+    await postOnce(ctx.slack, {
+      channel: sub.createdBy,
+      eventType: 'demo_vm_digest_blocked',
+      key: `${ref.subscription}:${ref.period}`,
+      text,
+      blocks: [section(text)],
+    });
+  } catch (err) {
+    ctx.log.warn({ err, subscription: sub.id }, 'could not tell the subscriber that the digest is blocked');
+  }
+}

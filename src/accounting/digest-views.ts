@@ -1,0 +1,77 @@
+import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from '../commands.ts';
+import { context, divider, header, section, slackDate } from '../platform/blocks.ts';
+import type { DigestData, DigestUser } from './digest-data.ts';
+import { change, formatHours, formatMoney, hoursAndCost } from './money.ts';
+import { describePeriod, localDateString } from './periods.ts';
+
+/** The digest message and its CSV: pure functions of the digest's data. */
+
+/** People listed in the message; everyone is in the CSV. */
+export const TOP_USERS = 20;
+const PER_SECTION = 10;
+
+export interface DigestRender {
+  late: boolean;
+  /** The chart, uploaded without a channel; shown with an image block. */
+  chartFileId?: string;
+  /** Set when the table is too long for the message and goes into the thread as CSV. */
+  csvFilename?: string;
+}
+
+export function digestTitle(d: DigestData): string {
+  return `Demo VM usage · ${describePeriod(d.period)}`;
+}
+
+function userLine(u: DigestUser, rank: number): string {
+  return `${rank}. <@${u.userId}> — ${hoursAndCost(u)} · ${change(u.hours, u.prevHours)}`;
+}
+
+export function digestMessage(d: DigestData, r: DigestRender): { text: string; blocks: KnownBlock[] } {
+  const active = d.users.filter((u) => u.hours > 0);
+  const before = d.period.kind === 'day' ? 'the day before' : 'the week before';
+  const totalLine = `*${hoursAndCost(d.total)}* across ${active.length} ${active.length === 1 ? 'person' : 'people'} · ${change(d.total.hours, d.total.prevHours)} against ${before}`;
+  const blocks: KnownBlock[] = [header(digestTitle(d)), section(`${totalLine}\n_${describePeriod(d.period)}, ${d.period.timeZone}. Previous: ${formatHours(d.total.prevHours)}, ${formatMoney(d.total.prevCost)}._`)];
+  if (r.late) blocks.push(context(':hourglass: Posted late: the app was not running at the scheduled time.'));
+  if (r.chartFileId && active.length) blocks.push({ type: 'image', slack_file: { id: r.chartFileId }, alt_text: `Bar chart of VM hours per person, ${describePeriod(d.period)}` });
+
+  blocks.push(divider(), section('*Per person*'));
+  const shown = active.slice(0, TOP_USERS);
+  if (shown.length === 0) blocks.push(context('No demo VM ran in this period.'));
+  for (let i = 0; i < shown.length; i += PER_SECTION) {
+    blocks.push(section(shown.slice(i, i + PER_SECTION).map((u, j) => userLine(u, i + j + 1)).join('\n')));
+  }
+  const hidden = active.length - shown.length;
+  if (hidden > 0) blocks.push(context(`…and ${hidden} more.${r.csvFilename ? ` The full table is in the thread: \`${r.csvFilename}\`.` : ''}`));
+
+  if (d.topImages.length) {
+    blocks.push(section(`*Top images*\n${d.topImages.map((i) => `• ${escapeMrkdwn(i.title)} — ${hoursAndCost(i)}`).join('\n')}`));
+  }
+  const running = d.running;
+  if (running.count === 0) {
+    blocks.push(context('No demo VM is running right now.'));
+  } else {
+    const lines = running.demos.map((x) => `• <@${x.userId}> · ${escapeMrkdwn(x.imageTitle)} · \`${x.instanceName}\` · ${x.machineType} · since ${slackDate(x.since)}`);
+    const more = running.count - running.demos.length;
+    blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
+  }
+  const text = `${digestTitle(d)}: ${hoursAndCost(d.total)} across ${active.length} people; ${running.count} VM(s) running now.`;
+  return { text, blocks };
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  // Quote what needs it; neutralise formulas when opened in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function digestCsv(d: DigestData): string {
+  const head = ['user_id', 'hours', 'cost_usd', 'hours_without_price', 'previous_hours', 'previous_cost_usd'];
+  const rows = d.users.map((u) => [u.userId, u.hours.toFixed(2), u.cost.toFixed(2), u.unpricedHours.toFixed(2), u.prevHours.toFixed(2), u.prevCost.toFixed(2)]);
+  return `${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export function csvFilename(d: DigestData): string {
+  return `demo-vm-usage-${localDateString(d.period.start, d.period.timeZone)}.csv`;
+}

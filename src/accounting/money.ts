@@ -1,0 +1,36 @@
+/** Hours and money as people read them, and the pricing keys (region of a zone, the fallback region). */
+
+/** Prices with region '*' apply wherever a type has no price of its own. */
+export const ANY_REGION = '*';
+export const CURRENCY = 'USD';
+
+/** us-central1-a → us-central1 */
+export function regionOfZone(zone: string): string {
+  return zone.replace(/-[a-z]$/, '');
+}
+
+export function formatHours(hours: number): string {
+  return `${hours.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} h`;
+}
+
+export function formatMoney(amount: number, currency = CURRENCY): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code' }).format(amount).replace(/\u00a0/g, ' ');
+}
+
+/** "12.5 h · USD 3.40", "12.5 h · price unknown", or both when only part of it has a price. */
+export function hoursAndCost(v: { hours: number; cost: number; unpricedHours: number }): string {
+  const h = formatHours(v.hours);
+  if (v.hours === 0) return h;
+  if (v.unpricedHours >= v.hours - 1e-9) return `${h} · price unknown`;
+  const cost = formatMoney(v.cost);
+  return v.unpricedHours > 0.05 ? `${h} · ${cost} (+${formatHours(v.unpricedHours)} without a price)` : `${h} · ${cost}`;
+}
+
+/** "+3.0 h (+25%)", "−1.5 h", "new" — change against the previous period. */
+export function change(current: number, previous: number): string {
+  const diff = current - previous;
+  if (Math.abs(diff) < 0.05) return 'no change';
+  if (previous < 0.05) return 'new';
+  const sign = diff > 0 ? '+' : '−';
+  return `${sign}${formatHours(Math.abs(diff))} (${sign}${Math.round((Math.abs(diff) / previous) * 100)}%)`;
+}

@@ -1,0 +1,104 @@
+import type { RespondFn } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import type { CommandInput } from '../commands.ts';
+import type { AppContext } from '../context.ts';
+import { section, slackDate } from '../platform/blocks.ts';
+import { describeSchedule, nextFire, periodFor } from './digest-schedule.ts';
+import { ensureMember } from './digest-post.ts';
+import { rateLimitOnlyClient } from './digest-send.ts';
+import { DIGEST_SYNC_TASK, DigestTasks } from './digest-tasks.ts';
+import { parseChannel, parseSubscribeArgs, PRICE_USAGE, SUBSCRIBE_USAGE, tokens, USAGE_USAGE } from './parse.ts';
+import { describePeriod } from './periods.ts';
+import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';
+import * as service from './service.ts';
+import { pricesMessage, subscriptionsMessage, usageHelp, usageReportMessage } from './views.ts';
+
+/** `/demo usage`, `/demo digest …`, `/demo admin price`, and the reconcile and digest schedules. */
+
+/** Per running app (tests run several in one process). */
+const digestTasks = new WeakMap<AppContext, DigestTasks>();
+
+export async function registerAccounting({ ctx, router, scheduler }: Registration): Promise<void> {
+  const tasks = new DigestTasks({ ctx, poster: rateLimitOnlyClient(ctx) }, scheduler);
+  digestTasks.set(ctx, tasks);
+
+  router.add({
+    name: 'usage',
+    usage: USAGE_USAGE,
+    summary: "VM hours and cost for a week, a month or dates: yours, or (approvers) someone's or everyone's",
+    run: async (input, respond) => {
+      if (/^(help|\?)$/i.test(input.rest.trim())) return void (await respond({ response_type: 'ephemeral', text: usageHelp(USAGE_USAGE) }));
+      const report = await service.usageReport(ctx, await ctx.actor(input.userId), input.rest);
+      await respond({ response_type: 'ephemeral', ...usageReportMessage(report) });
+    },
+  });
+
+  router.add({
+    name: 'digest',
+    usage: '/demo digest subscribe #channel [weekly|daily] [mon 09:00] [Area/City] | list | unsubscribe #channel',
+    summary: 'usage digests posted into channels (admins)',
+    adminOnly: true,
+    run: (input, respond) => digestCommand(ctx, tasks, input, respond),
+  });
+
+  router.admin.set('price', {
+    name: 'price',
+    usage: PRICE_USAGE,
+    summary: 'show or set the hourly list price of a machine type in a region',
+    adminOnly: true,
+    run: async (input, respond) => {
+      const actor = await ctx.actor(input.userId);
+      const words = tokens(input.rest);
+      if (words.length <= 1) return void (await respond({ response_type: 'ephemeral', ...pricesMessage(await service.pricesFor(ctx, actor, words[0]), words[0]) }));
+      const { price, previous } = await service.changePrice(ctx, actor, words);
+      const was = previous === null ? 'it had none' : `it was USD ${previous}`;
+      await respond({ response_type: 'ephemeral', text: `:white_check_mark: ${price.machineType} in ${price.region === '*' ? 'regions without their own price' : price.region} now costs USD ${price.hourlyPrice} per hour (${was}). Reports and digests use it from now on, for all hours.` });
+    },
+  });
+
+  scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
+  scheduler.add({ name: DIGEST_SYNC_TASK, cron: '* * * * *', tick: (now) => tasks.sync(now) });
+  await tasks.load();
+}
+
+/** At start: post any digest whose time passed while the app was down. */
+export async function accountingAfterStart(ctx: AppContext): Promise<void> {
+  await digestTasks.get(ctx)?.sync(ctx.clock.now());
+}
+
+async function digestCommand(ctx: AppContext, tasks: DigestTasks, input: CommandInput, respond: RespondFn): Promise<void> {
+  const [sub = '', ...words] = tokens(input.rest);
+  const actor = await ctx.actor(input.userId);
+  const say = (text: string) => respond({ response_type: 'ephemeral', text, blocks: [section(text)] });
+  switch (sub.toLowerCase()) {
+    case 'subscribe': {
+      service.authorizeDigestAdmin(actor);
+      const parsed = parseSubscribeArgs(words, ctx.config.orgTimeZone);
+      await ensureMember(ctx.slack, parsed.channelId);
+      const { subscription, created } = await service.subscribe(ctx, actor, parsed);
+      await tasks.ensure(subscription);
+      const next = nextFire(subscription.schedule, ctx.clock.now());
+      const covers = describePeriod(periodFor(subscription.schedule, next));
+      await say(
+        `:white_check_mark: ${created ? 'Subscribed' : 'Rescheduled'} <#${parsed.channelId}>: ${describeSchedule(subscription.schedule)}. ` +
+          `The next digest, for ${covers}, goes out ${slackDate(next)}.`,
+      );
+      return;
+    }
+    case 'unsubscribe': {
+      service.authorizeDigestAdmin(actor);
+      const removed = await service.unsubscribe(ctx, actor, parseChannel(words[0]));
+      await tasks.drop(removed.id);
+      await say(`:white_check_mark: <#${removed.channelId}> no longer gets the usage digest.`);
+      return;
+    }
+    case 'list':
+    case '': {
+      const { subscriptions, lastSent, now } = await service.subscriptions(ctx, actor);
+      await respond({ response_type: 'ephemeral', ...subscriptionsMessage(subscriptions, lastSent, now) });
+      return;
+    }
+    default:
+      await say(`I don't know \`/demo digest ${sub.slice(0, 30).replace(/[<>&]/g, '')}\`. Use \`${SUBSCRIBE_USAGE}\`, \`/demo digest list\` or \`/demo digest unsubscribe #channel\`.`);
+  }
+}

@@ -1,0 +1,53 @@
+import type { AppContext } from '../context.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { context, section } from '../platform/blocks.ts';
+import { consoleLinks, type Instance } from '../platform/compute/port.ts';
+import { openDm } from '../platform/slack-messages.ts';
+
+/**
+ * A VM labelled managed-by=demo-vm that no live demo owns costs money nobody sees. Admins hear about
+ * each one once: the report is recorded in settings (unique key) before anyone is told.
+ */
+
+const keyOf = (vm: Instance) => `accounting.unknown_vm:${vm.zone}/${vm.name}`;
+
+export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: string | null, now: Date): Promise<boolean> {
+  const recorded = await ctx.db
+    .insertInto('settings')
+    .values({ key: keyOf(vm), value: JSON.stringify({ zone: vm.zone, name: vm.name, status: vm.status, labels: vm.labels, demoState, reportedAt: now.toISOString() }), updated_by: 'reconciler', updated_at: now })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  if (!recorded) return false;
+  await ctx.db
+    .insertInto('audit_log')
+    .values({ at: now, actor_id: 'reconciler', action: 'vm.unknown', resource_kind: 'instance', resource_id: `${vm.zone}/${vm.name}`, before: null, after: JSON.stringify({ status: vm.status, labels: vm.labels, demoState }), request_id: null })
+    .execute();
+  const admins = ctx.config.adminUserIds;
+  ctx.log.warn({ zone: vm.zone, name: vm.name, demoState, admins: admins.length }, 'found a managed VM that no demo owns');
+  const message = unknownVmMessage(ctx.compute.project, vm, demoState);
+  try {
+    for (const admin of admins) await ctx.slack.chat.postMessage({ channel: await openDm(ctx.slack, admin), ...message });
+  } catch (err) {
+    // Not told: forget the record so the next round tries again.
+    await ctx.db.deleteFrom('settings').where('key', '=', keyOf(vm)).execute();
+    throw err;
+  }
+  return true;
+}
+
+export function unknownVmMessage(project: string, vm: Instance, demoState: string | null) {
+  const links = consoleLinks(project, vm.zone, vm.name);
+  const why = demoState ? `its demo is \`${demoState}\`` : 'no demo in the app has that name';
+  const labels = Object.entries(vm.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const text = `:warning: A VM labelled managed-by=demo-vm is not accounted for: \`${vm.name}\` in ${vm.zone} (${vm.status}, ${vm.machineType}); ${why}.`;
+  return {
+    text,
+    blocks: [
+      section(`${text}\nIf nobody needs it, delete it: <${links.console}|open it in the Cloud Console>. Its hours are not in any usage report.`),
+      context(`Labels: ${escapeMrkdwn(labels || 'none')}. You will not be told about this VM again.`),
+    ],
+  };
+}

@@ -1,0 +1,4 @@
+import type { Capability } from '../capabilities.ts';
+import { registerAudit } from './slack.ts';
+
+export const auditCapability: Capability = { name: 'audit', register: registerAudit };

@@ -1,0 +1,91 @@
+import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import { CatalogIds } from '../catalog/ids.ts';
+import * as catalog from '../catalog/service.ts';
+import { NotFoundError, UserError } from '../errors.ts';
+import { can } from '../policy.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
+import { CommentIds } from './ids.ts';
+import { refreshDetail } from './refresh.ts';
+import * as service from './service.ts';
+import { commentModal, commentsListView, decodeCommentMetadata, LIST_LIMIT } from './views.ts';
+
+/** The parts of a Slack message event we read (Bolt's union type is wider than this). */
+interface MessageEventShape {
+  subtype?: string;
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  files?: unknown[];
+  deleted_ts?: string;
+  message?: { ts: string; text?: string; bot_id?: string; subtype?: string; files?: unknown[] };
+}
+
+const REPLY_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
+
+/** A message event → what comments follow, or null for everything else (bots, the app itself, other messages). */
+export function toThreadEvent(e: MessageEventShape, botUserId: string): service.ThreadEvent | null {
+  if (e.subtype === 'message_deleted') return e.deleted_ts ? { kind: 'delete', channel: e.channel, ts: e.deleted_ts } : null;
+  if (e.subtype === 'message_changed') {
+    const m = e.message;
+    if (!m || m.bot_id || m.subtype === 'bot_message') return null;
+    return { kind: 'edit', channel: e.channel, ts: m.ts, text: m.text, hasFiles: Boolean(m.files?.length) };
+  }
+  if (!REPLY_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.user === botUserId) return null;
+  if (!e.thread_ts || e.thread_ts === e.ts) return null;
+  return { kind: 'reply', channel: e.channel, ts: e.ts, threadTs: e.thread_ts, user: e.user, text: e.text, hasFiles: Boolean(e.files?.length) };
+}
+
+export function registerCommentListeners({ ctx, bolt }: Registration): void {
+  const inModal = (body: BlockAction) => body.view?.type === 'modal';
+
+  bolt.action<BlockAction>(CommentIds.comment, async ({ ack, body, action }) => {
+    await ack();
+    const imageId = action.type === 'button' ? (action.value ?? '') : '';
+    const parentViewId = body.view?.callback_id === CatalogIds.detailView ? body.view.id : null;
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Comment', push: inModal(body) }, async () => {
+      const image = await catalog.getImage(ctx.db, imageId);
+      const actor = await ctx.actor(body.user.id);
+      if (!image || !can(actor, 'comment', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility }).allowed) {
+        throw new NotFoundError('That image is no longer in the catalog (or is private).');
+      }
+      return commentModal(image, parentViewId);
+    });
+  });
+
+  // The insert is one short transaction, so a refusal can be shown in the modal itself.
+  bolt.view<ViewSubmitAction>(CommentIds.commentView, async ({ ack, body, view }) => {
+    const { imageId, parentViewId } = decodeCommentMetadata(view.private_metadata);
+    const text = view.state.values[CommentIds.bodyBlock]?.[CommentIds.body]?.value ?? '';
+    try {
+      await service.addComment(ctx, await ctx.actor(body.user.id), imageId, text);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ack({ response_action: 'errors', errors: { [CommentIds.bodyBlock]: err.message.slice(0, 150) } });
+      return;
+    }
+    await ack();
+    await refreshDetail(ctx, parentViewId, body.user.id, imageId);
+  });
+
+  bolt.action<BlockAction>(CommentIds.showMore, async ({ ack, body, action }) => {
+    await ack();
+    const imageId = action.type === 'button' ? (action.value ?? '') : '';
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Comments', push: inModal(body) }, async () => {
+      const d = await catalog.comments(ctx, await ctx.actor(body.user.id), imageId, LIST_LIMIT);
+      return commentsListView({ imageId: d.image.id, title: d.image.title, comments: d.comments, total: d.total, threadUrl: d.threadUrl });
+    });
+  });
+
+  // Replies typed in an image's thread, and their edits and deletions. Retries of one event
+  // (same event_id) store nothing twice: (slack_channel, slack_ts) is unique.
+  bolt.event('message', async ({ event }) => {
+    const ev = toThreadEvent(event as unknown as MessageEventShape, ctx.identity.botUserId);
+    if (!ev) return;
+    const outcome = await service.followThread(ctx, ev);
+    if (outcome !== 'ignored') ctx.log.info({ channel: ev.channel, ts: ev.ts, outcome }, 'comment followed from Slack');
+  });
+}

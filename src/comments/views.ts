@@ -1,0 +1,73 @@
+import type { KnownBlock, View } from '@slack/types';
+import { escapeMrkdwn } from '../commands.ts';
+import { button, context, divider, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
+import { CommentIds } from './ids.ts';
+
+/** Block Kit of comments, pure. Bodies are Slack mrkdwn already (see store.ts), so they are not escaped again. */
+
+export const MAX_INPUT = 3000;
+/** Comments in the "show more" modal: one block each, well under the 100 blocks of a modal. */
+export const LIST_LIMIT = 40;
+
+export interface CommentLine {
+  authorId: string;
+  body: string;
+  createdAt: Date;
+  editedAt?: Date | null;
+}
+
+export function commentBlock(c: CommentLine, maxChars = 600): KnownBlock {
+  return context(`<@${c.authorId}> · ${slackDate(c.createdAt)}${c.editedAt ? ' · _edited_' : ''}`, truncate(c.body, maxChars));
+}
+
+/**
+ * The reply the bot posts for a comment written in the app. A bot token cannot post as the user (that
+ * needs the user's own token), so the words are attributed in the text.
+ */
+export function replyText(authorId: string, body: string): string {
+  return `<@${authorId}> wrote: ${body}`;
+}
+
+export function threadParent(imageTitle: string, card: KnownBlock[]): { text: string; blocks: KnownBlock[] } {
+  const text = `:speech_balloon: Comments on ${escapeMrkdwn(imageTitle)}`;
+  return {
+    text,
+    blocks: [section(`:speech_balloon: *Comments on ${escapeMrkdwn(imageTitle)}*`), ...card, context('Reply in this thread: replies show up as comments in the catalog, edits and deletions too.')],
+  };
+}
+
+export function commentModal(image: { id: string; title: string }, parentViewId: string | null): View {
+  return modal({
+    title: 'Comment',
+    callbackId: CommentIds.commentView,
+    submit: 'Post',
+    privateMetadata: JSON.stringify({ imageId: image.id, parentViewId }),
+    blocks: [
+      section(`On *${escapeMrkdwn(image.title)}*. Your comment is posted in the image's thread, in your name.`),
+      {
+        type: 'input',
+        block_id: CommentIds.bodyBlock,
+        label: plain('Comment'),
+        element: { type: 'plain_text_input', action_id: CommentIds.body, multiline: true, max_length: MAX_INPUT, placeholder: plain('What worked, what to watch out for, which customer it suits…') },
+      },
+    ],
+  });
+}
+
+export function decodeCommentMetadata(raw: string | undefined): { imageId: string; parentViewId: string | null } {
+  try {
+    const v = JSON.parse(raw || '{}') as { imageId?: unknown; parentViewId?: unknown };
+    return { imageId: typeof v.imageId === 'string' ? v.imageId : '', parentViewId: typeof v.parentViewId === 'string' ? v.parentViewId : null };
+  } catch {
+    return { imageId: '', parentViewId: null };
+  }
+}
+
+export function commentsListView(d: { imageId: string; title: string; comments: CommentLine[]; total: number; threadUrl: string | null }): View {
+  const blocks: KnownBlock[] = [header(truncate(d.title, 150)), context(`${d.total} comment${d.total === 1 ? '' : 's'}${d.threadUrl ? ` · <${d.threadUrl}|open the thread in Slack>` : ''}`), divider()];
+  if (d.comments.length === 0) blocks.push(section('No comments yet.'));
+  for (const c of d.comments.slice(0, LIST_LIMIT)) blocks.push(commentBlock(c, 2900));
+  if (d.total > d.comments.length) blocks.push(context(`Showing the newest ${d.comments.length}.${d.threadUrl ? ` The thread has them all.` : ''}`));
+  blocks.push({ type: 'actions', elements: [button('Add a comment', CommentIds.comment, d.imageId)] });
+  return modal({ title: 'Comments', callbackId: CommentIds.listView, blocks, privateMetadata: JSON.stringify({ imageId: d.imageId }) });
+}

@@ -1,0 +1,130 @@
+import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { NotFoundError, UserError } from '../errors.ts';
+import { modal, section } from '../platform/blocks.ts';
+import { refreshHome } from '../home/service.ts';
+import type { Actor } from '../policy.ts';
+import type { AppContext } from '../context.ts';
+import { fleet, forceStop, switchPause } from './fleet.ts';
+import { parseUserRef, transferDemo, transferImage } from './handover.ts';
+import { getSavedImage, imageNamed } from './image-store.ts';
+import { LifecycleIds } from './lifecycle-ids.ts';
+import { buttonValue, modalFromClick, notify } from './lifecycle-slack.ts';
+import { fleetBlocks, transferModal } from './lifecycle-views.ts';
+import { demoNamed } from './save.ts';
+import * as store from './store.ts';
+
+type Target = { kind: 'demo' | 'image'; id: string; name: string };
+
+/** `/demo transfer <demo|image> …`: a demo by instance name first, else a saved image by name or title. */
+async function findTarget(ctx: AppContext, actor: Actor, words: string): Promise<Target> {
+  try {
+    const demo = await demoNamed(ctx, actor, words);
+    return { kind: 'demo', id: demo.id, name: demo.instanceName };
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  const image = await imageNamed(ctx, actor.isAdmin ? null : actor.userId, words);
+  if (!image) throw new NotFoundError(`You have no demo or saved image called *${escapeMrkdwn(words.slice(0, 80))}*. \`/demo list\` and \`/demo images\` show yours.`);
+  return { kind: 'image', id: image.id, name: image.title };
+}
+
+async function transfer(ctx: AppContext, actor: Actor, target: Pick<Target, 'kind' | 'id'>, to: string) {
+  return target.kind === 'demo' ? transferDemo(ctx, actor, target.id, to) : transferImage(ctx, actor, target.id, to);
+}
+
+const handedText = (r: { changed: boolean; title: string }, to: string) =>
+  r.changed ? `:handshake: *${escapeMrkdwn(r.title)}* now belongs to <@${to}>; they were told in a DM.` : `*${escapeMrkdwn(r.title)}* already belongs to <@${to}>.`;
+
+export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): void {
+  router.add({
+    name: 'transfer',
+    aliases: ['handover'],
+    usage: '/demo transfer <demo|image> @colleague',
+    summary: 'hand a demo or a saved image over to a colleague',
+    run: async (input, respond) => {
+      const to = input.args.length > 1 ? parseUserRef(input.args.at(-1)!) : null;
+      if (!to) throw new UserError('Say what and to whom: `/demo transfer <demo or image> @colleague` (mention them with @).');
+      const actor = await ctx.actor(input.userId);
+      const target = await findTarget(ctx, actor, input.args.slice(0, -1).join(' '));
+      await respond({ response_type: 'ephemeral', text: handedText(await transfer(ctx, actor, target, to), to) });
+    },
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.transfer, async ({ ack, body, action }) => {
+    await ack();
+    const [kind, id = ''] = buttonValue(action).split('|');
+    await modalFromClick(ctx, body, 'Hand over', async () => {
+      if (kind === 'demo') {
+        const demo = await store.getDemo(ctx.db, id);
+        if (!demo || demo.state === 'deleted') throw new NotFoundError('That demo no longer exists.');
+        return transferModal({ kind: 'demo', id, name: demo.instanceName });
+      }
+      const image = await getSavedImage(ctx, id);
+      if (!image) throw new NotFoundError('That image no longer exists.');
+      return transferModal({ kind: 'image', id, name: image.title });
+    });
+  });
+
+  bolt.view<ViewSubmitAction>(LifecycleIds.transferView, async ({ ack, body, view }) => {
+    const meta = JSON.parse(view.private_metadata || '{}') as { kind?: string; id?: string };
+    const to = view.state.values[LifecycleIds.transferUserBlock]?.[LifecycleIds.transferUser]?.selected_user;
+    if (!to || !meta.id || (meta.kind !== 'demo' && meta.kind !== 'image')) {
+      await ack({ response_action: 'errors', errors: { [LifecycleIds.transferUserBlock]: 'Pick a colleague.' } });
+      return;
+    }
+    if (to === body.user.id) {
+      await ack({ response_action: 'errors', errors: { [LifecycleIds.transferUserBlock]: 'Pick someone else: it is yours already.' } });
+      return;
+    }
+    await ack({ response_action: 'update', view: modal({ title: 'Hand over', blocks: [section(':hourglass_flowing_sand: Handing it over…')] }) });
+    let text: string;
+    try {
+      text = handedText(await transfer(ctx, await ctx.actor(body.user.id), { kind: meta.kind, id: meta.id }, to), to);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      text = `:warning: ${err.message}`;
+    }
+    await ctx.slack.views.update({ view_id: view.id, view: modal({ title: 'Hand over', blocks: [section(text)] }) });
+  });
+
+  router.admin.set('fleet', {
+    name: 'fleet',
+    usage: '/demo admin fleet',
+    summary: 'every live demo with owner, age, expiry and cost; orphaned VMs; the pause switch',
+    adminOnly: true,
+    run: async (input, respond) => {
+      const f = await fleet(ctx, await ctx.actor(input.userId), { limit: 40, orphans: true });
+      await respond({ response_type: 'ephemeral', text: `${f.total} live demos`, blocks: fleetBlocks(f, { maxRows: 40 }).slice(0, 50) });
+    },
+  });
+
+  router.admin.set('pause', {
+    name: 'pause',
+    usage: '/demo admin pause on|off [reason]',
+    summary: 'refuse (or allow again) new launches; running demos are not affected',
+    adminOnly: true,
+    run: async (input, respond) => {
+      const word = (input.args[0] ?? '').toLowerCase();
+      if (word !== 'on' && word !== 'off') throw new UserError('Say `/demo admin pause on [reason]` or `/demo admin pause off`.');
+      const state = await switchPause(ctx, await ctx.actor(input.userId), word === 'on', input.args.slice(1).join(' '));
+      await respond({ response_type: 'ephemeral', text: state.paused ? ':double_vertical_bar: New launches are paused. `/demo admin pause off` allows them again.' : ':arrow_forward: New launches are allowed again.' });
+      await refreshHome(ctx, input.userId);
+    },
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.pause, async ({ ack, body, action, respond }) => {
+    await ack();
+    const state = await switchPause(ctx, await ctx.actor(body.user.id), buttonValue(action) === 'on', '');
+    if (body.response_url) await notify(ctx, body, respond, state.paused ? ':double_vertical_bar: New launches are paused.' : ':arrow_forward: New launches are allowed again.');
+    await refreshHome(ctx, body.user.id);
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.forceStop, async ({ ack, body, action, respond }) => {
+    await ack();
+    const demo = await forceStop(ctx, await ctx.actor(body.user.id), buttonValue(action));
+    if (body.response_url) await notify(ctx, body, respond, `:double_vertical_bar: Stopping \`${demo.instanceName}\` of <@${demo.ownerId}>.`);
+    await refreshHome(ctx, body.user.id);
+  });
+}

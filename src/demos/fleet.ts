@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../context.ts';
+import { ForbiddenError } from '../errors.ts';
+import type { Instance } from '../platform/compute/port.ts';
+import { can, type Actor } from '../policy.ts';
+import { pauseState, setPaused, type PauseState } from './pause.ts';
+import { requestPower } from './service.ts';
+import type { Demo } from './store.ts';
+
+/** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
+
+export interface FleetRow {
+  demoId: string;
+  ownerId: string;
+  title: string;
+  instanceName: string;
+  zone: string;
+  machineType: string;
+  state: Demo['state'];
+  progress: string;
+  createdAt: Date;
+  expiresAt: Date;
+  hours: number;
+  /** null when no price is known for the machine type in that region. */
+  cost: number | null;
+  currency: string;
+}
+
+export interface Fleet {
+  rows: FleetRow[];
+  total: number;
+  pause: PauseState;
+  /** Labelled managed-by=demo-vm but unknown to the app (or of a deleted/failed demo); null when not looked up. */
+  orphans: Instance[] | null;
+  now: Date;
+}
+
+function assertAdmin(actor: Actor): void {
+  const decision = can(actor, 'fleet_admin', { kind: 'org' });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+}
+
+export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, '');
+
+export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows: FleetRow[]; total: number }> {
+  const now = ctx.clock.now();
+  const live = ['provisioning', 'running', 'saving'] as const;
+  const [rows, count] = await Promise.all([
+    ctx.db
+      .selectFrom('demos')
+      .leftJoin('images', 'images.id', 'demos.image_id')
+      .leftJoin('machine_prices', (j) =>
+        j.onRef('machine_prices.machine_type', '=', 'demos.machine_type').on('machine_prices.region', '=', sql<string>`regexp_replace(demos.zone, '-[a-z]$', '')`),
+      )
+      .select((eb) => [
+        'demos.id',
+        'demos.owner_id',
+        'demos.instance_name',
+        'demos.zone',
+        'demos.machine_type',
+        'demos.state',
+        'demos.progress',
+        'demos.created_at',
+        'demos.expires_at',
+        'images.title',
+        'machine_prices.hourly_price',
+        'machine_prices.currency',
+        eb
+          .selectFrom('usage_intervals')
+          .select(sql<string>`coalesce(sum(extract(epoch from (least(coalesce(ended_at, ${now}), ${now}) - started_at))), 0)`.as('s'))
+          .whereRef('usage_intervals.demo_id', '=', 'demos.id')
+          .where('started_at', '<', now)
+          .as('seconds'),
+      ])
+      .where('demos.state', 'in', live)
+      .orderBy('demos.created_at')
+      .limit(limit)
+      .execute(),
+    ctx.db.selectFrom('demos').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', live).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: Number(count.n),
+    rows: rows.map((r) => {
+      const hours = Number(r.seconds ?? 0) / 3600;
+      return {
+        demoId: r.id,
+        ownerId: r.owner_id,
+        title: r.title ?? r.instance_name,
+        instanceName: r.instance_name,
+        zone: r.zone,
+        machineType: r.machine_type,
+        state: r.state,
+        progress: r.progress,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        hours,
+        cost: r.hourly_price === null ? null : hours * Number(r.hourly_price),
+        currency: r.currency ?? 'USD',
+      };
+    }),
+  };
+}
+
+/** VMs labelled as ours that no live demo accounts for (a crashed clean-up, a hand-made copy). */
+export async function orphanedVms(ctx: AppContext): Promise<Instance[]> {
+  const labelled: Instance[] = [];
+  let pageToken: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await ctx.compute.listInstances({ filter: 'labels.managed-by=demo-vm', maxResults: 500, pageToken });
+    labelled.push(...res.items);
+    pageToken = res.nextPageToken;
+    if (!pageToken) break;
+  }
+  if (labelled.length === 0) return [];
+  const known = await ctx.db
+    .selectFrom('demos')
+    .select('instance_name')
+    .where('instance_name', 'in', labelled.map((i) => i.name))
+    .where('state', 'not in', ['deleted', 'failed'])
+    .execute();
+  const names = new Set(known.map((k) => k.instance_name));
+  return labelled.filter((i) => !names.has(i.name));
+}
+
+export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
+  assertAdmin(actor);
+  const [{ rows, total }, pause, orphans] = await Promise.all([
+    fleetRows(ctx, opts.limit ?? 40),
+    pauseState(ctx.db),
+    opts.orphans === false ? Promise.resolve(null) : orphanedVms(ctx),
+  ]);
+  return { rows, total, pause, orphans, now: ctx.clock.now() };
+}
+
+/** An admin stops anyone's demo; the owner's DM says so through the usual status message. */
+export async function forceStop(ctx: AppContext, actor: Actor, demoId: string): Promise<Demo> {
+  assertAdmin(actor);
+  const demo = await requestPower(ctx, actor, demoId, 'stop');
+  await ctx.db
+    .insertInto('audit_log')
+    .values({ at: ctx.clock.now(), actor_id: actor.userId, action: 'demo.force_stop', resource_kind: 'demo', resource_id: demoId, before: null, after: JSON.stringify({ owner: demo.ownerId }), request_id: null })
+    .execute();
+  if (demo.ownerId !== actor.userId) {
+    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.` });
+  }
+  return demo;
+}
+
+export async function switchPause(ctx: AppContext, actor: Actor, paused: boolean, reason: string): Promise<PauseState> {
+  assertAdmin(actor);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await pauseState(trx);
+    await setPaused(trx, paused, actor.userId, reason, now);
+    await trx
+      .insertInto('audit_log')
+      .values({ at: now, actor_id: actor.userId, action: paused ? 'fleet.pause' : 'fleet.resume', resource_kind: 'org', resource_id: 'launches', before: JSON.stringify({ paused: before.paused }), after: JSON.stringify({ paused, reason }), request_id: null })
+      .execute();
+  });
+  return pauseState(ctx.db);
+}

@@ -1,0 +1,170 @@
+import type { BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
+import type { View } from '@slack/types';
+import type { Registration } from '../capabilities.ts';
+import type { AppContext } from '../context.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { NotFoundError, UserError } from '../errors.ts';
+import { context, modal, section, slackDate } from '../platform/blocks.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
+import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import * as catalog from '../catalog/service.ts';
+import { imageNamed, myImages } from './image-store.ts';
+import { deleteImageJob, requestImageDelete } from './images.ts';
+import { parseExtendValue } from './lease.ts';
+import { LifecycleIds, LifecycleJobs } from './lifecycle-ids.ts';
+import { extendedMessage, imageListMessage, saveModal, saveQueuedModal } from './lifecycle-views.ts';
+import { keep, sweepRetention } from './retention.ts';
+import { demoNamed, requestSave, resume, saveableDemo } from './save.ts';
+import { saveJob } from './save-jobs.ts';
+import type { AfterSave } from './save-store.ts';
+import { extend, sweepLeases } from './ttl.ts';
+
+/** Value of a clicked button (every lifecycle button carries a plain string). */
+export const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
+
+/** Tell the clicker: ephemeral where Slack gave a response_url, a DM elsewhere (Home, modals). */
+export async function notify(ctx: AppContext, body: BlockAction, respond: RespondFn | undefined, text: string): Promise<void> {
+  if (body.response_url && respond) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  }
+  await ctx.slack.chat.postMessage({ channel: body.user.id, text });
+}
+
+/** Open a modal from a click: pushed over a modal the click came from, else opened. */
+export function modalFromClick(ctx: AppContext, body: BlockAction, title: string, build: () => Promise<View>): Promise<void> {
+  return modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title, push: body.view?.type === 'modal' }, build);
+}
+
+/** The key that makes a double click on one rendered surface (a Home version, a message) act once. */
+function surfaceKey(body: BlockAction): string {
+  if (body.view) return `${body.view.id}:${body.view.hash}`;
+  return `${body.container?.channel_id ?? body.channel?.id ?? ''}:${body.container?.message_ts ?? body.message?.ts ?? ''}`;
+}
+
+export async function registerLifecycle({ ctx, bolt, router, scheduler }: Registration): Promise<void> {
+  await ctx.jobs.register<{ saveId: string }>(LifecycleJobs.save, { retryLimit: 6, expireInSeconds: 3900 }, (data, job) => saveJob(ctx, data, job));
+  await ctx.jobs.register<{ imageId: string }>(LifecycleJobs.deleteImage, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => deleteImageJob(ctx, data, job));
+
+  scheduler.add({
+    name: 'demo-leases',
+    cron: '* * * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(ctx.db, 'demo-leases', slotKey(now, 1), ctx.instanceId, now))) return;
+      const result = await sweepLeases(ctx, now);
+      if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
+    },
+  });
+  scheduler.add({
+    name: 'demo-retention',
+    cron: '7 * * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(ctx.db, 'demo-retention', slotKey(now, 60), ctx.instanceId, now))) return;
+      const result = await sweepRetention(ctx, now);
+      if (result.warned || result.deleted) ctx.log.info(result, 'retention sweep');
+    },
+  });
+
+  async function saveView(userId: string, demoId: string, after: AfterSave): Promise<View> {
+    const demo = await saveableDemo(ctx, await ctx.actor(userId), demoId, { checkNow: true });
+    const image = await catalog.getImage(ctx.db, demo.imageId);
+    const title = `${image?.title ?? demo.instanceName} — ${ctx.clock.now().toISOString().slice(0, 10)}`;
+    return saveModal(demo, { title, after });
+  }
+
+  router.add({
+    name: 'save',
+    usage: '/demo save [demo]',
+    summary: 'save a demo as a machine image of your own, to resume later',
+    run: async (input) => {
+      await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Save as an image' }, async () => {
+        const demo = await demoNamed(ctx, await ctx.actor(input.userId), input.rest);
+        return saveView(input.userId, demo.id, 'keep');
+      });
+    },
+  });
+
+  router.add({
+    name: 'images',
+    aliases: ['saved'],
+    usage: '/demo images',
+    summary: 'your saved images: resume, hand over or delete them',
+    run: async (input, respond) => {
+      const { items, total } = await myImages(ctx, input.userId, { offset: 0, limit: 20 });
+      await respond({ response_type: 'ephemeral', ...imageListMessage(items, total) });
+    },
+  });
+
+  router.add({
+    name: 'resume',
+    usage: '/demo resume <saved image>',
+    summary: 'a new demo from one of your saved images',
+    run: async (input, respond) => {
+      const image = await imageNamed(ctx, input.userId, input.rest);
+      if (!image) throw new NotFoundError(input.rest ? `You have no saved image called *${escapeMrkdwn(input.rest.slice(0, 80))}*. \`/demo images\` lists them.` : 'Say which: `/demo resume <saved image>`, or `/demo images` to pick one.');
+      const { demo } = await resume(ctx, await ctx.actor(input.userId), image.id, `resume:${image.id}:${input.triggerId}`);
+      await respond({ response_type: 'ephemeral', text: `:rocket: Resuming *${escapeMrkdwn(image.title)}* as \`${demo.instanceName}\`. I'll DM you when it is ready.` });
+    },
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.save, async ({ ack, body, action }) => {
+    await ack();
+    const [demoId = '', after] = buttonValue(action).split('|');
+    await modalFromClick(ctx, body, 'Save as an image', () => saveView(body.user.id, demoId, after === 'stop' ? 'stop' : 'keep'));
+  });
+
+  bolt.view<ViewSubmitAction>(LifecycleIds.saveView, async ({ ack, body, view }) => {
+    const { demoId } = JSON.parse(view.private_metadata || '{}') as { demoId?: string };
+    const values = view.state.values;
+    const title = (values[LifecycleIds.saveTitleBlock]?.[LifecycleIds.saveTitle]?.value ?? '').trim();
+    const description = values[LifecycleIds.saveDescriptionBlock]?.[LifecycleIds.saveDescription]?.value ?? '';
+    const after = values[LifecycleIds.saveAfterBlock]?.[LifecycleIds.saveAfter]?.selected_option?.value as AfterSave | undefined;
+    if (!demoId || !title || !after) {
+      await ack({ response_action: 'errors', errors: !title ? { [LifecycleIds.saveTitleBlock]: 'Give the image a title.' } : { [LifecycleIds.saveAfterBlock]: 'Choose what happens to the VM.' } });
+      return;
+    }
+    await ack({ response_action: 'update', view: saveQueuedModal(title) });
+    try {
+      // The view id is the same for a double submit and Slack's retry: one machine image per view.
+      await requestSave(ctx, await ctx.actor(body.user.id), { demoId, title, description, after, submissionKey: `save:${view.id}` });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ctx.slack.views.update({ view_id: view.id, view: modal({ title: 'Save as an image', blocks: [section(`:information_source: ${err.message}`)] }) });
+    }
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.extend, async ({ ack, body, action, respond }) => {
+    await ack();
+    const { demoId, seenExpiry } = parseExtendValue(buttonValue(action));
+    const { demo, extended } = await extend(ctx, await ctx.actor(body.user.id), demoId, seenExpiry);
+    const channel = body.container?.channel_id ?? body.channel?.id;
+    const ts = body.container?.message_ts ?? body.message?.ts;
+    // The reminder becomes the answer; elsewhere (Home) the refreshed view shows the new expiry.
+    if (channel && ts && !body.container?.is_ephemeral) await ctx.slack.chat.update({ channel, ts, ...extendedMessage(demo) });
+    else if (!extended) await notify(ctx, body, respond, `\`${demo.instanceName}\` already runs until ${slackDate(demo.expiresAt)}.`);
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.resume, async ({ ack, body, action, respond }) => {
+    await ack();
+    const imageId = buttonValue(action);
+    const { demo, created } = await resume(ctx, await ctx.actor(body.user.id), imageId, `resume:${imageId}:${surfaceKey(body)}`);
+    if (body.response_url) await notify(ctx, body, respond, created ? `:rocket: Resuming as \`${demo.instanceName}\`. I'll DM you when it is ready.` : `Already resuming as \`${demo.instanceName}\`.`);
+  });
+
+  bolt.action<BlockAction>(LifecycleIds.deleteImage, async ({ ack, body, action, respond }) => {
+    await ack();
+    const { image, started } = await requestImageDelete(ctx, await ctx.actor(body.user.id), buttonValue(action));
+    if (body.response_url) await notify(ctx, body, respond, started ? `:wastebasket: Deleting *${escapeMrkdwn(image.title)}* and its machine image \`${image.gceName}\`.` : `*${escapeMrkdwn(image.title)}* is already being deleted.`);
+  });
+
+  for (const [actionId, kind] of [[LifecycleIds.keepDemo, 'demo'], [LifecycleIds.keepImage, 'image']] as const) {
+    bolt.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const kept = await keep(ctx, await ctx.actor(body.user.id), kind, buttonValue(action));
+      const channel = body.container?.channel_id ?? body.channel?.id;
+      const ts = body.container?.message_ts ?? body.message?.ts;
+      const text = `:white_check_mark: Kept *${escapeMrkdwn(kept.title)}*. I won't ask again before ${slackDate(kept.until, '{date_short_pretty}')}.`;
+      if (channel && ts) await ctx.slack.chat.update({ channel, ts, text, blocks: [section(text), context('Storage keeps costing while it is kept.')] });
+    });
+  }
+}

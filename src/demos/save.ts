@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
+import { slackDate } from '../platform/blocks.ts';
+import { can, type Actor } from '../policy.ts';
+import * as catalog from '../catalog/service.ts';
+import { LifecycleJobs } from './lifecycle-ids.ts';
+import * as saves from './save-store.ts';
+import type { AfterSave, Save } from './save-store.ts';
+import { describeState, launch } from './service.ts';
+import * as store from './store.ts';
+import type { Demo } from './store.ts';
+
+/** GCE: "You can create a machine image at most once every 10 minutes" per source VM. */
+export const MACHINE_IMAGE_INTERVAL_MS = 10 * 60_000;
+
+export interface SaveRequest {
+  demoId: string;
+  title: string;
+  description: string;
+  after: AfterSave;
+  /** One save per key (the modal's view id, a sweep's period): double submits and Slack retries save once. */
+  submissionKey: string;
+}
+
+/** A second save inside GCE's window: explained with when the next one is possible, not a failure. */
+export class SaveTooSoonError extends UserError {
+  readonly nextAt: Date;
+  constructor(demo: Demo, last: Date, nextAt: Date, now: Date) {
+    const minutes = Math.max(1, Math.ceil((nextAt.getTime() - now.getTime()) / 60_000));
+    super(
+      `*${demo.instanceName}* was saved at ${slackDate(last, '{time}')}. GCE allows one machine image per VM every 10 minutes, ` +
+        `so the next save is possible at ${slackDate(nextAt, '{time}')} (in ${minutes} minute${minutes === 1 ? '' : 's'}). Nothing was changed.`,
+    );
+    this.name = 'SaveTooSoonError';
+    this.nextAt = nextAt;
+  }
+}
+
+/** Names derive from the save's id: a retried job never creates a second machine image. */
+export function machineImageNameFor(saveId: string): string {
+  return `img-${saveId.replaceAll('-', '')}`;
+}
+
+const AFTER_CHOICES: AfterSave[] = ['keep', 'stop', 'delete'];
+
+function validate(req: SaveRequest): void {
+  const title = req.title.trim();
+  if (title.length < 1 || title.length > 150) throw new UserError('Give the image a title of 1 to 150 characters.');
+  if (req.description.length > 3000) throw new UserError('The description can be at most 3,000 characters.');
+  if (!AFTER_CHOICES.includes(req.after)) throw new UserError('Choose what happens to the VM after the save: keep it, stop it or delete it.');
+}
+
+/** Why this demo cannot be saved right now (busy, or inside GCE's 10-minute window), thrown as words. */
+async function assertSaveableNow(db: Parameters<typeof saves.lastSave>[0], demo: Demo, now: Date): Promise<void> {
+  const idle = (demo.state === 'running' && demo.progress === 'ready') || (demo.state === 'stopped' && demo.progress === 'idle');
+  if (!idle) throw new UserError(`Can't save *${demo.instanceName}* right now: it is ${describeState(demo)}.`);
+  const last = await saves.lastSave(db, demo.id);
+  if (last && now.getTime() - last.createdAt.getTime() < MACHINE_IMAGE_INTERVAL_MS) {
+    throw new SaveTooSoonError(demo, last.createdAt, new Date(last.createdAt.getTime() + MACHINE_IMAGE_INTERVAL_MS), now);
+  }
+}
+
+/** The demo the user may save now, or why not (explained before the modal opens). */
+export async function saveableDemo(ctx: AppContext, actor: Actor, demoId: string, opts: { checkNow?: boolean } = {}): Promise<Demo> {
+  const demo = await store.getDemo(ctx.db, demoId);
+  if (!demo || demo.state === 'deleted' || demo.state === 'failed') throw new NotFoundError('That demo no longer exists.');
+  const decision = can(actor, 'save', { kind: 'demo', ownerId: demo.ownerId });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  if (opts.checkNow) await assertSaveableNow(ctx.db, demo, ctx.clock.now());
+  return demo;
+}
+
+/**
+ * Save a demo as a new machine image: the catalog entry (private, `creating`), the save record and
+ * its job are created with the demo's move to `saving`, in one transaction that locks the demo row,
+ * so two concurrent clicks make one machine image.
+ */
+export async function requestSave(ctx: AppContext, actor: Actor, req: SaveRequest): Promise<{ save: Save; created: boolean }> {
+  validate(req);
+  await saveableDemo(ctx, actor, req.demoId);
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  return ctx.db.transaction().execute(async (trx) => {
+    const existing = await store.claimSubmission(trx, req.submissionKey, 'save', id, now);
+    if (existing) return { save: (await saves.getSave(trx, existing))!, created: false };
+    const demo = (await store.getDemo(trx, req.demoId, { forUpdate: true }))!;
+    const active = await saves.activeSave(trx, demo.id);
+    if (active) return { save: active, created: false };
+    await assertSaveableNow(trx, demo, now);
+    const parent = await trx.selectFrom('images').selectAll().where('id', '=', demo.imageId).executeTakeFirst();
+    const image = await trx
+      .insertInto('images')
+      .values({
+        project: ctx.compute.project,
+        gce_name: machineImageNameFor(id),
+        title: req.title.trim(),
+        description: req.description.trim(),
+        owner_id: demo.ownerId,
+        visibility: 'private',
+        origin: 'saved',
+        status: 'creating',
+        parent_image_id: demo.imageId,
+        source_demo_id: demo.id,
+        tags: parent?.tags ?? [],
+        app_scheme: parent?.app_scheme ?? null,
+        app_port: parent?.app_port ?? null,
+        app_path: parent?.app_path ?? null,
+        thread_channel: null,
+        thread_ts: null,
+        storage_bytes: null,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const priorState = demo.state as 'running' | 'stopped';
+    await saves.insertSave(trx, { id, demoId: demo.id, imageId: image.id, requestedBy: actor.userId, after: req.after, priorState, createdAt: now }, now);
+    await store.transition(trx, demo.id, { state: priorState, progress: demo.progress }, { state: 'saving' }, now);
+    await trx
+      .insertInto('audit_log')
+      .values({ at: now, actor_id: actor.userId, action: 'demo.save', resource_kind: 'demo', resource_id: demo.id, before: JSON.stringify({ state: priorState }), after: JSON.stringify({ saveId: id, imageId: image.id, machineImage: machineImageNameFor(id), after: req.after }), request_id: req.submissionKey })
+      .execute();
+    await ctx.jobs.send(LifecycleJobs.save, { saveId: id }, { trx });
+    return { save: (await saves.getSave(trx, id))!, created: true };
+  });
+}
+
+/** Resume: a new demo from one of the user's saved images, through the same launch flow. */
+export async function resume(ctx: AppContext, actor: Actor, imageId: string, submissionKey: string): Promise<{ demo: Demo; created: boolean }> {
+  const image = await catalog.getImage(ctx.db, imageId);
+  if (!image) throw new NotFoundError('That saved image no longer exists.');
+  const decision = can(actor, 'resume', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  if (image.status !== 'ready') throw new UserError(`*${image.title}* is still ${image.status === 'creating' ? 'being saved; I will tell you when it is ready' : image.status}.`);
+  const source = await ctx.db.selectFrom('demos').select(['zone', 'machine_type']).innerJoin('images', 'images.source_demo_id', 'demos.id').where('images.id', '=', image.id).executeTakeFirst();
+  const zone = source && ctx.config.gce.zones.includes(source.zone) ? source.zone : ctx.config.gce.defaultZone;
+  const machineType = source && ctx.config.gce.machineTypes.includes(source.machine_type) ? source.machine_type : ctx.config.gce.defaultMachineType;
+  return launch(ctx, actor, { imageId: image.id, zone, machineType, ttlHours: ctx.config.demo.ttlHours, submissionKey });
+}
+
+/** A user's demo named in a command: by instance name, or their only live one. */
+export async function demoNamed(ctx: AppContext, actor: Actor, words: string): Promise<Demo> {
+  const name = words.trim().toLowerCase();
+  let q = ctx.db.selectFrom('demos').selectAll().where('state', 'in', ['running', 'stopped', 'provisioning', 'saving']);
+  if (name) q = q.where('instance_name', '=', name);
+  if (!name || !actor.isAdmin) q = q.where('owner_id', '=', actor.userId);
+  const rows = await q.orderBy('created_at', 'desc').limit(10).execute();
+  if (rows.length === 0) throw new NotFoundError(name ? `You have no demo called \`${name.slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo to save. `/demo browse` to launch one.');
+  if (rows.length > 1) throw new UserError(`You have ${rows.length} demos; say which: ${rows.map((r) => `\`/demo save ${r.instance_name}\``).join(', ')}.`);
+  return store.toDemo(rows[0]!);
+}
+
+/** Lines for the status DM: a save under way, or the last one that worked. */
+export async function statusNotes(ctx: AppContext, demoId: string): Promise<string[]> {
+  const last = await ctx.db
+    .selectFrom('saves')
+    .innerJoin('images', 'images.id', 'saves.image_id')
+    .select(['saves.state', 'images.title', 'images.gce_name', 'images.deleted_at'])
+    .where('saves.demo_id', '=', demoId)
+    .where('saves.state', '<>', 'failed')
+    .orderBy('saves.created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return [];
+  const title = escapeMrkdwn(last.title);
+  if (last.state === 'creating') return [`:floppy_disk: Saving as *${title}* (\`${last.gce_name}\`)…`];
+  if (last.deleted_at) return [];
+  return [`:floppy_disk: Saved as *${title}* (\`${last.gce_name}\`). Resume it any time from the app's Home tab or \`/demo images\`.`];
+}

@@ -1,0 +1,145 @@
+/**
+ * The Cloud Build port exports need (create, get, cancel, list) and its adapter over
+ * @google-cloud/cloudbuild with `fallback: true` (REST): the same transport reaches Google with ADC or
+ * a local fake over plain HTTP. Statuses come back from the client as numbers; here they are names.
+ */
+import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
+import { clientOptions, toComputeError } from '../platform/compute/gce.ts';
+
+export type BuildStatusName = 'STATUS_UNKNOWN' | 'PENDING' | 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'INTERNAL_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'EXPIRED';
+
+export const FINAL_BUILD_STATUSES: ReadonlySet<BuildStatusName> = new Set(['SUCCESS', 'FAILURE', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCELLED', 'EXPIRED']);
+
+export interface BuildRequest {
+  steps: Array<{ name: string; args: string[] }>;
+  tags: string[];
+  /** A duration as the API writes it, e.g. '7200s'. */
+  timeout: string;
+  logsBucket?: string;
+}
+
+/** Where a build lives: a region (projects/P/locations/L/builds/ID) or the global endpoint. */
+export interface BuildRef {
+  project: string;
+  location?: string;
+  id: string;
+}
+
+export interface BuildInfo {
+  id: string;
+  status: BuildStatusName;
+  logUrl?: string;
+  /** Why it failed, in Cloud Build's words (failureInfo.detail or statusDetail). */
+  detail?: string;
+  createTime?: Date;
+  /** The first step's args (to recognise our own build when recovering it). */
+  args: string[];
+}
+
+export interface CloudBuild {
+  /** Starts a build; the operation name and build id must be recorded before anything else. */
+  create(project: string, location: string | undefined, build: BuildRequest): Promise<{ operationName: string; build: BuildInfo }>;
+  get(ref: BuildRef): Promise<BuildInfo>;
+  /** Asks Cloud Build to stop it; a build that already ended is left as it is. */
+  cancel(ref: BuildRef): Promise<void>;
+  /** Recent builds carrying every one of these tags, newest first. */
+  listByTags(project: string, location: string | undefined, tags: string[], pageSize?: number): Promise<BuildInfo[]>;
+}
+
+type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
+const STATUS_NAMES = protos.google.devtools.cloudbuild.v1.Build.Status as unknown as Record<number, BuildStatusName>;
+
+function statusName(v: unknown): BuildStatusName {
+  if (typeof v === 'number') return STATUS_NAMES[v] ?? 'STATUS_UNKNOWN';
+  return (typeof v === 'string' && v ? v : 'STATUS_UNKNOWN') as BuildStatusName;
+}
+
+function timestamp(t: { seconds?: unknown; nanos?: number | null } | null | undefined): Date | undefined {
+  if (!t || t.seconds === undefined || t.seconds === null) return undefined;
+  return new Date(Number(String(t.seconds)) * 1000 + Math.floor((t.nanos ?? 0) / 1e6));
+}
+
+export function toBuildInfo(b: IBuild): BuildInfo {
+  return {
+    id: b.id ?? '',
+    status: statusName(b.status),
+    logUrl: b.logUrl || undefined,
+    detail: b.failureInfo?.detail || b.statusDetail || undefined,
+    createTime: timestamp(b.createTime),
+    args: [...(b.steps?.[0]?.args ?? [])],
+  };
+}
+
+/** A duration string ('7200s') as the protobuf Duration the client wants. */
+function duration(s: string): { seconds: number } {
+  return { seconds: Number(/^(\d+)s$/.exec(s)?.[1] ?? '0') };
+}
+
+/** The location of a build from its operation name (`projects/P/locations/L/operations/…`), if regional. */
+export function locationOfOperation(operationName: string): string | undefined {
+  return /^projects\/[^/]+\/locations\/([^/]+)\/operations\//.exec(operationName)?.[1];
+}
+
+/** Errors from the client as ComputeErrors: the same kinds (rate_limited, unavailable…) drive retries. */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toComputeError(e);
+  }
+}
+
+export class GcpCloudBuild implements CloudBuild {
+  readonly #endpoint?: string;
+  #client?: CloudBuildClient;
+
+  constructor(opts: { apiEndpoint?: string } = {}) {
+    this.#endpoint = opts.apiEndpoint;
+  }
+
+  /** Built on first use, so an app that never exports never looks for credentials. */
+  get #c(): CloudBuildClient {
+    this.#client ??= new CloudBuildClient({ ...(clientOptions(this.#endpoint) as object), fallback: true });
+    return this.#client;
+  }
+
+  #name(ref: BuildRef): { name: string } | { projectId: string; id: string } {
+    return ref.location ? { name: `projects/${ref.project}/locations/${ref.location}/builds/${ref.id}` } : { projectId: ref.project, id: ref.id };
+  }
+
+  async create(project: string, location: string | undefined, build: BuildRequest) {
+    const body = { steps: build.steps, tags: build.tags, timeout: duration(build.timeout), ...(build.logsBucket ? { logsBucket: build.logsBucket } : {}) };
+    // With `parent` alone the client picks the regional binding; with projectId the global one.
+    const request = location ? { parent: `projects/${project}/locations/${location}`, build: body } : { projectId: project, build: body };
+    const [op] = await call(() => this.#c.createBuild(request));
+    const meta = op.metadata as { build?: IBuild } | undefined;
+    if (!op.name || !meta?.build?.id) throw new Error('Cloud Build answered without an operation name or build id');
+    return { operationName: op.name, build: toBuildInfo(meta.build) };
+  }
+
+  async get(ref: BuildRef): Promise<BuildInfo> {
+    const [b] = await call(() => this.#c.getBuild(this.#name(ref)));
+    return toBuildInfo(b);
+  }
+
+  async cancel(ref: BuildRef): Promise<void> {
+    try {
+      await call(() => this.#c.cancelBuild(this.#name(ref)));
+    } catch (e) {
+      // 400 FAILED_PRECONDITION / 409: it is not running any more, which is what we wanted.
+      if (e instanceof Error && 'kind' in e && (e.kind === 'invalid' || e.kind === 'conflict')) return;
+      throw e;
+    }
+  }
+
+  async listByTags(project: string, location: string | undefined, tags: string[], pageSize = 50): Promise<BuildInfo[]> {
+    const filter = tags.map((t) => `tags="${t}"`).join(' AND ');
+    const scope = location ? { parent: `projects/${project}/locations/${location}` } : { projectId: project };
+    const [builds] = await call(() => this.#c.listBuilds({ ...scope, filter, pageSize }, { autoPaginate: false }));
+    return builds.map(toBuildInfo);
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close();
+  }
+}

@@ -1,0 +1,94 @@
+import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { Registration } from '../capabilities.ts';
+import { escapeMrkdwn } from '../commands.ts';
+import { UserError } from '../errors.ts';
+import { errorModal } from '../platform/blocks.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
+import { FORMAT_INFO, normalizePrefix } from './formats.ts';
+import { ExportIds, ExportJobs } from './ids.ts';
+import { type ExportDeps, exportJob, type ExportJobData } from './jobs.ts';
+import * as service from './service.ts';
+import { exportModal, exportQueuedModal } from './views.ts';
+
+export async function registerExports({ ctx, bolt, router }: Registration, deps: ExportDeps): Promise<void> {
+  // One run per step or poll; a build is waited on by polls queued one after another (see jobs.ts).
+  await ctx.jobs.register<ExportJobData>(ExportJobs.run, { retryLimit: 5, expireInSeconds: 3600 }, (data, job) => exportJob(ctx, deps, data, job));
+
+  router.add({
+    name: 'export',
+    usage: '/demo export <image> [format] [gs://bucket/folder]',
+    summary: 'export an image to Cloud Storage (vmdk, vhdx, vpc, vdi, qcow2 or tar.gz)',
+    run: async (input, respond) => {
+      const parsed = service.parseExportCommand(input.args);
+      const actor = await ctx.actor(input.userId);
+      if (!parsed.format) {
+        // No format: the modal asks for it, with what was given filled in.
+        await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Export an image' }, async () => {
+          const image = await service.findExportable(ctx, actor, parsed.image);
+          return exportModal(image, service.exportOptions(ctx), { bucket: parsed.destination?.bucket, prefix: parsed.destination?.prefix });
+        });
+        return;
+      }
+      const image = await service.findExportable(ctx, actor, parsed.image);
+      const { export: exp, created } = await service.startExport(ctx, actor, {
+        imageId: image.id,
+        format: parsed.format,
+        bucket: parsed.destination?.bucket,
+        prefix: parsed.destination?.prefix,
+        submissionKey: `export-command:${input.triggerId}`,
+      });
+      const what = `*${escapeMrkdwn(image.title)}* as ${FORMAT_INFO[exp.format].label} to \`${exp.destinationUri}\``;
+      await respond({ response_type: 'ephemeral', text: created ? `:package: Exporting ${what}. I'll DM you as it goes.` : `:package: Already exporting ${what}.` });
+    },
+  });
+
+  bolt.action<BlockAction>(ExportIds.open, async ({ ack, body, action }) => {
+    await ack();
+    const imageId = action.type === 'button' ? (action.value ?? '') : '';
+    // From an image's detail modal the export modal goes on top; from the App Home it opens.
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Export an image', push: body.view?.type === 'modal' }, async () =>
+      exportModal(await service.exportableImage(ctx, await ctx.actor(body.user.id), imageId), service.exportOptions(ctx)),
+    );
+  });
+
+  bolt.view<ViewSubmitAction>(ExportIds.modal, async ({ ack, body, view }) => {
+    const { imageId } = JSON.parse(view.private_metadata || '{}') as { imageId?: string };
+    const values = view.state.values;
+    const format = values[ExportIds.formatBlock]?.[ExportIds.format]?.selected_option?.value;
+    const bucket = values[ExportIds.bucketBlock]?.[ExportIds.bucket]?.selected_option?.value;
+    const prefix = values[ExportIds.prefixBlock]?.[ExportIds.prefix]?.value ?? '';
+    const errors: Record<string, string> = {};
+    if (!format) errors[ExportIds.formatBlock] = 'Pick a format.';
+    if (!bucket) errors[ExportIds.bucketBlock] = 'Pick a bucket.';
+    const folder = normalizePrefix(prefix);
+    if (typeof folder !== 'string') errors[ExportIds.prefixBlock] = folder.error;
+    if (!imageId) errors[ExportIds.formatBlock] = 'This form is out of date; open it again.';
+    if (Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    // Ack at once (Slack waits 3 s at most), then create the export and say where it goes.
+    await ack({ response_action: 'update', view: exportQueuedModal('your image', `gs://${bucket}/${folder as string}…`) });
+    try {
+      // The view id is the same for a double click and for Slack's retry: one export per view.
+      const actor = await ctx.actor(body.user.id);
+      const { export: exp } = await service.startExport(ctx, actor, { imageId: imageId!, format: format!, bucket, prefix, submissionKey: `export:${view.id}` });
+      const image = await service.exportableImage(ctx, actor, exp.imageId);
+      await ctx.slack.views.update({ view_id: view.id, view: exportQueuedModal(image.title, exp.destinationUri) });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await ctx.slack.views.update({ view_id: view.id, view: errorModal('Export an image', err.message) });
+    }
+  });
+
+  bolt.action<BlockAction>(ExportIds.cancel, async ({ ack, body, action }) => {
+    await ack();
+    const exportId = action.type === 'button' ? (action.value ?? '') : '';
+    await service.requestCancel(ctx, await ctx.actor(body.user.id), exportId);
+  });
+
+  // The Download button is a link; Slack still reports the click, which needs an ack and nothing else.
+  bolt.action<BlockAction>(ExportIds.download, async ({ ack }) => {
+    await ack();
+  });
+}

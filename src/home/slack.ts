@@ -1,0 +1,54 @@
+import type { BlockAction, ViewOutput } from '@slack/bolt';
+import type { View } from '@slack/types';
+import type { Registration } from '../capabilities.ts';
+import { fleet } from '../demos/fleet.ts';
+import { myImages } from '../demos/image-store.ts';
+import { fleetBlocks } from '../demos/lifecycle-views.ts';
+import { modal } from '../platform/blocks.ts';
+import { modalFlow } from '../platform/modal-flow.ts';
+import { HomeIds } from './ids.ts';
+import { demoCards, PAGE_SIZE, publishHome } from './service.ts';
+import { listModal, type ListKind } from './views.ts';
+
+export function registerHome({ ctx, bolt }: Registration): void {
+  bolt.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(ctx, event.user);
+  });
+
+  async function page(userId: string, kind: ListKind, n: number): Promise<View> {
+    const page = Math.max(0, Math.min(n, 10_000));
+    const offset = page * PAGE_SIZE;
+    const base = { kind, page, pageSize: PAGE_SIZE, now: ctx.clock.now(), extendHours: ctx.config.demo.extendHours };
+    if (kind === 'demos') {
+      const { items, total } = await demoCards(ctx, userId, { offset, limit: PAGE_SIZE });
+      return listModal({ ...base, total, demos: items });
+    }
+    const { items, total } = await myImages(ctx, userId, { offset, limit: PAGE_SIZE });
+    return listModal({ ...base, total, images: items });
+  }
+
+  for (const [actionId, kind] of [[HomeIds.seeAllDemos, 'demos'], [HomeIds.seeAllImages, 'images']] as const) {
+    bolt.action<BlockAction>(actionId, async ({ ack, body }) => {
+      await ack();
+      await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: kind === 'demos' ? 'Your demos' : 'Your saved images' }, () => page(body.user.id, kind, 0));
+    });
+  }
+
+  bolt.action<BlockAction>(new RegExp(`^${HomeIds.page.replace('.', '\\.')}\\.(prev|next)$`), async ({ ack, body, action }) => {
+    await ack();
+    const view = body.view as ViewOutput;
+    const meta = JSON.parse(view.private_metadata || '{}') as { kind?: string };
+    const kind: ListKind = meta.kind === 'images' ? 'images' : 'demos';
+    const n = Number(action.type === 'button' ? action.value : 0);
+    await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: await page(body.user.id, kind, Number.isInteger(n) ? n : 0) });
+  });
+
+  bolt.action<BlockAction>(HomeIds.openFleet, async ({ ack, body }) => {
+    await ack();
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Fleet', loading: 'Listing every VM…' }, async () => {
+      const f = await fleet(ctx, await ctx.actor(body.user.id), { limit: 40, orphans: true });
+      return modal({ title: 'Fleet', blocks: fleetBlocks(f, { maxRows: 40 }) });
+    });
+  });
+}

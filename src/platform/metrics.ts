@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { App, CustomRoute, ReceiverEvent } from '@slack/bolt';
+import { WebClientEvent, type WebClient } from '@slack/web-api';
+import { sql } from 'kysely';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from './clock.ts';
+import { ComputeError, type Compute } from './compute/port.ts';
+import type { Db } from './db.ts';
+import type { JobQueue } from './jobs.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * Prometheus metrics for /metrics. Two registries: this process's own counters and histograms
+ * (module-level, so any capability can `import { metrics }` and count), and per running app the
+ * gauges read from the shared database at scrape time (job queues, the usage ledger). Those are the
+ * same on every replica: aggregate them with max(), the per-process ones with sum().
+ */
+
+export const processRegistry = new Registry();
+collectDefaultMetrics({ register: processRegistry });
+
+const registers = [processRegistry];
+// Slack retries a request it has no ack for after 3 s: the buckets are dense below that.
+const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
+const WORK_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+export const metrics = {
+  slackRequestSeconds: new Histogram({
+    name: 'demo_vm_slack_request_duration_seconds',
+    help: 'Time to handle a Slack request, listeners included, by kind and outcome (ok or error).',
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: WORK_BUCKETS,
+    registers,
+  }),
+  slackAckSeconds: new Histogram({
+    name: 'demo_vm_slack_ack_duration_seconds',
+    help: 'Time from a Slack request reaching Bolt to its ack; Slack gives up after 3 s.',
+    labelNames: ['kind'] as const,
+    buckets: ACK_BUCKETS,
+    registers,
+  }),
+  launches: new Counter({
+    name: 'demo_vm_launches_total',
+    help: 'Demo launches that finished, by outcome (ready or failed) and failure reason.',
+    labelNames: ['outcome', 'reason'] as const,
+    registers,
+  }),
+  saves: new Counter({
+    name: 'demo_vm_saves_total',
+    help: 'Saves of a demo as a machine image that finished, by outcome and failure reason.',
+    labelNames: ['outcome', 'reason'] as const,
+    registers,
+  }),
+  exports: new Counter({
+    name: 'demo_vm_exports_total',
+    help: 'Image exports to Cloud Storage that finished, by outcome and failure reason.',
+    labelNames: ['outcome', 'reason'] as const,
+    registers,
+  }),
+  gceErrors: new Counter({
+    name: 'demo_vm_gce_errors_total',
+    help: 'Failed GCE calls and operations that ended in error, by port method and kind (quota, stockout, unavailable, ...).',
+    labelNames: ['operation', 'kind'] as const,
+    registers,
+  }),
+  slackErrors: new Counter({
+    name: 'demo_vm_slack_errors_total',
+    help: "Failed Slack Web API calls by method and kind (Slack's error code, request, http_<status>, rate_limited).",
+    labelNames: ['method', 'kind'] as const,
+    registers,
+  }),
+  jobSeconds: new Histogram({
+    name: 'demo_vm_job_duration_seconds',
+    help: 'Duration of one attempt of a durable job, by queue and outcome (ok or error).',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: WORK_BUCKETS,
+    registers,
+  }),
+};
+
+const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;
+
+export interface AppMetricsSources {
+  db: Db;
+  jobs: JobQueue;
+  clock: Clock;
+  log: Logger;
+}
+
+interface QueueSnapshot {
+  name: string;
+  ready: number;
+  deferred: number;
+  active: number;
+  failed: number;
+  oldestWaitingSeconds: number;
+}
+
+/** Gauges read at scrape time from pg-boss and the usage ledger (one query set per scrape). */
+export function appMetricsRegistry(src: AppMetricsSources): Registry {
+  const registry = new Registry();
+  const snapshot = memoize(1_000, () => queueSnapshot(src.jobs));
+  const warn = (err: unknown, what: string) => src.log.warn({ err }, `metrics: could not read ${what}`);
+
+  new Gauge({
+    name: 'demo_vm_job_queue_depth',
+    help: 'Jobs per queue and state (ready, deferred, active, failed) as pg-boss last counted them; shared by all replicas (use max).',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      const queues = await snapshot().catch((err) => (warn(err, 'job queues'), null));
+      if (!queues) return;
+      this.reset();
+      for (const q of queues) {
+        for (const state of ['ready', 'deferred', 'active', 'failed'] as const) this.set({ queue: q.name, state }, q[state]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'demo_vm_job_oldest_waiting_seconds',
+    help: 'Age of the oldest job that could run but has not started, per queue (0 when none); shared by all replicas (use max).',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const queues = await snapshot().catch(() => null);
+      if (!queues) return;
+      this.reset();
+      for (const q of queues) this.set({ queue: q.name }, q.oldestWaitingSeconds);
+    },
+  });
+  new Counter({
+    name: 'demo_vm_usage_hours_total',
+    help: 'Demo VM hours in the usage ledger (open intervals counted up to now), by machine type; shared by all replicas (use max).',
+    labelNames: ['machine_type'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await usageHours(src.db, src.clock.now()).catch((err) => (warn(err, 'usage hours'), null));
+      if (!rows) return;
+      this.reset();
+      for (const row of rows) this.inc({ machine_type: row.machineType }, row.hours);
+    },
+  });
+  return registry;
+}
+
+async function queueSnapshot(jobs: JobQueue): Promise<QueueSnapshot[]> {
+  // Real time, not the app's clock: pg-boss stamps jobs with the database's clock.
+  const now = Date.now();
+  const queues = await jobs.boss.getQueues();
+  return Promise.all(
+    queues.map(async (q) => {
+      // Oldest first; a deferred job (retry backoff, startAfter) only counts once it may run.
+      const waiting = await jobs.boss.findJobs(q.name, { queued: true, limit: 20 });
+      const eligibleSince = waiting.map((j) => new Date(j.startAfter ?? j.createdOn).getTime()).filter((t) => t <= now);
+      return {
+        name: q.name,
+        ready: q.readyCount,
+        deferred: q.deferredCount,
+        active: q.activeCount,
+        failed: q.failedCount,
+        oldestWaitingSeconds: eligibleSince.length ? (now - Math.min(...eligibleSince)) / 1000 : 0,
+      };
+    }),
+  );
+}
+
+async function usageHours(db: Db, now: Date): Promise<Array<{ machineType: string; hours: number }>> {
+  const rows = await db
+    .selectFrom('usage_intervals')
+    .select(['machine_type', sql<string>`sum(greatest(extract(epoch from (coalesce(ended_at, ${now}::timestamptz) - started_at)), 0))`.as('seconds')])
+    .groupBy('machine_type')
+    .execute();
+  return rows.map((r) => ({ machineType: r.machine_type, hours: Number(r.seconds) / 3600 }));
+}
+
+/** One promise shared by the collectors of a scrape, so the database is read once per scrape. */
+function memoize<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!cached || performance.now() - cached.at > ttlMs) cached = { at: performance.now(), value: fn() };
+    return cached.value;
+  };
+}
+
+/** GET /metrics: this process's metrics and the app's database-backed gauges, in one exposition. */
+export function metricsRoute(appRegistry: Registry): CustomRoute {
+  return {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req, res) => {
+      void (async () => {
+        try {
+          const merged = Registry.merge([processRegistry, appRegistry]);
+          const body = await merged.metrics();
+          res.writeHead(200, { 'content-type': merged.contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        } catch (err) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`metrics unavailable: ${(err as Error).message}\n`);
+        }
+      })();
+    },
+  };
+}
+
+/** What a Slack request carries through Bolt's context (customProperties → context). */
+interface RequestMeta {
+  id: string;
+  kind: string;
+  ackMs?: number;
+  failed: boolean;
+}
+
+interface SlackBody {
+  type?: string;
+  command?: string;
+  user_id?: string;
+  user?: { id?: string } | string;
+  team_id?: string;
+  team?: { id?: string } | null;
+  channel_id?: string;
+  channel?: { id?: string };
+  event?: { type?: string; user?: string; channel?: string };
+  actions?: Array<{ action_id?: string }>;
+  view?: { callback_id?: string };
+  action_id?: string;
+}
+
+const INTERACTION_KINDS = new Set(['block_actions', 'view_submission', 'view_closed', 'block_suggestion', 'shortcut', 'message_action']);
+
+function requestKind(body: SlackBody): string {
+  if (typeof body.command === 'string') return 'command';
+  if (body.type === 'event_callback') return 'event';
+  return body.type && INTERACTION_KINDS.has(body.type) ? body.type : 'other';
+}
+
+/** Who and what a request is about, for its log lines (ids only: never message text). */
+function requestFields(body: SlackBody): Record<string, string | undefined> {
+  const user = typeof body.user === 'string' ? body.user : (body.user?.id ?? body.user_id ?? body.event?.user);
+  return {
+    userId: user,
+    teamId: body.team_id ?? body.team?.id ?? undefined,
+    channelId: body.channel_id ?? body.channel?.id ?? body.event?.channel,
+    command: body.command,
+    event: body.event?.type,
+    actionId: body.actions?.[0]?.action_id ?? body.action_id,
+    callbackId: body.view?.callback_id,
+  };
+}
+
+/**
+ * Per Slack request: a request id, a child logger on `context.log` (and `context.requestId`), ack
+ * latency and handling time. Ack is timed at the receiver→Bolt boundary (processEvent), because Bolt
+ * hands middleware a copy of its arguments: wrapping `ack` there would not reach the listener.
+ * Register before any listener.
+ */
+export function instrumentBolt(bolt: App, log: Logger): void {
+  const processEvent = bolt.processEvent.bind(bolt);
+  bolt.processEvent = async (event: ReceiverEvent) => {
+    const started = performance.now();
+    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), failed: false };
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      if (meta.ackMs === undefined) {
+        meta.ackMs = performance.now() - started;
+        metrics.slackAckSeconds.observe({ kind: meta.kind }, meta.ackMs / 1000);
+      }
+      return event.ack(response);
+    };
+    try {
+      await processEvent({ ...event, ack, customProperties: { ...event.customProperties, demoVmRequest: meta } });
+    } finally {
+      metrics.slackRequestSeconds.observe({ kind: meta.kind, outcome: meta.failed ? 'error' : 'ok' }, secondsSince(started));
+    }
+  };
+
+  bolt.use(async ({ context, body, next }) => {
+    const meta = context['demoVmRequest'] as RequestMeta | undefined;
+    const started = performance.now();
+    const requestLog = log.child({ requestId: meta?.id, kind: meta?.kind, ...requestFields(body as SlackBody) });
+    context['requestId'] = meta?.id;
+    context['log'] = requestLog;
+    try {
+      await next();
+    } catch (err) {
+      if (meta) meta.failed = true;
+      throw err; // the app's error handler turns it into words for the user
+    } finally {
+      const ackMs = meta?.ackMs === undefined ? undefined : Math.round(meta.ackMs * 10) / 10;
+      requestLog.info({ ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
+    }
+  });
+}
+
+/** Counts failed GCE calls (a ComputeError's kind) and operations that ended in error, per port method. */
+export function instrumentCompute<C extends Compute>(compute: C): C {
+  const wrapped = new Map<string, unknown>();
+  const count = (operation: string, kind: string) => metrics.gceErrors.inc({ operation, kind });
+  return new Proxy(compute, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      if (!wrapped.has(prop)) {
+        wrapped.set(prop, (...args: unknown[]) =>
+          observeCall(
+            () => (value as (...a: unknown[]) => unknown).apply(target, args),
+            (result) => {
+              const error = (result as { error?: { kind?: string } } | null)?.error;
+              if ((prop === 'waitOperation' || prop === 'getOperation') && error?.kind) count(prop, error.kind);
+            },
+            (err) => count(prop, err instanceof ComputeError ? err.kind : 'unknown'),
+          ),
+        );
+      }
+      return wrapped.get(prop);
+    },
+  });
+}
+
+/** Run fn; report its (awaited) result or failure; give back exactly what fn gave. */
+function observeCall(fn: () => unknown, onResult: (value: unknown) => void, onError: (err: unknown) => void): unknown {
+  let out: unknown;
+  try {
+    out = fn();
+  } catch (err) {
+    onError(err);
+    throw err;
+  }
+  if (out && typeof (out as Promise<unknown>).then === 'function') {
+    return (out as Promise<unknown>).then(
+      (v) => (onResult(v), v),
+      (err: unknown) => {
+        onError(err);
+        throw err;
+      },
+    );
+  }
+  onResult(out);
+  return out;
+}
+
+function slackErrorKind(err: unknown): string {
+  const e = err as { code?: string; data?: { error?: string }; statusCode?: number };
+  switch (e.code) {
+    case 'slack_webapi_platform_error':
+      return e.data?.error ?? 'platform';
+    case 'slack_webapi_request_error':
+      return 'request';
+    case 'slack_webapi_http_error':
+      return `http_${e.statusCode ?? 'unknown'}`;
+    case 'slack_webapi_rate_limited_error':
+      return 'rate_limited';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Counts failed Web API calls by method. The WebClient binds each method (`chat.postMessage`) at
+ * construction, so the method namespaces are wrapped, not `apiCall`. 429s the client waits out and
+ * retries are counted from its rate_limited event.
+ */
+export function instrumentSlack(client: WebClient): WebClient {
+  client.on(WebClientEvent.RATE_LIMITED, (_retrySec: number, req?: { url?: string }) => {
+    metrics.slackErrors.inc({ method: req?.url?.split('/').pop()?.split('?')[0] || 'unknown', kind: 'rate_limited' });
+  });
+  return wrapSlackNamespace(client, '');
+}
+
+function wrapSlackNamespace<T extends object>(target: T, path: string): T {
+  const cache = new Map<string, unknown>();
+  return new Proxy(target, {
+    get(t, prop) {
+      const value: unknown = Reflect.get(t, prop, t);
+      if (typeof prop !== 'string' || value === null || (typeof value !== 'function' && typeof value !== 'object')) return value;
+      if (cache.has(prop)) return cache.get(prop);
+      let out: unknown = value;
+      if (typeof value === 'function' && (value.name === 'bound apiCall' || (path === '' && prop === 'apiCall'))) {
+        const fixed = path ? `${path}${prop}` : undefined;
+        out = (...args: unknown[]) =>
+          observeCall(
+            () => (value as (...a: unknown[]) => unknown).apply(t, args),
+            () => {},
+            (err) => metrics.slackErrors.inc({ method: fixed ?? String(args[0]), kind: slackErrorKind(err) }),
+          );
+      } else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+        out = wrapSlackNamespace(value, `${path}${prop}.`); // chat, views, usergroups.users, …
+      } else {
+        return value;
+      }
+      cache.set(prop, out);
+      return out;
+    },
+  });
+}

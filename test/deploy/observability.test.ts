@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
+import { demoInState, launchFromCatalog } from '../harness/flows.ts';
+
+/** /metrics and the logs, read the way Prometheus and an operator would, after real requests and jobs. */
+
+type Series = { name: string; labels: Record<string, string>; value: number };
+
+function parseExposition(text: string): Series[] {
+  return text.split('\n').flatMap((line) => {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) return [];
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+    return [{ name: m[1]!, labels, value: Number(m[3]) }];
+  });
+}
+
+describe('metrics and logs', () => {
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  let t: TestApp;
+  const scrape = async () => {
+    const res = await fetch(`${t.app.url}/metrics`);
+    expect(res.status).toBe(200);
+    return parseExposition(await res.text());
+  };
+  /** Sum of the series of `name` whose labels include `labels`. */
+  const value = async (name: string, labels: Record<string, string> = {}) =>
+    (await scrape()).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+  const logLines = () => t.logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock, env: { READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('/metrics speaks the Prometheus text format, with process metrics and ours', async () => {
+    const res = await fetch(`${t.app.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'demo_vm_slack_ack_duration_seconds', 'demo_vm_launches_total', 'demo_vm_gce_errors_total', 'demo_vm_slack_errors_total', 'demo_vm_job_queue_depth', 'demo_vm_usage_hours_total']) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  test('a Slack request: ack and handling time by kind, and one log line with its request id and user', async () => {
+    const acks = await value('demo_vm_slack_ack_duration_seconds_count', { kind: 'command' });
+    const handled = await value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' });
+    const sent = await t.slack.command({ user: 'U_ALICE', channel: 'C_GENERAL', text: 'help' });
+    expect(sent.response.status).toBe(200);
+    await eventually(() => value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' }), (v) => v === handled + 1);
+    expect(await value('demo_vm_slack_ack_duration_seconds_count', { kind: 'command' })).toBe(acks + 1);
+    const line = logLines().filter((l) => l['msg'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
+    expect(line).toMatchObject({ kind: 'command', command: '/demo', channelId: 'C_GENERAL', teamId: t.fake.identity.teamId, failed: false });
+    expect(line?.['requestId']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(typeof line?.['ackMs']).toBe('number');
+  });
+
+  test('a launch: counted as ready, its job timed by queue, and its VM hours read from the ledger', async () => {
+    const ready = await value('demo_vm_launches_total', { outcome: 'ready' });
+    const jobs = await value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' });
+    await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
+    const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
+    await eventually(() => value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' }), (v) => v === jobs + 1);
+    expect(await value('demo_vm_launches_total', { outcome: 'ready' })).toBe(ready + 1);
+    // The interval opened at 09:00 by the app's clock; two hours later the ledger says 2 h.
+    clock.advance(2 * 3600_000);
+    expect(await value('demo_vm_usage_hours_total', { machine_type: demo.machine_type })).toBeCloseTo(2, 6);
+    expect((await scrape()).some((s) => s.name === 'demo_vm_job_queue_depth' && s.labels['queue'] === 'demo-launch' && s.labels['state'] === 'active')).toBe(true);
+  });
+
+  test('GCE and Slack call errors are counted by kind; a failed launch by its reason', async () => {
+    const quota = await value('demo_vm_gce_errors_total', { operation: 'insertInstance', kind: 'quota' });
+    const failed = await value('demo_vm_launches_total', { outcome: 'failed', reason: 'quota' });
+    t.sim.injectFault({ method: 'instances.insert', kind: 'quota', times: 1 });
+    await launchFromCatalog(t, 'U_BOB', 'crm-demo');
+    await demoInState(t, 'U_BOB', 'failed');
+    expect(await value('demo_vm_gce_errors_total', { operation: 'insertInstance', kind: 'quota' })).toBe(quota + 1);
+    await eventually(() => value('demo_vm_launches_total', { outcome: 'failed', reason: 'quota' }), (v) => v === failed + 1);
+
+    const notFound = await value('demo_vm_slack_errors_total', { method: 'chat.postMessage', kind: 'channel_not_found' });
+    t.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await expect(t.app.ctx.slack.chat.postMessage({ channel: 'C_GONE', text: 'x' })).rejects.toThrow(/channel_not_found/);
+    expect(await value('demo_vm_slack_errors_total', { method: 'chat.postMessage', kind: 'channel_not_found' })).toBe(notFound + 1);
+  });
+
+  test('a job nobody works on shows in the queue depth and the oldest-waiting age', async () => {
+    await t.app.ctx.jobs.boss.createQueue('metrics-probe');
+    await t.app.ctx.jobs.send('metrics-probe', { n: 1 });
+    await eventually(() => value('demo_vm_job_queue_depth', { queue: 'metrics-probe', state: 'ready' }), (v) => v === 1);
+    expect(await value('demo_vm_job_oldest_waiting_seconds', { queue: 'metrics-probe' })).toBeGreaterThan(0);
+  });
+
+  test('a job’s log lines carry the queue, the job id and the demo id', async () => {
+    await t.app.ctx.jobs.register<{ demoId: string }>('log-probe', { retryLimit: 0 }, async (_data, job) => {
+      job.log.info('probe working');
+      throw new Error('the attempt fails');
+    });
+    const id = await t.app.ctx.jobs.send('log-probe', { demoId: '00000000-0000-4000-8000-00000000d3m0' });
+    const lines = await eventually(() => logLines().filter((l) => l['jobId'] === id), (ls) => ls.length >= 2);
+    expect(lines.map((l) => l['msg'])).toContain('probe working');
+    for (const l of lines) expect(l).toMatchObject({ job: 'log-probe', jobId: id, demoId: '00000000-0000-4000-8000-00000000d3m0' });
+    expect(lines.map((l) => l['msg'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');
+  });
+});

@@ -1,0 +1,239 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebClient, type AppsManifestCreateArguments } from '@slack/web-api';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { startTestApp, type TestApp } from './harness/app.ts';
+import { demoInState, launchFromCatalog, openCatalog, statusDm } from './harness/flows.ts';
+import { RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../src/platform/fake-slack/index.ts';
+
+/**
+ * manifests/slack-app.yml against the code: the scopes are exactly those the Web API methods we call
+ * need, the events exactly those we handle. The scan reads src/ (so it follows new capabilities), and
+ * a real flow checks that what the app really called is known here (so the scan cannot miss quietly).
+ */
+
+type Manifest = AppsManifestCreateArguments['manifest'];
+type BotScope = NonNullable<NonNullable<NonNullable<Manifest['oauth_config']>['scopes']>['bot']>[number];
+type BotEvent = NonNullable<NonNullable<NonNullable<Manifest['settings']>['event_subscriptions']>['bot_events']>[number];
+
+/**
+ * Bot scopes each Web API method needs, as this app uses it (https://docs.slack.dev/reference/methods):
+ * conversations.* read public channels (digests, comment threads) and the bot's DMs; private
+ * channels are not supported, so no groups:* scope. A method missing here fails the tests below.
+ */
+const METHOD_SCOPES: Record<string, BotScope[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.delete': ['chat:write'],
+  'chat.getPermalink': [],
+  'conversations.open': ['im:write'],
+  'conversations.history': ['im:history', 'channels:history'], // status DMs; digests in channels
+  'conversations.replies': ['channels:history'], // comment and digest threads
+  'conversations.info': ['channels:read'],
+  'conversations.join': ['channels:join'],
+  'users.info': ['users:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+  'views.open': [],
+  'views.update': [],
+  'views.push': [],
+  'views.publish': [],
+};
+
+/** Scopes an event subscription needs (https://docs.slack.dev/reference/events). */
+const EVENT_SCOPES: Partial<Record<BotEvent, BotScope[]>> = {
+  app_home_opened: [],
+  app_mention: ['app_mentions:read'],
+  'message.channels': ['channels:history'],
+  'message.groups': ['groups:history'],
+  'message.im': ['im:history'],
+  'message.mpim': ['mpim:history'],
+};
+/** What Bolt's `message` listener can be subscribed to; which ones is the manifest's choice. */
+const MESSAGE_EVENTS = ['message.channels', 'message.groups', 'message.im', 'message.mpim'];
+/** Not Web API methods: the fake records response_url posts and file upload PUTs under these names. */
+const NOT_METHODS = new Set([RESPONSE_URL_METHOD, UPLOAD_METHOD]);
+
+// ---- the static scan of src/
+
+/** The app's code; the fakes it ships for local mode and tests are not the app calling Slack. */
+const EXCLUDED = ['src/platform/fake-slack/', 'src/platform/gce-simulator/', 'src/platform/fake-cloudbuild/', 'src/local/'];
+
+function sourceFiles(dir = 'src'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (EXCLUDED.some((x) => `${path}/`.startsWith(x))) return [];
+    if (e.isDirectory()) return sourceFiles(path);
+    return e.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+// WebClient binds every Web API method at construction: a dotted name is a method iff it resolves to one.
+const client = new WebClient('xoxb-manifest-scan');
+function isWebApiMethod(name: string): boolean {
+  const fn = name.split('.').reduce<unknown>((obj, key) => (obj as Record<string, unknown> | undefined)?.[key], client);
+  return typeof fn === 'function' && fn.name === 'bound apiCall';
+}
+
+interface Scan {
+  methods: Map<string, string[]>; // method → files calling it
+  events: Set<string>;
+  commands: Set<string>;
+  interactive: boolean;
+  options: boolean;
+}
+
+function scan(files = sourceFiles()): Scan {
+  const s: Scan = { methods: new Map(), events: new Set(), commands: new Set(), interactive: false, options: false };
+  const add = (method: string, file: string) => s.methods.set(method, [...(s.methods.get(method) ?? []), file]);
+  for (const file of files) {
+    const code = readFileSync(file, 'utf8');
+    // At every dot (`ctx.slack.chat.update(` holds `chat.update`), across line breaks; a method found
+    // hides the names inside it (`usergroups.users.list` is not also `users.list`).
+    let consumedUntil = -1;
+    for (const m of code.matchAll(/\.(?=((?:[a-z]+\s*\.\s*){1,2}[a-zA-Z]+)\s*\()/g)) {
+      const name = m[1]!.replace(/\s+/g, '');
+      if (m.index < consumedUntil || !isWebApiMethod(name)) continue;
+      add(name, file);
+      consumedUntil = m.index + 1 + m[1]!.length;
+    }
+    for (const m of code.matchAll(/\.apiCall\(\s*['"`]([\w.]+)['"`]/g)) add(m[1]!, file);
+    // The external upload flow, wrapped by the client.
+    if (/\bfilesUploadV2\s*\(|\.files\.uploadV2\s*\(/.test(code)) for (const m of ['files.getUploadURLExternal', 'files.completeUploadExternal']) add(m, file);
+    for (const m of code.matchAll(/\.event\(\s*['"`]([\w.]+)['"`]/g)) s.events.add(m[1]!);
+    if (/\.message\(/.test(code)) s.events.add('message');
+    for (const m of code.matchAll(/\.command\(\s*['"`](\/[\w-]+)['"`]/g)) s.commands.add(m[1]!);
+    if (/\.(action|view|shortcut|options)(<[^>]*>)?\(/.test(code)) s.interactive = true;
+    if (/\.options(<[^>]*>)?\(/.test(code)) s.options = true;
+  }
+  return s;
+}
+
+// ---- the manifest's shape, with the limits Slack documents
+
+const httpsUrl = z.url({ protocol: /^https$/ });
+const manifestSchema = z.strictObject({
+  _metadata: z.strictObject({ major_version: z.number().int(), minor_version: z.number().int() }).optional(),
+  display_information: z.strictObject({
+    name: z.string().min(1).max(35),
+    description: z.string().max(140).optional(),
+    long_description: z.string().min(174).max(4000).optional(),
+    background_color: z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/).optional(),
+  }),
+  features: z.strictObject({
+    app_home: z.strictObject({ home_tab_enabled: z.boolean(), messages_tab_enabled: z.boolean(), messages_tab_read_only_enabled: z.boolean() }),
+    bot_user: z.strictObject({ display_name: z.string().max(80).regex(/^[a-z0-9._-]+$/), always_online: z.boolean().optional() }),
+    slash_commands: z
+      .array(z.strictObject({ command: z.string().regex(/^\/[\w-]{1,31}$/), url: httpsUrl, description: z.string().min(1).max(2000), usage_hint: z.string().max(1000).optional(), should_escape: z.boolean().optional() }))
+      .max(50),
+  }),
+  oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()).min(1).max(255) }) }),
+  settings: z.strictObject({
+    event_subscriptions: z.strictObject({ request_url: httpsUrl, bot_events: z.array(z.string()).max(100) }).optional(),
+    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: httpsUrl, message_menu_options_url: httpsUrl.optional() }),
+    org_deploy_enabled: z.boolean(),
+    socket_mode_enabled: z.boolean(),
+    token_rotation_enabled: z.boolean(),
+  }),
+});
+
+const manifest = manifestSchema.parse(parse(readFileSync('manifests/slack-app.yml', 'utf8')));
+const declaredScopes = new Set(manifest.oauth_config.scopes.bot);
+const declaredEvents = new Set(manifest.settings.event_subscriptions?.bot_events ?? []);
+const found = scan();
+
+describe('manifests/slack-app.yml', () => {
+  test('is a valid manifest: documented fields and limits, HTTP mode, every URL on the Bolt endpoint', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    const receiver = /endpoints:\s*'([^']+)'/.exec(readFileSync('src/platform/slack.ts', 'utf8'))?.[1];
+    expect(receiver).toBe('/slack/events');
+    const urls = [
+      ...manifest.features.slash_commands.map((c) => c.url),
+      manifest.settings.event_subscriptions?.request_url,
+      manifest.settings.interactivity.request_url,
+      manifest.settings.interactivity.message_menu_options_url,
+    ].filter((u): u is string => !!u);
+    for (const u of urls) expect(new URL(u).pathname).toBe(receiver);
+    expect(new Set(urls.map((u) => new URL(u).host)).size).toBe(1);
+  });
+
+  test('declares the slash commands the app listens to, and nothing else', () => {
+    expect(found.commands).toEqual(new Set(['/demo']));
+    expect(new Set(manifest.features.slash_commands.map((c) => c.command))).toEqual(found.commands);
+    expect(declaredScopes.has('commands')).toBe(true);
+  });
+
+  test('the scan finds the Web API methods the code calls, and each is in the scope table', () => {
+    expect([...found.methods.keys()]).toEqual(expect.arrayContaining(['chat.postMessage', 'views.open', 'conversations.open']));
+    const unknown = [...found.methods.keys()].filter((m) => !(m in METHOD_SCOPES));
+    expect(unknown, `add these methods and their scopes to METHOD_SCOPES (called in ${unknown.map((m) => found.methods.get(m)).join('; ')})`).toEqual([]);
+  });
+
+  test('every scope the code needs is declared, and no scope is declared that nothing needs', () => {
+    const needed = new Set<string>(['commands']);
+    for (const m of found.methods.keys()) for (const s of METHOD_SCOPES[m] ?? []) needed.add(s);
+    for (const e of declaredEvents) for (const s of EVENT_SCOPES[e as BotEvent] ?? []) needed.add(s);
+    expect([...needed].filter((s) => !declaredScopes.has(s)).sort(), 'needed but not declared').toEqual([]);
+    expect([...declaredScopes].filter((s) => !needed.has(s)).sort(), 'declared but unused').toEqual([]);
+  });
+
+  test('the events declared are exactly the events handled', () => {
+    const handled = new Set([...found.events].filter((e) => e !== 'message'));
+    const declaredMessage = [...declaredEvents].filter((e) => e.startsWith('message.'));
+    expect(new Set([...declaredEvents].filter((e) => !e.startsWith('message.')))).toEqual(handled);
+    // A `message` listener needs at least one message.* subscription; none without one.
+    if (found.events.has('message')) expect(declaredMessage.length).toBeGreaterThan(0);
+    else expect(declaredMessage).toEqual([]);
+    for (const e of declaredMessage) expect(MESSAGE_EVENTS).toContain(e);
+    for (const e of declaredEvents) expect(EVENT_SCOPES, `scopes of the event ${e}`).toHaveProperty([e]);
+  });
+
+  test('App Home and interactivity are on exactly when the code uses them', () => {
+    const home = found.events.has('app_home_opened') || found.methods.has('views.publish');
+    expect(manifest.features.app_home.home_tab_enabled).toBe(home);
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(found.methods.has('conversations.open'));
+    expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(!found.events.has('message.im'));
+    expect(manifest.settings.interactivity.is_enabled).toBe(found.interactive);
+    expect(Boolean(manifest.settings.interactivity.message_menu_options_url)).toBe(found.options);
+  });
+
+  test('the scanner reads the call and listener patterns it claims to (guards the scan itself)', () => {
+    expect(scan([]).methods.size).toBe(0);
+    const probe = scan(['test/deploy/manifest-scan-probe.txt']);
+    expect([...probe.methods.keys()].sort()).toEqual(['chat.update', 'conversations.join', 'files.completeUploadExternal', 'files.getUploadURLExternal', 'usergroups.users.list', 'views.publish']);
+    expect(probe.events).toEqual(new Set(['app_home_opened', 'message']));
+    expect(probe.commands).toEqual(new Set(['/probe']));
+    expect(probe.options).toBe(true);
+    expect(isWebApiMethod('chat.postMessage')).toBe(true);
+    expect(isWebApiMethod('usergroups.users.list')).toBe(true);
+    for (const notMethod of ['users.filter', 'admin.set', 'chat.post']) expect(isWebApiMethod(notMethod)).toBe(false);
+  });
+});
+
+describe('what a real flow calls is covered', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('browse, launch and stop: every Web API method recorded is known to the scan and the scope table', async () => {
+    await openCatalog(t, 'U_ALICE');
+    await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
+    const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
+    const dm = statusDm(t, demo);
+    await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
+    await demoInState(t, 'U_ALICE', 'stopped');
+    await t.slack.homeOpened({ user: 'U_ALICE' });
+
+    const called = new Set(t.fake.calls.map((c) => c.method).filter((m) => !NOT_METHODS.has(m)));
+    expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update']));
+    expect([...called].filter((m) => !(m in METHOD_SCOPES)), 'called, but not in METHOD_SCOPES').toEqual([]);
+    expect([...called].filter((m) => !found.methods.has(m)), 'called, but the source scan did not find it').toEqual([]);
+  });
+});
