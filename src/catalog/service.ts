@@ -6,6 +6,7 @@ import { archiveUrl } from '../comments/links.ts';
 import { catalogEntryFrom } from './image-labels.ts';
 import * as store from './store.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort, CommentView } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 export const PAGE_SIZE = 8;
 
@@ -71,7 +72,7 @@ export async function publish(ctx: AppContext, actor: Actor, gceName: string): P
   await ctx.db.transaction().execute(async (trx) => {
     await store.upsertLabelled(trx, ctx.compute.project, entry, now);
     await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.compute.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
-    await trx.insertInto('audit_log').values({ at: now, actor_id: actor.userId, action: 'image.publish', resource_kind: 'image', resource_id: gceName, before: null, after: JSON.stringify({ title: entry.title }), request_id: null }).execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.publish', resourceKind: 'image', resourceId: gceName, after: { title: entry.title } });
     // A published image gets its comment thread in the catalog channel right away.
     const published = await store.getImageByGceName(trx, ctx.compute.project, gceName);
     if (published) await ctx.jobs.send(CommentJobs.thread, { imageId: published.id }, { trx });

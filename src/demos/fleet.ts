@@ -6,6 +6,7 @@ import { can, type Actor } from '../policy.ts';
 import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 
@@ -136,10 +137,7 @@ export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: numbe
 export async function forceStop(ctx: AppContext, actor: Actor, demoId: string): Promise<Demo> {
   assertAdmin(actor);
   const demo = await requestPower(ctx, actor, demoId, 'stop');
-  await ctx.db
-    .insertInto('audit_log')
-    .values({ at: ctx.clock.now(), actor_id: actor.userId, action: 'demo.force_stop', resource_kind: 'demo', resource_id: demoId, before: null, after: JSON.stringify({ owner: demo.ownerId }), request_id: null })
-    .execute();
+  await recordAudit(ctx.db, { at: ctx.clock.now(), actorId: actor.userId, action: 'demo.force_stop', resourceKind: 'demo', resourceId: demoId, after: { owner: demo.ownerId } });
   if (demo.ownerId !== actor.userId) {
     await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.` });
   }
@@ -152,10 +150,7 @@ export async function switchPause(ctx: AppContext, actor: Actor, paused: boolean
   await ctx.db.transaction().execute(async (trx) => {
     const before = await pauseState(trx);
     await setPaused(trx, paused, actor.userId, reason, now);
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: paused ? 'fleet.pause' : 'fleet.resume', resource_kind: 'org', resource_id: 'launches', before: JSON.stringify({ paused: before.paused }), after: JSON.stringify({ paused, reason }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: paused ? 'fleet.pause' : 'fleet.resume', resourceKind: 'org', resourceId: 'launches', before: { paused: before.paused }, after: { paused, reason } });
   });
   return pauseState(ctx.db);
 }

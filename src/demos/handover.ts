@@ -6,6 +6,7 @@ import { can, type Actor } from '../policy.ts';
 import { refreshHome } from '../home/service.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /**
  * Hand-over: the owner (or an admin, for someone who left) gives a demo or a saved image to a
@@ -58,10 +59,7 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
     if (await closeInterval(trx, demo.id, now)) {
       await openInterval(trx, { demoId: demo.id, userId: to, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
     }
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'demo.transfer', resource_kind: 'demo', resource_id: demo.id, before: JSON.stringify({ owner: demo.ownerId }), after: JSON.stringify({ owner: to }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.transfer', resourceKind: 'demo', resourceId: demo.id, before: { owner: demo.ownerId }, after: { owner: to } });
     return true;
   });
   if (!changed) throw new UserError('That demo changed hands meanwhile; look again.');
@@ -89,10 +87,7 @@ export async function transferImage(ctx: AppContext, actor: Actor, imageId: stri
   const changed = await ctx.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('images').set({ owner_id: to, updated_at: now }).where('id', '=', image.id).where('owner_id', '=', image.owner_id).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'image.transfer', resource_kind: 'image', resource_id: image.id, before: JSON.stringify({ owner: image.owner_id }), after: JSON.stringify({ owner: to }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.transfer', resourceKind: 'image', resourceId: image.id, before: { owner: image.owner_id }, after: { owner: to } });
     return true;
   });
   if (!changed) throw new UserError('That image changed hands meanwhile; look again.');

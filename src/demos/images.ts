@@ -4,9 +4,10 @@ import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
 import { refreshHome } from '../home/service.ts';
-import { runRecordedStep } from './gce-steps.ts';
+import { runGceStep } from '../platform/gce-steps.ts';
 import { getSavedImage, toSaved, type SavedImage } from './image-store.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /** Deleting a saved image (and its machine image), refused while something depends on it. */
 
@@ -43,10 +44,7 @@ export async function requestImageDelete(ctx: AppContext, actor: Actor, imageId:
   const started = await ctx.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable('images').set({ status: 'deleting', updated_at: now }).where('id', '=', row.id).where('status', 'in', ['ready', 'failed']).where('deleted_at', 'is', null).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'image.delete', resource_kind: 'image', resource_id: row.id, before: JSON.stringify({ status: row.status, owner: row.owner_id }), after: JSON.stringify({ status: 'deleting', reason: opts.reason ?? 'requested' }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.delete', resourceKind: 'image', resourceId: row.id, before: { status: row.status, owner: row.owner_id }, after: { status: 'deleting', reason: opts.reason ?? 'requested' } });
     await ctx.jobs.send(LifecycleJobs.deleteImage, { imageId: row.id }, { trx });
     return true;
   });
@@ -58,7 +56,7 @@ export async function deleteImageJob(ctx: AppContext, data: { imageId: string },
   const row = await ctx.db.selectFrom('images').select(['id', 'gce_name', 'title', 'owner_id', 'status']).where('id', '=', data.imageId).executeTakeFirst();
   if (!row || row.status !== 'deleting') return;
   try {
-    await runRecordedStep(ctx, { kind: 'image', id: row.id }, 'machine-image-delete', (rid) => ctx.compute.deleteMachineImage(row.gce_name, rid), {
+    await runGceStep(ctx, { kind: 'image', id: row.id }, 'machine-image-delete', (rid) => ctx.compute.deleteMachineImage(row.gce_name, rid), {
       timeoutMs: 30 * 60_000,
       okWhen: (e) => e.kind === 'not_found',
     });

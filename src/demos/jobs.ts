@@ -1,10 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
-import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
-import { crashPoint } from '../platform/crash.ts';
+import { ComputeError, type Instance, type OperationRef } from '../platform/compute/port.ts';
+import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
 import { metrics } from '../platform/metrics.ts';
-import { stepRequestId } from '../platform/request-ids.ts';
 import { appUrl } from '../catalog/image-labels.ts';
 import * as catalog from '../catalog/service.ts';
 import { DemoJobs } from './ids.ts';
@@ -15,35 +13,10 @@ import type { Demo } from './store.ts';
 
 const BOOT_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Run a GCE mutation as a resumable step: the requestId is derived from (demo, step), the operation
- * name is recorded before waiting, and a resumed step waits on the recorded operation instead of
- * sending again. A 409 on a retried insert (requestId older than an hour) means it already happened.
- */
-async function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
-  const recorded = await store.getStep(ctx.db, demo.id, step);
-  if (recorded?.done) return;
-  let op: OperationRef | null = recorded?.operationName ? { name: recorded.operationName, zone: recorded.zone ?? undefined } : null;
-  if (!op) {
-    const requestId = stepRequestId(demo.id, step);
-    crashPoint(`demo.${step}.before`);
-    try {
-      op = await retryTransient(() => call(requestId));
-    } catch (err) {
-      if (err instanceof ComputeError && err.kind === 'conflict' && step === 'insert') {
-        await store.recordStep(ctx.db, demo.id, step, requestId, null, demo.zone, ctx.clock.now());
-        return;
-      }
-      throw err;
-    }
-    crashPoint(`demo.${step}.sent`);
-    await store.recordStep(ctx.db, demo.id, step, requestId, op.name, op.zone ?? null, ctx.clock.now());
-    crashPoint(`demo.${step}.recorded`);
-  }
-  const result = await ctx.compute.waitOperation(op, { timeoutMs: BOOT_TIMEOUT_MS, signal });
-  const failure = operationFailure(result);
-  if (failure && !(failure.kind === 'not_found' && step.startsWith('delete'))) throw failure;
-  await store.markStepDone(ctx.db, demo.id, step, ctx.clock.now());
+/** A GCE mutation of this demo as a resumable step (see platform/gce-steps.ts). */
+function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
+  const okWhen = step === 'insert' ? isConflict : step.startsWith('delete') ? isNotFound : undefined;
+  return runGceStep(ctx, { kind: 'demo', id: demo.id }, step, call, { timeoutMs: BOOT_TIMEOUT_MS, signal, okWhen });
 }
 
 async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['status'][], signal?: AbortSignal): Promise<Instance> {

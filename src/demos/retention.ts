@@ -9,6 +9,7 @@ import { requestImageDelete } from './images.ts';
 import { RETENTION_EVENT } from './lifecycle-ids.ts';
 import { retentionWarning } from './lifecycle-views.ts';
 import { requestPower } from './service.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /**
  * Retention: a demo stopped for DEMO_RETENTION_DAYS, or a private saved image unused for
@@ -22,10 +23,7 @@ const DAY = 86_400_000;
 type Kind = 'demo' | 'image';
 
 async function audit(ctx: AppContext, kind: Kind, id: string, action: string, after: object, actorId = RETENTION_ACTOR.userId): Promise<void> {
-  await ctx.db
-    .insertInto('audit_log')
-    .values({ at: ctx.clock.now(), actor_id: actorId, action, resource_kind: kind, resource_id: id, before: null, after: JSON.stringify(after), request_id: null })
-    .execute();
+  await recordAudit(ctx.db, { at: ctx.clock.now(), actorId, action, resourceKind: kind, resourceId: id, after });
 }
 
 /** Stopped demos idle since before the cutoff, not kept since; warned or not. */

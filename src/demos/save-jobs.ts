@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import { refreshHome } from '../home/service.ts';
-import { runRecordedStep } from './gce-steps.ts';
+import { runGceStep } from '../platform/gce-steps.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels } from './service.ts';
 import * as saves from './save-store.ts';
@@ -10,6 +10,7 @@ import type { Save } from './save-store.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 const SAVE_TIMEOUT_MS = 60 * 60_000;
 
@@ -39,7 +40,7 @@ export async function saveJob(ctx: AppContext, data: { saveId: string }, attempt
   if (!demo || !image) return failSave(ctx, save, null, 'The demo or its catalog entry disappeared during the save.');
   await syncStatus(ctx, demo.id);
   try {
-    await runRecordedStep(
+    await runGceStep(
       ctx,
       { kind: 'save', id: save.id },
       'machine-image-insert',
@@ -74,10 +75,7 @@ async function completeSave(ctx: AppContext, save: Save, demo: Demo, bytes: numb
     await trx.updateTable('images').set({ status: 'ready', storage_bytes: bytes, updated_at: now }).where('id', '=', save.imageId).where('status', '=', 'creating').execute();
     const progress: Progress = power === 'delete' ? 'deleting' : power === 'stop' ? 'stopping' : BACK[save.priorState];
     const moved = await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress }, now);
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: save.requestedBy, action: 'image.saved', resource_kind: 'image', resource_id: save.imageId, before: null, after: JSON.stringify({ saveId: save.id, demoId: demo.id, bytes, then: power ?? 'keep' }), request_id: save.id })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: save.requestedBy, action: 'image.saved', resourceKind: 'image', resourceId: save.imageId, after: { saveId: save.id, demoId: demo.id, bytes, then: power ?? 'keep' }, requestId: save.id });
     if (moved && power) await ctx.jobs.send(DemoJobs.power, { demoId: demo.id, action: power, requestId: stepRequestId('save', save.id, power) }, { trx });
   });
   await syncStatus(ctx, demo.id, { required: true });
@@ -92,15 +90,12 @@ async function failSave(ctx: AppContext, save: Save, demo: Demo | null, reason: 
     if (!(await saves.finishSave(trx, save.id, { state: 'failed', reason }, now))) return;
     await trx.updateTable('images').set({ status: 'failed', deleted_at: now, updated_at: now }).where('id', '=', save.imageId).execute();
     if (demo) await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress: BACK[save.priorState] }, now);
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: save.requestedBy, action: 'image.save_failed', resource_kind: 'image', resource_id: save.imageId, before: null, after: JSON.stringify({ saveId: save.id, reason }), request_id: save.id })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: save.requestedBy, action: 'image.save_failed', resourceKind: 'image', resourceId: save.imageId, after: { saveId: save.id, reason }, requestId: save.id });
   });
   if (image) {
     try {
       if (await ctx.compute.getMachineImage(image.gce_name)) {
-        await runRecordedStep(ctx, { kind: 'save', id: save.id }, 'machine-image-cleanup', (rid) => ctx.compute.deleteMachineImage(image.gce_name, rid), {
+        await runGceStep(ctx, { kind: 'save', id: save.id }, 'machine-image-cleanup', (rid) => ctx.compute.deleteMachineImage(image.gce_name, rid), {
           timeoutMs: SAVE_TIMEOUT_MS,
           okWhen: (e) => e.kind === 'not_found',
         });

@@ -11,6 +11,7 @@ import type { AfterSave, Save } from './save-store.ts';
 import { describeState, launch } from './service.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /** GCE: "You can create a machine image at most once every 10 minutes" per source VM. */
 export const MACHINE_IMAGE_INTERVAL_MS = 10 * 60_000;
@@ -119,10 +120,7 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
     const priorState = demo.state as 'running' | 'stopped';
     await saves.insertSave(trx, { id, demoId: demo.id, imageId: image.id, requestedBy: actor.userId, after: req.after, priorState, createdAt: now }, now);
     await store.transition(trx, demo.id, { state: priorState, progress: demo.progress }, { state: 'saving' }, now);
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'demo.save', resource_kind: 'demo', resource_id: demo.id, before: JSON.stringify({ state: priorState }), after: JSON.stringify({ saveId: id, imageId: image.id, machineImage: machineImageNameFor(id), after: req.after }), request_id: req.submissionKey })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.save', resourceKind: 'demo', resourceId: demo.id, before: { state: priorState }, after: { saveId: id, imageId: image.id, machineImage: machineImageNameFor(id), after: req.after }, requestId: req.submissionKey });
     await ctx.jobs.send(LifecycleJobs.save, { saveId: id }, { trx });
     return { save: (await saves.getSave(trx, id))!, created: true };
   });

@@ -7,6 +7,7 @@ import { DemoJobs } from './ids.ts';
 import { assertLaunchesOpen } from './pause.ts';
 import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 export interface LaunchRequest {
   imageId: string;
@@ -94,10 +95,7 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
         updated_at: now,
       })
       .execute();
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'demo.launch', resource_kind: 'demo', resource_id: id, before: null, after: JSON.stringify({ image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours }), request_id: req.submissionKey })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.launch', resourceKind: 'demo', resourceId: id, after: { image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours }, requestId: req.submissionKey });
     await ctx.jobs.send(DemoJobs.launch, { demoId: id }, { trx });
     return { demo: (await store.getDemo(trx, id))!, created: true };
   });
@@ -129,10 +127,7 @@ export async function requestPower(ctx: AppContext, actor: Actor, demoId: string
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, demoId, { state: rule.from, progress: rule.fromProgress }, { progress: rule.progress }, now);
     if (!ok) return false;
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: `demo.${action}`, resource_kind: 'demo', resource_id: demoId, before: JSON.stringify({ state: demo.state, progress: demo.progress }), after: JSON.stringify({ progress: rule.progress }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: `demo.${action}`, resourceKind: 'demo', resourceId: demoId, before: { state: demo.state, progress: demo.progress }, after: { progress: rule.progress } });
     await ctx.jobs.send(DemoJobs.power, { demoId, action, requestId: randomUUID() }, { trx });
     return true;
   });

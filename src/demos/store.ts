@@ -88,29 +88,6 @@ export async function setStatusMessage(db: DbOrTrx, id: string, channel: string,
   await db.updateTable('demos').set({ dm_channel: channel, dm_ts: ts }).where('id', '=', id).execute();
 }
 
-export async function recordStep(db: DbOrTrx, ownerId: string, step: string, requestId: string, operationName: string | null, zone: string | null, now: Date): Promise<void> {
-  await db
-    .insertInto('steps')
-    .values({ owner_kind: 'demo', owner_id: ownerId, step, request_id: requestId, operation_name: operationName, zone, created_at: now, done_at: null })
-    .onConflict((oc) => oc.columns(['owner_kind', 'owner_id', 'step']).doUpdateSet({ operation_name: operationName, zone }))
-    .execute();
-}
-
-export async function getStep(db: DbOrTrx, ownerId: string, step: string): Promise<{ operationName: string | null; zone: string | null; done: boolean } | null> {
-  const row = await db
-    .selectFrom('steps')
-    .select(['operation_name', 'zone', 'done_at'])
-    .where('owner_kind', '=', 'demo')
-    .where('owner_id', '=', ownerId)
-    .where('step', '=', step)
-    .executeTakeFirst();
-  return row ? { operationName: row.operation_name, zone: row.zone, done: row.done_at !== null } : null;
-}
-
-export async function markStepDone(db: DbOrTrx, ownerId: string, step: string, now: Date): Promise<void> {
-  await db.updateTable('steps').set({ done_at: now }).where('owner_kind', '=', 'demo').where('owner_id', '=', ownerId).where('step', '=', step).execute();
-}
-
 /** Claim a Slack submission key; returns the resource it already created, if any. */
 export async function claimSubmission(trx: Transaction<Database>, key: string, kind: string, resourceId: string, now: Date): Promise<string | null> {
   const inserted = await trx

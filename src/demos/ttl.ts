@@ -12,6 +12,7 @@ import { syncStatus } from './status.ts';
 import { extendTarget, leaseCap } from './lease.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /**
  * The lease: wall-clock from launch, never paused by a stop. A sweep (once per minute across replicas)
@@ -44,10 +45,7 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
       .where('expires_at', '=', from)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: actor.userId, action: 'demo.extend', resource_kind: 'demo', resource_id: demo.id, before: JSON.stringify({ expiresAt: from }), after: JSON.stringify({ expiresAt: to }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.extend', resourceKind: 'demo', resourceId: demo.id, before: { expiresAt: from }, after: { expiresAt: to } });
     return true;
   });
   if (extended) await syncStatus(ctx, demo.id);
@@ -55,10 +53,7 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
 }
 
 async function audit(ctx: AppContext, demo: Demo, action: string, after: object): Promise<void> {
-  await ctx.db
-    .insertInto('audit_log')
-    .values({ at: ctx.clock.now(), actor_id: LEASE_ACTOR.userId, action, resource_kind: 'demo', resource_id: demo.id, before: JSON.stringify({ state: demo.state, expiresAt: demo.expiresAt }), after: JSON.stringify(after), request_id: null })
-    .execute();
+  await recordAudit(ctx.db, { at: ctx.clock.now(), actorId: LEASE_ACTOR.userId, action: action, resourceKind: 'demo', resourceId: demo.id, before: { state: demo.state, expiresAt: demo.expiresAt }, after: after });
 }
 
 /** Claim the nudge for this expiry (one replica, once), then DM the owner. */
