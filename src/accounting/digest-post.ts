@@ -32,33 +32,45 @@ export async function joinChannel(client: WebClient, channel: string): Promise<v
       throw new ChannelAccessError(
         code === 'is_archived'
           ? `<#${channel}> is archived, so I can't post digests there.`
-          : `I'm not a member of <#${channel}> and can't join it by myself (it is private, or I can't see it). Invite me with \`/invite @demo-vm\` in that channel, then subscribe again.`,
+          : `I can't join <#${channel}> (it is private, or I can't see it); usage digests go to public channels.`,
       );
     }
     throw err;
   }
 }
 
-/** At subscribe time: make sure the bot can post there (join a public channel; ask for an invitation to a private one). */
+/**
+ * At subscribe time: make sure the bot can post there. Public channels are joined; private ones are
+ * not supported (the app has no groups:* scope, see manifests/slack-app.yml).
+ */
 export async function ensureMember(client: WebClient, channel: string): Promise<void> {
+  const privateChannel = new ChannelAccessError(`<#${channel}> is private (or I can't see it): usage digests go to public channels. Pick a public one.`);
   let info;
   try {
     info = (await client.conversations.info({ channel })).channel;
   } catch (err) {
-    if (slackError(err) !== 'channel_not_found') throw err;
-    throw new ChannelAccessError(`I can't see <#${channel}>: it is private and I'm not in it. Invite me with \`/invite @demo-vm\` in that channel, then subscribe again.`);
+    const code = slackError(err);
+    if (code === 'channel_not_found' || code === 'missing_scope') throw privateChannel;
+    throw err;
   }
-  if (info?.is_member) return;
-  if (info?.is_private) throw new ChannelAccessError(`I'm not a member of the private channel <#${channel}>. Invite me with \`/invite @demo-vm\` there, then subscribe again.`);
-  await joinChannel(client, channel);
+  if (info?.is_private) throw privateChannel;
+  if (info?.is_archived) throw new ChannelAccessError(`<#${channel}> is archived, so I can't post digests there.`);
+  if (!info?.is_member) await joinChannel(client, channel);
 }
 
-/** Run a call in a channel; when Slack says the bot is not in it, join (public channels) and retry once. */
+/**
+ * Run a call in a channel; when Slack says the bot is not in it, join (public channels) and retry
+ * once. A channel that is gone or archived is a ChannelAccessError (the subscriber is told).
+ */
 export async function inChannel<T>(client: WebClient, channel: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (slackError(err) !== 'not_in_channel') throw err;
+    const code = slackError(err);
+    if (code === 'channel_not_found' || code === 'is_archived') {
+      throw new ChannelAccessError(code === 'is_archived' ? `<#${channel}> is archived.` : `I can't find <#${channel}> any more (deleted, or private without me).`);
+    }
+    if (code !== 'not_in_channel') throw err;
     await joinChannel(client, channel);
     return call();
   }

@@ -69,7 +69,9 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
     ctx.log.info({ subscription: sub.id, channel, period: ref.period, outcome, late: claim.late }, 'digest sent');
     return outcome;
   } catch (err) {
-    await releasePost(ctx.db, key, me).catch(() => {});
+    // Try again in 5, 10, 15… minutes (at most hourly), so a channel that stays broken is not hammered.
+    const retryAt = new Date(ctx.clock.now().getTime() + Math.min(claim.attempts * 5, 60) * 60_000);
+    await releasePost(ctx.db, key, me, retryAt).catch(() => {});
     if (err instanceof ChannelAccessError) await tellOwner(ctx, sub, ref, err.message);
     throw err;
   }

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditEntry } from '../audit/store.ts';
 import type { Db } from '../platform/db.ts';
 import { fromCron, toCron, type DigestSchedule } from './digest-schedule.ts';
 
@@ -29,8 +30,8 @@ export async function getSubscription(db: Db, id: string): Promise<Subscription 
   return row ? toSubscription(row) : null;
 }
 
-function audit(action: string, actorId: string, channelId: string, now: Date, before: unknown, after: unknown) {
-  return { at: now, actor_id: actorId, action, resource_kind: 'digest_subscription', resource_id: channelId, before: before ? JSON.stringify(before) : null, after: after ? JSON.stringify(after) : null, request_id: null };
+function audit(action: string, actorId: string, channelId: string, at: Date, before: unknown, after: unknown): AuditEntry {
+  return { at, actorId, action, resourceKind: 'digest_subscription', resourceId: channelId, before, after };
 }
 
 /** Subscribe a channel, or change its schedule when it already is; audited. */
@@ -45,7 +46,7 @@ export async function upsertSubscription(db: Db, s: { channelId: string; schedul
           .values({ channel_id: s.channelId, ...values, created_by: s.actorId, created_at: s.now })
           .returningAll()
           .executeTakeFirstOrThrow();
-    await trx.insertInto('audit_log').values(audit(before ? 'digest.reschedule' : 'digest.subscribe', s.actorId, s.channelId, s.now, before && { cron: before.cron, timeZone: before.time_zone }, { cron: values.cron, timeZone: values.time_zone })).execute();
+    await recordAudit(trx, audit(before ? 'digest.reschedule' : 'digest.subscribe', s.actorId, s.channelId, s.now, before && { cron: before.cron, timeZone: before.time_zone }, { cron: values.cron, timeZone: values.time_zone }));
     return { subscription: toSubscription(row), created: !before };
   });
 }
@@ -53,7 +54,7 @@ export async function upsertSubscription(db: Db, s: { channelId: string; schedul
 export async function deleteSubscription(db: Db, channelId: string, actorId: string, now: Date): Promise<Subscription | null> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.deleteFrom('digest_subscriptions').where('channel_id', '=', channelId).returningAll().executeTakeFirst();
-    if (row) await trx.insertInto('audit_log').values(audit('digest.unsubscribe', actorId, channelId, now, { cron: row.cron, timeZone: row.time_zone }, null)).execute();
+    if (row) await recordAudit(trx, audit('digest.unsubscribe', actorId, channelId, now, { cron: row.cron, timeZone: row.time_zone }, null));
     return row ? toSubscription(row) : null;
   });
 }
@@ -79,7 +80,7 @@ export interface PostKey {
 export type Claim =
   | { claimed: false; reason: 'sent' | 'busy' }
   /** resume: an earlier attempt may have posted (look before posting); messageTs: it did, and said so. */
-  | { claimed: true; resume: boolean; messageTs: string | null; late: boolean };
+  | { claimed: true; resume: boolean; messageTs: string | null; late: boolean; attempts: number };
 
 /**
  * Take the right to send one digest: the first caller inserts the row; later callers take it over
@@ -105,7 +106,7 @@ export async function claimPost(db: Db, k: PostKey & { periodEnd: Date; late: bo
     .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
     .returning('late')
     .executeTakeFirst();
-  if (inserted) return { claimed: true, resume: false, messageTs: null, late: inserted.late };
+  if (inserted) return { claimed: true, resume: false, messageTs: null, late: inserted.late, attempts: 1 };
   const taken = await db
     .updateTable('digest_posts')
     .set((eb) => ({ claimed_by: k.me, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
@@ -113,9 +114,9 @@ export async function claimPost(db: Db, k: PostKey & { periodEnd: Date; late: bo
     .where('period_start', '=', k.periodStart)
     .where('state', '=', 'sending')
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', k.now)]))
-    .returning(['message_ts', 'late'])
+    .returning(['message_ts', 'late', 'attempts'])
     .executeTakeFirst();
-  if (taken) return { claimed: true, resume: true, messageTs: taken.message_ts, late: taken.late };
+  if (taken) return { claimed: true, resume: true, messageTs: taken.message_ts, late: taken.late, attempts: taken.attempts };
   const row = await db.selectFrom('digest_posts').select('state').where('subscription_id', '=', k.subscriptionId).where('period_start', '=', k.periodStart).executeTakeFirst();
   return { claimed: false, reason: row?.state === 'sent' ? 'sent' : 'busy' };
 }
@@ -133,9 +134,9 @@ export async function markSent(db: Db, k: PostKey, me: string, now: Date): Promi
   await mine(db, k, me).set({ state: 'sent', sent_at: now, lease_until: null }).execute();
 }
 
-/** Give the claim back after a failure, so the next tick can try again at once. */
-export async function releasePost(db: Db, k: PostKey, me: string): Promise<void> {
-  await mine(db, k, me).where('state', '=', 'sending').set({ lease_until: null }).execute();
+/** Give the claim back after a failure: the next tick after `retryAt` tries again. */
+export async function releasePost(db: Db, k: PostKey, me: string, retryAt: Date): Promise<void> {
+  await mine(db, k, me).where('state', '=', 'sending').set({ lease_until: retryAt }).execute();
 }
 
 export async function postState(db: Db, k: PostKey): Promise<'sending' | 'sent' | null> {

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import * as demos from '../demos/store.ts';
@@ -106,19 +107,15 @@ async function apply(ctx: AppContext, d: Seen, fix: Fix, now: Date): Promise<boo
       await openInterval(trx, { demoId: d.id, userId: d.ownerId, imageId: d.imageId, machineType: d.machineType, zone: d.zone }, fix.at, 'reconciler');
     }
     if (fix.to) await demos.transition(trx, d.id, { state: d.state, progress: d.progress as demos.Progress }, fix.to, now);
-    await trx
-      .insertInto('audit_log')
-      .values({
-        at: now,
-        actor_id: 'reconciler',
-        action: `demo.drift.${fix.kind}`,
-        resource_kind: 'demo',
-        resource_id: d.id,
-        before: JSON.stringify({ state: d.state, openInterval: d.open }),
-        after: JSON.stringify({ state: fix.to?.state ?? d.state, interval: fix.ledger, at: fix.at.toISOString() }),
-        request_id: null,
-      })
-      .execute();
+    await recordAudit(trx, {
+      at: now,
+      actorId: 'reconciler',
+      action: `demo.drift.${fix.kind}`,
+      resourceKind: 'demo',
+      resourceId: d.id,
+      before: { state: d.state, openInterval: d.open },
+      after: { state: fix.to?.state ?? d.state, interval: fix.ledger, at: fix.at.toISOString() },
+    });
     return true;
   });
 }

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { recordAudit } from '../audit/store.ts';
 import type { Db } from '../platform/db.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { ANY_REGION } from './money.ts';
@@ -167,19 +168,15 @@ export async function setPrice(db: Db, p: { machineType: string; region: string;
       .values({ machine_type: p.machineType, region: p.region, hourly_price: p.hourlyPrice, currency: 'USD', updated_by: p.actorId, updated_at: p.now })
       .onConflict((oc) => oc.columns(['machine_type', 'region']).doUpdateSet({ hourly_price: p.hourlyPrice, updated_by: p.actorId, updated_at: p.now }))
       .execute();
-    await trx
-      .insertInto('audit_log')
-      .values({
-        at: p.now,
-        actor_id: p.actorId,
-        action: 'price.set',
-        resource_kind: 'machine_price',
-        resource_id: `${p.machineType}/${p.region}`,
-        before: before ? JSON.stringify({ hourlyPrice: Number(before.hourly_price) }) : null,
-        after: JSON.stringify({ hourlyPrice: p.hourlyPrice, currency: 'USD' }),
-        request_id: null,
-      })
-      .execute();
+    await recordAudit(trx, {
+      at: p.now,
+      actorId: p.actorId,
+      action: 'price.set',
+      resourceKind: 'machine_price',
+      resourceId: `${p.machineType}/${p.region}`,
+      before: before ? { hourlyPrice: Number(before.hourly_price) } : null,
+      after: { hourlyPrice: p.hourlyPrice, currency: 'USD' },
+    });
     return before ? Number(before.hourly_price) : null;
   });
 }

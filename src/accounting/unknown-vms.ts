@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { context, section } from '../platform/blocks.ts';
@@ -19,10 +20,7 @@ export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: 
     .returning('key')
     .executeTakeFirst();
   if (!recorded) return false;
-  await ctx.db
-    .insertInto('audit_log')
-    .values({ at: now, actor_id: 'reconciler', action: 'vm.unknown', resource_kind: 'instance', resource_id: `${vm.zone}/${vm.name}`, before: null, after: JSON.stringify({ status: vm.status, labels: vm.labels, demoState }), request_id: null })
-    .execute();
+  await recordAudit(ctx.db, { at: now, actorId: 'reconciler', action: 'vm.unknown', resourceKind: 'instance', resourceId: `${vm.zone}/${vm.name}`, after: { status: vm.status, labels: vm.labels, demoState } });
   const admins = ctx.config.adminUserIds;
   ctx.log.warn({ zone: vm.zone, name: vm.name, demoState, admins: admins.length }, 'found a managed VM that no demo owns');
   const message = unknownVmMessage(ctx.compute.project, vm, demoState);

@@ -34,6 +34,7 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
       expect((await ask(t, 'U_ADMIN', `digest subscribe ${channel} weekly ${day} 09:00`)).text).toContain('Subscribed');
     }
   });
+  // Replicas are killed rather than stopped: their shutdown is not what these tests are about.
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill()));
     await t?.close();
@@ -45,7 +46,7 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
     await Promise.all([a.tick(name, '2026-03-09T08:00:00Z'), b.tick(name, '2026-03-09T08:00:00Z')]);
     expect(digests('C_DEMOS')).toHaveLength(1);
     expect(await post('C_DEMOS')).toMatchObject({ state: 'sent', message_ts: digests('C_DEMOS')[0]!.ts, attempts: 1 });
-    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([a.kill(), b.kill()]);
   });
 
   test('killed after claiming, before posting: the next process takes over once the claim expires, and posts once', async () => {
@@ -62,7 +63,7 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
     await eventually(() => post('C_GENERAL'), (row) => row?.state === 'sent');
     expect(digests('C_GENERAL')).toHaveLength(1);
     expect(t.fake.callsTo('conversations.history').some((c) => c.args['channel'] === 'C_GENERAL')).toBe(true);
-    await next.stop();
+    await next.kill();
   });
 
   test('killed after posting, before recording it: found by its metadata on restart, not posted again', async () => {
@@ -76,6 +77,6 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
     const row = await eventually(() => post('C_APPROVALS'), (r) => r?.state === 'sent');
     expect(row!.message_ts).toBe(digests('C_APPROVALS')[0]!.ts);
     expect(digests('C_APPROVALS')).toHaveLength(1);
-    await next.stop();
+    await next.kill();
   });
 });

@@ -28,9 +28,9 @@ describe('usage digests', () => {
   });
   afterAll(async () => t?.close());
 
-  test('subscribe is for admins; a private channel needs an invitation; a public one is joined', async () => {
+  test('subscribe is for admins; digests go to public channels, which the bot joins', async () => {
     expect((await ask(t, 'U_ALICE', 'digest subscribe <#C_DEMOS|demo-vm>')).text).toContain('Only an admin');
-    expect((await ask(t, 'U_ADMIN', 'digest subscribe <#G_PRIVATE|secret-deals>')).text).toContain('/invite @demo-vm');
+    expect((await ask(t, 'U_ADMIN', 'digest subscribe <#G_PRIVATE|secret-deals>')).text).toContain('usage digests go to public channels');
     expect((await ask(t, 'U_ADMIN', 'digest subscribe #random')).text).toContain('autocomplete');
     expect((await ask(t, 'U_ADMIN', 'digest subscribe <#C_RANDOM|random> Mars/Olympus')).text).toContain('not a time zone');
 
@@ -92,7 +92,10 @@ describe('usage digests', () => {
     const late = await eventually(() => digests('C_DEMOS'), (list) => list.length === 2);
     expect(JSON.stringify(late[0]!.blocks)).toContain('Posted late');
     expect(JSON.stringify(late[0]!.blocks)).toContain('Wed 11 Mar 2026');
-    const row = await t.db.selectFrom('digest_posts').select(['late', 'state']).where('period_start', '=', new Date('2026-03-10T23:00:00Z')).executeTakeFirstOrThrow();
+    const row = await eventually(
+      () => t.db.selectFrom('digest_posts').select(['late', 'state']).where('period_start', '=', new Date('2026-03-10T23:00:00Z')).executeTakeFirst(),
+      (r) => r?.state === 'sent',
+    );
     expect(row).toEqual({ late: true, state: 'sent' });
     // The weekly one was posted on time: not again.
     expect(digests('C_RANDOM')).toHaveLength(1);
@@ -116,6 +119,19 @@ describe('usage digests', () => {
     const csv = thread.find((m) => m.files?.length);
     expect(csv?.files?.[0]).toMatchObject({ name: 'demo-vm-usage-2026-03-09.csv' });
     expect(t.fake.history('C_GENERAL').filter((m) => m.files?.length)).toHaveLength(0); // not a second top-level message
+  });
+
+  test('a channel that is gone: the subscriber is told once, and it is tried again later, not every minute', async () => {
+    await ask(t, 'U_ADMIN', 'digest subscribe <#C_APPROVALS|demo-approvals> daily 10:00');
+    t.fake.workspace.directory.channels.delete('C_APPROVALS');
+    const dmsBefore = t.fake.messages('U_ADMIN').length;
+    await expect(fire('C_APPROVALS', '2026-03-17T09:00:00Z')).rejects.toThrow(/can't find <#C_APPROVALS>/);
+    await task(t, DIGEST_SYNC_TASK).tick(new Date('2026-03-17T09:01:00Z'));
+    const dms = t.fake.messages('U_ADMIN').slice(dmsBefore);
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.text).toContain('I could not post the usage digest');
+    const row = await t.db.selectFrom('digest_posts').select(['state', 'lease_until', 'attempts']).where('subscription_id', '=', (await subscription('C_APPROVALS')).id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'sending', lease_until: new Date('2026-03-17T09:05:00Z'), attempts: 1 });
   });
 
   test('unsubscribe removes the subscription and its schedule', async () => {
