@@ -4,6 +4,7 @@ import type { AppContext } from './context.ts';
 import type { Scheduler } from './platform/scheduler.ts';
 import { accountingCapability } from './accounting/index.ts';
 import { auditCapability } from './audit/index.ts';
+import { budgetsCapability } from './budgets/index.ts';
 import { catalogCapability } from './catalog/index.ts';
 import { commentsCapability } from './comments/index.ts';
 import { demosCapability } from './demos/index.ts';
@@ -27,4 +28,4 @@ export interface Capability {
 }
 
 /** Every capability, in the order their subcommands appear in help. */
-export const capabilities: Capability[] = [catalogCapability, demosCapability, sharingCapability, commentsCapability, homeCapability, accountingCapability, auditCapability, exportsCapability];
+export const capabilities: Capability[] = [catalogCapability, demosCapability, sharingCapability, commentsCapability, homeCapability, accountingCapability, auditCapability, budgetsCapability, exportsCapability];

@@ -92,6 +92,8 @@ const envSchema = z.object({
   CATALOG_CHANNEL: slackChannelId.optional(),
 
   SHUTDOWN_GRACE_SECONDS: positiveInt(20),
+  BUDGET_MAX_RUNNING: positiveInt(5),
+  BUDGET_MONTHLY_USD: positiveInt(500),
   ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
   /** Test-only: named crash points (see platform/crash.ts). */
   DEMO_VM_CRASH_AT: z.string().optional(),
@@ -161,6 +163,8 @@ export interface Config {
   allowLocalWorkspaceWithRealGcp: boolean;
   /** On SIGTERM, how long running job steps get to reach a safe point before they are handed back. */
   shutdownGraceSeconds: number;
+  /** Per-user defaults; admins override them per user (budgets table). */
+  budget: { maxRunning: number; monthlyUsd: number };
   crashAt?: string;
 }
 
@@ -285,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    budget: { maxRunning: e.BUDGET_MAX_RUNNING, monthlyUsd: e.BUDGET_MONTHLY_USD },
     crashAt: e.DEMO_VM_CRASH_AT,
   } satisfies Config) as Config;
 }

@@ -25,6 +25,7 @@ export type Action =
   | 'view_usage'
   | 'digest_admin'
   | 'price_admin'
+  | 'budget_admin'
   | 'publish'
   | 'fleet_admin'
   | 'audit_view'
@@ -112,7 +113,7 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
       return deny("Only approvers and admins can see other people's usage.");
 
     case 'org':
-      if (['digest_admin', 'price_admin', 'fleet_admin', 'audit_view', 'publish', 'approver_admin'].includes(action)) {
+      if (['digest_admin', 'price_admin', 'budget_admin', 'fleet_admin', 'audit_view', 'publish', 'approver_admin'].includes(action)) {
         return actor.isAdmin ? allow : deny('Only an admin can do that.');
       }
       return deny('That action does not apply here.');

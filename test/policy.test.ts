@@ -38,6 +38,7 @@ const MATRIX: Array<[Action, Resource, string, string]> = [
   ['share', sharedImage, '----', 'already shared'],
   ['approve', shareRequest, '--YY', 'approvers, never the requester'],
   ['deny', shareRequest, '--YY', ''],
+  ['withdraw', shareRequest, 'Y--Y', 'the requester or an admin'],
   ['unshare', sharedImage, 'Y--Y', ''],
   ['unshare', privateImage, '----', 'not shared'],
   ['export', privateImage, 'Y--Y', ''],
@@ -49,6 +50,8 @@ const MATRIX: Array<[Action, Resource, string, string]> = [
   ['view_usage', ownUsage, 'Y-YY', 'own, approvers, admins'],
   ['digest_admin', org, '---Y', ''],
   ['price_admin', org, '---Y', ''],
+  ['budget_admin', org, '---Y', ''],
+  ['approver_admin', org, '---Y', ''],
   ['fleet_admin', org, '---Y', ''],
   ['audit_view', org, '---Y', ''],
 ];

@@ -180,3 +180,15 @@ export async function setPrice(db: Db, p: { machineType: string; region: string;
     return before ? Number(before.hourly_price) : null;
   });
 }
+
+/** The hourly list price of a machine type in a zone's region (or its any-region price); null if unknown. */
+export async function hourlyPrice(db: DbOrTrx, machineType: string, zone: string): Promise<number | null> {
+  const rows = await db
+    .selectFrom('machine_prices')
+    .select(['region', 'hourly_price'])
+    .where('machine_type', '=', machineType)
+    .where('region', 'in', [zone.replace(/-[a-z]$/, ''), ANY_REGION])
+    .execute();
+  const exact = rows.find((r) => r.region !== ANY_REGION) ?? rows[0];
+  return exact ? Number(exact.hourly_price) : null;
+}

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
+import { assertLaunchWithinBudget } from '../budgets/service.ts';
 import { DemoJobs } from './ids.ts';
 import { assertLaunchesOpen } from './pause.ts';
 import * as store from './store.ts';
@@ -71,6 +72,7 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
       if (!demo) throw new Error(`submission ${req.submissionKey} points at a missing demo`);
       return { demo, created: false };
     }
+    await assertLaunchWithinBudget(trx, ctx.config, { userId: actor.userId, machineType: req.machineType, zone: req.zone, ttlHours: req.ttlHours }, now);
     await trx
       .insertInto('demos')
       .values({

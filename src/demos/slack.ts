@@ -12,8 +12,9 @@ import * as service from './service.ts';
 import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
 
 export async function registerDemos({ ctx, bolt, router }: Registration): Promise<void> {
-  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => launchJob(ctx, data, job));
-  await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => powerJob(ctx, data, job));
+  // Launches and power changes mostly wait on GCE: many at once per replica.
+  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => launchJob(ctx, data, job));
+  await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => powerJob(ctx, data, job));
   await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
 
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {

@@ -1,5 +1,5 @@
 import { tz } from '@date-fns/tz';
-import { startOfWeek } from 'date-fns';
+import { startOfWeek } from 'date-fns/startOfWeek'; // not the index: it loads every date-fns function
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { fleet, type Fleet } from '../demos/fleet.ts';
@@ -8,6 +8,7 @@ import { extendTarget } from '../demos/lease.ts';
 import { pauseState, type PauseState } from '../demos/pause.ts';
 import { toDemo, type Demo } from '../demos/store.ts';
 import { homeView } from './views.ts';
+import { budgetStatus, type BudgetStatus } from '../budgets/service.ts';
 
 /** The App Home: what a user has, in one glance, within Slack's 100 blocks; "see all" pages the rest. */
 
@@ -32,6 +33,7 @@ export interface HomeData {
   images: SavedImage[];
   imageTotal: number;
   hoursThisWeek: number;
+  budget: BudgetStatus;
   pendingApprovals: number | null;
   paused: PauseState;
   fleet: Fleet | null;
@@ -92,10 +94,11 @@ async function pendingApprovals(ctx: AppContext, userId: string): Promise<number
 export async function homeData(ctx: AppContext, userId: string): Promise<HomeData> {
   const actor = await ctx.actor(userId);
   const now = ctx.clock.now();
-  const [demos, images, hours, approvals, paused, fleetView] = await Promise.all([
+  const [demos, images, hours, budget, approvals, paused, fleetView] = await Promise.all([
     demoCards(ctx, userId, { offset: 0, limit: HOME_DEMOS }),
     myImages(ctx, userId, { offset: 0, limit: HOME_IMAGES }),
     hoursThisWeek(ctx, userId, now),
+    budgetStatus(ctx.db, ctx.config, userId, now),
     actor.isApprover ? pendingApprovals(ctx, userId) : Promise.resolve(null),
     pauseState(ctx.db),
     // Orphans need a GCE listing: only in the fleet modal and /demo admin fleet, not on every refresh.
@@ -110,6 +113,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     images: images.items,
     imageTotal: images.total,
     hoursThisWeek: hours,
+    budget,
     pendingApprovals: approvals,
     paused,
     fleet: fleetView,

@@ -7,6 +7,7 @@ import { LifecycleIds } from '../demos/lifecycle-ids.ts';
 import { button, confirm, context, divider, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
 import { HomeIds } from './ids.ts';
 import type { DemoCard, HomeData } from './service.ts';
+import { budgetLine } from '../budgets/views.ts';
 
 /** The App Home and its "see all" pages, as pure functions of data. */
 
@@ -43,7 +44,7 @@ export function demoCardBlocks(card: DemoCard, now: Date, extendHours: number): 
 
 export function homeView(d: HomeData): HomeView {
   const blocks: KnownBlock[] = [header('Your demos')];
-  const summary = [`:stopwatch: ${d.hoursThisWeek.toFixed(1)} VM hours this week (since Monday, ${d.timeZone})`];
+  const summary = [`:stopwatch: ${d.hoursThisWeek.toFixed(1)} VM hours this week (since Monday, ${d.timeZone})`, `:moneybag: ${budgetLine(d.budget)}`];
   if (d.pendingApprovals !== null) summary.push(`:inbox_tray: ${d.pendingApprovals} share request${d.pendingApprovals === 1 ? '' : 's'} waiting for an approver`);
   blocks.push(context(...summary));
   if (d.paused.paused) blocks.push(section(`:double_vertical_bar: New launches are paused by an admin${d.paused.reason ? `: ${escapeMrkdwn(d.paused.reason)}` : ''}. Your demos keep running.`));

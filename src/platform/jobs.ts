@@ -16,11 +16,13 @@ export interface JobTuning {
   pollingIntervalSeconds: number;
   /** A job whose worker stops sending heartbeats (killed process) is retried after this. */
   heartbeatSeconds: number;
+  /** The poll while LISTEN/NOTIFY is up: how soon a retried job (after a crash) is picked up. */
+  notifyPollingIntervalSeconds: number;
   /** How often pg-boss looks for jobs whose heartbeat stopped. */
   superviseIntervalSeconds: number;
 }
 
-export const DEFAULT_JOB_TUNING: JobTuning = { pollingIntervalSeconds: 2, heartbeatSeconds: 30, superviseIntervalSeconds: 15 };
+export const DEFAULT_JOB_TUNING: JobTuning = { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatSeconds: 30, superviseIntervalSeconds: 15 };
 
 export interface QueueSpec {
   retryLimit?: number;
@@ -88,7 +90,14 @@ export class JobQueue {
     } as Parameters<PgBoss['createQueue']>[1]);
     await this.#boss.work<T>(
       name,
-      { pollingIntervalSeconds: this.#tuning.pollingIntervalSeconds, batchSize: 1, localConcurrency: spec.concurrency ?? 20 },
+      {
+        pollingIntervalSeconds: this.#tuning.pollingIntervalSeconds,
+        // NOTIFY wakes workers for new jobs, but not for retries (a crashed worker's job, a retry
+        // delay ending): without this they would wait for pg-boss's 30 s notify-mode poll.
+        notifyPollingIntervalSeconds: this.#tuning.notifyPollingIntervalSeconds,
+        batchSize: 1,
+        localConcurrency: spec.concurrency ?? 4,
+      },
       this.#fetchAgainAfter(name, async (jobs: Job<T>[]) => {
         for (const job of jobs) {
           const demoId = (job.data as { demoId?: unknown }).demoId;

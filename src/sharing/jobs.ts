@@ -7,6 +7,7 @@ import { refreshHome } from '../home/service.ts';
 import { section } from '../platform/blocks.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { SHARE_DECISION_EVENT, SHARE_REQUEST_EVENT } from './ids.ts';
+import { rememberOwnerName } from './owner-names.ts';
 import { expiresAt } from './service.ts';
 import * as store from './store.ts';
 import type { Outcome, ShareRequest } from './store.ts';
@@ -25,6 +26,8 @@ export async function postRequestJob(ctx: AppContext, data: { requestId: string 
   if (!request || request.messageTs) return;
   const channel = ctx.config.sharing.approvalsChannel;
   if (!channel) throw new Error('SHARE_APPROVALS_CHANNEL is not configured; the request cannot be posted');
+  // Colleagues will search for the owner by name once it is shared (best effort, cached a day).
+  await rememberOwnerName(ctx, request.requesterId);
   const posted = await postOnce(ctx.slack, { channel, eventType: SHARE_REQUEST_EVENT, key: request.id, ...(await render(ctx, request)) });
   await store.recordMessage(ctx.db, request.id, posted.channel, posted.ts);
   // Withdrawn (or expired) while this was posting: the "decided" job may have found no message yet.

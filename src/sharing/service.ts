@@ -7,7 +7,6 @@ import * as catalog from '../catalog/service.ts';
 import type { CatalogImageRef } from '../catalog/service.ts';
 import { refreshHome } from '../home/service.ts';
 import { SharingJobs } from './ids.ts';
-import { rememberOwnerName } from './owner-names.ts';
 import * as store from './store.ts';
 import type { ShareRequest } from './store.ts';
 import { alreadyDecided, MAX_NOTE, MAX_REASON } from './views.ts';
@@ -80,8 +79,6 @@ export async function requestShare(ctx: AppContext, actor: Actor, ask: ShareAsk)
     await ctx.jobs.send(SharingJobs.post, { requestId: request.id }, { trx });
     return { request, fresh: true };
   });
-  // Colleagues will search for the owner by name once it is shared.
-  if (created.fresh) await rememberOwnerName(ctx, actor.userId);
   return created.request;
 }
 
@@ -123,15 +120,16 @@ export async function withdraw(ctx: AppContext, actor: Actor, imageId: string): 
   if (!request) throw new UserError('There is no pending share request for that image.');
   const decision = can(actor, 'withdraw', { kind: 'share_request', requesterId: request.requesterId });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
-  const by = actor.userId === request.requesterId ? null : `by an admin, <@${actor.userId}>`;
-  return closeWithout(ctx, request, { status: 'withdrawn', actorId: actor.userId, reason: by });
+  // An admin withdrawing for someone is named (decided_by may be anyone but the requester).
+  const by = actor.userId === request.requesterId ? null : actor.userId;
+  return closeWithout(ctx, request, { status: 'withdrawn', actorId: actor.userId, decidedBy: by });
 }
 
-/** Closed by the requester or by time: nobody "decided" (decided_by must differ from the requester). */
-async function closeWithout(ctx: AppContext, request: ShareRequest, to: { status: 'withdrawn' | 'expired'; actorId: string; reason: string | null }): Promise<ShareRequest> {
+/** Closed without an approver: withdrawn (by the requester, or an admin for them) or expired. */
+async function closeWithout(ctx: AppContext, request: ShareRequest, to: { status: 'withdrawn' | 'expired'; actorId: string; decidedBy: string | null }): Promise<ShareRequest> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    const closed = await store.close(trx, request.id, { status: to.status, decidedBy: null, reason: to.reason, now });
+    const closed = await store.close(trx, request.id, { status: to.status, decidedBy: to.decidedBy, reason: null, now });
     if (!closed) throw new UserError(alreadyDecided((await store.getRequest(trx, request.id))!));
     await store.setVisibility(trx, request.imageId, 'pending', 'private', now);
     await store.audit(trx, { now, actorId: to.actorId, action: `share.${to.status === 'withdrawn' ? 'withdraw' : 'expire'}`, resourceKind: 'share_request', resourceId: request.id, before: { status: 'pending' }, after: { status: to.status, imageId: request.imageId } });
@@ -167,7 +165,7 @@ export async function expireOld(ctx: AppContext, now: Date): Promise<number> {
     const batch = await store.pendingOlderThan(ctx.db, cutoff, 100);
     for (const request of batch) {
       try {
-        await closeWithout(ctx, request, { status: 'expired', actorId: 'share-expiry', reason: null });
+        await closeWithout(ctx, request, { status: 'expired', actorId: 'share-expiry', decidedBy: null });
         expired++;
       } catch (err) {
         if (!(err instanceof UserError)) throw err; // decided meanwhile: nothing to expire

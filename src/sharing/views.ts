@@ -27,7 +27,7 @@ export function outcomeLine(r: ShareRequest): string {
     case 'denied':
       return `:no_entry: *Denied* by <@${r.decidedBy}> ${when}${r.reason ? `: “${escapeMrkdwn(truncate(r.reason, 500))}”` : '.'}`;
     case 'withdrawn':
-      return `:leftwards_arrow_with_hook: *Withdrawn* ${when}${r.reason ? ` (${escapeMrkdwn(r.reason)})` : ''}.`;
+      return `:leftwards_arrow_with_hook: *Withdrawn* by ${r.decidedBy ? `<@${r.decidedBy}>` : `<@${r.requesterId}>`} ${when}.`;
     case 'expired':
       return `:hourglass: *Expired* ${when}: nobody decided in time.`;
   }
@@ -81,7 +81,8 @@ export function decisionDm(r: ShareRequest & { status: Outcome }, imageTitle: st
     case 'expired':
       return `:hourglass: Your request to share ${title} expired: nobody decided within ${links.expiryDays} days. It stays private; ask again any time.`;
     case 'withdrawn':
-      return null;
+      // Only worth a DM when an admin did it for them.
+      return r.decidedBy ? `:leftwards_arrow_with_hook: <@${r.decidedBy}> withdrew your request to share ${title}. It stays private to you.` : null;
   }
 }
 

@@ -123,7 +123,7 @@ async function runChild(): Promise<void> {
   armCrashPoints(config.crashAt);
   const clock = new ManualClock(process.env.DEMO_VM_TEST_CLOCK);
   const log = createLogger({ level: config.logLevel, destination: process.stderr, secrets: [config.slack.botToken ?? '', config.slack.signingSecret ?? ''].filter(Boolean) });
-  const app = await startApp({ config, clock, log, scheduler: false, jobTuning: { pollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 } });
+  const app = await startApp({ config, clock, log, scheduler: false, jobTuning: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 } });
   process.on('message', async (m: Request) => {
     try {
       if (m.now) clock.set(m.now);

@@ -53,7 +53,7 @@ export const TEST_USERS = [
 ];
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
-export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
+export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
 
 /**
  * The real app (Bolt HTTP receiver, pg-boss, the real compute client) against the fake Slack, the GCE
@@ -83,6 +83,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     GCP_PROJECT: 'demo-test-project',
     GCE_API_ENDPOINT: gceUrl,
     ADMIN_USER_IDS: 'U_ADMIN',
+    // The fake workspace's channels and approver group, as local mode uses them.
+    SHARE_APPROVALS_CHANNEL: 'C_APPROVALS',
+    CATALOG_CHANNEL: 'C_DEMOS',
+    APPROVER_USERGROUP: 'S_APPROVERS',
     CLOUD_BUILD_API_ENDPOINT: cloudBuildUrl,
     STORAGE_API_ENDPOINT: cloudBuildUrl,
     EXPORT_BUCKET: 'demo-vm-exports',

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/platform/log.ts';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
 import { createTestDatabase } from '../harness/postgres.ts';
 
-const FAST = { pollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
+const FAST = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
 const silent = createLogger({ level: 'silent' });
 
 async function createLog(h: DbHandle): Promise<void> {

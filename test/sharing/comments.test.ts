@@ -61,9 +61,17 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
     const top = await t.slack.message({ user: 'U_CAROL', channel: 'C_DEMOS', text: 'hello channel' });
     await t.slack.message({ user: 'U_CAROL', channel: 'C_DEMOS', threadTs: (top.request.payload as { event: { ts: string } }).event.ts, text: 'not a comment' });
 
+    // Ignored: another bot in the thread, and the app's own reply echoed back as an event.
+    await t.slack.event({ type: 'message', subtype: 'bot_message', bot_id: 'B_OTHER', username: 'ci-bot', channel: 'C_DEMOS', channel_type: 'channel', thread_ts: th.ts, ts: '1900000000.000100', event_ts: '1900000000.000100', text: 'build passed' });
+    await t.slack.event({ type: 'message', user: 'U_DEMOBOT', bot_id: 'B_DEMOBOT', channel: 'C_DEMOS', channel_type: 'channel', thread_ts: th.ts, ts: '1900000000.000200', event_ts: '1900000000.000200', text: '<@U_ALICE> wrote: echo' });
+    // Events are handled after the ack: once a later real reply is stored, the ones above were seen.
+    await t.slack.message({ user: 'U_CAROL', channel: 'C_DEMOS', threadTs: th.ts, text: 'Same here' });
+    const all = await eventually(() => comments(crm), (r) => r.some((c) => c.body === 'Same here'));
+    expect(all.map((c) => c.body).join('\n')).not.toMatch(/build passed|echo|not a comment|hello channel/);
+
     let detail = await openDetail(t, 'U_CAROL', crm);
     expect(text(detail.blocks)).toContain('Tried it with *Acme*');
-    expect(text(detail.blocks)).toContain('Comments* (2)');
+    expect(text(detail.blocks)).toContain('Comments* (3)');
     expect(text(detail.blocks)).toContain(`/archives/C_DEMOS/p${th.ts.replace('.', '')}`);
     expect(text(detail.blocks)).not.toContain('not a comment');
 
@@ -77,8 +85,8 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
     await eventually(() => comments(crm), (r) => r.find((c) => c.id === bob.id)?.deleted_at !== null);
     detail = await openDetail(t, 'U_CAROL', crm);
     expect(text(detail.blocks)).not.toContain('fast after a restart');
-    expect(text(detail.blocks)).toContain('Comments* (1)');
-    expect((await image(t, crm)).comment_count).toBe(1);
+    expect(text(detail.blocks)).toContain('Comments* (2)');
+    expect((await image(t, crm)).comment_count).toBe(2);
   });
 
   test('two first comments at once create one thread; "show more" lists beyond the latest three', async () => {
