@@ -4,7 +4,7 @@ import { WebClient, type AppsManifestCreateArguments } from '@slack/web-api';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { startTestApp, type TestApp } from './harness/app.ts';
+import { eventually, startTestApp, type TestApp } from './harness/app.ts';
 import { demoInState, launchFromCatalog, openCatalog, statusDm } from './harness/flows.ts';
 import { RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../src/platform/fake-slack/index.ts';
 
@@ -197,7 +197,8 @@ describe('manifests/slack-app.yml', () => {
     const home = found.events.has('app_home_opened') || found.methods.has('views.publish');
     expect(manifest.features.app_home.home_tab_enabled).toBe(home);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(found.methods.has('conversations.open'));
-    expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(!found.events.has('message.im'));
+    // Users may write to the bot only if it listens to its DMs.
+    expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(!declaredEvents.has('message.im'));
     expect(manifest.settings.interactivity.is_enabled).toBe(found.interactive);
     expect(Boolean(manifest.settings.interactivity.message_menu_options_url)).toBe(found.options);
   });
@@ -226,7 +227,8 @@ describe('what a real flow calls is covered', () => {
     await openCatalog(t, 'U_ALICE');
     await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
-    const dm = statusDm(t, demo);
+    // The DM gets its buttons right after the state changes: wait for them, as a user would.
+    const dm = await eventually(() => statusDm(t, demo), (m) => JSON.stringify(m.blocks ?? []).includes('demos.stop'));
     await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
     await demoInState(t, 'U_ALICE', 'stopped');
     await t.slack.homeOpened({ user: 'U_ALICE' });
@@ -235,5 +237,5 @@ describe('what a real flow calls is covered', () => {
     expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update']));
     expect([...called].filter((m) => !(m in METHOD_SCOPES)), 'called, but not in METHOD_SCOPES').toEqual([]);
     expect([...called].filter((m) => !found.methods.has(m)), 'called, but the source scan did not find it').toEqual([]);
-  });
+  }, 60_000);
 });

@@ -7,6 +7,7 @@ import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { listManaged } from '../accounting/reconciler.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 
@@ -102,16 +103,12 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
   };
 }
 
-/** VMs labelled as ours that no live demo accounts for (a crashed clean-up, a hand-made copy). */
+/**
+ * VMs labelled as ours that no live demo accounts for (a crashed clean-up, a hand-made copy). An
+ * export's temporary VM (purpose=export) belongs to its export, not to a demo.
+ */
 export async function orphanedVms(ctx: AppContext): Promise<Instance[]> {
-  const labelled: Instance[] = [];
-  let pageToken: string | undefined;
-  for (let page = 0; page < 20; page++) {
-    const res = await ctx.compute.listInstances({ filter: 'labels.managed-by=demo-vm', maxResults: 500, pageToken });
-    labelled.push(...res.items);
-    pageToken = res.nextPageToken;
-    if (!pageToken) break;
-  }
+  const labelled = (await listManaged(ctx)).filter((i) => i.labels['purpose'] !== 'export');
   if (labelled.length === 0) return [];
   const known = await ctx.db
     .selectFrom('demos')

@@ -11,6 +11,7 @@ import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { metrics } from '../platform/metrics.ts';
 
 const SAVE_TIMEOUT_MS = 60 * 60_000;
 
@@ -72,6 +73,7 @@ async function completeSave(ctx: AppContext, save: Save, demo: Demo, bytes: numb
   const power = save.after === 'delete' ? 'delete' : save.after === 'stop' && save.priorState === 'running' ? 'stop' : null;
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await saves.finishSave(trx, save.id, { state: 'done' }, now))) return;
+    metrics.saves.inc({ outcome: 'done', reason: '' });
     await trx.updateTable('images').set({ status: 'ready', storage_bytes: bytes, updated_at: now }).where('id', '=', save.imageId).where('status', '=', 'creating').execute();
     const progress: Progress = power === 'delete' ? 'deleting' : power === 'stop' ? 'stopping' : BACK[save.priorState];
     const moved = await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress }, now);
@@ -88,6 +90,7 @@ async function failSave(ctx: AppContext, save: Save, demo: Demo | null, reason: 
   const image = await ctx.db.selectFrom('images').select(['gce_name', 'owner_id']).where('id', '=', save.imageId).executeTakeFirst();
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await saves.finishSave(trx, save.id, { state: 'failed', reason }, now))) return;
+    metrics.saves.inc({ outcome: 'failed', reason: 'error' });
     await trx.updateTable('images').set({ status: 'failed', deleted_at: now, updated_at: now }).where('id', '=', save.imageId).execute();
     if (demo) await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress: BACK[save.priorState] }, now);
     await recordAudit(trx, { at: now, actorId: save.requestedBy, action: 'image.save_failed', resourceKind: 'image', resourceId: save.imageId, after: { saveId: save.id, reason }, requestId: save.id });

@@ -17,6 +17,7 @@ import { alreadyThere, cleanupTemporaries, runGceStep } from './steps.ts';
 import type { ExportStorage } from './storage.ts';
 import * as store from './store.ts';
 import type { Export, ExportProgress } from './store.ts';
+import { metrics } from '../platform/metrics.ts';
 
 export interface ExportDeps {
   build: CloudBuild;
@@ -102,19 +103,23 @@ async function finish(ctx: AppContext, deps: ExportDeps, exp: Export, info: Buil
   await advance(ctx, exp, 'finishing');
   const size = await retryTransient(() => deps.storage.objectSize(exp.destinationUri));
   if (size === null) throw new ExportFailure(`The build said it succeeded, but \`${exp.destinationUri}\` is not there.`);
-  const signed = await retryTransient(() => deps.storage.signedUrl(exp.destinationUri, ctx.config.exports.signedUrlDays));
+  // The file is there either way: a link that cannot be signed (no signBlob right) is logged, not fatal.
+  const signed = await retryTransient(() => deps.storage.signedUrl(exp.destinationUri, ctx.config.exports.signedUrlDays)).catch((err: unknown) => {
+    ctx.log.warn({ err, exportId: exp.id }, 'could not sign a download link for an export');
+    return null;
+  });
   await cleanupTemporaries(ctx, exp);
   const now = ctx.clock.now();
   const done = await store.transition(ctx.db, exp.id, { state: 'running', notProgress: 'cancelling' }, {
     state: 'done',
     progress: 'done',
     size_bytes: size,
-    signed_url: signed.url,
-    signed_url_expires_at: signed.expiresAt,
+    ...(signed ? { signed_url: signed.url, signed_url_expires_at: signed.expiresAt } : {}),
     log_url: info.logUrl ?? exp.logUrl,
     finished_at: now,
   }, now);
   if (!done) throw new Halt();
+  metrics.exports.inc({ outcome: 'done', reason: '' });
   await syncStatus(ctx, exp.id, { required: true });
 }
 
@@ -155,13 +160,17 @@ async function cancelNow(ctx: AppContext, deps: ExportDeps, exp: Export, attempt
   await stopBuild(ctx, deps, exp);
   await cleanUp(ctx, exp, attempt);
   const now = ctx.clock.now();
-  await store.transition(ctx.db, exp.id, { state: ['queued', 'running'], progress: 'cancelling' }, { state: 'cancelled', finished_at: now }, now);
+  if (await store.transition(ctx.db, exp.id, { state: ['queued', 'running'], progress: 'cancelling' }, { state: 'cancelled', finished_at: now }, now)) {
+    metrics.exports.inc({ outcome: 'cancelled', reason: '' });
+  }
   await syncStatus(ctx, exp.id, { required: true });
 }
 
 async function failExport(ctx: AppContext, deps: ExportDeps, exp: Export, reason: string, attempt: Attempt): Promise<void> {
   const now = ctx.clock.now();
-  await store.transition(ctx.db, exp.id, { state: ['queued', 'running'] }, { state: 'failed', failure_reason: reason, finished_at: now }, now);
+  if (await store.transition(ctx.db, exp.id, { state: ['queued', 'running'] }, { state: 'failed', failure_reason: reason, finished_at: now }, now)) {
+    metrics.exports.inc({ outcome: 'failed', reason: 'error' });
+  }
   await stopBuild(ctx, deps, exp).catch((err: unknown) => ctx.log.warn({ err, exportId: exp.id }, 'could not stop the build of a failed export'));
   await cleanUp(ctx, exp, attempt);
   await syncStatus(ctx, exp.id, { required: true });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
@@ -109,6 +110,7 @@ function checkDestination(ctx: AppContext, bucket: string | undefined, prefix: s
  * submission key (double click, Slack retry) returns the export the first one created.
  */
 export async function startExport(ctx: AppContext, actor: Actor, req: ExportRequest): Promise<{ export: Export; created: boolean }> {
+  requireConfigured(ctx);
   const format = parseFormat(req.format);
   if (!format) throw new UserError(`\`${req.format.slice(0, 60)}\` is not a format I can export to. Pick one of: ${formatList()}.`);
   const destination = checkDestination(ctx, req.bucket, req.prefix);
@@ -123,7 +125,7 @@ export async function startExport(ctx: AppContext, actor: Actor, req: ExportRequ
     const busy = await store.activeForDestination(trx, uri);
     if (busy) throw new UserError(`\`${uri}\` is being written by another export right now (started by <@${busy.requesterId}>). Pick another folder, or wait for it to finish.`);
     await store.insertExport(trx, { id, imageId: image.id, requesterId: actor.userId, format, destinationUri: uri, zone: ctx.config.gce.defaultZone, tempInstance: names.instance, tempImage: names.image }, now);
-    await store.audit(trx, { at: now, actorId: actor.userId, action: 'image.export', resourceKind: 'image', resourceId: image.id, after: { exportId: id, format, destination: uri }, requestId: req.submissionKey });
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.export', resourceKind: 'image', resourceId: image.id, after: { exportId: id, format, destination: uri }, requestId: req.submissionKey });
     await ctx.jobs.send(ExportJobs.run, { exportId: id }, { trx });
     return { export: (await store.getExport(trx, id))!, created: true };
   });
@@ -141,7 +143,7 @@ export async function requestCancel(ctx: AppContext, actor: Actor, exportId: str
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, exportId, { state: ['queued', 'running'], notProgress: 'cancelling' }, { progress: 'cancelling' }, now);
     if (!ok) return false;
-    await store.audit(trx, { at: now, actorId: actor.userId, action: 'export.cancel', resourceKind: 'export', resourceId: exportId, before: { state: exp.state, progress: exp.progress } });
+    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'export.cancel', resourceKind: 'export', resourceId: exportId, before: { state: exp.state, progress: exp.progress } });
     // Its own job id: a double click queues one cancellation.
     await ctx.jobs.send(ExportJobs.run, { exportId }, { trx, id: cancelJobId(exportId) });
     return true;

@@ -11,8 +11,9 @@ import * as service from './service.ts';
 import { exportModal, exportQueuedModal } from './views.ts';
 
 export async function registerExports({ ctx, bolt, router }: Registration, deps: ExportDeps): Promise<void> {
-  // One run per step or poll; a build is waited on by polls queued one after another (see jobs.ts).
-  await ctx.jobs.register<ExportJobData>(ExportJobs.run, { retryLimit: 5, expireInSeconds: 3600 }, (data, job) => exportJob(ctx, deps, data, job));
+  // A build is waited on by short polls queued one after another (see jobs.ts); each holds a worker
+  // slot for a pause, so the queue gets a few more slots than the default.
+  await ctx.jobs.register<ExportJobData>(ExportJobs.run, { retryLimit: 5, expireInSeconds: 3600, concurrency: 8 }, (data, job) => exportJob(ctx, deps, data, job));
 
   router.add({
     name: 'export',

@@ -1,50 +1,28 @@
 /**
- * The GCE half of an export as resumable steps (recorded in `steps`, owner_kind 'export'): a requestId
- * fixed per step, the operation recorded before waiting, and a resumed step waiting on the recorded
- * operation instead of sending again. Plus the clean-up of what the steps created.
+ * The GCE half of an export as resumable steps (recorded in `steps`, owner_kind 'export', by the
+ * shared step runner), and the clean-up of what the steps created.
  */
 import type { AppContext } from '../context.ts';
 import { retryTransient } from '../platform/compute/gce.ts';
-import { ComputeError, type DiskImage, operationFailure, type OperationRef } from '../platform/compute/port.ts';
-import { crashPoint } from '../platform/crash.ts';
+import { ComputeError, type DiskImage, type OperationRef } from '../platform/compute/port.ts';
+import { isConflict, isNotFound, runGceStep as runStep, type StepOptions } from '../platform/gce-steps.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import * as store from './store.ts';
 import type { Export } from './store.ts';
 
 const OPERATION_TIMEOUT_MS = 30 * 60_000;
 
-export const notFound = (e: ComputeError) => e.kind === 'not_found';
-export const alreadyThere = (e: ComputeError) => e.kind === 'conflict';
+export const notFound = isNotFound;
+export const alreadyThere = isConflict;
 
+/** The requestId the shared step runner uses for a step of this export (the build step claims with it too). */
 export function exportRequestId(exportId: string, step: string): string {
   return stepRequestId('export', exportId, step);
 }
 
-export async function runGceStep(
-  ctx: AppContext,
-  exportId: string,
-  step: string,
-  call: (requestId: string) => Promise<OperationRef>,
-  opts: { okWhen?: (err: ComputeError) => boolean } = {},
-): Promise<void> {
-  const recorded = await store.getStep(ctx.db, exportId, step);
-  if (recorded?.done) return;
-  const requestId = exportRequestId(exportId, step);
-  let op: OperationRef | null = recorded?.operationName ? { name: recorded.operationName, ...(recorded.zone ? { zone: recorded.zone } : {}) } : null;
-  if (!op) {
-    try {
-      op = await retryTransient(() => call(requestId));
-    } catch (err) {
-      // A 409 on a repeated insert (requestId forgotten after an hour) means it was done before.
-      if (err instanceof ComputeError && opts.okWhen?.(err)) return store.markStepDone(ctx.db, exportId, step, requestId, ctx.clock.now());
-      throw err;
-    }
-    crashPoint(`export.${step}.sent`);
-    await store.recordOperation(ctx.db, exportId, step, requestId, op.name, op.zone ?? null, ctx.clock.now());
-  }
-  const failure = operationFailure(await ctx.compute.waitOperation(op, { timeoutMs: OPERATION_TIMEOUT_MS }));
-  if (failure && !opts.okWhen?.(failure)) throw failure;
-  await store.markStepDone(ctx.db, exportId, step, requestId, ctx.clock.now());
+/** A GCE mutation of an export as a resumable step (platform/gce-steps.ts), owner_kind 'export'. */
+export function runGceStep(ctx: AppContext, exportId: string, step: string, call: (requestId: string) => Promise<OperationRef>, opts: StepOptions = {}): Promise<void> {
+  return runStep(ctx, { kind: 'export', id: exportId }, step, call, { timeoutMs: OPERATION_TIMEOUT_MS, ...opts });
 }
 
 /** The temporary image once it is no longer PENDING (GCE will not delete a pending image). */

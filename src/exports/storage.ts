@@ -111,8 +111,12 @@ export class GcsExportStorage implements ExportStorage {
     // Google checks the link against real time, so real time it is (not the app's test clock).
     const accessibleAt = new Date();
     const expiresAt = new Date(accessibleAt.getTime() + granted * 86_400_000);
-    const [url] = await this.#storage.bucket(bucket).file(object).getSignedUrl({ version: 'v4', action: 'read', accessibleAt, expires: expiresAt });
-    return { url, expiresAt, days: granted, clamped: granted < days };
+    try {
+      const [url] = await this.#storage.bucket(bucket).file(object).getSignedUrl({ version: 'v4', action: 'read', accessibleAt, expires: expiresAt });
+      return { url, expiresAt, days: granted, clamped: granted < days };
+    } catch (e) {
+      throw storageError(e, `sign a download link for ${uri}`);
+    }
   }
 }
 

@@ -201,15 +201,7 @@ export async function recordOperation(db: DbOrTrx, exportId: string, step: strin
     .execute();
 }
 
-export async function markStepDone(db: DbOrTrx, exportId: string, step: string, requestId: string, now: Date): Promise<void> {
-  await db
-    .insertInto('steps')
-    .values({ owner_kind: 'export', owner_id: exportId, step, request_id: requestId, operation_name: null, zone: null, created_at: now, done_at: now })
-    .onConflict((oc) => oc.columns(['owner_kind', 'owner_id', 'step']).doUpdateSet({ done_at: now }))
-    .execute();
-}
-
-// ---------- submissions and audit ----------
+// ---------- submissions ----------
 
 /** Claim a Slack submission key; returns the export it already created, if any. */
 export async function claimSubmission(trx: Transaction<Database>, key: string, exportId: string, now: Date): Promise<string | null> {
@@ -222,20 +214,4 @@ export async function claimSubmission(trx: Transaction<Database>, key: string, e
   if (inserted) return null;
   const existing = await trx.selectFrom('submissions').select('resource_id').where('key', '=', key).executeTakeFirstOrThrow();
   return existing.resource_id;
-}
-
-export async function audit(db: DbOrTrx, e: { at: Date; actorId: string; action: string; resourceKind: string; resourceId: string; before?: unknown; after?: unknown; requestId?: string }): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: e.at,
-      actor_id: e.actorId,
-      action: e.action,
-      resource_kind: e.resourceKind,
-      resource_id: e.resourceId,
-      before: e.before === undefined ? null : JSON.stringify(e.before),
-      after: e.after === undefined ? null : JSON.stringify(e.after),
-      request_id: e.requestId ?? null,
-    })
-    .execute();
 }

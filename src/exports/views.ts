@@ -118,7 +118,10 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
     ];
     if (e.signedUrl) blocks.push({ type: 'actions', elements: [button('Download', ExportIds.download, e.id, { url: e.signedUrl, style: 'primary' })] });
     const clamp = c.askedDays > MAX_SIGNED_URL_DAYS ? ` Signed links last at most ${MAX_SIGNED_URL_DAYS} days, so the ${c.askedDays} days configured were shortened.` : '';
-    blocks.push(context(`Anyone with the download link can fetch the file until it expires; share it with care.${clamp}`), where);
+    const note = e.signedUrl
+      ? `Anyone with the download link can fetch the file until it expires; share it with care.${clamp}`
+      : 'I could not sign a download link (an admin can see why in the logs); share the file from the Cloud Console instead.';
+    blocks.push(context(note), where);
     return { text: `${c.imageTitle} exported to ${e.destinationUri}`, blocks };
   }
   if (e.state === 'failed') {

@@ -86,6 +86,23 @@ describe('exports that fail, are cancelled, or outlive a restart', () => {
     expect(temporaries(t)).toEqual({ instances: [], images: [] });
   });
 
+  test('a build started but never recorded (a crash between the call and the record) is found again, not started twice', async () => {
+    t.cloudBuild.hold();
+    await t.slack.command({ user: 'U_CAROL', text: 'export carol-erp qcow2 gs://demo-vm-exports/lost-record' });
+    const running = await exportInState(t, 'U_CAROL', 'running', 'build_working');
+    // What a crash right after builds.create leaves: the step claimed, no operation, no build id.
+    await t.db.updateTable('steps').set({ operation_name: null }).where('owner_kind', '=', 'export').where('owner_id', '=', running.id).where('step', '=', 'build').execute();
+    await t.db.updateTable('exports').set({ build_id: null }).where('id', '=', running.id).execute();
+    const recovered = await eventually(() => t.db.selectFrom('steps').select('operation_name').where('owner_id', '=', running.id).where('step', '=', 'build').executeTakeFirst(), (r) => Boolean(r?.operation_name));
+    expect(recovered!.operation_name).toMatch(/^recovered:/);
+    t.cloudBuild.release();
+    const done = await exportInState(t, 'U_CAROL', 'done');
+    expect(done.id).toBe(running.id);
+    expect(buildsFor(t, done.destination_uri)).toHaveLength(1);
+    expect(done.build_id).toBe(buildsFor(t, done.destination_uri)[0]!.id);
+    expect(t.cloudBuild.calls.some((c) => c.method === 'builds.list')).toBe(true);
+  });
+
   test('from the image details: Export… opens the modal; GCE tar.gz to another allowed bucket has no -format', async () => {
     const browse = await openCatalog(t, 'U_CAROL');
     const imageId = await imageIdOf(t, 'carol-erp');

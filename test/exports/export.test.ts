@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { blockText } from '../harness/flows.ts';
-import { exportDm, exportInState, exportsOf, loadFixture, seedOwnedImage, temporaries } from './helpers.ts';
+import { dmSaying, exportInState, exportsOf, loadFixture, seedOwnedImage, temporaries } from './helpers.ts';
 
 describe('export an image to Cloud Storage', () => {
   let t: TestApp;
@@ -38,9 +37,9 @@ describe('export an image to Cloud Storage', () => {
       // gcloud makes the scratch bucket it names.
       expect(t.cloudBuild.gcs.buckets.has('demo-test-project-daisy-bkt-us')).toBe(true);
 
-      // The final DM: the gs:// URI, the Console link, the size, the build log and a signed link.
-      const dm = exportDm(t, done);
-      const body = blockText(dm.blocks ?? []);
+      // The final DM (edited right after the row is done): the gs:// URI, the Console link, the
+      // size, the build log and a signed link.
+      const body = await dmSaying(t, done.id, 'is exported as VMDK');
       expect(body).toContain('gs://demo-vm-exports/customers/acme/alice-crm.vmdk');
       expect(body).toContain('https://console.cloud.google.com/storage/browser/_details/demo-vm-exports/customers/acme/alice-crm.vmdk?project=demo-test-project');
       expect(body).toContain('2.0 GiB');
@@ -55,8 +54,8 @@ describe('export an image to Cloud Storage', () => {
       // One message, edited in place at every step.
       expect(t.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text ?? '').includes('Alice CRM v2'))).toHaveLength(1);
       const order = ['creating instance', 'stopping instance', 'creating image', 'exported to'].map((w) => seen.findIndex((s) => s.includes(w)));
-      expect(order.every((i) => i >= 0)).toBe(true);
-      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(order.every((i) => i >= 0), JSON.stringify(seen)).toBe(true);
+      expect([...order].sort((a, b) => a - b), JSON.stringify(seen)).toEqual(order);
 
       // Nothing temporary is left, and the temporaries were what the export said they were.
       expect(temporaries(t)).toEqual({ instances: [], images: [] });

@@ -2,7 +2,11 @@
  * The Compute port over @google-cloud/compute v7 (REST transport). With `apiEndpoint: 'http://host:port'`
  * it talks plain HTTP to an emulator (the simulator) without Google credentials; otherwise it uses ADC.
  */
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
+import { createRequire } from 'node:module';
+import type { protos } from '@google-cloud/compute';
+// The v1 clients only: the package index also loads v1beta, v1small and the generated protos.js
+// (31 MB of code, over 100 MB of memory and a second of start-up) that the REST transport never needs.
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
 import { googleAuthLibrary } from 'google-gax';
 import {
   type Compute,
@@ -22,23 +26,15 @@ import {
   type Page,
 } from './port.ts';
 import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
+import { backoffDelay, retryTransient, sleep, type RetryOptions } from './retry.ts';
+
+export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
 type ClientOptions = ConstructorParameters<typeof InstancesClient>[0];
-
-export interface RetryOptions {
-  /** Tries in all, the first included (default 5). */
-  attempts?: number;
-  /** First backoff ceiling (default 500 ms); doubles per retry up to maxMs (default 20 s), full jitter. */
-  baseMs?: number;
-  maxMs?: number;
-  signal?: AbortSignal;
-  random?: () => number;
-  onRetry?: (err: ComputeError, attempt: number, delayMs: number) => void;
-}
 
 export interface GceComputeOptions {
   project: string;
@@ -130,45 +126,6 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 
 // ---------- retries ----------
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Full-jitter exponential backoff: a random delay below min(maxMs, baseMs · 2^attempt). */
-export function backoffDelay(attempt: number, opts: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
-  const ceiling = Math.min(opts.maxMs ?? 20_000, (opts.baseMs ?? 500) * 2 ** attempt);
-  return Math.floor((opts.random ?? Math.random)() * ceiling);
-}
-
-/**
- * Run `fn` again while it fails with a retryable ComputeError (429, 5xx, network), with capped,
- * jittered backoff. For mutating calls, keep the same requestId across attempts so GCE does it once.
- */
-export async function retryTransient<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-  const attempts = opts.attempts ?? 5;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (e) {
-      if (!(e instanceof ComputeError) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
-      const delay = backoffDelay(attempt, opts);
-      opts.onRetry?.(e, attempt + 1, delay);
-      await sleep(delay, opts.signal);
-    }
-  }
-}
-
 // ---------- shapes ----------
 
 const last = (s: string | null | undefined): string => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
@@ -177,8 +134,14 @@ const text = (s: string | null | undefined): string | undefined => s || undefine
 /** `https://…/compute/v1/projects/P/…` → `projects/P/…`. */
 const relative = (s: string | null | undefined): string | undefined => (s ? s.slice(Math.max(0, s.indexOf('projects/'))) : undefined);
 
-function enumName(v: unknown, names: Record<number, string>): string {
-  return typeof v === 'number' ? (names[v] ?? String(v)) : String(v ?? '');
+/**
+ * The REST transport decodes enums as their names (google-gax fallback: `enums: String`); a number,
+ * should one ever come, is looked up in the generated protos, loaded only then.
+ */
+function enumName(v: unknown, message: 'Instance' | 'Operation'): string {
+  if (typeof v !== 'number') return String(v ?? '');
+  const generated = createRequire(import.meta.url)('@google-cloud/compute') as { protos: typeof protos };
+  return (generated.protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
 }
 
 function toInstance(i: IInstance): Instance {
@@ -186,7 +149,7 @@ function toInstance(i: IInstance): Instance {
   return {
     name: i.name ?? '',
     zone: last(i.zone),
-    status: enumName(i.status, protos.google.cloud.compute.v1.Instance.Status) as InstanceStatus,
+    status: enumName(i.status, 'Instance') as InstanceStatus,
     machineType: last(i.machineType),
     labels: { ...(i.labels ?? {}) },
     externalIp: text(nic?.accessConfigs?.[0]?.natIP),
@@ -215,7 +178,7 @@ function toMachineImage(project: string, m: IMachineImage): MachineImage {
 }
 
 export function toOperationResult(op: IOperation): OperationResult {
-  const status = enumName(op.status, protos.google.cloud.compute.v1.Operation.Status) as OperationResult['status'];
+  const status = enumName(op.status, 'Operation') as OperationResult['status'];
   const first = op.error?.errors?.[0];
   const code = first?.code ?? (op.error ? 'UNKNOWN' : undefined);
   return {
