@@ -43,18 +43,11 @@ export class ChildExited extends Error {}
 /** The environment of a TestApp (same fakes, same database), for a child process. */
 export function appProcessEnv(t: TestApp, extra: Record<string, string> = {}): Record<string, string> {
   if (!t.database) throw new Error('app processes need the postgres backend (PGlite is one process)');
+  // The same configuration as the in-process app (fakes, channels, exports), on the real database.
   return {
-    NODE_ENV: 'test',
+    ...t.env,
     LOG_LEVEL: 'warn',
     PORT: '0',
-    BIND_ADDRESS: '127.0.0.1',
-    SLACK_BOT_TOKEN: t.fake.identity.token,
-    SLACK_SIGNING_SECRET: t.config.slack.signingSecret!,
-    SLACK_API_URL: t.config.slack.apiUrl!,
-    GCP_PROJECT: t.config.gce.project,
-    GCE_API_ENDPOINT: t.config.gce.apiEndpoint!,
-    ADMIN_USER_IDS: t.config.adminUserIds.join(','),
-    ORG_TIME_ZONE: t.config.orgTimeZone,
     DATABASE_URL: t.database.url,
     ...extra,
   };

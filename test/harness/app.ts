@@ -31,6 +31,8 @@ export interface TestAppOptions {
 export interface TestApp {
   app: RunningApp;
   config: Config;
+  /** The environment the app was configured from (child processes reuse it). */
+  env: Record<string, string>;
   fake: FakeSlack;
   sim: GceSimulator;
   /** Fake Cloud Build + Cloud Storage (exports), buckets demo-vm-exports (US) and demo-vm-exports-eu. */
@@ -72,7 +74,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const backend = opts.backend ?? 'postgres';
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   const dataDir = backend === 'pglite' ? `/tmp/demo-vm-test-${randomBytes(4).toString('hex')}` : undefined;
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     PORT: '0',
@@ -94,7 +96,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     EXPORT_POLL_MS: '100',
     ...(database ? { DATABASE_URL: opts.wrapDatabaseUrl ? opts.wrapDatabaseUrl(database.url) : database.url } : { DATA_DIR: dataDir! }),
     ...opts.env,
-  });
+  };
+  const config = loadConfig(env);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -111,6 +114,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const t: TestApp = {
     app,
     config,
+    env,
     fake,
     sim,
     cloudBuild,
