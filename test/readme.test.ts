@@ -19,3 +19,18 @@ test('README shows the set-up and test commands', () => {
   expect(readme).toContain('npm ci && npm start');
   expect(readme).toContain('npm test');
 });
+
+test('README lists every /demo subcommand the app registers', async () => {
+  const { startTestApp } = await import('./harness/app.ts');
+  const t = await startTestApp();
+  try {
+    const readme = readFileSync('README.md', 'utf8');
+    const missing = [
+      ...t.app.router.specs.map((s) => `/demo ${s.name}`),
+      ...[...t.app.router.admin.keys()].map((name) => `/demo admin ${name}`),
+    ].filter((cmd) => !readme.includes(`\`${cmd}`));
+    expect(missing).toEqual([]);
+  } finally {
+    await t.close();
+  }
+});
