@@ -12,6 +12,7 @@ import { describeState, launch } from './service.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { claimSubmission } from '../platform/submissions.ts';
 
 /** GCE: "You can create a machine image at most once every 10 minutes" per source VM. */
 export const MACHINE_IMAGE_INTERVAL_MS = 10 * 60_000;
@@ -84,7 +85,7 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
   const now = ctx.clock.now();
   const id = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {
-    const existing = await store.claimSubmission(trx, req.submissionKey, 'save', id, now);
+    const existing = await claimSubmission(trx, req.submissionKey, 'save', id, now);
     if (existing) return { save: (await saves.getSave(trx, existing))!, created: false };
     const demo = (await store.getDemo(trx, req.demoId, { forUpdate: true }))!;
     const active = await saves.activeSave(trx, demo.id);

@@ -9,6 +9,7 @@ import { assertLaunchesOpen } from './pause.ts';
 import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { claimSubmission } from '../platform/submissions.ts';
 
 export interface LaunchRequest {
   imageId: string;
@@ -66,7 +67,7 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
   const now = ctx.clock.now();
   const id = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {
-    const existing = await store.claimSubmission(trx, req.submissionKey, 'launch', id, now);
+    const existing = await claimSubmission(trx, req.submissionKey, 'launch', id, now);
     if (existing) {
       const demo = await store.getDemo(trx, existing);
       if (!demo) throw new Error(`submission ${req.submissionKey} points at a missing demo`);

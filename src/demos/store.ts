@@ -88,15 +88,3 @@ export async function setStatusMessage(db: DbOrTrx, id: string, channel: string,
   await db.updateTable('demos').set({ dm_channel: channel, dm_ts: ts }).where('id', '=', id).execute();
 }
 
-/** Claim a Slack submission key; returns the resource it already created, if any. */
-export async function claimSubmission(trx: Transaction<Database>, key: string, kind: string, resourceId: string, now: Date): Promise<string | null> {
-  const inserted = await trx
-    .insertInto('submissions')
-    .values({ key, kind, resource_id: resourceId, created_at: now })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('resource_id')
-    .executeTakeFirst();
-  if (inserted) return null;
-  const existing = await trx.selectFrom('submissions').select('resource_id').where('key', '=', key).executeTakeFirstOrThrow();
-  return existing.resource_id;
-}

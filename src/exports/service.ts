@@ -10,6 +10,7 @@ import { type Destination, destinationUri, type ExportFormat, formatList, normal
 import { ExportJobs } from './ids.ts';
 import * as store from './store.ts';
 import type { Export } from './store.ts';
+import { claimSubmission } from '../platform/submissions.ts';
 
 export interface ExportOptions {
   buckets: string[];
@@ -120,7 +121,7 @@ export async function startExport(ctx: AppContext, actor: Actor, req: ExportRequ
   const id = randomUUID();
   const names = tempNames(id);
   return ctx.db.transaction().execute(async (trx) => {
-    const existing = await store.claimSubmission(trx, req.submissionKey, id, now);
+    const existing = await claimSubmission(trx, req.submissionKey, 'export', id, now);
     if (existing) return { export: (await store.getExport(trx, existing))!, created: false };
     const busy = await store.activeForDestination(trx, uri);
     if (busy) throw new UserError(`\`${uri}\` is being written by another export right now (started by <@${busy.requesterId}>). Pick another folder, or wait for it to finish.`);

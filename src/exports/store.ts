@@ -201,17 +201,3 @@ export async function recordOperation(db: DbOrTrx, exportId: string, step: strin
     .execute();
 }
 
-// ---------- submissions ----------
-
-/** Claim a Slack submission key; returns the export it already created, if any. */
-export async function claimSubmission(trx: Transaction<Database>, key: string, exportId: string, now: Date): Promise<string | null> {
-  const inserted = await trx
-    .insertInto('submissions')
-    .values({ key, kind: 'export', resource_id: exportId, created_at: now })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('resource_id')
-    .executeTakeFirst();
-  if (inserted) return null;
-  const existing = await trx.selectFrom('submissions').select('resource_id').where('key', '=', key).executeTakeFirstOrThrow();
-  return existing.resource_id;
-}

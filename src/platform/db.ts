@@ -96,7 +96,8 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not lock ${lockPath}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, but is not ours). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

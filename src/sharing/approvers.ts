@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../platform/db.ts';
+import { recordAudit } from '../audit/store.ts';
 
 /**
  * Who approves share requests. Until an admin edits the list, configuration decides: APPROVER_USER_IDS
@@ -110,10 +111,7 @@ export async function changeApprover(ctx: AppContext, adminId: string, op: 'add'
       const res = await trx.deleteFrom('approvers').where('user_id', '=', userId).executeTakeFirst();
       changed = Number(res.numDeletedRows) === 1;
     }
-    await trx
-      .insertInto('audit_log')
-      .values({ at: now, actor_id: adminId, action: `approvers.${op}`, resource_kind: 'approver', resource_id: userId, before: JSON.stringify({ approvers: before.userIds, managed: before.managed }), after: JSON.stringify({ changed, seeded }), request_id: null })
-      .execute();
+    await recordAudit(trx, { at: now, actorId: adminId, action: `approvers.${op}`, resourceKind: 'approver', resourceId: userId, before: { approvers: before.userIds, managed: before.managed }, after: { changed, seeded } });
     return { changed, seeded };
   });
 }

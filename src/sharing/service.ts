@@ -10,6 +10,7 @@ import { SharingJobs } from './ids.ts';
 import * as store from './store.ts';
 import type { ShareRequest } from './store.ts';
 import { alreadyDecided, MAX_NOTE, MAX_REASON } from './views.ts';
+import { claimSubmission } from '../platform/submissions.ts';
 
 /**
  * Share requests: an owner asks, an approver decides once, the image becomes `shared` (everyone's
@@ -68,7 +69,7 @@ export async function requestShare(ctx: AppContext, actor: Actor, ask: ShareAsk)
   if (earlier) return (await store.getRequest(ctx.db, earlier.resource_id))!;
   await shareableImage(ctx, actor, ask.imageId);
   const created = await ctx.db.transaction().execute(async (trx) => {
-    const raced = await store.claimSubmission(trx, ask.submissionKey, id, now);
+    const raced = await claimSubmission(trx, ask.submissionKey, 'share', id, now);
     if (raced) return { request: (await store.getRequest(trx, raced))!, fresh: false };
     // The conditional update is the lock: a concurrent ask or an owner change loses here.
     if (!(await store.setVisibility(trx, ask.imageId, 'private', 'pending', now))) {

@@ -1,6 +1,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database, ShareRequestsTable, Visibility } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
+import { recordAudit } from '../audit/store.ts';
 
 type DbOrTrx = Db | Transaction<Database>;
 
@@ -89,31 +90,9 @@ export async function setVisibility(trx: DbOrTrx, imageId: string, from: Visibil
   return Number(res.numUpdatedRows) === 1;
 }
 
-export async function audit(trx: DbOrTrx, a: { now: Date; actorId: string; action: string; resourceKind: string; resourceId: string; before?: unknown; after?: unknown; requestId?: string | null }): Promise<void> {
-  await trx
-    .insertInto('audit_log')
-    .values({
-      at: a.now,
-      actor_id: a.actorId,
-      action: a.action,
-      resource_kind: a.resourceKind,
-      resource_id: a.resourceId,
-      before: a.before === undefined ? null : JSON.stringify(a.before),
-      after: a.after === undefined ? null : JSON.stringify(a.after),
-      request_id: a.requestId ?? null,
-    })
-    .execute();
+/** The audit log, with this capability's `now` naming (see audit/store.ts). */
+export function audit(trx: DbOrTrx, a: { now: Date; actorId: string; action: string; resourceKind: string; resourceId: string; before?: unknown; after?: unknown; requestId?: string | null }): Promise<void> {
+  const { now, ...entry } = a;
+  return recordAudit(trx, { at: now, ...entry });
 }
 
-/** One request per submission (the modal's view id): a double submit or a retry asks once. */
-export async function claimSubmission(trx: Transaction<Database>, key: string, resourceId: string, now: Date): Promise<string | null> {
-  const inserted = await trx
-    .insertInto('submissions')
-    .values({ key, kind: 'share', resource_id: resourceId, created_at: now })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('resource_id')
-    .executeTakeFirst();
-  if (inserted) return null;
-  const existing = await trx.selectFrom('submissions').select('resource_id').where('key', '=', key).executeTakeFirstOrThrow();
-  return existing.resource_id;
-}

@@ -1,5 +1,5 @@
 import { PgBoss } from 'pg-boss';
-import { openPostgres } from '../../src/platform/db.ts';
+import { isAlive, openPostgres } from '../../src/platform/db.ts';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
 import { databaseUrl, RUN_PID, TEMPLATE_DB, withAdmin } from './postgres.ts';
 
@@ -30,11 +30,3 @@ export default async function setup(): Promise<() => Promise<void>> {
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -26,7 +26,7 @@ import {
   type Page,
 } from './port.ts';
 import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
-import { backoffDelay, retryTransient, sleep, type RetryOptions } from './retry.ts';
+import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
