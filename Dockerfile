@@ -47,6 +47,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# What `npm start` runs, started directly: under npm, SIGTERM reaches npm and its `sh -c`, and the
-# app is orphaned instead of stopping gracefully (finish job steps, close the database).
-CMD ["node", "src/main.ts"]
+# `npm start` execs node (no shell in between), so SIGTERM from the kubelet reaches the app and it
+# stops gracefully.
+CMD ["npm", "start"]

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     log.fatal({ err }, `could not start: ${(err as Error).message}`);
+    // The log line is for machines; a person starting the app reads this one.
+    process.stderr.write(`\ndemo-vm could not start: ${(err as Error).message}\n`);
     await Promise.allSettled(stops.map((s) => s()));
     process.exit(1);
   }

@@ -34,9 +34,11 @@ describe('Dockerfile', () => {
     expect(hc!.flags['timeout']).toBeDefined();
   });
 
-  test('starts what `npm start` runs, as an exec-form command (signals reach the app)', () => {
+  test('starts with `npm start` in exec form, and the script execs node (signals reach the app)', () => {
     const cmd = execForm(ops('CMD').at(-1)!.args);
-    expect(cmd).toEqual(pkg.scripts['start']!.split(' '));
+    expect(cmd).toEqual(['npm', 'start']);
+    // No shell left between npm and the app: npm forwards SIGTERM to its child, a shell would not.
+    expect(pkg.scripts['start']).toMatch(/^exec node /);
     expect(ops('ENTRYPOINT')).toEqual([]);
   });
 
