@@ -2,6 +2,8 @@
  * The app under test in a process of its own (as in production), so that the load generator, the fake
  * Slack and the GCE simulator never share its event loop or its heap. Started from the environment
  * exactly as `npm start` starts it (src/main.ts), against URLs of fakes that live in the bench process.
+ * (test/harness/app-process.ts is for tests: a ManualClock, test job polling, node-cron off, IPC ticks;
+ * a benchmark measures production settings.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,8 @@ export interface ChildApp {
   receiverUrl: string;
   /** Resident memory now (VmRSS), in MB. */
   rssMb(): number;
+  /** CPU time the process has used so far (user + system), in ms. */
+  cpuMs(): number;
   /** Log lines at error level or above seen so far (pino levels ≥ 50). */
   readonly errorLines: string[];
   /** The last lines the process wrote (for diagnosing a failure). */
@@ -107,6 +111,7 @@ function childApp(child: ChildProcess, receiverUrl: string, lines: string[], err
     pid,
     receiverUrl,
     rssMb: () => rssMb(pid),
+    cpuMs: () => cpuMs(pid),
     errorLines,
     tail: () => lines.slice(-40).join('\n'),
     stop: async (timeoutMs = 25_000) => {
@@ -123,4 +128,12 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** utime + stime from /proc/<pid>/stat (clock ticks of 10 ms on Linux). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

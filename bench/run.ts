@@ -57,7 +57,7 @@ function runOne(name: string): Promise<Outcome> {
 
 async function postgresVersion(): Promise<string> {
   try {
-    return await withAdmin(async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0]!.v);
+    return await withAdmin(async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
   } catch (err) {
     return `unreachable (${(err as Error).message})`;
   }

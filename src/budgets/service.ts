@@ -35,8 +35,12 @@ export async function budgetStatus(db: DbOrTrx, config: Config, userId: string, 
   const usage = await usageSummary(db, { start: month.start, end: month.end, now, userId });
   let reserved = 0;
   const live = await store.liveDemos(db, userId);
+  // One price lookup per machine type and zone, not per demo (a user with 900 live demos made 900 queries).
+  const prices = new Map<string, Promise<number | null>>();
   for (const d of live) {
-    const price = (await hourlyPrice(db, d.machineType, d.zone)) ?? 0;
+    const key = `${d.machineType}@${d.zone}`;
+    if (!prices.has(key)) prices.set(key, hourlyPrice(db, d.machineType, d.zone));
+    const price = (await prices.get(key)!) ?? 0;
     const until = d.expiresAt < month.end ? d.expiresAt : month.end;
     reserved += Math.max(0, (until.getTime() - now.getTime()) / 3_600_000) * price;
   }

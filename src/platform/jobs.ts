@@ -30,8 +30,8 @@ export interface QueueSpec {
   /** Upper bound for one run of a handler; a job stuck longer is retried. */
   expireInSeconds?: number;
   /**
-   * Jobs of this queue a process works on at once. Default 20: a job mostly waits (on GCE for
-   * minutes, on Cloud Build for hours), and with 4 the fifth user's launch queued behind them.
+   * Jobs of this queue a process works on at once (default 4). Queues whose jobs mostly wait (on GCE
+   * for minutes, on Cloud Build for hours) set more, or a fifth user's launch queues behind them.
    */
   concurrency?: number;
 }
@@ -118,10 +118,10 @@ export class JobQueue {
   }
 
   /**
-   * With LISTEN/NOTIFY on, pg-boss polls a queue only every 30 s and, at batchSize 1, never fetches
-   * again at once after a job: a backlog (20 launches submitted together) waited 30 s per round of
-   * workers. Whoever just finished a job asks for the next one immediately; an empty queue costs one
-   * fetch.
+   * With LISTEN/NOTIFY on, pg-boss polls a queue only every notifyPollingIntervalSeconds and, at
+   * batchSize 1, never fetches again at once after a job: a backlog (20 launches submitted together)
+   * waited a poll (then 30 s) per round of workers. Whoever just finished a job asks for the next one
+   * immediately; an empty queue costs one fetch.
    */
   #fetchAgainAfter<J>(name: string, work: (jobs: J[]) => Promise<void>): (jobs: J[]) => Promise<void> {
     return async (jobs) => {
