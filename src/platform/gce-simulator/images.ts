@@ -3,12 +3,11 @@ import { alreadyExists, GceHttpError, notFound, required } from './errors.ts';
 import type { Disks } from './disks.ts';
 import { DISK_BUSY_STATUSES } from './disks.ts';
 import type { Faults } from './faults.ts';
-import { compileFilter } from './filter.ts';
 import type { Operations } from './operations.ts';
-import { paginate } from './paging.ts';
 import type { SimState } from './state.ts';
 import type { Reply, Route, RouteContext } from './types.ts';
-import { checkLabels, checkMaxResults, checkName } from './validate.ts';
+import { completeInsertLater, deleteResource, listResources, type Family } from './global-family.ts';
+import { checkLabels, checkName } from './validate.ts';
 
 export interface GceImage {
   kind: 'compute#image';
@@ -47,6 +46,7 @@ export interface ImagesDeps {
 export class Images {
   readonly #d: ImagesDeps;
   readonly #byName = new Map<string, GceImage>();
+  readonly #family: Family<GceImage> = { collection: 'images', listKind: 'compute#imageList', makingStatus: 'PENDING', byName: this.#byName, get: (name) => this.#get(name) };
 
   constructor(deps: ImagesDeps) {
     this.#d = deps;
@@ -97,7 +97,7 @@ export class Images {
   }
 
   #insert(ctx: RouteContext): Reply {
-    const { state, ops, faults, disks } = this.#d;
+    const { state, ops, disks } = this.#d;
     return ops.idempotent(ctx.query, (requestId) => {
       const body = ctx.body;
       const name = checkName('resource.name', body.name);
@@ -126,44 +126,19 @@ export class Images {
         sourceDisk: disk.selfLink,
       });
       img.sourceDiskId = disk.id;
-      const op = ops.start({ operationType: 'insert', targetLink: img.selfLink, targetId: img.id, requestId });
-      const failure = faults.takeOperationError('images.insert', state.project, where.zone);
-      state.timers.after(state.operationMs, () => {
-        if (failure) this.#byName.delete(name);
-        else if (this.#byName.get(name) === img) img.status = 'READY';
-        ops.finish(op, failure);
-      });
-      return op;
+      return completeInsertLater(this.#d, this.#family, img, requestId, where.zone);
     });
   }
 
   #delete(ctx: RouteContext): Reply {
-    const { state, ops, faults } = this.#d;
-    return ops.idempotent(ctx.query, (requestId) => {
-      const img = this.#get(ctx.params.name!);
-      if (img.status === 'PENDING') {
-        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('global', 'images', img.name)}' is not ready`);
-      }
-      const op = ops.start({ operationType: 'delete', targetLink: img.selfLink, targetId: img.id, requestId });
-      const failure = faults.takeOperationError('images.delete', state.project, undefined);
-      if (!failure) img.status = 'DELETING';
-      state.timers.after(state.operationMs, () => {
-        if (!failure && this.#byName.get(img.name) === img) this.#byName.delete(img.name);
-        ops.finish(op, failure);
-      });
-      return op;
-    });
+    return deleteResource(this.#d, this.#family, ctx);
   }
 
+
   #list(ctx: RouteContext): Reply {
-    const s = this.#d.state;
-    const match = compileFilter(ctx.query.get('filter'));
-    const all = this.all()
-      .filter((i) => match(i))
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
-    return { status: 200, body: { kind: 'compute#imageList', id: s.path('global', 'images'), items: page, selfLink: s.link('global', 'images'), nextPageToken } };
+    return listResources(this.#d, this.#family, ctx);
   }
+
 
   routes(): Route[] {
     const one = /^global\/images\/(?<name>[^/]+)$/;

@@ -1,12 +1,11 @@
 /** machineImages.list/get/insert/delete (global resources, global operations). */
-import { alreadyExists, GceHttpError, invalidField, notFound } from './errors.ts';
+import { alreadyExists, invalidField, notFound } from './errors.ts';
 import type { Faults } from './faults.ts';
-import { compileFilter } from './filter.ts';
 import type { Operations } from './operations.ts';
-import { paginate } from './paging.ts';
 import { lastSegment, type SimState } from './state.ts';
 import type { GceInstance, GceMachineImage, Reply, Route, RouteContext } from './types.ts';
-import { checkLabels, checkMaxResults, checkName } from './validate.ts';
+import { completeInsertLater, deleteResource, listResources, type Family } from './global-family.ts';
+import { checkLabels, checkName } from './validate.ts';
 
 export interface MachineImagesDeps {
   state: SimState;
@@ -31,6 +30,7 @@ const INSTANCE_PATH = /(?:^|\/)zones\/([^/]+)\/instances\/([^/]+)$/;
 export class MachineImages {
   readonly #d: MachineImagesDeps;
   readonly #byName = new Map<string, GceMachineImage>();
+  readonly #family: Family<GceMachineImage> = { collection: 'machineImages', listKind: 'compute#machineImageList', makingStatus: 'CREATING', byName: this.#byName, get: (name) => this.#get(name) };
 
   constructor(deps: MachineImagesDeps) {
     this.#d = deps;
@@ -84,7 +84,7 @@ export class MachineImages {
   }
 
   #insert(ctx: RouteContext): Reply {
-    const { state, ops, faults } = this.#d;
+    const { state, ops } = this.#d;
     return ops.idempotent(ctx.query, (requestId) => {
       const body = ctx.body;
       const name = checkName('resource.name', body.name);
@@ -107,45 +107,19 @@ export class MachineImages {
       });
       img.sourceInstanceProperties.labels = { ...instance.labels };
       img.sourceInstanceProperties.description = instance.description;
-      const op = ops.start({ operationType: 'insert', targetLink: img.selfLink, targetId: img.id, requestId });
-      const failure = faults.takeOperationError('machineImages.insert', state.project, zone);
-      state.timers.after(state.operationMs, () => {
-        if (failure) this.#byName.delete(name);
-        else if (this.#byName.get(name) === img) img.status = 'READY';
-        ops.finish(op, failure);
-      });
-      return op;
+      return completeInsertLater(this.#d, this.#family, img, requestId, zone);
     });
   }
 
   #delete(ctx: RouteContext): Reply {
-    const { state, ops, faults } = this.#d;
-    return ops.idempotent(ctx.query, (requestId) => {
-      const img = this.#get(ctx.params.name!);
-      if (img.status === 'CREATING') {
-        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('global', 'machineImages', img.name)}' is not ready`);
-      }
-      const op = ops.start({ operationType: 'delete', targetLink: img.selfLink, targetId: img.id, requestId });
-      const failure = faults.takeOperationError('machineImages.delete', state.project, undefined);
-      if (!failure) img.status = 'DELETING';
-      state.timers.after(state.operationMs, () => {
-        if (!failure && this.#byName.get(img.name) === img) this.#byName.delete(img.name);
-        ops.finish(op, failure);
-      });
-      return op;
-    });
+    return deleteResource(this.#d, this.#family, ctx);
   }
 
+
   #list(ctx: RouteContext): Reply {
-    const s = this.#d.state;
-    const match = compileFilter(ctx.query.get('filter'));
-    const all = this.all()
-      .filter((i) => match(i))
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
-    const body = { kind: 'compute#machineImageList', id: s.path('global', 'machineImages'), items: page, selfLink: s.link('global', 'machineImages'), nextPageToken };
-    return { status: 200, body };
+    return listResources(this.#d, this.#family, ctx);
   }
+
 
   routes(): Route[] {
     const one = /^global\/machineImages\/(?<name>[^/]+)$/;
