@@ -132,3 +132,17 @@ export function toInput(cmd: SlashCommand, parsed: { args: string[]; rest: strin
 export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
+const BARE_USER_ID = /^([UW][A-Z0-9_]{2,})$/;
+
+/** A user mention as slash commands deliver it with escaping on: `<@U123|bob>` or `<@U123>` → U123. */
+export function mentionedUser(word: string | undefined): string | null {
+  return MENTION.exec(word?.trim() ?? '')?.[1] ?? null;
+}
+
+/** A mention, or a bare user ID typed by hand. */
+export function parseUserRef(word: string | undefined): string | null {
+  const w = word?.trim() ?? '';
+  return (MENTION.exec(w) ?? BARE_USER_ID.exec(w))?.[1] ?? null;
+}

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import { escapeMrkdwn } from '../commands.ts';
+import { escapeMrkdwn, mentionedUser } from '../commands.ts';
 import { DAYS, type Cadence, type DigestSchedule } from './digest-schedule.ts';
 import { ANY_REGION } from './money.ts';
 import { compareLocalDates, dateRange, dayOf, isTimeZone, monthOf, parseLocalDate, previousPeriod, weekOf, type Period } from './periods.ts';
@@ -13,7 +13,6 @@ export function tokens(rest: string): string[] {
   return rest.match(/<[^>]*>|\S+/g) ?? [];
 }
 
-const USER_MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 const CHANNEL_MENTION = /^<#([CG][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 
 export type Subject = { kind: 'me' } | { kind: 'all' } | { kind: 'user'; userId: string };
@@ -31,9 +30,9 @@ export function parseUsageArgs(rest: string, now: Date, timeZone: string): Usage
   let subject: Subject = { kind: 'me' };
   const periodWords: string[] = [];
   for (const word of tokens(rest)) {
-    const mention = USER_MENTION.exec(word);
+    const mentioned = mentionedUser(word);
     const lower = word.toLowerCase();
-    if (mention) subject = { kind: 'user', userId: mention[1]! };
+    if (mentioned) subject = { kind: 'user', userId: mentioned };
     else if (lower === 'me' || lower === 'mine') subject = { kind: 'me' };
     else if (lower === 'all' || lower === 'everyone') subject = { kind: 'all' };
     else if (word.startsWith('@') || word.startsWith('<@')) {

@@ -1,10 +1,10 @@
 import type { Registration } from '../capabilities.ts';
+import { mentionedUser } from '../commands.ts';
 import { ForbiddenError } from '../errors.ts';
 import { can } from '../policy.ts';
 import { listAudit, type AuditFilter } from './store.ts';
 import { auditBlocks } from './views.ts';
 
-const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 
 /** `/demo audit [@user | image-name]`: admins read who changed what, and when. */
 export function registerAudit({ ctx, router }: Registration): void {
@@ -19,10 +19,10 @@ export function registerAudit({ ctx, router }: Registration): void {
       const arg = input.args[0] ?? '';
       let filter: AuditFilter = { kind: 'all' };
       let title = 'everything';
-      const mention = MENTION.exec(arg);
-      if (mention) {
-        filter = { kind: 'actor', userId: mention[1]! };
-        title = `by <@${mention[1]}>`;
+      const mentioned = mentionedUser(arg);
+      if (mentioned) {
+        filter = { kind: 'actor', userId: mentioned };
+        title = `by <@${mentioned}>`;
       } else if (arg) {
         // An image: its catalog id and GCE name both appear as resource ids in the log.
         const images = await ctx.db.selectFrom('images').select(['id', 'gce_name']).where((eb) => eb.or([eb('gce_name', '=', arg.toLowerCase()), eb(eb.fn('lower', ['title']), '=', input.rest.toLowerCase())])).execute();

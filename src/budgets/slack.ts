@@ -1,13 +1,13 @@
 import type { Registration } from '../capabilities.ts';
+import { mentionedUser } from '../commands.ts';
 import { UserError } from '../errors.ts';
 import { budgetStatus, changeBudget, type BudgetChange } from './service.ts';
 import { budgetLine } from './views.ts';
 
-const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 const USAGE = 'Usage: `/demo admin budget @user [running N] [monthly USD]`, `/demo admin budget @user reset`, or `/demo budget` for your own.';
 
 export function parseBudgetArgs(args: string[]): BudgetChange {
-  const user = MENTION.exec(args[0] ?? '')?.[1];
+  const user = mentionedUser(args[0]);
   if (!user) throw new UserError(`Say whose budget, as a mention. ${USAGE}`);
   const change: BudgetChange = { userId: user };
   const rest = args.slice(1).map((a) => a.toLowerCase());

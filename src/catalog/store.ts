@@ -77,15 +77,9 @@ export async function upsertLabelled(db: DbOrTrx, project: string, e: CatalogEnt
       ...values,
       project,
       gce_name: e.gceName,
-      owner_id: null,
       visibility: 'official',
       origin: 'catalog_label',
-      parent_image_id: null,
-      source_demo_id: null,
-      thread_channel: null,
-      thread_ts: null,
       created_at: e.createdAt,
-      deleted_at: null,
     })
     .onConflict((oc) => oc.columns(['project', 'gce_name']).where('deleted_at', 'is', null).doNothing())
     .execute();

@@ -1,13 +1,13 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
-import { escapeMrkdwn } from '../commands.ts';
+import { escapeMrkdwn, parseUserRef } from '../commands.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { modal, section } from '../platform/blocks.ts';
 import { refreshHome } from '../home/service.ts';
 import type { Actor } from '../policy.ts';
 import type { AppContext } from '../context.ts';
 import { fleet, forceStop, switchPause } from './fleet.ts';
-import { parseUserRef, transferDemo, transferImage } from './handover.ts';
+import { transferDemo, transferImage } from './handover.ts';
 import { getSavedImage, imageNamed } from './image-store.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { buttonValue, modalFromClick, notify } from './lifecycle-slack.ts';

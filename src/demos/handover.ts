@@ -17,12 +17,6 @@ import { recordAudit } from '../audit/store.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9_]{2,}$/;
 
-/** `<@U123|bob>`, `<@U123>` or `U123` → U123. */
-export function parseUserRef(text: string): string | null {
-  const m = /^<@([UW][A-Z0-9_]{2,})(?:\|[^>]*)?>$/.exec(text.trim()) ?? /^([UW][A-Z0-9_]{2,})$/.exec(text.trim());
-  return m ? m[1]! : null;
-}
-
 async function checkRecipient(ctx: AppContext, currentOwner: string | null, to: string): Promise<void> {
   if (!SLACK_USER.test(to)) throw new UserError('Pick a colleague to hand it over to.');
   if (to === ctx.identity.botUserId) throw new UserError("I can't own demos myself; pick a colleague.");

@@ -109,12 +109,8 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
         app_scheme: parent?.app_scheme ?? null,
         app_port: parent?.app_port ?? null,
         app_path: parent?.app_path ?? null,
-        thread_channel: null,
-        thread_ts: null,
-        storage_bytes: null,
         created_at: now,
         updated_at: now,
-        deleted_at: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

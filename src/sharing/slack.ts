@@ -3,7 +3,7 @@ import type { Registration } from '../capabilities.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
-import { escapeMrkdwn, type CommandInput } from '../commands.ts';
+import { escapeMrkdwn, type CommandInput, parseUserRef } from '../commands.ts';
 import { refreshDetail } from '../comments/refresh.ts';
 import { ForbiddenError, UserError } from '../errors.ts';
 import { can } from '../policy.ts';
@@ -14,12 +14,6 @@ import * as service from './service.ts';
 import { approversText, decodeMetadata, denyModal, sentModal, shareModal } from './views.ts';
 
 const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
-
-/** `<@U123|maria>`, `<@U123>` or `U123` (slash commands escape mentions when the manifest says so). */
-export function parseUserRef(word: string | undefined): string | null {
-  const m = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/.exec(word ?? '') ?? /^([UW][A-Z0-9_]{2,})$/.exec(word ?? '');
-  return m ? m[1]! : null;
-}
 
 export function registerSharingListeners({ ctx, bolt, router }: Registration): void {
   /** The request modal, from a button (detail modal, App Home) or `/demo share`. */

@@ -10,12 +10,12 @@ const T0 = new Date('2026-03-02T09:00:00Z');
 async function seedDemo(h: DbHandle): Promise<void> {
   const image = await h.db
     .insertInto('images')
-    .values({ project: 'p', gce_name: 'crm', title: 'CRM', owner_id: null, visibility: 'official', origin: 'catalog_label', parent_image_id: null, source_demo_id: null, app_scheme: null, app_port: null, app_path: null, thread_channel: null, thread_ts: null, storage_bytes: null, created_at: T0, updated_at: T0, deleted_at: null })
+    .values({ project: 'p', gce_name: 'crm', title: 'CRM', visibility: 'official', origin: 'catalog_label', created_at: T0, updated_at: T0 })
     .returning('id')
     .executeTakeFirstOrThrow();
   await h.db
     .insertInto('demos')
-    .values({ id: DEMO_ID, owner_id: 'U_ALICE', image_id: image.id, instance_name: 'demo-1', zone: 'us-central1-a', machine_type: 'e2-medium', state: 'running', failure_reason: null, failure_kind: null, external_ip: null, internal_ip: null, app_ready: null, dm_channel: null, dm_ts: null, expires_at: new Date(T0.getTime() + 8 * 3600_000), nudged_at: null, created_at: T0, updated_at: T0 })
+    .values({ id: DEMO_ID, owner_id: 'U_ALICE', image_id: image.id, instance_name: 'demo-1', zone: 'us-central1-a', machine_type: 'e2-medium', state: 'running', expires_at: new Date(T0.getTime() + 8 * 3600_000), created_at: T0, updated_at: T0 })
     .execute();
 }
 

@@ -17,16 +17,8 @@ export async function seedOwnedImage(t: TestApp, owner: string, gceName: string,
       visibility: 'private',
       origin: 'saved',
       parent_image_id: null,
-      source_demo_id: null,
-      app_scheme: null,
-      app_port: null,
-      app_path: null,
-      thread_channel: null,
-      thread_ts: null,
-      storage_bytes: null,
       created_at: now,
       updated_at: now,
-      deleted_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -16,8 +16,7 @@ describe.each([['refusing connections', 'refuse'], ['accepting but never answeri
   test('acks stay immediate; the launch DM is delivered once when Slack comes back', async () => {
     const user = mode === 'hang' ? 'U_CAROL' : 'U_DAVE';
     await launchFromCatalog(t, user, 'crm-demo');
-    // Cut Slack before the job posts its first message: the demo's DM is still to come.
-    const cutAt = Date.now();
+    // Cut Slack while the launch runs: the demo's DM updates are still to come.
     if (mode === 'hang') t.fake.hang = true;
     else t.fake.refuse = true;
     const started = Date.now();
@@ -34,6 +33,5 @@ describe.each([['refusing connections', 'refuse'], ['accepting but never answeri
     const channel = row.dm_channel!;
     const posts = t.fake.history(channel).filter((m) => m.metadata?.event_payload && (m.metadata.event_payload as { key?: string }).key === demo.id);
     expect(posts).toHaveLength(1);
-    expect(cutAt).toBeGreaterThan(0);
   }, 90_000);
 });
