@@ -4,9 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import type { protos } from '@google-cloud/compute';
-// The v1 clients only: the package index also loads v1beta, v1small and the generated protos.js
-// (31 MB of code, over 100 MB of memory and a second of start-up) that the REST transport never needs.
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
+// Not the package index: it also loads v1beta, v1small and the generated protos.js (31 MB of code)
+// that the REST transport never needs; gce-clients.ts loads our six clients with pruned protos.
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, ZoneOperationsClient } from './gce-clients.ts';
 import { googleAuthLibrary } from 'google-gax';
 import {
   type Compute,
