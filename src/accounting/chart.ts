@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { renderAsync } from '@resvg/resvg-js';
 
 /**
  * The digest's bar chart: SVG built here, rendered to PNG in-process by resvg with the DejaVu font
@@ -57,6 +56,8 @@ export function hoursChartSvg(bars: Bar[], title: string): string {
 
 /** PNG bytes of the chart (rendered off the event loop). */
 export async function renderHoursChart(bars: Bar[], title: string): Promise<{ png: Buffer; width: number; height: number }> {
+  // Loaded on the first digest: the native renderer is not needed by anything else.
+  const { renderAsync } = await import('@resvg/resvg-js');
   const image = await renderAsync(hoursChartSvg(bars, title), {
     fitTo: { mode: 'original' },
     font: { fontFiles: CHART_FONTS, loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },

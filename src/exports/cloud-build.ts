@@ -3,7 +3,7 @@
  * @google-cloud/cloudbuild with `fallback: true` (REST): the same transport reaches Google with ADC or
  * a local fake over plain HTTP. Statuses come back from the client as numbers; here they are names.
  */
-import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
+import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { clientOptions, toComputeError } from '../platform/compute/gce.ts';
 
 export type BuildStatusName = 'STATUS_UNKNOWN' | 'PENDING' | 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'INTERNAL_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'EXPIRED';
@@ -47,7 +47,8 @@ export interface CloudBuild {
 }
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
-const STATUS_NAMES = protos.google.devtools.cloudbuild.v1.Build.Status as unknown as Record<number, BuildStatusName>;
+/** Build.Status as the client returns it (numbers), from cloudbuild.proto. */
+const STATUS_NAMES: Record<number, BuildStatusName> = { 0: 'STATUS_UNKNOWN', 10: 'PENDING', 1: 'QUEUED', 2: 'WORKING', 3: 'SUCCESS', 4: 'FAILURE', 5: 'INTERNAL_ERROR', 6: 'TIMEOUT', 7: 'CANCELLED', 9: 'EXPIRED' };
 
 function statusName(v: unknown): BuildStatusName {
   if (typeof v === 'number') return STATUS_NAMES[v] ?? 'STATUS_UNKNOWN';
@@ -91,15 +92,15 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 
 export class GcpCloudBuild implements CloudBuild {
   readonly #endpoint?: string;
-  #client?: CloudBuildClient;
+  #client?: Promise<CloudBuildClient>;
 
   constructor(opts: { apiEndpoint?: string } = {}) {
     this.#endpoint = opts.apiEndpoint;
   }
 
-  /** Built on first use, so an app that never exports never looks for credentials. */
-  get #c(): CloudBuildClient {
-    this.#client ??= new CloudBuildClient({ ...(clientOptions(this.#endpoint) as object), fallback: true });
+  /** Loaded and built on first use: an app that never exports keeps the library out of memory and never looks for credentials. */
+  get #c(): Promise<CloudBuildClient> {
+    this.#client ??= import('@google-cloud/cloudbuild').then(({ CloudBuildClient: C }) => new C({ ...(clientOptions(this.#endpoint) as object), fallback: true }));
     return this.#client;
   }
 
@@ -111,20 +112,20 @@ export class GcpCloudBuild implements CloudBuild {
     const body = { steps: build.steps, tags: build.tags, timeout: duration(build.timeout), ...(build.logsBucket ? { logsBucket: build.logsBucket } : {}) };
     // With `parent` alone the client picks the regional binding; with projectId the global one.
     const request = location ? { parent: `projects/${project}/locations/${location}`, build: body } : { projectId: project, build: body };
-    const [op] = await call(() => this.#c.createBuild(request));
+    const [op] = await call(async () => (await this.#c).createBuild(request));
     const meta = op.metadata as { build?: IBuild } | undefined;
     if (!op.name || !meta?.build?.id) throw new Error('Cloud Build answered without an operation name or build id');
     return { operationName: op.name, build: toBuildInfo(meta.build) };
   }
 
   async get(ref: BuildRef): Promise<BuildInfo> {
-    const [b] = await call(() => this.#c.getBuild(this.#name(ref)));
+    const [b] = await call(async () => (await this.#c).getBuild(this.#name(ref)));
     return toBuildInfo(b);
   }
 
   async cancel(ref: BuildRef): Promise<void> {
     try {
-      await call(() => this.#c.cancelBuild(this.#name(ref)));
+      await call(async () => (await this.#c).cancelBuild(this.#name(ref)));
     } catch (e) {
       // 400 FAILED_PRECONDITION / 409: it is not running any more, which is what we wanted.
       if (e instanceof Error && 'kind' in e && (e.kind === 'invalid' || e.kind === 'conflict')) return;
@@ -135,11 +136,11 @@ export class GcpCloudBuild implements CloudBuild {
   async listByTags(project: string, location: string | undefined, tags: string[], pageSize = 50): Promise<BuildInfo[]> {
     const filter = tags.map((t) => `tags="${t}"`).join(' AND ');
     const scope = location ? { parent: `projects/${project}/locations/${location}` } : { projectId: project };
-    const [builds] = await call(() => this.#c.listBuilds({ ...scope, filter, pageSize }, { autoPaginate: false }));
+    const [builds] = await call(async () => (await this.#c).listBuilds({ ...scope, filter, pageSize }, { autoPaginate: false }));
     return builds.map(toBuildInfo);
   }
 
   async close(): Promise<void> {
-    await this.#client?.close();
+    if (this.#client) await (await this.#client).close();
   }
 }

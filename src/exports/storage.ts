@@ -5,7 +5,7 @@
  * account key made here — V4 signing is offline, so the library's real signing code runs either way.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { Storage } from '@google-cloud/storage';
+import type { Storage } from '@google-cloud/storage';
 import { googleAuthLibrary } from 'google-gax';
 import { ComputeError } from '../platform/compute/port.ts';
 
@@ -57,22 +57,25 @@ class KeyAuth extends googleAuthLibrary.GoogleAuth {
 }
 
 export class GcsExportStorage implements ExportStorage {
-  readonly #make: () => Storage;
-  #made?: Storage;
+  readonly #make: (S: typeof Storage) => Storage;
+  #made?: Promise<Storage>;
 
-  /** The client is made on first use: an app that never exports makes no key and reads no credentials. */
-  constructor(make: () => Storage) {
+  /**
+   * The library is loaded and the client made on first use: an app that never exports keeps
+   * @google-cloud/storage out of memory, makes no key and reads no credentials.
+   */
+  constructor(make: (S: typeof Storage) => Storage) {
     this.#make = make;
   }
 
-  get #storage(): Storage {
-    this.#made ??= this.#make();
+  get #storage(): Promise<Storage> {
+    this.#made ??= import('@google-cloud/storage').then(({ Storage: S }) => this.#make(S));
     return this.#made;
   }
 
   async bucketLocation(bucket: string): Promise<string | null> {
     try {
-      const [meta] = await this.#storage.bucket(bucket).getMetadata();
+      const [meta] = await (await this.#storage).bucket(bucket).getMetadata();
       return meta.location ?? null;
     } catch (e) {
       const err = storageError(e, `read bucket ${bucket}`);
@@ -85,7 +88,7 @@ export class GcsExportStorage implements ExportStorage {
     // Looked up first, so a scratch bucket an admin made in advance needs no storage.buckets.create.
     if ((await this.bucketLocation(name)) !== null) return;
     try {
-      await this.#storage.createBucket(name, location ? { location } : {});
+      await (await this.#storage).createBucket(name, location ? { location } : {});
     } catch (e) {
       const err = storageError(e, `create bucket ${name}`);
       if (err.kind !== 'conflict') throw err; // 409: it exists (gcloud's CreateBucketIfNotExists)
@@ -95,7 +98,7 @@ export class GcsExportStorage implements ExportStorage {
   async objectSize(uri: string): Promise<number | null> {
     const { bucket, object } = parseUri(uri);
     try {
-      const [meta] = await this.#storage.bucket(bucket).file(object).getMetadata();
+      const [meta] = await (await this.#storage).bucket(bucket).file(object).getMetadata();
       const n = Number(meta.size);
       return Number.isFinite(n) ? n : null;
     } catch (e) {
@@ -112,7 +115,7 @@ export class GcsExportStorage implements ExportStorage {
     const accessibleAt = new Date();
     const expiresAt = new Date(accessibleAt.getTime() + granted * 86_400_000);
     try {
-      const [url] = await this.#storage.bucket(bucket).file(object).getSignedUrl({ version: 'v4', action: 'read', accessibleAt, expires: expiresAt });
+      const [url] = await (await this.#storage).bucket(bucket).file(object).getSignedUrl({ version: 'v4', action: 'read', accessibleAt, expires: expiresAt });
       return { url, expiresAt, days: granted, clamped: granted < days };
     } catch (e) {
       throw storageError(e, `sign a download link for ${uri}`);
@@ -127,11 +130,11 @@ export class GcsExportStorage implements ExportStorage {
 export function createExportStorage(opts: { project: string; apiEndpoint?: string }): GcsExportStorage {
   const { project, apiEndpoint } = opts;
   if (apiEndpoint?.startsWith('http://')) {
-    return new GcsExportStorage(() => {
+    return new GcsExportStorage((Storage) => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
       const authClient = new KeyAuth(`demo-vm-local-signer@${project}.iam.gserviceaccount.com`, privateKey);
       return new Storage({ projectId: project, apiEndpoint, authClient });
     });
   }
-  return new GcsExportStorage(() => new Storage({ projectId: project, ...(apiEndpoint ? { apiEndpoint } : {}) }));
+  return new GcsExportStorage((Storage) => new Storage({ projectId: project, ...(apiEndpoint ? { apiEndpoint } : {}) }));
 }

@@ -2,8 +2,7 @@ import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeFileSync
 import { join } from 'node:path';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './db-schema.ts';
 
 export type Db = Kysely<Database>;
@@ -40,6 +39,8 @@ export function openPostgres(url: string, opts: { max?: number; statementTimeout
 export async function openPglite(dataDir: string | null): Promise<DbHandle> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
+    // Loaded only in PGlite mode: a PostgreSQL deployment never needs the embedded database.
+    const [{ PGlite }, { btree_gist }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/btree_gist')]);
     const pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       extensions: { btree_gist },
