@@ -9,6 +9,7 @@ import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
+import { AfterAckSlots, prioritizeAcks } from './platform/ack-priority.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
 import { GceCompute } from './platform/compute/gce.ts';
@@ -46,6 +47,13 @@ export interface RunningApp {
   url?: string;
   stop(): Promise<void>;
 }
+
+/**
+ * Handlers that may run their post-ack work at once; the rest queue, none for more than 250 ms
+ * (see platform/ack-priority.ts). Measured in bench/ack.bench.ts: 1, 2 and 4 slots ack alike.
+ */
+const AFTER_ACK_SLOTS = 4;
+const AFTER_ACK_MAX_WAIT_MS = 250;
 
 /** Composition root: config → database + migrations → job queue → Slack app → schedules. */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
@@ -110,6 +118,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     registerErrorHandler(bolt, log);
     registerEventDedupe(bolt, { db: handle.db, clock, log });
     instrumentBolt(bolt, log); // request ids, per-request logger, ack and handling latency: before any listener
+    prioritizeAcks(bolt, new AfterAckSlots(AFTER_ACK_SLOTS, AFTER_ACK_MAX_WAIT_MS));
     for (const capability of capabilities) await capability.register({ ctx, bolt, router, scheduler });
     registerCommandListener(bolt, router, ctx);
 

@@ -1,0 +1,84 @@
+import type { App, ReceiverEvent } from '@slack/bolt';
+
+/**
+ * Acks first, work after. Every request shares one event loop: an ack that arrives while other
+ * requests' post-ack work (views.open, queries, rendering) is queued waits behind all of it, so under
+ * a burst the ack latency grows with the whole app's work rather than Bolt's. Here the work after
+ * an ack waits for one of a few slots, so at most `limit` handlers interleave with incoming requests
+ * and the rest queue in order (they still start within `maxWaitMs`: a trigger_id lives 3 s, and a
+ * handler slow on I/O must not hold up the others for long).
+ */
+export class AfterAckSlots {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  readonly limit: number;
+  readonly maxWaitMs: number;
+
+  constructor(limit: number, maxWaitMs: number) {
+    this.limit = limit;
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Resolves with the function that gives the slot back, once the caller may run. */
+  enter(): Promise<() => void> {
+    if (this.#running < this.limit && this.#waiting.length === 0) return Promise.resolve(this.#take());
+    return new Promise((resolve) => {
+      let admitted = false;
+      const admit = () => {
+        if (admitted) return;
+        admitted = true;
+        clearTimeout(timer);
+        const at = this.#waiting.indexOf(admit);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        resolve(this.#take());
+      };
+      // Waited long enough: run beside the others (over the limit) rather than later.
+      const timer = setTimeout(admit, this.maxWaitMs);
+      this.#waiting.push(admit);
+    });
+  }
+
+  #take(): () => void {
+    this.#running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#running--;
+      if (this.#running < this.limit) this.#waiting[0]?.();
+    };
+  }
+}
+
+/**
+ * Make every listener's `await ack()` (and Bolt's own ack of Events API requests) return only once
+ * the request holds a slot; the slot is given back when Bolt has finished with the request. The
+ * response itself is sent at once. Wraps processEvent because Bolt hands middleware a copy of the
+ * listener arguments, so an `ack` replaced there would not reach the listener.
+ */
+export function prioritizeAcks(bolt: App, slots: AfterAckSlots): void {
+  const processEvent = bolt.processEvent.bind(bolt);
+  bolt.processEvent = async (event: ReceiverEvent) => {
+    let release: (() => void) | undefined;
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      await event.ack(response);
+      release ??= await slots.enter();
+      // Resume after the I/O already waiting (other requests to ack) has had its turn.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      await processEvent({ ...event, ack });
+    } finally {
+      release?.();
+    }
+  };
+}
