@@ -38,6 +38,14 @@ export interface AppEnv {
   extra?: Record<string, string>;
 }
 
+/** The node flags `npm start` gives the app (package.json's start script), so the bench runs what production runs. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /\bnode((?:\s+--\S+)*)\s+src\/main\.ts\b/.exec(start);
+  if (!m) throw new Error(`cannot read the node flags from the start script: ${start}`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+}
+
 /** Extra node flags for the child (e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"). */
 function nodeArgs(): string[] {
   return (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -61,7 +69,7 @@ export function spawnApp(e: AppEnv): Promise<ChildApp> {
   });
 }
 
-/** Bolt alone (bench/bare-bolt.ts): the floor our request path is compared with. */
+/** Bolt alone (bench/bare-bolt.ts): the floor our request path is compared with (same node flags). */
 export function spawnBareBolt(e: { signingSecret: string; botToken: string; slackApiUrl: string }): Promise<ChildApp> {
   return spawnNode('bench/bare-bolt.ts', { SLACK_SIGNING_SECRET: e.signingSecret, SLACK_BOT_TOKEN: e.botToken, SLACK_API_URL: e.slackApiUrl });
 }
@@ -70,7 +78,7 @@ const READY = /(?:Slack requests|bare bolt listening): (http:\/\/\S+\/slack\/eve
 
 async function spawnNode(script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApp> {
   // A clean environment: nothing of the developer's DATABASE_URL or Slack tokens leaks in.
-  const child = spawn(process.execPath, [...nodeArgs(), script], {
+  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs(), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
