@@ -3,9 +3,8 @@
  *
  * Load: autocannon at 200 requests/s (its overallRate: each of 10 connections sends its share of the
  * second back to back, then waits for the next second) for 30 s after a 5 s warm-up, every request a
- * freshly built and signed Slack payload with its own trigger_id: `/demo browse` commands (views.open
- * + a catalog query + views.update after the ack), catalog.filter on a browse modal (query +
- * views.update), and demos.stop pressed by someone who does not own the demo (policy refusal via the
+ * freshly built and signed Slack payload with its own trigger_id: `/demo browse` commands (a catalog
+ * query + views.open after the ack), catalog.filter on a browse modal (query + views.update), and demos.stop pressed by someone who does not own the demo (policy refusal via the
  * response_url). The same requests go to the bare app. Latencies are recorded per response (not
  * autocannon's coordinated-omission-corrected histogram).
  *
@@ -17,6 +16,7 @@ import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { blockActions, deliver, signedHeaders, slashCommand, type SlackRequest } from '../src/platform/fake-slack/index.ts';
+import { CatalogIds } from '../src/catalog/ids.ts';
 import { spawnBareBolt, type ChildApp } from './app-process.ts';
 import { catalogSynced, freshDatabase, startChildApp, startFakes, type Fakes } from './lib/env.ts';
 import { openBrowse, openLaunchModal, readyDemo } from './lib/flows.ts';
@@ -158,7 +158,7 @@ async function sequential(f: Fakes, receiverUrl: string, text: string, userFor: 
   const done: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     const user = userFor(i);
-    const filled = text === 'help' ? null : viewUpdated(f, user);
+    const filled = text === 'help' ? null : catalogShown(f, user);
     const t0 = performance.now();
     const res = await deliver(receiverUrl, slashCommand(f.fake, { user, text }), { signingSecret: f.signingSecret });
     await res.text();
@@ -169,15 +169,19 @@ async function sequential(f: Fakes, receiverUrl: string, text: string, userFor: 
   return { ack: summarize(ack), done: summarize(done) };
 }
 
-/** When the user's modal is next updated (performance.now() of the fake's event). */
-function viewUpdated(f: Fakes, user: string): Promise<number> {
+/**
+ * When the user next sees the catalog (performance.now() of the fake's event): opened with it, or a
+ * "Loading…" placeholder updated to it when the query was slow.
+ */
+function catalogShown(f: Fakes, user: string): Promise<number> {
+  const events = ['view_opened', 'view_updated'] as const;
   return new Promise((resolve) => {
-    const on = (v: { user: string }) => {
-      if (v.user !== user) return;
-      f.fake.events.off('view_updated', on);
+    const on = (v: { user: string; callback_id?: string }) => {
+      if (v.user !== user || v.callback_id !== CatalogIds.browseView) return;
+      for (const e of events) f.fake.events.off(e, on);
       resolve(performance.now());
     };
-    f.fake.events.on('view_updated', on);
+    for (const e of events) f.fake.events.on(e, on);
   });
 }
 
@@ -232,7 +236,7 @@ runMain(async () => {
     const seq = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
     r.figure({ name: `/demo help ack, ${SEQUENTIAL} sequential: median / p99`, value: seq(help.ack), unit: 'ms' });
     r.figure({ name: `/demo browse ack, ${SEQUENTIAL} sequential: median / p99`, value: seq(browse.ack), unit: 'ms' });
-    r.figure({ name: '/demo browse until its modal is filled (views.update): median / p99', value: seq(browse.done), unit: 'ms' });
+    r.figure({ name: '/demo browse until the user sees the catalog: median / p99', value: seq(browse.done), unit: 'ms' });
     r.figure({ name: 'demo-vm RSS idle', value: idleRss, unit: 'MB', goal: '< 200 MB', pass: idleRss < 200 });
     r.figure({ name: 'demo-vm RSS after the load', value: loadedRss, unit: 'MB', goal: '< 200 MB', pass: loadedRss < 200 });
     r.figure({ name: 'bare Bolt RSS idle / after the load', value: `${bareIdleRss} / ${bareLoadedRss}`, unit: 'MB' });

@@ -223,8 +223,10 @@ describe('what a real flow calls is covered', () => {
   });
   afterAll(async () => t?.close());
 
-  test('browse, launch and stop: every Web API method recorded is known to the scan and the scope table', async () => {
-    await openCatalog(t, 'U_ALICE');
+  test('browse (and filter), launch and stop: every Web API method recorded is known to the scan and the scope table', async () => {
+    const browse = await openCatalog(t, 'U_ALICE');
+    await t.slack.action({ user: 'U_ALICE', on: { viewId: browse.id }, actionId: 'catalog.filter', choice: 'official' });
+    await eventually(() => t.fake.callsTo('views.update'), (calls) => calls.length > 0);
     await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
     // The DM gets its buttons right after the state changes: wait for them, as a user would.

@@ -4,10 +4,14 @@ import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import { errorModal, loadingModal } from './blocks.ts';
 import type { Logger } from './log.ts';
 
+/** A view built within this is opened as is; a slower one gets a "Loading…" placeholder first. */
+export const PLACEHOLDER_AFTER_MS = 400;
+
 /**
- * The modal pattern of this app: open (or push) a placeholder inside the trigger's 3 s window, build
- * the real view (database, GCE…), then swap it in. If building fails the placeholder never stays
- * "Loading…": it shows the user's error, or an apology with an error id that is also logged.
+ * The modal pattern of this app: build the view (database, GCE…) and open (or push) it inside the
+ * trigger's 3 s window. A build that is quick opens the finished view in one call; a slow one opens a
+ * placeholder first and swaps the view in when it is ready. If building fails the user never sees
+ * "Loading…" forever: the modal shows their error, or an apology with an error id that is also logged.
  */
 export async function modalFlow(
   client: WebClient,
@@ -15,14 +19,23 @@ export async function modalFlow(
   opts: { triggerId: string; title: string; push?: boolean; loading?: string },
   build: () => Promise<View>,
 ): Promise<void> {
-  const placeholder = loadingModal(opts.title, opts.loading);
-  const opened = opts.push
-    ? await client.views.push({ trigger_id: opts.triggerId, view: placeholder })
-    : await client.views.open({ trigger_id: opts.triggerId, view: placeholder });
-  const viewId = opened.view!.id!;
-  let view: View;
+  const open = (view: View) => (opts.push ? client.views.push({ trigger_id: opts.triggerId, view }) : client.views.open({ trigger_id: opts.triggerId, view }));
+  const finished = buildOrExplain(build, opts.title, log);
+  const early = await within(finished, PLACEHOLDER_AFTER_MS);
+  if (early) {
+    await open(early.view);
+    return;
+  }
+  const opened = await open(loadingModal(opts.title, opts.loading));
+  const { view, failed } = await finished;
+  // The hash refuses to overwrite a view the user has moved on from; an error is shown regardless.
+  await updateUnlessClosed(client, { view_id: opened.view!.id!, ...(failed ? {} : { hash: opened.view!.hash }), view });
+}
+
+/** The built view, or a modal that explains why it could not be built (never rejects). */
+async function buildOrExplain(build: () => Promise<View>, title: string, log: Logger): Promise<{ view: View; failed: boolean }> {
   try {
-    view = await build();
+    return { view: await build(), failed: false };
   } catch (err) {
     let message: string;
     if (err instanceof UserError) {
@@ -32,10 +45,18 @@ export async function modalFlow(
       log.error({ err, errorId }, 'could not build a modal');
       message = failureMessage(err, errorId).replace(/^:warning: /, '');
     }
-    await updateUnlessClosed(client, { view_id: viewId, view: errorModal(opts.title, message) });
-    return;
+    return { view: errorModal(title, message), failed: true };
   }
-  await updateUnlessClosed(client, { view_id: viewId, hash: opened.view!.hash, view });
+}
+
+/** The promise's value if it settles within `ms`, else undefined. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The user may close the modal while it loads: then there is nothing left to update. */

@@ -1,0 +1,55 @@
+import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { View } from '@slack/types';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { modalFlow, PLACEHOLDER_AFTER_MS } from '../../src/platform/modal-flow.ts';
+
+const fake = new FakeSlack();
+const quiet: SlackLogger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+const log = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+let web: WebClient;
+
+beforeAll(async () => {
+  const { apiUrl } = await fake.listen();
+  web = new WebClient(DEFAULT_TOKEN, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, logger: quiet });
+});
+afterAll(() => fake.close());
+beforeEach(() => fake.reset());
+
+const USER = 'U_ALICE';
+const catalog: View = { type: 'modal', callback_id: 'catalog', title: { type: 'plain_text', text: 'Demo catalog' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'crm-demo' } }] };
+const after = <T>(ms: number, value: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(value()), ms));
+const methods = () => fake.calls.map((c) => c.method);
+
+describe('modalFlow', () => {
+  test('a quick build opens the finished view in one call, no placeholder', async () => {
+    await modalFlow(web, log, { triggerId: fake.issueTriggerId(USER), title: 'Demo catalog' }, async () => catalog);
+    expect(methods()).toEqual(['views.open']);
+    expect(fake.views(USER).at(-1)?.callback_id).toBe('catalog');
+  });
+
+  test('a slow build opens "Loading…" inside the trigger window, then swaps the view in', async () => {
+    const flow = modalFlow(web, log, { triggerId: fake.issueTriggerId(USER), title: 'Demo catalog', loading: 'Loading the catalog…' }, () => after(PLACEHOLDER_AFTER_MS + 300, () => catalog));
+    await after(PLACEHOLDER_AFTER_MS + 150, () => undefined);
+    expect(methods()).toEqual(['views.open']);
+    expect(JSON.stringify(fake.views(USER).at(-1)?.blocks)).toContain('Loading the catalog…');
+    await flow;
+    expect(methods()).toEqual(['views.open', 'views.update']);
+    expect(fake.views(USER).at(-1)?.callback_id).toBe('catalog');
+  });
+
+  test.each([
+    ['quick', 0],
+    ['slow', PLACEHOLDER_AFTER_MS + 100],
+  ])('a %s build that fails shows the reason in the modal', async (_speed, ms) => {
+    await modalFlow(web, log, { triggerId: fake.issueTriggerId(USER), title: 'Launch a demo' }, async () => {
+      await after(ms, () => undefined);
+      throw new UserError('That image is being deleted.');
+    });
+    expect(JSON.stringify(fake.views(USER).at(-1)?.blocks)).toContain('That image is being deleted.');
+    expect(methods()).toEqual(ms ? ['views.open', 'views.update'] : ['views.open']);
+  });
+});
