@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { describe, expect, test } from 'vitest';
-import { pruneComputeProtos, type ProtoNode } from '../../src/platform/compute/compute-protos.ts';
-import '../../src/platform/compute/gce-clients.ts';
+import { pruneComputeProtos, type ProtoNode } from '../../src/platform/compute/gce-clients.ts';
 
 const require = createRequire(import.meta.url);
 const PATH = require.resolve('@google-cloud/compute/build/protos/protos.json');

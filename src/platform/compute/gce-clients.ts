@@ -8,35 +8,76 @@
  * services below, every message they reach, and the google.api / google.protobuf / operation
  * annotations the REST transport reads. The clients, the transport and the wire format are unchanged.
  */
-import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import type { ProtoNode } from './compute-protos.ts';
 
 const require = createRequire(import.meta.url);
 
 /** The compute.v1 services whose clients we construct (one per import below). */
 const SERVICES = ['Disks', 'GlobalOperations', 'Images', 'Instances', 'MachineImages', 'ZoneOperations'];
 
-/**
- * Parsing the full 12 MB file takes ~100 MB of heap for a moment; V8 would keep that heap reserved
- * for the life of the process, so the parse and pruning run in a short-lived worker thread and only
- * the pruned JSON (~2% of it) comes back.
- */
-async function installPrunedProtos(): Promise<void> {
+export interface ProtoNode {
+  nested?: Record<string, ProtoNode>;
+  fields?: Record<string, { type: string; keyType?: string }>;
+  methods?: Record<string, { requestType: string; responseType: string }>;
+  [key: string]: unknown;
+}
+
+/** The protos.json subset: the named services of google.cloud.compute.v1 and what they reach. */
+export function pruneComputeProtos(root: ProtoNode, services: readonly string[]): ProtoNode {
+  const compute = root.nested!['google']!.nested!['cloud']!.nested!['compute']!;
+  const v1 = compute.nested!['v1']!;
+  const types = v1.nested!;
+  const kept = new Map<string, ProtoNode>();
+  const keep = (typeName: string) => {
+    // Names are relative to the package ("Instance"), possibly qualified (".google.cloud.compute.v1.X")
+    // or pointing into a message ("Operation.Status"): the top-level type holds all of those.
+    const top = typeName.replace(/^\.google\.cloud\.compute\.v1\./, '').split('.')[0]!;
+    const node = types[top];
+    if (!node || kept.has(top)) return;
+    kept.set(top, node);
+    visit(node);
+  };
+  const visit = (node: ProtoNode) => {
+    for (const method of Object.values(node.methods ?? {})) {
+      keep(method.requestType);
+      keep(method.responseType);
+    }
+    for (const field of Object.values(node.fields ?? {})) keep(field.type);
+    for (const inner of Object.values(node.nested ?? {})) visit(inner);
+  };
+  for (const service of services) {
+    if (!types[service]?.methods) throw new Error(`compute.v1 has no service ${service}`);
+    keep(service);
+  }
+  const cloud = root.nested!['google']!.nested!['cloud']!;
+  return {
+    ...root,
+    nested: {
+      ...root.nested,
+      google: {
+        ...root.nested!['google'],
+        nested: {
+          ...root.nested!['google']!.nested,
+          cloud: { ...cloud, nested: { ...cloud.nested, compute: { ...compute, nested: { v1: { ...v1, nested: Object.fromEntries(kept) } } } } },
+        },
+      },
+    },
+  };
+}
+
+function installPrunedProtos(): void {
   const path = require.resolve('@google-cloud/compute/build/protos/protos.json');
   if (require.cache[path]) return;
-  // No inherited node flags: e.g. `--input-type` (for -e) would refuse the worker's file.
-  const worker = new Worker(new URL('./prune-protos-worker.ts', import.meta.url), { workerData: { path, services: SERVICES }, execArgv: [] });
-  const [pruned] = (await once(worker, 'message')) as [ProtoNode];
   const cached = new Module(path);
   cached.filename = path;
   cached.loaded = true;
-  cached.exports = pruned;
+  // The full parse is garbage at once (a worker thread to hold it was measured: it costs more).
+  cached.exports = pruneComputeProtos(JSON.parse(readFileSync(path, 'utf8')) as ProtoNode, SERVICES);
   require.cache[path] = cached;
 }
 
-await installPrunedProtos();
+installPrunedProtos();
 
 type V1 = typeof import('@google-cloud/compute/build/src/v1/index.js');
 // Each client's own module (not the v1 index, which loads all ~80 services' code).
