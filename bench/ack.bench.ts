@@ -241,9 +241,17 @@ runMain(async () => {
     r.figure({ name: 'demo-vm RSS after the load', value: loadedRss, unit: 'MB', goal: '< 200 MB', pass: loadedRss < 200 });
     r.figure({ name: 'bare Bolt RSS idle / after the load', value: `${bareIdleRss} / ${bareLoadedRss}`, unit: 'MB' });
     r.note(
-      `The ack path alone (/demo help at the same rate) is ${round(pathRatio, 2)}× Bolt's p99. In the mixed load each ack also waits behind ` +
-        `the work other requests do after their ack (views.open/update, queries) on the same event loop: ${round(ours.cpuPerRequest, 2)} ms ` +
-        `of CPU per request against Bolt's ${round(floor.cpuPerRequest, 2)} ms; autocannon's 10 connections send each second's share back to back.`,
+      `The ack path alone (/demo help at the same rate) is ${round(pathRatio, 2)}× Bolt's p99. In the mixed load the work after each ack ` +
+        `(views.open/update, queries: ${round(ours.cpuPerRequest, 2)} ms of CPU per request against Bolt's ${round(floor.cpuPerRequest, 2)} ms) waits ` +
+        `for one of 4 slots and yields to pending requests first (src/platform/ack-priority.ts), but an ack arriving while a slot's chunk ` +
+        `of work or a garbage collection runs still waits for it on the one event loop; autocannon's 10 connections send each second's ` +
+        `share back to back, so those waits land in the tail. The load generator also shares its loop with the fake Slack that answers ` +
+        `the app's calls (its own p99 delay above).`,
+    );
+    r.note(
+      `Memory: V8 keeps the pages its heap grew into (young generation, and old-space pages freed after a burst stay pooled), so resident ` +
+        `memory follows the peak heap, not the live one. npm start's flags (read from package.json and used here) cap both; the rest is ` +
+        `code: Bolt, pg-boss, Kysely, zod, google-gax with grpc-js and protobufjs, and the pruned Compute protos.`,
     );
     r.note(`Requests sent: demo-vm ${ours.sent} (non-2xx ${ours.non2xx}, errors ${ours.errors}); bare ${floor.sent} (non-2xx ${floor.non2xx}, errors ${floor.errors}).`);
     r.note(`Work the app did during the measured load (fake Slack calls): ${JSON.stringify(work)}.`);
