@@ -29,6 +29,8 @@ export interface WaitOptions {
 /** Records Web API calls and decides which ones fail on purpose. */
 export class Recorder {
   readonly calls: CallRecord[] = [];
+  /** Keep each call in `calls` (off for load tests: a listener on 'call' sees them without the heap growing). */
+  retain = true;
   readonly #failures = new Map<string, FailSpec[]>();
   readonly #windows = new Map<string, number[]>();
   #rate: RateLimitMode | null = null;
@@ -39,7 +41,7 @@ export class Recorder {
   }
 
   record(call: CallRecord): void {
-    this.calls.push(call);
+    if (this.retain) this.calls.push(call);
     this.#events.emit('call', call);
   }
 

@@ -109,6 +109,11 @@ export class FakeSlack {
 
   // ---- test controls -------------------------------------------------------------------------
 
+  /** Whether calls are kept in `calls` (default true); the 'call' event fires either way. */
+  set retainCalls(retain: boolean) {
+    this.#recorder.retain = retain;
+  }
+
   get calls(): readonly CallRecord[] {
     return this.#recorder.calls;
   }
