@@ -1,4 +1,4 @@
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { View } from '@slack/types';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -6,15 +6,16 @@ import { UserError } from '../../src/errors.ts';
 import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { modalFlow, PLACEHOLDER_AFTER_MS } from '../../src/platform/modal-flow.ts';
+import { createWebClient } from '../../src/platform/slack.ts';
 
 const fake = new FakeSlack();
-const quiet: SlackLogger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
 const log = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
 let web: WebClient;
 
 beforeAll(async () => {
   const { apiUrl } = await fake.listen();
-  web = new WebClient(DEFAULT_TOKEN, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, logger: quiet });
+  // The app's own client (its retry policy and logging), against the fake.
+  web = createWebClient({ token: DEFAULT_TOKEN, apiUrl, retryConfig: { retries: 0 } }, log);
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
