@@ -48,14 +48,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/**
- * Handlers that may run their post-ack work at once; the rest queue, none for more than 100 ms
- * (see platform/ack-priority.ts). Measured: 1, 2 and 4 slots ack alike (bench/ack.bench.ts); a
- * 100 ms cap rather than 250 ms took ~150 ms off the p99 of 20 simultaneous launches (launch.bench.ts).
- */
-const AFTER_ACK_SLOTS = 4;
-const AFTER_ACK_MAX_WAIT_MS = 100;
-
 /** Composition root: config → database + migrations → job queue → Slack app → schedules. */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { config } = opts;
@@ -119,7 +111,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     registerErrorHandler(bolt, log);
     registerEventDedupe(bolt, { db: handle.db, clock, log });
     instrumentBolt(bolt, log); // request ids, per-request logger, ack and handling latency: before any listener
-    prioritizeAcks(bolt, new AfterAckSlots(AFTER_ACK_SLOTS, AFTER_ACK_MAX_WAIT_MS));
+    prioritizeAcks(bolt, new AfterAckSlots()); // acks never queue behind other requests' work
     for (const capability of capabilities) await capability.register({ ctx, bolt, router, scheduler });
     registerCommandListener(bolt, router, ctx);
 
