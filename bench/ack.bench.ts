@@ -151,7 +151,10 @@ function countCalls(f: Fakes): () => Record<string, number> {
     out[key] = (out[key] ?? 0) + 1;
   };
   f.fake.events.on('call', on);
-  return () => (f.fake.events.off('call', on), out);
+  return () => {
+    f.fake.events.off('call', on);
+    return out;
+  };
 }
 
 /**
