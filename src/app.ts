@@ -10,6 +10,7 @@ import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { AfterAckSlots, prioritizeAcks } from './platform/ack-priority.ts';
+import { ListenerRouter } from './platform/listener-router.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
 import { GceCompute } from './platform/compute/gce.ts';
@@ -112,8 +113,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     registerEventDedupe(bolt, { db: handle.db, clock, log });
     instrumentBolt(bolt, log); // request ids, per-request logger, ack and handling latency: before any listener
     prioritizeAcks(bolt, new AfterAckSlots()); // acks never queue behind other requests' work
-    for (const capability of capabilities) await capability.register({ ctx, bolt, router, scheduler });
-    registerCommandListener(bolt, router, ctx);
+    const listeners = new ListenerRouter();
+    for (const capability of capabilities) await capability.register({ ctx, bolt: listeners, router, scheduler });
+    registerCommandListener(listeners, router, ctx);
+    listeners.install(bolt);
 
     let url: string | undefined;
     if (config.slack.mode === 'socket') {

@@ -1,6 +1,6 @@
-import type { App } from '@slack/bolt';
 import type { CommandRouter } from './commands.ts';
 import type { AppContext } from './context.ts';
+import type { SlackListeners } from './platform/listener-router.ts';
 import type { Scheduler } from './platform/scheduler.ts';
 import { accountingCapability } from './accounting/index.ts';
 import { auditCapability } from './audit/index.ts';
@@ -15,7 +15,8 @@ import { sharingCapability } from './sharing/index.ts';
 /** What a capability gets to plug itself in: listeners, subcommands, jobs, schedules. */
 export interface Registration {
   ctx: AppContext;
-  bolt: App;
+  /** Where listeners go: Bolt's methods, routed by id (platform/listener-router.ts). */
+  bolt: SlackListeners;
   router: CommandRouter;
   scheduler: Scheduler;
 }

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { SlackListeners } from './platform/listener-router.ts';
 import { escapeMrkdwn, MAX_COMMAND_TEXT, toInput, type CommandRouter } from './commands.ts';
 import type { AppContext } from './context.ts';
 
@@ -6,7 +6,7 @@ import type { AppContext } from './context.ts';
  * `/demo`: answers help and usage mistakes in the ack itself (pure, no I/O); everything else is
  * acked at once and then run, so Slack's 3 s window never depends on the database or GCE.
  */
-export function registerCommandListener(bolt: App, router: CommandRouter, ctx: AppContext): void {
+export function registerCommandListener(bolt: SlackListeners, router: CommandRouter, ctx: AppContext): void {
   bolt.command('/demo', async ({ command, ack, respond }) => {
     const parsed = router.parse(command.text ?? '');
     const isAdmin = ctx.config.adminUserIds.includes(command.user_id);

@@ -1,0 +1,79 @@
+import { App, type ReceiverEvent } from '@slack/bolt';
+import { describe, expect, test } from 'vitest';
+import { ListenerRouter } from '../../src/platform/listener-router.ts';
+
+// botId and botUserId given: Bolt never calls auth.test (nothing here answers it).
+function boltWith(router: ListenerRouter): { bolt: App; errors: unknown[] } {
+  const bolt = new App({ token: 'xoxb-test', signingSecret: 'secret', botId: 'B_APP', botUserId: 'U_APP', tokenVerificationEnabled: false, logLevel: 'error' as never });
+  const errors: unknown[] = [];
+  bolt.error(async (e) => void errors.push(e.original ?? e));
+  router.install(bolt);
+  return { bolt, errors };
+}
+
+const acked: unknown[] = [];
+const deliver = (bolt: App, body: Record<string, unknown>) => bolt.processEvent({ body, ack: async (r?: unknown) => void acked.push(r ?? 'ack') } as ReceiverEvent);
+
+const blockAction = (actionId: string) => ({
+  type: 'block_actions',
+  user: { id: 'U1' },
+  team: { id: 'T1' },
+  trigger_id: 't1',
+  actions: [{ type: 'button', action_id: actionId, block_id: 'b1', action_ts: '1.1' }],
+  container: { type: 'message' },
+  channel: { id: 'C1' },
+  message: { ts: '1.1' },
+  response_url: 'http://127.0.0.1:9/r',
+});
+
+describe('ListenerRouter on a real Bolt app', () => {
+  test('each request reaches the listener registered for its id, exact ids and RegExp ids alike', async () => {
+    const router = new ListenerRouter();
+    const ran: string[] = [];
+    router.action('catalog.filter', async ({ ack }) => void (await ack(), ran.push('filter')));
+    router.action('catalog.sort', async ({ ack }) => void (await ack(), ran.push('sort')));
+    router.action(/^catalog\.page\.(prev|next)$/, async ({ ack, action }) => void (await ack(), ran.push(`page ${(action as { action_id: string }).action_id}`)));
+    router.view('demos.launch', async ({ ack, view }) => void (await ack(), ran.push(`view ${view.callback_id}`)));
+    router.options('catalog.jump', async ({ ack }) => void (await ack({ options: [] }), ran.push('options')));
+    router.command('/demo', async ({ ack, command }) => void (await ack(), ran.push(`command ${command.text}`)));
+    router.event('app_home_opened', async ({ event }) => void ran.push(`event ${event.type}`));
+    const { bolt, errors } = boltWith(router);
+
+    await deliver(bolt, blockAction('catalog.sort'));
+    await deliver(bolt, blockAction('catalog.page.next'));
+    await deliver(bolt, blockAction('catalog.filter'));
+    await deliver(bolt, { type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } });
+    await deliver(bolt, { type: 'block_suggestion', user: { id: 'U1' }, team: { id: 'T1' }, action_id: 'catalog.jump', block_id: 'b', value: 'crm' });
+    await deliver(bolt, { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' });
+    await deliver(bolt, { type: 'event_callback', team_id: 'T1', event_id: 'Ev1', event: { type: 'app_home_opened', user: 'U1', tab: 'home', channel: 'D1' } });
+
+    expect(ran).toEqual(['sort', 'page catalog.page.next', 'filter', 'view demos.launch', 'options', 'command help', 'event app_home_opened']);
+    expect(errors).toEqual([]);
+  });
+
+  test('a request nobody listens for runs nothing; every listener of one id runs; a failure reaches the error handler', async () => {
+    const router = new ListenerRouter();
+    const ran: string[] = [];
+    router.action('demos.stop', async ({ ack }) => void (await ack(), ran.push('first')));
+    router.action(/^demos\./, async () => void ran.push('pattern'));
+    router.action('demos.delete', async ({ ack }) => {
+      await ack();
+      throw new Error('GCE said no');
+    });
+    const { bolt, errors } = boltWith(router);
+
+    await deliver(bolt, blockAction('nobody.listens'));
+    expect(ran).toEqual([]);
+    await deliver(bolt, blockAction('demos.stop'));
+    expect(ran.sort()).toEqual(['first', 'pattern']);
+    await deliver(bolt, blockAction('demos.delete'));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['GCE said no']);
+  });
+
+  test('registration refuses what dispatch cannot honour', () => {
+    const router = new ListenerRouter();
+    const listener = async () => {};
+    expect(() => router.action('a', listener, listener)).toThrow(/exactly one listener/);
+    expect(() => router.action({ block_id: 'b' } as never, listener)).toThrow(/string or RegExp/);
+  });
+});
