@@ -237,9 +237,12 @@ export function instrumentBolt(bolt: App, log: Logger): void {
   bolt.use(async ({ context, body, next }) => {
     const meta = context['demoVmRequest'] as RequestMeta | undefined;
     const started = performance.now();
-    const requestLog = log.child({ requestId: meta?.id, kind: meta?.kind, ...requestFields(body as SlackBody) });
+    const fields = { requestId: meta?.id, kind: meta?.kind, ...requestFields(body as SlackBody) };
     context['requestId'] = meta?.id;
-    context['log'] = requestLog;
+    // Made on first use: most requests never log beyond the line below, and a pino child costs
+    // a serialisation of its bindings through the redaction paths.
+    let requestLog: Logger | undefined;
+    Object.defineProperty(context, 'log', { get: () => (requestLog ??= log.child(fields)), enumerable: true, configurable: true });
     try {
       await next();
     } catch (err) {
@@ -247,7 +250,7 @@ export function instrumentBolt(bolt: App, log: Logger): void {
       throw err; // the app's error handler turns it into words for the user
     } finally {
       const ackMs = meta?.ackMs === undefined ? undefined : Math.round(meta.ackMs * 10) / 10;
-      requestLog.info({ ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
+      log.info({ ...fields, ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
     }
   });
 }
