@@ -136,16 +136,15 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
 
 /** Bolt and the WebClient log through pino, so redaction applies to them too. */
 function boltLogger(log: Logger): BoltLogger {
-  let level: LogLevel = LogLevel.INFO;
+  // pino's level is the one that counts; web-api asks for it before building its (costly) debug lines.
+  const level = (): LogLevel => (log.isLevelEnabled('debug') ? LogLevel.DEBUG : log.isLevelEnabled('info') ? LogLevel.INFO : log.isLevelEnabled('warn') ? LogLevel.WARN : LogLevel.ERROR);
   return {
     debug: (...msg: unknown[]) => log.debug(msg.map(String).join(' ')),
     info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),
     warn: (...msg: unknown[]) => log.warn(msg.map(String).join(' ')),
     error: (...msg: unknown[]) => log.error(msg.map(String).join(' ')),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
+    setLevel: () => {},
+    getLevel: level,
     setName: () => {},
   };
 }
