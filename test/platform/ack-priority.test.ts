@@ -3,10 +3,11 @@ import { describe, expect, test } from 'vitest';
 import { AfterAckSlots, prioritizeAcks } from '../../src/platform/ack-priority.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('AfterAckSlots', () => {
   test('at most `limit` run at once; the rest start in order as slots are given back', async () => {
-    const slots = new AfterAckSlots(2, 60_000);
+    const slots = new AfterAckSlots({ limit: 2, maxWaitMs: 60_000, quietMs: 0 });
     const started: number[] = [];
     const releases: Array<() => void> = [];
     for (let i = 0; i < 5; i++) void slots.enter().then((release) => (started.push(i), releases.push(release)));
@@ -31,7 +32,7 @@ describe('AfterAckSlots', () => {
   });
 
   test('a caller that has waited maxWaitMs runs beside the others, over the limit', async () => {
-    const slots = new AfterAckSlots(1, 30);
+    const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 30, quietMs: 0 });
     const first = await slots.enter(); // held, never given back in time
     const t0 = performance.now();
     const second = await slots.enter();
@@ -40,6 +41,38 @@ describe('AfterAckSlots', () => {
     first();
     second();
     expect(slots.running).toBe(0);
+  });
+
+  test('work waits while requests keep arriving and starts once they pause for quietMs', async () => {
+    const slots = new AfterAckSlots({ limit: 4, maxWaitMs: 60_000, quietMs: 40 });
+    slots.arrived();
+    let startedAt: number | undefined;
+    const entered = slots.enter().then((release) => ((startedAt = performance.now()), release));
+    await sleep(20);
+    slots.arrived(); // the burst goes on: the pause starts again from here
+    const lastArrival = performance.now();
+    await sleep(25);
+    expect(startedAt).toBeUndefined();
+    expect(slots.waiting).toBe(1);
+    (await entered)();
+    expect(startedAt! - lastArrival).toBeGreaterThanOrEqual(38);
+    expect(slots.running).toBe(0);
+  });
+
+  test('arrivals that never pause hold work back for maxWaitMs at most', async () => {
+    const slots = new AfterAckSlots({ limit: 4, maxWaitMs: 60, quietMs: 20 });
+    const steady = setInterval(() => slots.arrived(), 5);
+    try {
+      slots.arrived();
+      const t0 = performance.now();
+      const release = await slots.enter();
+      const waited = performance.now() - t0;
+      expect(waited).toBeGreaterThanOrEqual(55);
+      expect(waited).toBeLessThan(1_000);
+      release();
+    } finally {
+      clearInterval(steady);
+    }
   });
 });
 
@@ -55,7 +88,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
 
   test('every request is acked at once; work after the ack waits for a slot, which is given back when the listener ends', async () => {
     const bolt = boltApp();
-    const slots = new AfterAckSlots(1, 60_000);
+    const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 });
     prioritizeAcks(bolt, slots);
     const log: string[] = [];
     let finishFirst!: () => void;
@@ -82,7 +115,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
 
   test('a listener that throws after its ack gives its slot back', async () => {
     const bolt = boltApp();
-    const slots = new AfterAckSlots(1, 60_000);
+    const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 });
     prioritizeAcks(bolt, slots);
     const errors: string[] = [];
     bolt.error(async (e) => void errors.push(e.message));
