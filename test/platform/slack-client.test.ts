@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
 import type { Logger } from '../../src/platform/log.ts';
@@ -42,5 +44,43 @@ describe('the Web API client and debug logging', () => {
     expect(debugLines.find((l) => l.startsWith('http request headers'))).toContain('[[REDACTED]]');
     expect(debugLines.some((l) => l.startsWith('http request result'))).toBe(true);
     expect(debugLines.join('\n')).not.toContain(DEFAULT_TOKEN);
+  });
+});
+
+describe('request bodies', () => {
+  // A bare HTTP server: what the client sends, as Slack would receive it.
+  const seen: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  let url: string;
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('Block Kit goes as JSON with the token in the header; other calls stay form-encoded', async () => {
+    const web = createWebClient({ token: DEFAULT_TOKEN, apiUrl: url, retryConfig: { retries: 0 } });
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Catalog & more' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*crm-demo* — 100% ready' } }] };
+    await web.views.open({ trigger_id: '123.456', view });
+    await web.chat.postMessage({ channel: 'D1', text: 'hi', blocks: view.blocks });
+    await web.chat.postMessage({ channel: 'D1', text: 'plain' });
+
+    const [open, post, plain] = seen;
+    expect(open!.path).toBe('/api/views.open');
+    expect(open!.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(open!.headers.authorization).toBe(`Bearer ${DEFAULT_TOKEN}`);
+    expect(JSON.parse(open!.body)).toEqual({ trigger_id: '123.456', view });
+    expect(open!.body).not.toContain(DEFAULT_TOKEN);
+    expect(post!.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(post!.body)).toMatchObject({ channel: 'D1', text: 'hi', blocks: view.blocks });
+    expect(plain!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(plain!.body))).toMatchObject({ channel: 'D1', text: 'plain' });
   });
 });
