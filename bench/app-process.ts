@@ -38,12 +38,16 @@ export interface AppEnv {
   extra?: Record<string, string>;
 }
 
-/** The node flags `npm start` gives the app (package.json's start script), so the bench runs what production runs. */
-function startFlags(): string[] {
+/**
+ * How `npm start` runs the app (package.json's start script): its environment assignments (malloc
+ * tuning) and node flags, so the bench runs what production runs. Bare Bolt gets the same.
+ */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
   const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const m = /\bnode((?:\s+--\S+)*)\s+src\/main\.ts\b/.exec(start);
-  if (!m) throw new Error(`cannot read the node flags from the start script: ${start}`);
-  return m[1]!.split(/\s+/).filter(Boolean);
+  const m = /^((?:[A-Z_][A-Z0-9_]*=\S+\s+)*)exec\s+node((?:\s+--\S+)*)\s+src\/main\.ts\b/.exec(start);
+  if (!m) throw new Error(`cannot read the start script: ${start}`);
+  const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { env, flags: m[2]!.split(/\s+/).filter(Boolean) };
 }
 
 /** Extra node flags for the child (e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"). */
@@ -78,9 +82,10 @@ const READY = /(?:Slack requests|bare bolt listening): (http:\/\/\S+\/slack\/eve
 
 async function spawnNode(script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApp> {
   // A clean environment: nothing of the developer's DATABASE_URL or Slack tokens leaks in.
-  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs(), script], {
+  const start = startCommand();
+  const child = spawn(process.execPath, [...start.flags, ...nodeArgs(), script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...start.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
