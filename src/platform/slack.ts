@@ -1,3 +1,4 @@
+import './lazy-socket-mode.ts'; // before Bolt: it must not load the Socket Mode client
 import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
 import type { Logger } from './log.ts';
