@@ -70,7 +70,8 @@ function run(): void {
       samples,
       non2xx,
       errors: done.errors,
-      sent: done.requests.sent,
+      // Off the main thread autocannon hands back its raw, unaggregated result (run.js): a count here.
+      sent: (done as unknown as { totalRequests: number }).totalRequests,
       starved,
       loopDelayP99: loopDelay.percentile(99) / 1e6,
     } satisfies FromWorker);
