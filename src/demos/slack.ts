@@ -12,10 +12,8 @@ import * as service from './service.ts';
 import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
 
 export async function registerDemos({ ctx, bolt, router }: Registration): Promise<void> {
-  // Launches and power changes mostly wait on GCE: many at once per replica. A launch holds its
-  // worker until the VM runs (a minute or two on GCE), so with 10 the 11th of a room of people
-  // launching together waited for a whole boot; 25 covers the launch benchmark's 20 at once.
-  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800, concurrency: 25 }, (data, job) => launchJob(ctx, data, job));
+  // Launches and power changes mostly wait on GCE: many at once per replica.
+  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => launchJob(ctx, data, job));
   await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => powerJob(ctx, data, job));
   await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
 
