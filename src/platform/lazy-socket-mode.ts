@@ -5,7 +5,8 @@
  * exports loads the real package on first use (Bolt reads SocketModeClient only when a
  * SocketModeReceiver is built). Imported by slack.ts ahead of '@slack/bolt'.
  */
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
+import { standIn } from './require-stand-in.ts';
 
 const boltRequire = createRequire(createRequire(import.meta.url).resolve('@slack/bolt'));
 const path = boltRequire.resolve('@slack/socket-mode');
@@ -13,13 +14,7 @@ const path = boltRequire.resolve('@slack/socket-mode');
 /** The package's exports (dist/src/index.js); a test checks the list against the real module. */
 export const SOCKET_MODE_EXPORTS = ['ErrorCode', 'SlackSocketModeError', 'SMNoReplyReceivedError', 'SMPlatformError', 'SMSendWhileDisconnectedError', 'SMSendWhileNotReadyError', 'SMWebsocketError', 'LogLevel', 'SocketModeClient', 'UnrecoverableSocketModeStartError'];
 
-/** Whether the real package has been loaded (for tests). */
-export function socketModeLoaded(): boolean {
-  return real !== undefined || (boltRequire.cache[path] !== undefined && boltRequire.cache[path] !== standIn);
-}
-
 let real: Record<string, unknown> | undefined;
-let standIn: Module | undefined;
 
 function load(): Record<string, unknown> {
   if (!real) {
@@ -29,12 +24,14 @@ function load(): Record<string, unknown> {
   return real;
 }
 
-if (!boltRequire.cache[path]) {
-  standIn = new Module(path);
-  standIn.filename = path;
-  standIn.loaded = true;
-  const exports = standIn.exports as Record<string, unknown>;
+const lazy = standIn(boltRequire, path, () => {
+  const exports: Record<string, unknown> = {};
   Object.defineProperty(exports, '__esModule', { value: true });
   for (const name of SOCKET_MODE_EXPORTS) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
-  boltRequire.cache[path] = standIn;
+  return exports;
+});
+
+/** Whether the real package has been loaded (for tests). */
+export function socketModeLoaded(): boolean {
+  return real !== undefined || (boltRequire.cache[path] !== undefined && boltRequire.cache[path] !== lazy);
 }

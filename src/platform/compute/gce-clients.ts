@@ -9,7 +9,8 @@
  * annotations the REST transport reads. The clients, the transport and the wire format are unchanged.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
+import { standIn } from '../require-stand-in.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -66,18 +67,9 @@ export function pruneComputeProtos(root: ProtoNode, services: readonly string[])
   };
 }
 
-function installPrunedProtos(): void {
-  const path = require.resolve('@google-cloud/compute/build/protos/protos.json');
-  if (require.cache[path]) return;
-  const cached = new Module(path);
-  cached.filename = path;
-  cached.loaded = true;
-  // The full parse is garbage at once (a worker thread to hold it was measured: it costs more).
-  cached.exports = pruneComputeProtos(JSON.parse(readFileSync(path, 'utf8')) as ProtoNode, SERVICES);
-  require.cache[path] = cached;
-}
-
-installPrunedProtos();
+// The full parse is garbage at once (a worker thread to hold it was measured: it costs more).
+const protosPath = require.resolve('@google-cloud/compute/build/protos/protos.json');
+standIn(require, protosPath, () => pruneComputeProtos(JSON.parse(readFileSync(protosPath, 'utf8')) as ProtoNode, SERVICES));
 
 type V1 = typeof import('@google-cloud/compute/build/src/v1/index.js');
 // Each client's own module (not the v1 index, which loads all ~80 services' code).
