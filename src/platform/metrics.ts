@@ -210,8 +210,7 @@ function requestFields(body: SlackBody): Record<string, string | undefined> {
 }
 
 /**
- * Per Slack request: a request id, a child logger on `context.log` (and `context.requestId`), ack
- * latency and handling time. Ack is timed at the receiver→Bolt boundary (processEvent), because Bolt
+ * Per Slack request: a request id, ack latency and handling time, and one log line with both. Ack is timed at the receiver→Bolt boundary (processEvent), because Bolt
  * hands middleware a copy of its arguments: wrapping `ack` there would not reach the listener.
  * Register before any listener.
  */
@@ -238,11 +237,6 @@ export function instrumentBolt(bolt: App, log: Logger): void {
     const meta = context['demoVmRequest'] as RequestMeta | undefined;
     const started = performance.now();
     const fields = { requestId: meta?.id, kind: meta?.kind, ...requestFields(body as SlackBody) };
-    context['requestId'] = meta?.id;
-    // Made on first use: most requests never log beyond the line below, and a pino child costs
-    // a serialisation of its bindings through the redaction paths.
-    let requestLog: Logger | undefined;
-    Object.defineProperty(context, 'log', { get: () => (requestLog ??= log.child(fields)), enumerable: true, configurable: true });
     try {
       await next();
     } catch (err) {
