@@ -17,9 +17,8 @@ function walkable(value: unknown): value is Record<string, unknown> {
  * A log object with the values of secret-named keys blanked, at any depth: the object itself when
  * there is nothing to blank (the usual case, and cheap: a look at each key), else a copy. Plain
  * objects, arrays and errors (their serialized form, which keeps message and stack) are searched;
- * anything else is left to its serializer. (pino's own
- * `redact` option parsed its whole path list again on every call: a third of what the request path
- * allocated.)
+ * anything else is left to its serializer. (pino's own `redact` option parsed its whole path list
+ * again on every call: a third of what the request path allocated.)
  */
 export function censorSecrets<T>(value: T, depth = 0): T {
   if (depth > MAX_DEPTH) return value;
