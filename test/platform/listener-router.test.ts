@@ -11,8 +11,8 @@ function boltWith(router: ListenerRouter): { bolt: App; errors: unknown[] } {
   return { bolt, errors };
 }
 
-const acked: unknown[] = [];
-const deliver = (bolt: App, body: Record<string, unknown>) => bolt.processEvent({ body, ack: async (r?: unknown) => void acked.push(r ?? 'ack') } as ReceiverEvent);
+/** Hand Bolt a request as its receiver would; what each ack answered goes into `acks`. */
+const deliver = (bolt: App, body: Record<string, unknown>, acks: unknown[] = []) => bolt.processEvent({ body, ack: async (r?: unknown) => void acks.push(r ?? 'ack') } as ReceiverEvent);
 
 const blockAction = (actionId: string) => ({
   type: 'block_actions',
@@ -39,15 +39,18 @@ describe('ListenerRouter on a real Bolt app', () => {
     router.event('app_home_opened', async ({ event }) => void ran.push(`event ${event.type}`));
     const { bolt, errors } = boltWith(router);
 
-    await deliver(bolt, blockAction('catalog.sort'));
-    await deliver(bolt, blockAction('catalog.page.next'));
-    await deliver(bolt, blockAction('catalog.filter'));
-    await deliver(bolt, { type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } });
-    await deliver(bolt, { type: 'block_suggestion', user: { id: 'U1' }, team: { id: 'T1' }, action_id: 'catalog.jump', block_id: 'b', value: 'crm' });
-    await deliver(bolt, { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' });
-    await deliver(bolt, { type: 'event_callback', team_id: 'T1', event_id: 'Ev1', event: { type: 'app_home_opened', user: 'U1', tab: 'home', channel: 'D1' } });
+    const acks: unknown[] = [];
+    await deliver(bolt, blockAction('catalog.sort'), acks);
+    await deliver(bolt, blockAction('catalog.page.next'), acks);
+    await deliver(bolt, blockAction('catalog.filter'), acks);
+    await deliver(bolt, { type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } }, acks);
+    await deliver(bolt, { type: 'block_suggestion', user: { id: 'U1' }, team: { id: 'T1' }, action_id: 'catalog.jump', block_id: 'b', value: 'crm' }, acks);
+    await deliver(bolt, { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' }, acks);
+    await deliver(bolt, { type: 'event_callback', team_id: 'T1', event_id: 'Ev1', event: { type: 'app_home_opened', user: 'U1', tab: 'home', channel: 'D1' } }, acks);
 
     expect(ran).toEqual(['sort', 'page catalog.page.next', 'filter', 'view demos.launch', 'options', 'command help', 'event app_home_opened']);
+    // Each listener's ack reached the receiver, with what it answered (Bolt acks events itself).
+    expect(acks).toEqual(['ack', 'ack', 'ack', 'ack', { options: [] }, 'ack', 'ack']);
     expect(errors).toEqual([]);
   });
 
