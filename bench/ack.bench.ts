@@ -18,6 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { blockActions, deliver, signedHeaders, slashCommand, type SlackRequest } from '../src/platform/fake-slack/index.ts';
 import { CatalogIds } from '../src/catalog/ids.ts';
+import { AfterAckSlots } from '../src/platform/ack-priority.ts';
 import { spawnBareBolt, type ChildApp } from './app-process.ts';
 import { catalogSynced, freshDatabase, startChildApp, startFakes, type Fakes } from './lib/env.ts';
 import { openBrowse, openLaunchModal, readyDemo } from './lib/flows.ts';
@@ -35,6 +36,8 @@ const COMMAND_USERS = users(0, 200);
 const FILTER_USERS = users(200, 150);
 const STRANGERS = users(350, 50);
 const FILTERS = ['official', 'shared', 'all', 'mine'];
+/** The app's defaults (src/app.ts installs `new AfterAckSlots()`), for the notes. */
+const SLOTS = new AfterAckSlots();
 
 type Kind = 'browse' | 'filter' | 'stop' | 'help';
 const MIX: Kind[] = ['browse', 'filter', 'browse', 'stop'];
@@ -225,7 +228,7 @@ runMain(async () => {
     r.note(
       `The ack path alone (/demo help at the same rate) is ${round(pathRatio, 2)}× Bolt's p99. In the mixed load the work after each ack ` +
         `(views.open/update, queries: ${round(ours.cpuPerRequest, 2)} ms of CPU per request against Bolt's ${round(floor.cpuPerRequest, 2)} ms) ` +
-        `waits until requests stop arriving for 2 ms (at most 250 ms), then for one of 4 slots (src/platform/ack-priority.ts), so a ` +
+        `waits until requests stop arriving for ${SLOTS.quietMs} ms (at most ${SLOTS.maxWaitMs} ms), then for one of ${SLOTS.limit} slots (src/platform/ack-priority.ts), so a ` +
         `burst's acks go first; what still lands in the tail is the garbage collection of what the app allocates (listeners are ` +
         `found by id, src/platform/listener-router.ts; log lines and Web API calls no longer copy their payloads for redaction).`,
     );
