@@ -2,6 +2,9 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { Logger } from './log.ts';
+import { boundedFetch } from './bounded-fetch.ts';
+
+const postWithin5s = boundedFetch(5_000);
 
 interface ErrorSurface {
   user?: { id?: string } | string;
@@ -45,11 +48,10 @@ async function tellUser(client: WebClient, s: ErrorSurface, text: string, log: L
   try {
     const responseUrl = s.response_url ?? s.response_urls?.[0]?.response_url;
     if (responseUrl) {
-      const res = await fetch(responseUrl, {
+      const res = await postWithin5s(responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-        signal: AbortSignal.timeout(5_000),
       });
       if (res.ok) return;
     }

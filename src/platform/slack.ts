@@ -1,6 +1,7 @@
 import './lazy-socket-mode.ts'; // before Bolt: it must not load the Socket Mode client
 import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
+import { boundedFetch, SLACK_CALL_TIMEOUT_MS } from './bounded-fetch.ts';
 import type { Logger } from './log.ts';
 
 /** The bot's identity, learned once at start so that no request waits on auth.test before its ack. */
@@ -53,7 +54,8 @@ export function createWebClient(opts: SlackClientOptions, log?: Logger): WebClie
   const make = (retryConfig: RetryOptions) =>
     new JsonBodyWebClient(opts.token, {
       slackApiUrl: opts.apiUrl,
-      timeout: opts.timeoutMs ?? 10_000,
+      timeout: 0, // bounded by the fetch instead (bounded-fetch.ts says why)
+      fetch: boundedFetch(opts.timeoutMs ?? SLACK_CALL_TIMEOUT_MS),
       retryConfig,
       rejectRateLimitedCalls: false,
       logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
@@ -150,7 +152,9 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
     extendedErrorHandler: true,
     clientOptions: {
       slackApiUrl: opts.apiUrl,
-      timeout: 10_000,
+      // Bounded by the fetch (bounded-fetch.ts says why), which respond() uses too.
+      timeout: 0,
+      fetch: boundedFetch(SLACK_CALL_TIMEOUT_MS),
       retryConfig: retryPolicies.fiveRetriesInFiveMinutes,
       rejectRateLimitedCalls: false,
     },
