@@ -1,4 +1,5 @@
 import { App, type ReceiverEvent } from '@slack/bolt';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { AfterAckSlots, prioritizeAcks } from '../../src/platform/ack-priority.ts';
 
@@ -72,6 +73,56 @@ describe('AfterAckSlots', () => {
       release();
     } finally {
       clearInterval(steady);
+    }
+  });
+});
+
+describe('AfterAckSlots under steady arrivals and busy loops', () => {
+  test('every waiter starts once it has waited maxWaitMs, in the order they came', async () => {
+    const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 40, quietMs: 20 });
+    const steady = setInterval(() => slots.arrived(), 5);
+    try {
+      slots.arrived();
+      const t0 = performance.now();
+      const started: Array<{ i: number; at: number }> = [];
+      const entries = [0, 1, 2].map(async (i) => {
+        await sleep(i * 15);
+        const release = await slots.enter();
+        started.push({ i, at: performance.now() - t0 });
+        return release;
+      });
+      for (const release of await Promise.all(entries)) release();
+      expect(started.map((s) => s.i)).toEqual([0, 1, 2]);
+      // Each waited its own 40 ms (give or take a timer tick), not the first one's.
+      started.forEach(({ i, at }) => expect(at).toBeGreaterThanOrEqual(i * 15 + 38));
+      expect(started[2]!.at).toBeLessThan(1_000);
+    } finally {
+      clearInterval(steady);
+    }
+  });
+
+  test('a request read in the same turn of the event loop as the quiet check counts before the work is let in', async () => {
+    const slots = new AfterAckSlots({ limit: 4, maxWaitMs: 60_000, quietMs: 5 });
+    let arrivedAt = 0;
+    const server = createServer((socket) => socket.on('data', () => ((arrivedAt = performance.now()), slots.arrived())));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    try {
+      slots.arrived();
+      let startedAt = 0;
+      const entered = slots.enter().then((release) => ((startedAt = performance.now()), release));
+      // The quiet check falls due while the loop is busy, and a request comes in meanwhile: the
+      // next turn finds both ready. Timers run before I/O is read; the check must not believe the quiet.
+      client.write('request');
+      const busyUntil = performance.now() + 30;
+      while (performance.now() < busyUntil);
+      (await entered)();
+      expect(arrivedAt).toBeGreaterThan(0);
+      expect(startedAt - arrivedAt).toBeGreaterThanOrEqual(4);
+    } finally {
+      client.destroy();
+      server.close();
     }
   });
 });
