@@ -226,11 +226,12 @@ runMain(async () => {
     r.figure({ name: 'demo-vm RSS after the load', value: loadedRss, unit: 'MB', goal: '< 200 MB', pass: loadedRss < 200 });
     r.figure({ name: 'bare Bolt RSS idle / after the load', value: `${bareIdleRss} / ${bareLoadedRss}`, unit: 'MB' });
     r.note(
-      `The ack path alone (/demo help at the same rate) is ${round(pathRatio, 2)}× Bolt's p99. In the mixed load the work after each ack ` +
-        `(views.open/update, queries: ${round(ours.cpuPerRequest, 2)} ms of CPU per request against Bolt's ${round(floor.cpuPerRequest, 2)} ms) ` +
-        `waits until requests stop arriving for ${SLOTS.quietMs} ms (at most ${SLOTS.maxWaitMs} ms), then for one of ${SLOTS.limit} slots (src/platform/ack-priority.ts), so a ` +
-        `burst's acks go first; what still lands in the tail is the garbage collection of what the app allocates (listeners are ` +
-        `found by id, src/platform/listener-router.ts; log lines and Web API calls no longer copy their payloads for redaction).`,
+      `The ack path alone (/demo help at the same rate) is ${round(pathRatio, 2)}× Bolt's p99. Clicks, events and /demo commands are ` +
+        `acked as they arrive, before Bolt runs (their ack is known from the payload: src/platform/listener-router.ts, ackOnArrival); ` +
+        `their work (views.open/update, queries: ${round(ours.cpuPerRequest, 2)} ms of CPU per request against Bolt's ${round(floor.cpuPerRequest, 2)} ms) ` +
+        `waits with only the raw body until requests stop arriving for ${SLOTS.quietMs} ms (at most ${SLOTS.maxWaitMs} ms), then for one of ${SLOTS.limit} ` +
+        `slots (src/platform/ack-priority.ts). Calls to Slack hold nothing once answered (src/platform/bounded-fetch.ts), so little ` +
+        `survives into the old generation and its collections rarely land in a burst.`,
     );
     r.note(
       `Memory: V8 keeps the pages its heap grew into and glibc keeps what it once allocated, so resident memory follows the ` +

@@ -21,7 +21,7 @@ import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createWebClient, resolveIdentity } from './platform/slack.ts';
 import { healthRoutes } from './platform/http-routes.ts';
-import { appMetricsRegistry, instrumentBolt, instrumentCompute, instrumentSlack, metricsRoute } from './platform/metrics.ts';
+import { appMetricsRegistry, instrumentBolt, instrumentCompute, instrumentSlack, metricsRoute, observeSlackAck } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
 
 export interface StartOptions {
@@ -111,9 +111,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
     registerErrorHandler(bolt, log);
     registerEventDedupe(bolt, { db: handle.db, clock, log });
-    instrumentBolt(bolt, log); // request ids, per-request logger, ack and handling latency: before any listener
-    prioritizeAcks(bolt, new AfterAckSlots()); // acks never queue behind other requests' work
+    instrumentBolt(bolt, log); // request ids, ack and handling latency, one log line per request: before any listener
     const listeners = new ListenerRouter();
+    // Acks never queue behind other requests' work; those that need no listener are sent on arrival.
+    prioritizeAcks(bolt, new AfterAckSlots(), { ackOnArrival: listeners.ackOnArrival, acked: observeSlackAck, log });
     for (const capability of capabilities) await capability.register({ ctx, bolt: listeners, router, scheduler });
     registerCommandListener(listeners, router, ctx);
     listeners.install(bolt);

@@ -1,37 +1,43 @@
-import type { SlackListeners } from './platform/listener-router.ts';
-import { escapeMrkdwn, MAX_COMMAND_TEXT, toInput, type CommandRouter } from './commands.ts';
+import type { RespondArguments, SlashCommand } from '@slack/bolt';
+import type { ListenerRouter } from './platform/listener-router.ts';
+import { escapeMrkdwn, MAX_COMMAND_TEXT, toInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
 
 /**
- * `/demo`: answers help and usage mistakes in the ack itself (pure, no I/O); everything else is
- * acked at once and then run, so Slack's 3 s window never depends on the database or GCE.
+ * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,
+ * then run, so Slack's 3 s window never depends on the database or GCE. The answer is pure, so the
+ * command is acked as it arrives (ListenerRouter.answerCommandOnArrival).
  */
-export function registerCommandListener(bolt: SlackListeners, router: CommandRouter, ctx: AppContext): void {
+export function registerCommandListener(bolt: ListenerRouter, router: CommandRouter, ctx: AppContext): void {
+  const answer = (command: SlashCommand) => commandAnswer(router, ctx.config.adminUserIds.includes(command.user_id), command.text ?? '');
+  bolt.answerCommandOnArrival('/demo', (command) => answer(command).response);
   bolt.command('/demo', async ({ command, ack, respond }) => {
-    const parsed = router.parse(command.text ?? '');
-    const isAdmin = ctx.config.adminUserIds.includes(command.user_id);
-    switch (parsed.kind) {
-      case 'help':
-        await ack({ response_type: 'ephemeral', ...router.helpBlocks({ isAdmin }) });
-        return;
-      case 'too_long':
-        await ack({ response_type: 'ephemeral', text: `That command is too long (over ${MAX_COMMAND_TEXT} characters). Try \`/demo help\`.` });
-        return;
-      case 'unknown': {
-        const word = escapeMrkdwn(parsed.word.slice(0, 40));
-        const intro = parsed.suggestion
-          ? `I don't know \`/demo ${word}\`. Did you mean \`/demo ${parsed.suggestion}\`?`
-          : `I don't know \`/demo ${word}\`. Here is what I can do:`;
-        await ack({ response_type: 'ephemeral', ...router.helpBlocks({ isAdmin, intro }) });
-        return;
-      }
-      case 'run':
-        if (parsed.spec.adminOnly && !isAdmin) {
-          await ack({ response_type: 'ephemeral', text: `Only an admin can use \`${parsed.spec.usage.split(' ').slice(0, 3).join(' ')}\`.` });
-          return;
-        }
-        await ack();
-        await parsed.spec.run(toInput(command, parsed), respond);
-    }
+    const { response, run } = answer(command);
+    await ack(response);
+    if (run) await run.spec.run(toInput(command, run), respond);
   });
+}
+
+type Run = Extract<Parsed, { kind: 'run' }>;
+
+/** What `/demo <text>` says in its ack, and the subcommand it goes on to run (none when the ack says it all). */
+export function commandAnswer(router: CommandRouter, isAdmin: boolean, text: string): { response?: RespondArguments; run?: Run } {
+  const parsed = router.parse(text);
+  const ephemeral = (r: RespondArguments): { response: RespondArguments } => ({ response: { response_type: 'ephemeral', ...r } });
+  switch (parsed.kind) {
+    case 'help':
+      return ephemeral(router.helpBlocks({ isAdmin }));
+    case 'too_long':
+      return ephemeral({ text: `That command is too long (over ${MAX_COMMAND_TEXT} characters). Try \`/demo help\`.` });
+    case 'unknown': {
+      const word = escapeMrkdwn(parsed.word.slice(0, 40));
+      const intro = parsed.suggestion
+        ? `I don't know \`/demo ${word}\`. Did you mean \`/demo ${parsed.suggestion}\`?`
+        : `I don't know \`/demo ${word}\`. Here is what I can do:`;
+      return ephemeral(router.helpBlocks({ isAdmin, intro }));
+    }
+    case 'run':
+      if (parsed.spec.adminOnly && !isAdmin) return ephemeral({ text: `Only an admin can use \`${parsed.spec.usage.split(' ').slice(0, 3).join(' ')}\`.` });
+      return { run: parsed };
+  }
 }

@@ -1,4 +1,5 @@
-import type { App, ReceiverEvent } from '@slack/bolt';
+import { HTTPModuleFunctions, type App, type ReceiverEvent } from '@slack/bolt';
+import type { Logger } from './log.ts';
 
 /**
  * Acks first, work after. Every request shares one event loop: an ack that arrives while other
@@ -109,15 +110,71 @@ export class AfterAckSlots {
 }
 
 /**
- * Make every listener's `await ack()` (and Bolt's own ack of Events API requests) return only once
- * the request holds a slot; the slot is given back when Bolt has finished with the request. The
- * response itself is sent at once. Wraps processEvent because Bolt hands middleware a copy of the
- * listener arguments, so an `ack` replaced there would not reach the listener.
+ * Where HTTPReceiver leaves a request's raw body for prioritizeAcks (through its
+ * customPropertiesExtractor; see src/platform/slack.ts). A symbol, so it never reaches log lines.
  */
-export function prioritizeAcks(bolt: App, slots: AfterAckSlots): void {
+export const RAW_BODY = Symbol('raw Slack request body');
+
+export interface RawBody {
+  bytes: Buffer;
+  contentType: string | undefined;
+}
+
+/** Set on the context of a request acked on arrival: when it came in and when it was answered (performance.now()). */
+export const ACKED_ON_ARRIVAL = 'demoVmAckedOnArrival';
+
+export interface AckedOnArrival {
+  receivedAt: number;
+  ackedAt: number;
+}
+
+/**
+ * The ack of a request that can be answered from its payload alone (no I/O), or undefined when its
+ * listener decides: see ListenerRouter.ackOnArrival.
+ */
+export type AckOnArrival = (body: Record<string, unknown>) => { response?: unknown } | undefined;
+
+export interface PrioritizeOptions {
+  ackOnArrival?: AckOnArrival;
+  /** Told of each ack sent on arrival, with its latency in ms (request metrics). */
+  acked?: (body: unknown, ms: number) => void;
+  log?: Logger;
+}
+
+/**
+ * Acks first, work after. Every request reaches Bolt through here (App.processEvent, wrapped because
+ * Bolt hands middleware a copy of the listener arguments, so an `ack` replaced there would not reach
+ * the listener):
+ * - A request `ackOnArrival` can answer is acked before Bolt runs, and Bolt runs it once it holds a
+ *   slot. Only its raw body waits in the queue (parsed again when its turn comes): a burst's waiting
+ *   requests, with the receiver's request and response objects and their parsed payloads, survived
+ *   the garbage collections of the burst (~1 MB copied each time, 10 KB for bare Bolt) and were
+ *   promoted, and the old-generation collections that followed landed in later bursts.
+ * - Any other request (a view submission, options) goes to Bolt at once; its listener's
+ *   `await ack()` returns once the request holds a slot. The response itself is sent at once.
+ * The slot is given back when Bolt has finished with the request.
+ */
+export function prioritizeAcks(bolt: App, slots: AfterAckSlots, opts: PrioritizeOptions = {}): void {
   const processEvent = bolt.processEvent.bind(bolt);
   bolt.processEvent = async (event: ReceiverEvent) => {
     slots.arrived();
+    const receivedAt = performance.now();
+    const { [RAW_BODY]: raw, ...customProperties } = (event.customProperties ?? {}) as Record<string | symbol, unknown>;
+    const answer = opts.ackOnArrival?.(event.body as Record<string, unknown>);
+    if (answer) {
+      await event.ack(answer.response);
+      const acked: AckedOnArrival = { receivedAt, ackedAt: performance.now() };
+      opts.acked?.(event.body, acked.ackedAt - receivedAt);
+      const later: Later = {
+        raw: raw as RawBody | undefined,
+        body: raw ? undefined : event.body,
+        retryNum: event.retryNum,
+        retryReason: event.retryReason,
+        customProperties: { ...customProperties, [ACKED_ON_ARRIVAL]: acked },
+      };
+      runAfterAck(later, slots, processEvent, opts.log);
+      return;
+    }
     let release: (() => void) | undefined;
     const ack: ReceiverEvent['ack'] = async (response) => {
       await event.ack(response);
@@ -126,9 +183,36 @@ export function prioritizeAcks(bolt: App, slots: AfterAckSlots): void {
       await new Promise((resolve) => setImmediate(resolve));
     };
     try {
-      await processEvent({ ...event, ack });
+      await processEvent({ ...event, ack, customProperties });
     } finally {
       release?.();
     }
   };
+}
+
+/** What a request acked on arrival keeps while it waits for a slot. */
+interface Later {
+  raw: RawBody | undefined;
+  body: unknown;
+  retryNum: ReceiverEvent['retryNum'];
+  retryReason: ReceiverEvent['retryReason'];
+  customProperties: Record<string, unknown>;
+}
+
+/** Kept apart from prioritizeAcks' closure, which would keep the whole ReceiverEvent alive while it waits. */
+function runAfterAck(later: Later, slots: AfterAckSlots, processEvent: App['processEvent'], log: Logger | undefined): void {
+  void (async () => {
+    const release = await slots.enter();
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      const body = later.raw ? HTTPModuleFunctions.parseHTTPRequestBody({ rawBody: later.raw.bytes, headers: { 'content-type': later.raw.contentType } } as never) : later.body;
+      // Already answered: a listener's own `ack()` is a no-op.
+      await processEvent({ body, ack: async () => {}, retryNum: later.retryNum, retryReason: later.retryReason, customProperties: later.customProperties });
+    } catch (err) {
+      // Bolt gives listener errors to app.error and resolves; only a failing error handler lands here.
+      log?.error({ err }, 'a Slack request failed after it was acked');
+    } finally {
+      release();
+    }
+  })();
 }

@@ -1,4 +1,5 @@
-import type { AllMiddlewareArgs, AnyMiddlewareArgs, App } from '@slack/bolt';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, SlashCommand } from '@slack/bolt';
+import type { AckOnArrival } from './ack-priority.ts';
 
 type Kind = 'action' | 'view' | 'options' | 'event' | 'command';
 
@@ -35,6 +36,34 @@ export class ListenerRouter implements SlackListeners {
   readonly options = this.#adder('options') as App['options'];
   readonly event = this.#adder('event') as App['event'];
   readonly command = this.#adder('command') as App['command'];
+
+  readonly #commandAnswers = new Map<string, (command: SlashCommand) => unknown>();
+
+  /**
+   * What a slash command's ack carries, decided from its payload alone (no I/O): the command is then
+   * acked as it arrives, before Bolt runs (ackOnArrival). Its listener still calls ack() with the
+   * same answer, a no-op then, so it answers alike wherever it runs.
+   */
+  answerCommandOnArrival(command: string, answer: (payload: SlashCommand) => unknown): void {
+    this.#commandAnswers.set(command, answer);
+  }
+
+  /**
+   * Requests acked as they arrive (see prioritizeAcks): block_actions and Events API callbacks, whose
+   * acks Slack reads nothing from (not function_executed, whose listener acks), and commands given
+   * an answer above. View submissions and options carry their answer in the ack: their listeners ack.
+   */
+  readonly ackOnArrival: AckOnArrival = (body) => {
+    if (body['type'] === 'block_actions') return {};
+    if (body['type'] === 'event_callback') return (body['event'] as { type?: string } | undefined)?.type === 'function_executed' ? undefined : {};
+    const answer = typeof body['command'] === 'string' ? this.#commandAnswers.get(body['command']) : undefined;
+    if (!answer) return undefined;
+    try {
+      return { response: answer(body as unknown as SlashCommand) };
+    } catch {
+      return undefined; // a payload the answer cannot read: the listener meets it, and app.error reports it
+    }
+  };
 
   /** Register the router with Bolt: one listener per kind. */
   install(bolt: App): void {

@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import { ComputeError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
+import { ACKED_ON_ARRIVAL, type AckedOnArrival } from './ack-priority.ts';
 import type { Logger } from './log.ts';
 
 /**
@@ -217,12 +218,14 @@ function requestFields(body: SlackBody): Record<string, string | undefined> {
 export function instrumentBolt(bolt: App, log: Logger): void {
   const processEvent = bolt.processEvent.bind(bolt);
   bolt.processEvent = async (event: ReceiverEvent) => {
-    const started = performance.now();
-    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), failed: false };
+    // A request acked on arrival (prioritizeAcks) comes here once it may run: time it from its arrival.
+    const acked = event.customProperties?.[ACKED_ON_ARRIVAL] as AckedOnArrival | undefined;
+    const started = acked?.receivedAt ?? performance.now();
+    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), failed: false, ackMs: acked && acked.ackedAt - acked.receivedAt };
     const ack: ReceiverEvent['ack'] = async (response) => {
       if (meta.ackMs === undefined) {
         meta.ackMs = performance.now() - started;
-        metrics.slackAckSeconds.observe({ kind: meta.kind }, meta.ackMs / 1000);
+        observeSlackAck(event.body, meta.ackMs);
       }
       return event.ack(response);
     };
@@ -247,6 +250,11 @@ export function instrumentBolt(bolt: App, log: Logger): void {
       log.info({ ...fields, ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
     }
   });
+}
+
+/** An ack's latency, by kind of request (prioritizeAcks reports those it sends on arrival here). */
+export function observeSlackAck(body: unknown, ms: number): void {
+  metrics.slackAckSeconds.observe({ kind: requestKind(body as SlackBody) }, ms / 1000);
 }
 
 /** Counts failed GCE calls (a ComputeError's kind) and operations that ended in error, per port method. */

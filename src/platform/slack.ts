@@ -1,6 +1,7 @@
 import './lazy-socket-mode.ts'; // before Bolt: it must not load the Socket Mode client
-import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type BufferedIncomingMessage, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
+import { RAW_BODY, type RawBody } from './ack-priority.ts';
 import { boundedFetch, SLACK_CALL_TIMEOUT_MS } from './bounded-fetch.ts';
 import type { Logger } from './log.ts';
 
@@ -128,6 +129,8 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           // Ack as soon as a listener calls ack(); the rest of the listener runs after the response.
           processBeforeResponse: false,
           unhandledRequestTimeoutMillis: 2_500,
+          // The raw body, for requests acked on arrival to wait with (src/platform/ack-priority.ts).
+          customPropertiesExtractor: (req) => ({ [RAW_BODY]: { bytes: (req as BufferedIncomingMessage).rawBody, contentType: req.headers['content-type'] } satisfies RawBody }),
           processEventErrorHandler: async ({ error, response, logger: l }) => {
             if (response.headersSent) return false; // a listener failed after its ack: app.error has it
             // Our listeners ack before any work, so a failure before the ack is Bolt choking on a

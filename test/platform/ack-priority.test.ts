@@ -1,7 +1,8 @@
 import { App, type ReceiverEvent } from '@slack/bolt';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { AfterAckSlots, prioritizeAcks } from '../../src/platform/ack-priority.ts';
+import { ACKED_ON_ARRIVAL, AfterAckSlots, prioritizeAcks, RAW_BODY, type RawBody } from '../../src/platform/ack-priority.ts';
+import { ListenerRouter } from '../../src/platform/listener-router.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -180,5 +181,77 @@ describe('prioritizeAcks on a real Bolt app', () => {
     expect(log).toEqual(['ack U1', 'ack U2']);
     expect(errors).toEqual(['boom', 'boom']);
     expect(slots.running).toBe(0);
+  });
+
+  describe('requests answered on arrival', () => {
+    const action = (actionId: string) => ({
+      type: 'block_actions',
+      user: { id: 'U1' },
+      team: { id: 'T1' },
+      trigger_id: 't1',
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b1', action_ts: '1.1' }],
+      container: { type: 'message' },
+      channel: { id: 'C1' },
+      message: { ts: '1.1' },
+      response_url: 'http://127.0.0.1:9/r',
+    });
+    /** As HTTPReceiver hands it over (src/platform/slack.ts puts the raw body in customProperties). */
+    const received = (body: object, acks: unknown[], raw?: object): ReceiverEvent => ({
+      body,
+      ack: async (r?: unknown) => void acks.push(r ?? 'empty ack'),
+      customProperties: {
+        [RAW_BODY]: { bytes: Buffer.from(`payload=${encodeURIComponent(JSON.stringify(raw ?? body))}`), contentType: 'application/x-www-form-urlencoded' } satisfies RawBody,
+      } as never,
+    });
+
+    test('a click is acked before Bolt runs anything; the listener runs later, from the raw body, and its own ack sends nothing', async () => {
+      const bolt = boltApp();
+      const router = new ListenerRouter();
+      const timed: Array<{ type: unknown; ms: number }> = [];
+      prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), {
+        ackOnArrival: router.ackOnArrival,
+        acked: (body, ms) => void timed.push({ type: (body as { type?: unknown }).type, ms }),
+      });
+      const log: unknown[] = [];
+      bolt.use(async ({ next }) => void (log.push('middleware'), await next()));
+      let context: Record<string | symbol, unknown> = {};
+      let listenerDone!: () => void;
+      const ran = new Promise<void>((r) => (listenerDone = r));
+      router.action(/.*/, async ({ ack, action, context: c }) => {
+        await ack();
+        log.push(`listener ${(action as { action_id: string }).action_id}`);
+        context = c as unknown as Record<string | symbol, unknown>;
+        listenerDone();
+      });
+      router.install(bolt);
+
+      // The raw bytes say what the listener sees: the parsed body is not kept while the request waits.
+      await bolt.processEvent(received(action('parsed'), log, action('demos.stop')));
+      expect(log).toEqual(['empty ack']);
+      expect(timed).toEqual([{ type: 'block_actions', ms: expect.any(Number) }]);
+      await ran;
+      expect(log).toEqual(['empty ack', 'middleware', 'listener demos.stop']);
+      expect(context[ACKED_ON_ARRIVAL]).toMatchObject({ receivedAt: expect.any(Number), ackedAt: expect.any(Number) });
+      expect(Object.getOwnPropertySymbols(context)).not.toContain(RAW_BODY);
+    });
+
+    test("a command's answer goes out in the ack on arrival; a view submission is acked by its listener, with its answer", async () => {
+      const bolt = boltApp();
+      const router = new ListenerRouter();
+      prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), { ackOnArrival: router.ackOnArrival });
+      router.answerCommandOnArrival('/demo', (c) => ({ text: `help for ${c.user_id}` }));
+      const listenerAcks: unknown[] = [];
+      router.command('/demo', async ({ ack }) => void listenerAcks.push(await ack({ text: 'ignored: already answered' } as never)));
+      router.view('demos.launch', async ({ ack }) => void (await ack({ response_action: 'errors', errors: { zone: 'Pick a zone.' } })));
+      router.install(bolt);
+
+      const acks: unknown[] = [];
+      const cmd = { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' };
+      await bolt.processEvent(received(cmd, acks));
+      await bolt.processEvent(received({ type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } }, acks));
+      await sleep(20);
+      expect(acks).toEqual([{ text: 'help for U1' }, { response_action: 'errors', errors: { zone: 'Pick a zone.' } }]);
+      expect(listenerAcks).toHaveLength(1);
+    });
   });
 });

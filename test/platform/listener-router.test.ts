@@ -80,3 +80,33 @@ describe('ListenerRouter on a real Bolt app', () => {
     expect(() => router.action({ block_id: 'b' } as never, listener)).toThrow(/string or RegExp/);
   });
 });
+
+describe('ListenerRouter.ackOnArrival: which requests are answered before Bolt runs', () => {
+  const command = (text: string) => ({ command: '/demo', text, user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' });
+
+  test('block_actions and Events API callbacks get an empty ack; function_executed, view submissions and options are left to their listeners', () => {
+    const router = new ListenerRouter();
+    expect(router.ackOnArrival(blockAction('demos.stop'))).toEqual({});
+    expect(router.ackOnArrival({ type: 'event_callback', event: { type: 'app_home_opened' } })).toEqual({});
+    expect(router.ackOnArrival({ type: 'event_callback', event: { type: 'function_executed' } })).toBeUndefined();
+    expect(router.ackOnArrival({ type: 'view_submission', view: { callback_id: 'demos.launch' } })).toBeUndefined();
+    expect(router.ackOnArrival({ type: 'block_suggestion', action_id: 'catalog.jump' })).toBeUndefined();
+  });
+
+  test('a command is answered on arrival only once it has a pure answer, and with that answer', () => {
+    const router = new ListenerRouter();
+    expect(router.ackOnArrival(command('help'))).toBeUndefined();
+    router.answerCommandOnArrival('/demo', (c) => (c.text === 'help' ? { text: 'how to' } : undefined));
+    expect(router.ackOnArrival(command('help'))).toEqual({ response: { text: 'how to' } });
+    expect(router.ackOnArrival(command('browse'))).toEqual({ response: undefined });
+    expect(router.ackOnArrival({ ...command('help'), command: '/other' })).toBeUndefined();
+  });
+
+  test('an answer that throws leaves the command to its listener (whose error then reaches app.error)', () => {
+    const router = new ListenerRouter();
+    router.answerCommandOnArrival('/demo', () => {
+      throw new TypeError('unexpected payload');
+    });
+    expect(router.ackOnArrival(command('help'))).toBeUndefined();
+  });
+});
