@@ -6,7 +6,7 @@
  * a benchmark measures production settings.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -91,7 +91,10 @@ async function spawnNode(script: string, env: Record<string, string>, timeoutMs 
   const lines: string[] = [];
   const errorLines: string[] = [];
   let onReady: (url: string) => void = () => {};
+  // BENCH_APP_LOG=/tmp/app keeps each process's whole output (e.g. with --trace-gc-nvp) in /tmp/app.<script>.
+  const logFile = process.env.BENCH_APP_LOG ? createWriteStream(`${process.env.BENCH_APP_LOG}.${script.replace(/\W/g, '_')}`) : undefined;
   const keep = (line: string) => {
+    logFile?.write(`${line}\n`);
     lines.push(line);
     if (lines.length > 200) lines.shift();
     const level = /"level":(\d+)/.exec(line)?.[1];
