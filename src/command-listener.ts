@@ -21,7 +21,7 @@ export function registerCommandListener(bolt: ListenerRouter, router: CommandRou
 type Run = Extract<Parsed, { kind: 'run' }>;
 
 /** What `/demo <text>` says in its ack, and the subcommand it goes on to run (none when the ack says it all). */
-export function commandAnswer(router: CommandRouter, isAdmin: boolean, text: string): { response?: RespondArguments; run?: Run } {
+function commandAnswer(router: CommandRouter, isAdmin: boolean, text: string): { response?: RespondArguments; run?: Run } {
   const parsed = router.parse(text);
   const ephemeral = (r: RespondArguments): { response: RespondArguments } => ({ response: { response_type: 'ephemeral', ...r } });
   switch (parsed.kind) {

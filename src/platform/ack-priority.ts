@@ -91,8 +91,9 @@ export class AfterAckSlots {
     const dueIn = this.#waiting[0]!.since + this.maxWaitMs - performance.now();
     this.#capCheck = setTimeout(() => {
       this.#capCheck = undefined;
-      const now = performance.now();
-      while (this.#waiting.length > 0 && now - this.#waiting[0]!.since >= this.maxWaitMs - 1) this.#waiting.shift()!.admit();
+      // Timers count whole milliseconds, so one may fire a fraction early: a millisecond of slack.
+      const due = performance.now() - this.maxWaitMs + 1;
+      while (this.#waiting.length > 0 && this.#waiting[0]!.since <= due) this.#waiting.shift()!.admit();
       this.#watchLongestWait();
     }, Math.max(0, Math.ceil(dueIn)));
   }
