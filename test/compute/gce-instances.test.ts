@@ -176,3 +176,24 @@ test('a change behind the app’s back shows on the next read', async () => {
   rig.sim.deleteInstanceNow(ZONE, 'demo-behind');
   expect(await rig.compute.getInstance(ZONE, 'demo-behind')).toBeNull();
 });
+
+test('setLabels replaces the labels when given the fingerprint they were read with; a stale one is refused with 412', async () => {
+  await rig.compute.waitOperation(await launch(rig, 'demo-relabel'), { timeoutMs: 5_000 });
+  const before = (await rig.compute.getInstance(ZONE, 'demo-relabel'))!;
+  expect(before.labelFingerprint).toMatch(/.+/);
+  const labels = { ...before.labels, owner: 'u_bob' };
+  const op = await rig.compute.setInstanceLabels({ zone: ZONE, name: 'demo-relabel', labels, labelFingerprint: before.labelFingerprint!, requestId: rid() });
+  expect(await rig.compute.waitOperation(op, { timeoutMs: 5_000 })).toMatchObject({ status: 'DONE' });
+  const after = (await rig.compute.getInstance(ZONE, 'demo-relabel'))!;
+  expect(after.labels).toEqual(labels);
+  expect(after.labelFingerprint).not.toBe(before.labelFingerprint);
+  // The wire request is GCE's: InstancesSetLabelsRequest in the body, the requestId in the query.
+  const [sent] = rig.sim.requestsFor('instances.setLabels');
+  expect(sent?.body).toEqual({ labels, labelFingerprint: before.labelFingerprint });
+  expect(sent?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+  // Someone changed them meanwhile: the old fingerprint no longer counts.
+  const stale = await refusal(rig.compute.setInstanceLabels({ zone: ZONE, name: 'demo-relabel', labels: { owner: 'u_carol' }, labelFingerprint: before.labelFingerprint!, requestId: rid() }));
+  expect(stale).toMatchObject({ kind: 'conflict', httpStatus: 412 });
+  expect((await rig.compute.getInstance(ZONE, 'demo-relabel'))!.labels).toEqual(labels);
+});

@@ -152,6 +152,7 @@ function toInstance(i: IInstance): Instance {
     status: enumName(i.status, 'Instance') as InstanceStatus,
     machineType: last(i.machineType),
     labels: { ...(i.labels ?? {}) },
+    labelFingerprint: text(i.labelFingerprint),
     externalIp: text(nic?.accessConfigs?.[0]?.natIP),
     internalIp: text(nic?.networkIP),
     sourceMachineImage: relative(i.sourceMachineImage),
@@ -278,6 +279,12 @@ export class GceCompute implements Compute {
   async deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
     const [lro] = await call(() => this.#instances.delete({ project: this.project, zone, instance: name, requestId }));
     return toRef(lro, zone);
+  }
+
+  async setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef> {
+    const instancesSetLabelsRequestResource = { labels: req.labels, labelFingerprint: req.labelFingerprint };
+    const [lro] = await call(() => this.#instances.setLabels({ project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetLabelsRequestResource }));
+    return toRef(lro, req.zone);
   }
 
   async getDisk(zone: string, name: string): Promise<Disk | null> {

@@ -33,6 +33,8 @@ export interface Instance {
   status: InstanceStatus;
   machineType: string; // short name, e.g. e2-medium
   labels: Record<string, string>;
+  /** What setInstanceLabels must quote: GCE refuses a change made from stale labels. */
+  labelFingerprint?: string;
   externalIp?: string;
   internalIp?: string;
   sourceMachineImage?: string;
@@ -130,6 +132,8 @@ export interface Compute {
   stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   startInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  /** Replace an instance's labels (instances.setLabels); `labelFingerprint` from the getInstance they were read with. */
+  setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef>;
   getDisk(zone: string, name: string): Promise<Disk | null>;
   /** Create an image from a disk (a global operation). */
   insertImage(req: InsertImageRequest): Promise<OperationRef>;

@@ -1,4 +1,4 @@
-/** instances.insert/get/list/aggregatedList/stop/start/delete, with GCE's status transitions. */
+/** instances.insert/get/list/aggregatedList/stop/start/delete/setLabels, with GCE's status transitions. */
 import { alreadyExists, GceHttpError, notFound } from './errors.ts';
 import type { Faults } from './faults.ts';
 import { compileFilter } from './filter.ts';
@@ -189,6 +189,25 @@ export class Instances {
     });
   }
 
+  /** Labels are replaced whole, and only by someone who read the current ones (labelFingerprint), as GCE does. */
+  #setLabels(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      const labels = checkLabels('labels', ctx.body.labels ?? {});
+      if (ctx.body.labelFingerprint !== inst.res.labelFingerprint) {
+        throw new GceHttpError(412, 'conditionNotMet', 'Labels fingerprint either invalid or resource labels have changed');
+      }
+      const { op, failed } = this.#startOp('setLabels', 'instances.setLabels', zone, inst.res, requestId);
+      if (failed) return op;
+      inst.res.labels = labels;
+      inst.res.labelFingerprint = state.fingerprint(labels);
+      state.timers.after(state.operationMs, () => ops.finish(op));
+      return op;
+    });
+  }
+
   #list(ctx: RouteContext): Reply {
     const s = this.#d.state;
     const zone = checkZone(s.zones, ctx.params.zone!);
@@ -237,6 +256,7 @@ export class Instances {
       { httpMethod: 'DELETE', pattern: one, method: 'instances.delete', handle: (c) => this.#delete(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/stop$/, method: 'instances.stop', handle: (c) => this.#stop(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/start$/, method: 'instances.start', handle: (c) => this.#start(c) },
+      { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setLabels$/, method: 'instances.setLabels', handle: (c) => this.#setLabels(c) },
     ];
   }
 }
