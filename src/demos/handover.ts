@@ -4,15 +4,15 @@ import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { can, type Actor } from '../policy.ts';
 import { refreshHome } from '../home/service.ts';
+import { DemoJobs } from './ids.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 
 /**
  * Hand-over: the owner (or an admin, for someone who left) gives a demo or a saved image to a
- * colleague. From then on can() sees the new owner; usage from the hand-over on is charged to them.
- * The GCE `owner` label of the VM keeps the original owner (labels need a fingerprinted setLabels,
- * which the Compute port does not offer yet); the database is the source of truth.
+ * colleague. From then on can() sees the new owner; usage from the hand-over on is charged to them,
+ * and a durable job moves the VM's GCE `owner` label to them (relabelJob).
  */
 
 const SLACK_USER = /^[UW][A-Z0-9_]{2,}$/;
@@ -54,6 +54,7 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
       await openInterval(trx, { demoId: demo.id, userId: to, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
     }
     await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.transfer', resourceKind: 'demo', resourceId: demo.id, before: { owner: demo.ownerId }, after: { owner: to } });
+    await ctx.jobs.send(DemoJobs.relabel, { demoId: demo.id }, { trx });
     return true;
   });
   if (!changed) throw new UserError('That demo changed hands meanwhile; look again.');

@@ -18,6 +18,7 @@ export const DemoJobs = {
   launch: 'demo-launch',
   power: 'demo-power',
   probe: 'demo-probe',
+  relabel: 'demo-relabel',
 } as const;
 
 /** Message metadata event type: finds a demo's status DM again after a crash. */

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
-import { ComputeError, type Instance, type OperationRef } from '../platform/compute/port.ts';
+import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
 import { metrics } from '../platform/metrics.ts';
 import { appUrl } from '../catalog/image-labels.ts';
@@ -174,4 +175,31 @@ export async function probeJob(ctx: AppContext, data: { demoId: string }): Promi
   }
   await store.transition(ctx.db, demo.id, { state: 'running' }, { app_ready: ready }, ctx.clock.now());
   await syncStatus(ctx, demo.id);
+}
+
+/**
+ * After a hand-over, the VM's `owner` label follows the demo's owner (people filter the Cloud Console
+ * and billing exports by it). setLabels replaces labels whole and quotes the fingerprint of the labels
+ * it read: a change in between is refused (412) and the job retries from a fresh read.
+ */
+export async function relabelJob(ctx: AppContext, data: { demoId: string }): Promise<void> {
+  const demo = await store.getDemo(ctx.db, data.demoId);
+  if (!demo || demo.state === 'deleted' || demo.state === 'failed') return;
+  const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+  if (!instance) {
+    // Not created yet: the launch job may have read the old owner; look again after it has run.
+    if (demo.state === 'provisioning') throw new Error(`${demo.instanceName} does not exist yet; its labels are set once it does`);
+    return;
+  }
+  const owner = demoLabels(demo).owner!;
+  if (instance.labels['owner'] === owner) return;
+  const op = await ctx.compute.setInstanceLabels({
+    zone: demo.zone,
+    name: demo.instanceName,
+    labels: { ...instance.labels, owner },
+    labelFingerprint: instance.labelFingerprint ?? '',
+    requestId: randomUUID(), // a retry reads the labels again and sends a new request
+  });
+  const failure = operationFailure(await ctx.compute.waitOperation(op, { timeoutMs: 5 * 60_000 }));
+  if (failure) throw failure;
 }

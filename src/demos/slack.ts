@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import { errorModal } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { DemoIds, DemoJobs } from './ids.ts';
-import { launchJob, powerJob, probeJob } from './jobs.ts';
+import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
 import * as service from './service.ts';
 import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
 
@@ -16,6 +16,7 @@ export async function registerDemos({ ctx, bolt, router }: Registration): Promis
   await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => launchJob(ctx, data, job));
   await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => powerJob(ctx, data, job));
   await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
+  await ctx.jobs.register<{ demoId: string }>(DemoJobs.relabel, { retryLimit: 8, expireInSeconds: 900 }, (data) => relabelJob(ctx, data));
 
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
     await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Launch a demo', push }, async () => {

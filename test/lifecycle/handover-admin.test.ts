@@ -19,6 +19,9 @@ describe('hand-over, pause and the fleet', () => {
     await dmSaying(t, 'U_BOB', 'handed the demo');
     expect((await demoRow(t, demo.id)).owner_id).toBe('U_BOB');
     expect(await audit(t, 'demo.transfer', demo.id)).toMatchObject([{ actor_id: 'U_ALICE', before: { owner: 'U_ALICE' }, after: { owner: 'U_BOB' } }]);
+    // The VM's owner label follows (a durable job; the other labels stay).
+    const vm = await eventually(async () => t.sim.instance(demo.zone, demo.instance_name), (i) => i?.labels['owner'] === 'u_bob');
+    expect(vm!.labels).toMatchObject({ 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: 'u_bob' });
     // Alice's old status message lost its buttons; Bob has a status message of his own.
     const old = t.fake.message(oldDm.channel, oldDm.ts)!;
     expect(text(old.blocks)).toContain('handed over');
