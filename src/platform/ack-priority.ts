@@ -121,12 +121,15 @@ export interface RawBody {
   contentType: string | undefined;
 }
 
-/** Set on the context of a request acked on arrival: when it came in and when it was answered (performance.now()). */
-export const ACKED_ON_ARRIVAL = 'demoVmAckedOnArrival';
+/**
+ * On every request's context: when it came in and, once answered, when it was acked
+ * (performance.now()). The one place acks are timed; metrics and the request log read it.
+ */
+export const ACK_TIMING = 'demoVmAckTiming';
 
-export interface AckedOnArrival {
+export interface AckTiming {
   receivedAt: number;
-  ackedAt: number;
+  ackedAt?: number;
 }
 
 /**
@@ -137,7 +140,7 @@ export type AckOnArrival = (body: Record<string, unknown>) => { response?: unkno
 
 export interface PrioritizeOptions {
   ackOnArrival?: AckOnArrival;
-  /** Told of each ack sent on arrival, with its latency in ms (request metrics). */
+  /** Told of each ack, with its latency from the request's arrival in ms (request metrics). */
   acked?: (body: unknown, ms: number) => void;
   log?: Logger;
 }
@@ -159,26 +162,19 @@ export function prioritizeAcks(bolt: App, slots: AfterAckSlots, opts: Prioritize
   const processEvent = bolt.processEvent.bind(bolt);
   bolt.processEvent = async (event: ReceiverEvent) => {
     slots.arrived();
-    const receivedAt = performance.now();
-    const { [RAW_BODY]: raw, ...customProperties } = (event.customProperties ?? {}) as Record<string | symbol, unknown>;
+    const timing: AckTiming = { receivedAt: performance.now() };
+    const { [RAW_BODY]: raw, ...rest } = (event.customProperties ?? {}) as Record<string | symbol, unknown>;
+    const customProperties = { ...rest, [ACK_TIMING]: timing };
     const answer = opts.ackOnArrival?.(event.body as Record<string, unknown>);
     if (answer) {
-      await event.ack(answer.response);
-      const acked: AckedOnArrival = { receivedAt, ackedAt: performance.now() };
-      opts.acked?.(event.body, acked.ackedAt - receivedAt);
-      const later: Later = {
-        raw: raw as RawBody | undefined,
-        body: raw ? undefined : event.body,
-        retryNum: event.retryNum,
-        retryReason: event.retryReason,
-        customProperties: { ...customProperties, [ACKED_ON_ARRIVAL]: acked },
-      };
+      await sendAck(event, answer.response, timing, opts);
+      const later: Later = { raw: raw as RawBody | undefined, body: raw ? undefined : event.body, retryNum: event.retryNum, retryReason: event.retryReason, customProperties };
       runAfterAck(later, slots, processEvent, opts.log);
       return;
     }
     let release: (() => void) | undefined;
     const ack: ReceiverEvent['ack'] = async (response) => {
-      await event.ack(response);
+      await sendAck(event, response, timing, opts);
       release ??= await slots.enter();
       // Resume after the I/O already waiting (other requests to ack) has had its turn.
       await new Promise((resolve) => setImmediate(resolve));
@@ -189,6 +185,13 @@ export function prioritizeAcks(bolt: App, slots: AfterAckSlots, opts: Prioritize
       release?.();
     }
   };
+}
+
+/** Send the ack, note when, and say so (a second ack throws in the receiver before it counts). */
+async function sendAck(event: ReceiverEvent, response: unknown, timing: AckTiming, opts: PrioritizeOptions): Promise<void> {
+  await event.ack(response);
+  timing.ackedAt = performance.now();
+  opts.acked?.(event.body, timing.ackedAt - timing.receivedAt);
 }
 
 /** What a request acked on arrival keeps while it waits for a slot. */

@@ -8,7 +8,7 @@ import type { Clock } from './clock.ts';
 import { ComputeError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
-import { ACKED_ON_ARRIVAL, type AckedOnArrival } from './ack-priority.ts';
+import { ACK_TIMING, type AckTiming } from './ack-priority.ts';
 import type { Logger } from './log.ts';
 
 /**
@@ -169,7 +169,7 @@ export function metricsRoute(appRegistry: Registry): CustomRoute {
 interface RequestMeta {
   id: string;
   kind: string;
-  ackMs?: number;
+  timing: AckTiming | undefined;
   failed: boolean;
 }
 
@@ -211,26 +211,18 @@ function requestFields(body: SlackBody): Record<string, string | undefined> {
 }
 
 /**
- * Per Slack request: a request id, ack latency and handling time, and one log line with both. Ack is timed at the receiver→Bolt boundary (processEvent), because Bolt
- * hands middleware a copy of its arguments: wrapping `ack` there would not reach the listener.
+ * Per Slack request: a request id, its handling time, and one log line with both and the ack's
+ * latency, which prioritizeAcks (the receiver→Bolt boundary, ahead of this) measures for every ack.
  * Register before any listener.
  */
 export function instrumentBolt(bolt: App, log: Logger): void {
   const processEvent = bolt.processEvent.bind(bolt);
   bolt.processEvent = async (event: ReceiverEvent) => {
-    // A request acked on arrival (prioritizeAcks) comes here once it may run: time it from its arrival.
-    const acked = event.customProperties?.[ACKED_ON_ARRIVAL] as AckedOnArrival | undefined;
-    const started = acked?.receivedAt ?? performance.now();
-    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), failed: false, ackMs: acked && acked.ackedAt - acked.receivedAt };
-    const ack: ReceiverEvent['ack'] = async (response) => {
-      if (meta.ackMs === undefined) {
-        meta.ackMs = performance.now() - started;
-        observeSlackAck(event.body, meta.ackMs);
-      }
-      return event.ack(response);
-    };
+    const timing = event.customProperties?.[ACK_TIMING] as AckTiming | undefined;
+    const started = timing?.receivedAt ?? performance.now();
+    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), timing, failed: false };
     try {
-      await processEvent({ ...event, ack, customProperties: { ...event.customProperties, demoVmRequest: meta } });
+      await processEvent({ ...event, customProperties: { ...event.customProperties, demoVmRequest: meta } });
     } finally {
       metrics.slackRequestSeconds.observe({ kind: meta.kind, outcome: meta.failed ? 'error' : 'ok' }, secondsSince(started));
     }
@@ -246,13 +238,14 @@ export function instrumentBolt(bolt: App, log: Logger): void {
       if (meta) meta.failed = true;
       throw err; // the app's error handler turns it into words for the user
     } finally {
-      const ackMs = meta?.ackMs === undefined ? undefined : Math.round(meta.ackMs * 10) / 10;
+      const ackedAt = meta?.timing?.ackedAt;
+      const ackMs = ackedAt === undefined ? undefined : Math.round((ackedAt - meta!.timing!.receivedAt) * 10) / 10;
       log.info({ ...fields, ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
     }
   });
 }
 
-/** An ack's latency, by kind of request (prioritizeAcks reports those it sends on arrival here). */
+/** An ack's latency, by kind of request (prioritizeAcks reports each ack here). */
 export function observeSlackAck(body: unknown, ms: number): void {
   metrics.slackAckSeconds.observe({ kind: requestKind(body as SlackBody) }, ms / 1000);
 }

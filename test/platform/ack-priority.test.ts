@@ -1,7 +1,7 @@
 import { App, type ReceiverEvent } from '@slack/bolt';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { ACKED_ON_ARRIVAL, AfterAckSlots, prioritizeAcks, RAW_BODY, type RawBody } from '../../src/platform/ack-priority.ts';
+import { ACK_TIMING, AfterAckSlots, prioritizeAcks, RAW_BODY, type RawBody } from '../../src/platform/ack-priority.ts';
 import { ListenerRouter } from '../../src/platform/listener-router.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -231,14 +231,15 @@ describe('prioritizeAcks on a real Bolt app', () => {
       expect(timed).toEqual([{ type: 'block_actions', ms: expect.any(Number) }]);
       await ran;
       expect(log).toEqual(['empty ack', 'middleware', 'listener demos.stop']);
-      expect(context[ACKED_ON_ARRIVAL]).toMatchObject({ receivedAt: expect.any(Number), ackedAt: expect.any(Number) });
+      expect(context[ACK_TIMING]).toMatchObject({ receivedAt: expect.any(Number), ackedAt: expect.any(Number) });
       expect(Object.getOwnPropertySymbols(context)).not.toContain(RAW_BODY);
     });
 
     test("a command's answer goes out in the ack on arrival; a view submission is acked by its listener, with its answer", async () => {
       const bolt = boltApp();
       const router = new ListenerRouter();
-      prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), { ackOnArrival: router.ackOnArrival });
+      const timed: unknown[] = [];
+      prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), { ackOnArrival: router.ackOnArrival, acked: (body) => void timed.push((body as { type?: string; command?: string }).type ?? (body as { command?: string }).command) });
       router.answerCommandOnArrival('/demo', (c) => ({ text: `help for ${c.user_id}` }));
       const listenerAcks: unknown[] = [];
       router.command('/demo', async ({ ack }) => void listenerAcks.push(await ack({ text: 'ignored: already answered' } as never)));
@@ -252,6 +253,8 @@ describe('prioritizeAcks on a real Bolt app', () => {
       await sleep(20);
       expect(acks).toEqual([{ text: 'help for U1' }, { response_action: 'errors', errors: { zone: 'Pick a zone.' } }]);
       expect(listenerAcks).toHaveLength(1);
+      // Both acks are timed once: on arrival for the command, when its listener acked for the submission.
+      expect(timed).toEqual(['/demo', 'view_submission']);
     });
   });
 });
