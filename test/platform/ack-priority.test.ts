@@ -1,11 +1,22 @@
-import { App, type ReceiverEvent } from '@slack/bolt';
+import type { ReceiverEvent } from '@slack/bolt';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { ACK_TIMING, AfterAckSlots, prioritizeAcks, RAW_BODY, type RawBody } from '../../src/platform/ack-priority.ts';
 import { ListenerRouter } from '../../src/platform/listener-router.ts';
+import { blockAction, slashCommand, testBolt } from './slack-payloads.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Run `fn` while a request arrives every 5 ms. */
+async function whileArriving<T>(slots: AfterAckSlots, fn: () => Promise<T>): Promise<T> {
+  const steady = setInterval(() => slots.arrived(), 5);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(steady);
+  }
+}
 
 describe('AfterAckSlots', () => {
   test('at most `limit` run at once; the rest start in order as slots are given back', async () => {
@@ -63,8 +74,7 @@ describe('AfterAckSlots', () => {
 
   test('arrivals that never pause hold work back for maxWaitMs at most', async () => {
     const slots = new AfterAckSlots({ limit: 4, maxWaitMs: 60, quietMs: 20 });
-    const steady = setInterval(() => slots.arrived(), 5);
-    try {
+    await whileArriving(slots, async () => {
       slots.arrived();
       const t0 = performance.now();
       const release = await slots.enter();
@@ -72,17 +82,14 @@ describe('AfterAckSlots', () => {
       expect(waited).toBeGreaterThanOrEqual(55);
       expect(waited).toBeLessThan(1_000);
       release();
-    } finally {
-      clearInterval(steady);
-    }
+    });
   });
 });
 
 describe('AfterAckSlots under steady arrivals and busy loops', () => {
   test('every waiter starts once it has waited maxWaitMs, in the order they came', async () => {
     const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 40, quietMs: 20 });
-    const steady = setInterval(() => slots.arrived(), 5);
-    try {
+    await whileArriving(slots, async () => {
       slots.arrived();
       const t0 = performance.now();
       const started: Array<{ i: number; at: number }> = [];
@@ -97,9 +104,7 @@ describe('AfterAckSlots under steady arrivals and busy loops', () => {
       // Each waited its own 40 ms (give or take a timer tick), not the first one's.
       started.forEach(({ i, at }) => expect(at).toBeGreaterThanOrEqual(i * 15 + 38));
       expect(started[2]!.at).toBeLessThan(1_000);
-    } finally {
-      clearInterval(steady);
-    }
+    });
   });
 
   test('a request read in the same turn of the event loop as the quiet check counts before the work is let in', async () => {
@@ -129,17 +134,13 @@ describe('AfterAckSlots under steady arrivals and busy loops', () => {
 });
 
 describe('prioritizeAcks on a real Bolt app', () => {
-  function boltApp() {
-    // botId and botUserId given: Bolt never calls auth.test (nothing here answers it).
-    return new App({ token: 'xoxb-test', signingSecret: 'secret', botId: 'B_APP', botUserId: 'U_APP', tokenVerificationEnabled: false, logLevel: 'error' as never });
-  }
   const commandEvent = (acks: string[], user: string): ReceiverEvent => ({
-    body: { command: '/demo', text: 'x', user_id: user, channel_id: 'C1', team_id: 'T1', trigger_id: `trig-${user}`, response_url: 'http://127.0.0.1:9/r' },
+    body: slashCommand('x', user),
     ack: async () => void acks.push(`ack ${user}`),
   });
 
   test('every request is acked at once; work after the ack waits for a slot, which is given back when the listener ends', async () => {
-    const bolt = boltApp();
+    const bolt = testBolt();
     const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 });
     prioritizeAcks(bolt, slots);
     const log: string[] = [];
@@ -166,7 +167,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
   });
 
   test('a listener that throws after its ack gives its slot back', async () => {
-    const bolt = boltApp();
+    const bolt = testBolt();
     const slots = new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 });
     prioritizeAcks(bolt, slots);
     const errors: string[] = [];
@@ -184,17 +185,6 @@ describe('prioritizeAcks on a real Bolt app', () => {
   });
 
   describe('requests answered on arrival', () => {
-    const action = (actionId: string) => ({
-      type: 'block_actions',
-      user: { id: 'U1' },
-      team: { id: 'T1' },
-      trigger_id: 't1',
-      actions: [{ type: 'button', action_id: actionId, block_id: 'b1', action_ts: '1.1' }],
-      container: { type: 'message' },
-      channel: { id: 'C1' },
-      message: { ts: '1.1' },
-      response_url: 'http://127.0.0.1:9/r',
-    });
     /** As HTTPReceiver hands it over (src/platform/slack.ts puts the raw body in customProperties). */
     const received = (body: object, acks: unknown[], raw?: object): ReceiverEvent => ({
       body,
@@ -205,7 +195,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
     });
 
     test('a click is acked before Bolt runs anything; the listener runs later, from the raw body, and its own ack sends nothing', async () => {
-      const bolt = boltApp();
+      const bolt = testBolt();
       const router = new ListenerRouter();
       const timed: Array<{ type: unknown; ms: number }> = [];
       prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), {
@@ -226,7 +216,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
       router.install(bolt);
 
       // The raw bytes say what the listener sees: the parsed body is not kept while the request waits.
-      await bolt.processEvent(received(action('parsed'), log, action('demos.stop')));
+      await bolt.processEvent(received(blockAction('parsed'), log, blockAction('demos.stop')));
       expect(log).toEqual(['empty ack']);
       expect(timed).toEqual([{ type: 'block_actions', ms: expect.any(Number) }]);
       await ran;
@@ -236,7 +226,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
     });
 
     test("a command's answer goes out in the ack on arrival; a view submission is acked by its listener, with its answer", async () => {
-      const bolt = boltApp();
+      const bolt = testBolt();
       const router = new ListenerRouter();
       const timed: unknown[] = [];
       prioritizeAcks(bolt, new AfterAckSlots({ limit: 1, maxWaitMs: 60_000, quietMs: 0 }), { ackOnArrival: router.ackOnArrival, acked: (body) => void timed.push((body as { type?: string; command?: string }).type ?? (body as { command?: string }).command) });
@@ -247,8 +237,7 @@ describe('prioritizeAcks on a real Bolt app', () => {
       router.install(bolt);
 
       const acks: unknown[] = [];
-      const cmd = { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' };
-      await bolt.processEvent(received(cmd, acks));
+      await bolt.processEvent(received(slashCommand('help'), acks));
       await bolt.processEvent(received({ type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } }, acks));
       await sleep(20);
       expect(acks).toEqual([{ text: 'help for U1' }, { response_action: 'errors', errors: { zone: 'Pick a zone.' } }]);

@@ -1,10 +1,10 @@
-import { App, type ReceiverEvent } from '@slack/bolt';
+import type { App, ReceiverEvent } from '@slack/bolt';
 import { describe, expect, test } from 'vitest';
 import { ListenerRouter } from '../../src/platform/listener-router.ts';
+import { blockAction, slashCommand, testBolt } from './slack-payloads.ts';
 
-// botId and botUserId given: Bolt never calls auth.test (nothing here answers it).
 function boltWith(router: ListenerRouter): { bolt: App; errors: unknown[] } {
-  const bolt = new App({ token: 'xoxb-test', signingSecret: 'secret', botId: 'B_APP', botUserId: 'U_APP', tokenVerificationEnabled: false, logLevel: 'error' as never });
+  const bolt = testBolt();
   const errors: unknown[] = [];
   bolt.error(async (e) => void errors.push(e.original ?? e));
   router.install(bolt);
@@ -13,18 +13,6 @@ function boltWith(router: ListenerRouter): { bolt: App; errors: unknown[] } {
 
 /** Hand Bolt a request as its receiver would; what each ack answered goes into `acks`. */
 const deliver = (bolt: App, body: Record<string, unknown>, acks: unknown[] = []) => bolt.processEvent({ body, ack: async (r?: unknown) => void acks.push(r ?? 'ack') } as ReceiverEvent);
-
-const blockAction = (actionId: string) => ({
-  type: 'block_actions',
-  user: { id: 'U1' },
-  team: { id: 'T1' },
-  trigger_id: 't1',
-  actions: [{ type: 'button', action_id: actionId, block_id: 'b1', action_ts: '1.1' }],
-  container: { type: 'message' },
-  channel: { id: 'C1' },
-  message: { ts: '1.1' },
-  response_url: 'http://127.0.0.1:9/r',
-});
 
 describe('ListenerRouter on a real Bolt app', () => {
   test('each request reaches the listener registered for its id, exact ids and RegExp ids alike', async () => {
@@ -45,7 +33,7 @@ describe('ListenerRouter on a real Bolt app', () => {
     await deliver(bolt, blockAction('catalog.filter'), acks);
     await deliver(bolt, { type: 'view_submission', user: { id: 'U1' }, team: { id: 'T1' }, view: { id: 'V1', callback_id: 'demos.launch', state: { values: {} } } }, acks);
     await deliver(bolt, { type: 'block_suggestion', user: { id: 'U1' }, team: { id: 'T1' }, action_id: 'catalog.jump', block_id: 'b', value: 'crm' }, acks);
-    await deliver(bolt, { command: '/demo', text: 'help', user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' }, acks);
+    await deliver(bolt, slashCommand('help'), acks);
     await deliver(bolt, { type: 'event_callback', team_id: 'T1', event_id: 'Ev1', event: { type: 'app_home_opened', user: 'U1', tab: 'home', channel: 'D1' } }, acks);
 
     expect(ran).toEqual(['sort', 'page catalog.page.next', 'filter', 'view demos.launch', 'options', 'command help', 'event app_home_opened']);
@@ -82,8 +70,6 @@ describe('ListenerRouter on a real Bolt app', () => {
 });
 
 describe('ListenerRouter.ackOnArrival: which requests are answered before Bolt runs', () => {
-  const command = (text: string) => ({ command: '/demo', text, user_id: 'U1', channel_id: 'C1', team_id: 'T1', trigger_id: 't', response_url: 'http://127.0.0.1:9/r' });
-
   test('block_actions and Events API callbacks get an empty ack; function_executed, view submissions and options are left to their listeners', () => {
     const router = new ListenerRouter();
     expect(router.ackOnArrival(blockAction('demos.stop'))).toEqual({});
@@ -95,11 +81,11 @@ describe('ListenerRouter.ackOnArrival: which requests are answered before Bolt r
 
   test('a command is answered on arrival only once it has a pure answer, and with that answer', () => {
     const router = new ListenerRouter();
-    expect(router.ackOnArrival(command('help'))).toBeUndefined();
+    expect(router.ackOnArrival(slashCommand('help'))).toBeUndefined();
     router.answerCommandOnArrival('/demo', (c) => (c.text === 'help' ? { text: 'how to' } : undefined));
-    expect(router.ackOnArrival(command('help'))).toEqual({ response: { text: 'how to' } });
-    expect(router.ackOnArrival(command('browse'))).toEqual({ response: undefined });
-    expect(router.ackOnArrival({ ...command('help'), command: '/other' })).toBeUndefined();
+    expect(router.ackOnArrival(slashCommand('help'))).toEqual({ response: { text: 'how to' } });
+    expect(router.ackOnArrival(slashCommand('browse'))).toEqual({ response: undefined });
+    expect(router.ackOnArrival({ ...slashCommand('help'), command: '/other' })).toBeUndefined();
   });
 
   test('an answer that throws leaves the command to its listener (whose error then reaches app.error)', () => {
@@ -107,6 +93,6 @@ describe('ListenerRouter.ackOnArrival: which requests are answered before Bolt r
     router.answerCommandOnArrival('/demo', () => {
       throw new TypeError('unexpected payload');
     });
-    expect(router.ackOnArrival(command('help'))).toBeUndefined();
+    expect(router.ackOnArrival(slashCommand('help'))).toBeUndefined();
   });
 });
