@@ -39,7 +39,7 @@ export function censorSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
-/** Secret values themselves, scrubbed from any message or error text that slips past the paths. */
+/** Secret values themselves are also scrubbed from any message or error text that slips past the key check. */
 export function createLogger(opts: { level: string; pretty?: boolean; secrets?: string[]; destination?: DestinationStream }): Logger {
   const secrets = (opts.secrets ?? []).filter((s) => s && s.length >= 8);
   const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[REDACTED]'), s);
