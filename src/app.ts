@@ -4,24 +4,21 @@ import type { AddressInfo } from 'node:net';
 import type { App, CustomRoute } from '@slack/bolt';
 import { sql } from 'kysely';
 import { redactUrl, type Config } from './config.ts';
-import { resolveActor, type AppContext } from './context.ts';
+import { resolveActor, type AppContext, type WorkerContext } from './context.ts';
 import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
-import { AfterAckSlots, prioritizeAcks } from './platform/ack-priority.ts';
-import { ListenerRouter } from './platform/listener-router.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
-import { GceCompute } from './platform/compute/gce.ts';
 import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
 import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
 import { Scheduler } from './platform/scheduler.ts';
-import { createBoltApp, createWebClient, resolveIdentity } from './platform/slack.ts';
-import { healthRoutes } from './platform/http-routes.ts';
-import { appMetricsRegistry, instrumentBolt, instrumentCompute, instrumentSlack, metricsRoute, observeSlackAck } from './platform/metrics.ts';
+import { createBoltApp, createPosterClient, createWebClient, resolveIdentity, SlackPoster } from './platform/slack.ts';
+import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
+import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
 
 export interface StartOptions {
@@ -41,15 +38,26 @@ export interface StartOptions {
 
 export interface RunningApp {
   ctx: AppContext;
-  bolt: App;
+  /** The worker role's context, with the Compute client (undefined in a web process). */
+  worker?: WorkerContext;
+  /** Bolt's App (web role; undefined in a worker). */
+  bolt?: App;
+  /** The /demo subcommands (empty in a worker). */
   router: CommandRouter;
+  /** Scheduled tasks (empty in a web process). */
   scheduler: Scheduler;
-  /** Base URL of the HTTP server (HTTP and local modes). */
+  /** Base URL of the HTTP server (HTTP and local modes, and a worker's health and metrics). */
   url?: string;
   stop(): Promise<void>;
 }
 
-/** Composition root: config → database + migrations → job queue → Slack app → schedules. */
+const serves = (config: Config, role: 'web' | 'worker') => config.role === role || config.role === 'all';
+
+/**
+ * Composition root: config → database + migrations → job queue → the role's part: the web role
+ * answers Slack (Bolt, listeners); the worker runs jobs and schedules with Google's clients, which
+ * only it loads. ROLE=all runs both in one process.
+ */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter((s): s is string => !!s) });
@@ -65,26 +73,28 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     if (applied.length) log.info({ applied }, 'database migrated');
 
     const slack = instrumentSlack(createWebClient({ token, apiUrl: config.slack.apiUrl }, log));
+    const poster = new SlackPoster(instrumentSlack(createPosterClient({ token, apiUrl: config.slack.apiUrl }, log)));
     const identity = await resolveIdentity(slack, config.slack.apiUrl);
 
-    const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING);
+    const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING, { supervise: serves(config, 'worker') });
     await jobs.start();
     cleanups.unshift(() => jobs.stop(config.shutdownGraceSeconds * 1000));
+    for (const capability of capabilities) {
+      for (const [name, spec] of Object.entries(capability.queues ?? {})) await jobs.declare(name, spec);
+    }
 
-    const compute = instrumentCompute(opts.compute ?? new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint }));
     const ctx: AppContext = {
       config,
       db: handle.db,
       clock,
-      compute,
       jobs,
       slack,
+      poster,
       identity,
       log,
       instanceId: randomUUID(),
       actor: (userId) => resolveActor(handle.db, config, userId),
     };
-
     const routes = [
       ...healthRoutes({
         ready: {
@@ -96,52 +106,65 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       metricsRoute(appMetricsRegistry({ db: handle.db, jobs, clock, log })),
       ...(opts.extraRoutes ?? []),
     ];
-    const { app: bolt, receiver } = createBoltApp({
-      mode: config.slack.mode,
-      token,
-      signingSecret,
-      appToken: config.slack.appToken,
-      apiUrl: config.slack.apiUrl,
-      identity,
-      log,
-      customRoutes: routes,
-      httpPort: config.port,
-    });
+
     const router = new CommandRouter();
     const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
-    registerErrorHandler(bolt, log);
-    registerEventDedupe(bolt, { db: handle.db, clock, log });
-    instrumentBolt(bolt, log); // request ids, ack and handling latency, one log line per request: before any listener
-    const listeners = new ListenerRouter();
-    // Acks never queue behind other requests' work; those that need no listener are sent on arrival.
-    prioritizeAcks(bolt, new AfterAckSlots(), { ackOnArrival: listeners.ackOnArrival, acked: observeSlackAck, log });
-    for (const capability of capabilities) await capability.register({ ctx, bolt: listeners, router, scheduler });
-    registerCommandListener(listeners, router, ctx);
-    listeners.install(bolt);
+    let worker: WorkerContext | undefined;
+    if (serves(config, 'worker')) {
+      worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
+      for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
+    }
 
+    let bolt: App | undefined;
     let url: string | undefined;
-    if (config.slack.mode === 'socket') {
-      await bolt.start();
+    if (serves(config, 'web')) {
+      const { app, receiver } = createBoltApp({
+        mode: config.slack.mode,
+        token,
+        signingSecret,
+        appToken: config.slack.appToken,
+        apiUrl: config.slack.apiUrl,
+        identity,
+        log,
+        customRoutes: routes,
+        httpPort: config.port,
+      });
+      bolt = app;
+      registerErrorHandler(bolt, poster, log);
+      bolt.use(requestMiddleware(log, config.gce.project)); // before any listener
+      registerEventDedupe(bolt, { db: handle.db, clock, log });
+      for (const capability of capabilities) await capability.web?.({ ctx, bolt, router });
+      registerCommandListener(bolt, router, ctx);
+      if (config.slack.mode === 'socket') {
+        await bolt.start();
+      } else {
+        const server = (await bolt.start({ port: config.port, host: config.bindAddress })) as Server;
+        timeAcks(server, '/slack/events');
+        url = baseUrl(server);
+      }
+      cleanups.unshift(() => receiver.stop() as Promise<void>);
     } else {
-      const server = (await bolt.start({ port: config.port, host: config.bindAddress })) as Server;
-      const addr = server.address() as AddressInfo;
-      url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-    }
-    cleanups.unshift(() => receiver.stop() as Promise<void>);
-    if (opts.scheduler !== false) {
-      scheduler.start();
-      cleanups.unshift(() => scheduler.stop());
+      const server = await serveRoutes(routes, { port: config.port, host: config.bindAddress });
+      url = baseUrl(server);
+      cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     }
 
-    for (const capability of capabilities) {
-      if (!capability.afterStart) continue;
-      // Not awaited: start-up does not wait on GCE; a failure here is retried by the schedule.
-      capability.afterStart(ctx).catch((err) => log.warn({ err, capability: capability.name }, 'start-up task failed'));
+    if (worker) {
+      if (opts.scheduler !== false) {
+        scheduler.start();
+        cleanups.unshift(() => scheduler.stop());
+      }
+      for (const capability of capabilities) {
+        if (!capability.afterStart) continue;
+        // Not awaited: start-up does not wait on GCE; a failure here is retried by the schedule.
+        capability.afterStart(worker).catch((err) => log.warn({ err, capability: capability.name }, 'start-up task failed'));
+      }
     }
 
     let stopped = false;
     return {
       ctx,
+      worker,
       bolt,
       router,
       scheduler,
@@ -156,6 +179,17 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     await runAll(cleanups, log);
     throw err;
   }
+}
+
+/** Google's Compute client library, loaded here and only in the worker role. */
+async function createCompute(config: Config): Promise<Compute> {
+  const { GceCompute } = await import('./platform/compute/gce.ts');
+  return new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint });
+}
+
+function baseUrl(server: Server): string {
+  const addr = server.address() as AddressInfo;
+  return `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
 }
 
 async function openDatabase(config: Config, log: Logger, opts: { dbConnectAttempts?: number }): Promise<DbHandle> {

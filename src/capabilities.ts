@@ -1,6 +1,7 @@
+import type { App } from '@slack/bolt';
 import type { CommandRouter } from './commands.ts';
-import type { AppContext } from './context.ts';
-import type { SlackListeners } from './platform/listener-router.ts';
+import type { AppContext, WorkerContext } from './context.ts';
+import type { QueueSpec } from './platform/jobs.ts';
 import type { Scheduler } from './platform/scheduler.ts';
 import { accountingCapability } from './accounting/index.ts';
 import { auditCapability } from './audit/index.ts';
@@ -12,21 +13,40 @@ import { exportsCapability } from './exports/index.ts';
 import { homeCapability } from './home/index.ts';
 import { sharingCapability } from './sharing/index.ts';
 
-/** What a capability gets to plug itself in: listeners, subcommands, jobs, schedules. */
+/** What a capability gets in the web role: Bolt's App for listeners, and the /demo router. */
 export interface Registration {
   ctx: AppContext;
-  /** Where listeners go: Bolt's methods, routed by id (platform/listener-router.ts). */
-  bolt: SlackListeners;
+  bolt: App;
   router: CommandRouter;
+}
+
+/** What a capability gets in the worker role: job handlers and schedules, with Google's clients. */
+export interface WorkerRegistration {
+  ctx: WorkerContext;
   scheduler: Scheduler;
 }
 
 export interface Capability {
   name: string;
-  register(r: Registration): Promise<void> | void;
-  /** Runs once the app serves requests (e.g. a first catalog sync); failures are logged, not fatal. */
-  afterStart?(ctx: AppContext): Promise<void>;
+  /** The job queues it sends to, declared by every role (a queue must exist before a job is sent). */
+  queues?: Readonly<Record<string, QueueSpec>>;
+  /** Web role: listeners and subcommands. */
+  web?(r: Registration): Promise<void> | void;
+  /** Worker role: job handlers (ctx.jobs.work) and schedules. */
+  worker?(r: WorkerRegistration): Promise<void> | void;
+  /** Worker role, once it takes work (e.g. a first catalog sync); failures are logged, not fatal. */
+  afterStart?(ctx: WorkerContext): Promise<void>;
 }
 
 /** Every capability, in the order their subcommands appear in help. */
-export const capabilities: Capability[] = [catalogCapability, demosCapability, sharingCapability, commentsCapability, homeCapability, accountingCapability, auditCapability, budgetsCapability, exportsCapability];
+export const capabilities: Capability[] = [
+  catalogCapability,
+  demosCapability,
+  sharingCapability,
+  commentsCapability,
+  homeCapability,
+  accountingCapability,
+  auditCapability,
+  budgetsCapability,
+  exportsCapability,
+];

@@ -1,18 +1,14 @@
-import type { RespondArguments, SlashCommand } from '@slack/bolt';
-import type { ListenerRouter } from './platform/listener-router.ts';
+import type { App, RespondArguments } from '@slack/bolt';
 import { escapeMrkdwn, MAX_COMMAND_TEXT, toInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
 
 /**
  * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,
- * then run, so Slack's 3 s window never depends on the database or GCE. The answer is pure, so the
- * command is acked as it arrives (ListenerRouter.answerCommandOnArrival).
+ * then run, so Slack's 3 s window never depends on the database or GCE.
  */
-export function registerCommandListener(bolt: ListenerRouter, router: CommandRouter, ctx: AppContext): void {
-  const answer = (command: SlashCommand) => commandAnswer(router, ctx.config.adminUserIds.includes(command.user_id), command.text ?? '');
-  bolt.answerCommandOnArrival('/demo', (command) => answer(command).response);
+export function registerCommandListener(bolt: App, router: CommandRouter, ctx: AppContext): void {
   bolt.command('/demo', async ({ command, ack, respond }) => {
-    const { response, run } = answer(command);
+    const { response, run } = commandAnswer(router, ctx.config.adminUserIds.includes(command.user_id), command.text ?? '');
     await ack(response);
     if (run) await run.spec.run(toInput(command, run), respond);
   });

@@ -45,6 +45,7 @@ const bucketName = z.string().regex(/^[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]$/, 'must
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['web', 'worker', 'all'], { message: 'must be web, worker or all' }).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(3000),
   BIND_ADDRESS: z.string().min(1).optional(),
@@ -100,10 +101,13 @@ const envSchema = z.object({
 });
 
 export type SlackMode = 'http' | 'socket' | 'local';
+/** web answers Slack and never loads Google's libraries; worker runs jobs and schedules; all is both. */
+export type Role = 'web' | 'worker' | 'all';
 export type GceMode = 'gce' | 'emulator' | 'simulator';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  role: Role;
   logLevel: string;
   port: number;
   bindAddress: string;
@@ -196,6 +200,11 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
     if (!has('GCP_PROJECT')) problems.push('GCP_PROJECT: required when NODE_ENV=production (no GCE simulator in production)');
     if (!has('DATABASE_URL')) problems.push('DATABASE_URL: required when NODE_ENV=production (embedded PGlite is for one local process)');
   }
+  // A role alone shares its work with the other role's processes through PostgreSQL only.
+  const role = env.ROLE;
+  if ((role === 'web' || role === 'worker') && !has('DATABASE_URL')) problems.push(`DATABASE_URL: required with ROLE=${role} (the web and worker processes share PostgreSQL; embedded PGlite serves one process, so use ROLE=all)`);
+  if ((role === 'web' || role === 'worker') && !anySlack) problems.push(`SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required with ROLE=${role} (the local workspace runs in one process: use ROLE=all)`);
+  if ((role === 'web' || role === 'worker') && !has('GCP_PROJECT')) problems.push(`GCP_PROJECT: required with ROLE=${role} (the built-in GCE simulator runs in one process: use ROLE=all)`);
   if (has('GCE_API_ENDPOINT') && !has('GCP_PROJECT')) problems.push('GCP_PROJECT: missing (GCE_API_ENDPOINT is set; say which project it serves)');
   return problems;
 }
@@ -235,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   return Object.freeze({
     env: e.NODE_ENV,
+    role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     // The local workspace has no login: loopback only unless a bind address is set explicitly.
@@ -298,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function describeConfig(c: Config): Record<string, unknown> {
   return {
     env: c.env,
+    role: c.role,
     slack: c.slack.mode,
     slackApi: c.slack.apiUrl ?? 'https://slack.com/api/',
     database: c.database.kind === 'postgres' ? redactUrl(c.database.url) : `pglite:${c.database.dataDir}`,

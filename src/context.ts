@@ -5,24 +5,33 @@ import type { Compute } from './platform/compute/port.ts';
 import type { Db } from './platform/db.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import type { Logger } from './platform/log.ts';
-import type { SlackIdentity } from './platform/slack.ts';
+import type { SlackIdentity, SlackPoster } from './platform/slack.ts';
 import type { Actor } from './policy.ts';
 import { isApprover } from './sharing/approvers.ts';
 
-/** What every capability is handed by the composition root (app.ts). */
+/**
+ * What every capability is handed by the composition root (app.ts), in either role. It holds no
+ * Google client: the web role never loads one, so what it shows from Google comes from the database.
+ */
 export interface AppContext {
   config: Config;
   db: Db;
   clock: Clock;
-  compute: Compute;
   jobs: JobQueue;
-  /** The bot's Web API client (the same one Bolt uses). */
+  /** The bot's Web API client for reads and updates (retries what is safe to repeat). */
   slack: WebClient;
+  /** Posting messages: retried only after a 429 (chat.postMessage has no idempotency key). */
+  poster: SlackPoster;
   identity: SlackIdentity;
   log: Logger;
   /** Unique per process: who claimed a scheduled period. */
   instanceId: string;
   actor(userId: string): Promise<Actor>;
+}
+
+/** The worker role's context: the app's, plus the Compute port (jobs and schedules talk to GCE). */
+export interface WorkerContext extends AppContext {
+  compute: Compute;
 }
 
 export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {

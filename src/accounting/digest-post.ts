@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { SlackPoster } from '../platform/slack.ts';
 import { UserError } from '../errors.ts';
 
 /**
@@ -102,12 +103,13 @@ const IMAGE_RETRY_MS = [1_000, 2_000, 4_000];
  */
 export async function postDigest(
   client: WebClient,
+  poster: SlackPoster,
   opts: { channel: string; ref: DigestRef; render: (chart: boolean) => { text: string; blocks: KnownBlock[] }; sleep?: (ms: number) => Promise<void> },
 ): Promise<string> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const post = (chart: boolean) =>
     inChannel(client, opts.channel, () =>
-      client.chat.postMessage({
+      poster.postMessage({
         channel: opts.channel,
         ...opts.render(chart),
         metadata: { event_type: DIGEST_EVENT, event_payload: { ...opts.ref } },
@@ -137,17 +139,19 @@ export async function uploadChart(client: WebClient, png: Buffer, filename: stri
 }
 
 /** Attach the CSV as a reply in the digest's thread, once: an earlier attempt's upload is looked for first. */
-export async function attachCsvOnce(client: WebClient, opts: { channel: string; threadTs: string; filename: string; csv: string; comment: string }): Promise<void> {
+export async function attachCsvOnce(client: WebClient, poster: SlackPoster, opts: { channel: string; threadTs: string; filename: string; csv: string; comment: string }): Promise<void> {
   const replies = await client.conversations.replies({ channel: opts.channel, ts: opts.threadTs, limit: 200 });
   if (replies.messages?.some((m) => m.files?.some((f) => f.name === opts.filename))) return;
-  await client.filesUploadV2({
-    content: opts.csv,
+  await poster.once((c) =>
+    c.filesUploadV2({
+      content: opts.csv,
     filename: opts.filename,
     title: opts.filename,
     channel_id: opts.channel,
     thread_ts: opts.threadTs,
-    initial_comment: opts.comment,
-  });
+      initial_comment: opts.comment,
+    }),
+  );
 }
 
 /** Real names for the chart (mentions do not render inside a PNG); the id when Slack does not say. */

@@ -1,8 +1,6 @@
-import { retryPolicies, type RetryOptions, type WebClient } from '@slack/web-api';
 import type { AppContext } from '../context.ts';
 import { crashPoint } from '../platform/crash.ts';
 import { postOnce } from '../platform/slack-messages.ts';
-import { createWebClient } from '../platform/slack.ts';
 import { renderHoursChart } from './chart.ts';
 import { computeDigest } from './digest-data.ts';
 import { attachCsvOnce, ChannelAccessError, displayNames, findDigestMessage, postDigest, uploadChart, type DigestRef } from './digest-post.ts';
@@ -22,25 +20,9 @@ export const DIGEST_LEASE_MS = 10 * 60_000;
 
 export type SendOutcome = 'posted' | 'found' | 'already_sent' | 'busy';
 
-/**
- * chat.postMessage has no idempotency key, so the client that posts digests retries only what Slack
- * guarantees was not processed: 429 (after Retry-After). A timeout or 5xx may have posted; it fails
- * the attempt, and the next one checks the channel's history first.
- */
-export function rateLimitOnlyClient(ctx: AppContext): WebClient {
-  const retryConfig: RetryOptions & { onFailedAttempt(err: Error): void } = {
-    ...retryPolicies.fiveRetriesInFiveMinutes,
-    onFailedAttempt(err: Error) {
-      if (!err.message.startsWith('A rate limit was exceeded')) throw err;
-    },
-  };
-  return createWebClient({ token: ctx.config.slack.botToken!, apiUrl: ctx.config.slack.apiUrl, timeoutMs: 30_000, retryConfig }, ctx.log);
-}
-
+/** What sends digests: the app's context (ctx.poster posts; reads and uploads without a channel use ctx.slack). */
 export interface DigestSender {
   ctx: AppContext;
-  /** For posting (see rateLimitOnlyClient); reads and uploads without a channel use ctx.slack. */
-  poster: WebClient;
 }
 
 export async function sendDigest(s: DigestSender, sub: Subscription, period: Period, opts: { late: boolean }): Promise<SendOutcome> {
@@ -60,11 +42,11 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
     const csv = active.length > TOP_USERS ? csvFilename(data) : undefined;
     if (!ts) {
       const chartFileId = await chart(ctx, data.period, active.slice(0, TOP_USERS));
-      ts = await postDigest(s.poster, { channel, ref, render: (withChart) => digestMessage(data, { late: claim.late, chartFileId: withChart ? chartFileId : undefined, csvFilename: csv }) });
+      ts = await postDigest(ctx.slack, ctx.poster, { channel, ref, render: (withChart) => digestMessage(data, { late: claim.late, chartFileId: withChart ? chartFileId : undefined, csvFilename: csv }) });
       crashPoint('digest.posted');
     }
     if (ts !== claim.messageTs) await recordMessage(ctx.db, key, me, ts);
-    if (csv) await attachCsvOnce(s.poster, { channel, threadTs: ts, filename: csv, csv: digestCsv(data), comment: `All ${data.users.length} people, ${digestTitle(data)}` });
+    if (csv) await attachCsvOnce(ctx.slack, ctx.poster, { channel, threadTs: ts, filename: csv, csv: digestCsv(data), comment: `All ${data.users.length} people, ${digestTitle(data)}` });
     await markSent(ctx.db, key, me, ctx.clock.now());
     ctx.log.info({ subscription: sub.id, channel, period: ref.period, outcome, late: claim.late }, 'digest sent');
     return outcome;
@@ -95,7 +77,7 @@ async function chart(ctx: AppContext, period: Period, users: Array<{ userId: str
 async function tellOwner(ctx: AppContext, sub: Subscription, ref: DigestRef, why: string): Promise<void> {
   const text = `:warning: I could not post the usage digest: ${why} Or stop it with \`/demo digest unsubscribe <#${sub.channelId}>\`.`;
   try {
-    await postOnce(ctx.slack, {
+    await postOnce(ctx.slack, ctx.poster, {
       channel: sub.createdBy,
       eventType: 'demo_vm_digest_blocked',
       key: `${ref.subscription}:${ref.period}`,

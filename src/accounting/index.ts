@@ -1,4 +1,5 @@
 import type { Capability } from '../capabilities.ts';
-import { accountingAfterStart, registerAccounting } from './slack.ts';
+import { registerAccounting } from './slack.ts';
+import { accountingAfterStart, workAccounting } from './worker.ts';
 
-export const accountingCapability: Capability = { name: 'accounting', register: registerAccounting, afterStart: accountingAfterStart };
+export const accountingCapability: Capability = { name: 'accounting', web: registerAccounting, worker: workAccounting, afterStart: accountingAfterStart };

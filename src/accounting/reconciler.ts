@@ -1,11 +1,11 @@
 import { recordAudit } from '../audit/store.ts';
-import type { AppContext } from '../context.ts';
+import type { WorkerContext } from '../context.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import * as demos from '../demos/store.ts';
 import { syncStatus } from '../demos/status.ts';
 import type { Instance } from '../platform/compute/port.ts';
 import { closeInterval, openInterval } from './ledger.ts';
-import { reportUnknownVm } from './unknown-vms.ts';
+import { recordOrphans, reportUnknownVm } from './unknown-vms.ts';
 
 /**
  * Makes the ledger agree with GCE. Demos the app is not busy with are compared with the instances
@@ -43,7 +43,7 @@ interface Seen {
 }
 
 /** Every managed instance of the project (aggregated list, all pages). */
-export async function listManaged(ctx: AppContext): Promise<Instance[]> {
+export async function listManaged(ctx: WorkerContext): Promise<Instance[]> {
   const all: Instance[] = [];
   let pageToken: string | undefined;
   do {
@@ -55,7 +55,7 @@ export async function listManaged(ctx: AppContext): Promise<Instance[]> {
 }
 
 /** Running and stopped demos the app is not acting on right now, with whether they have an open interval. */
-async function settledDemos(ctx: AppContext): Promise<Seen[]> {
+async function settledDemos(ctx: WorkerContext): Promise<Seen[]> {
   const rows = await ctx.db
     .selectFrom('demos as d')
     .leftJoin('usage_intervals as u', (j) => j.onRef('u.demo_id', '=', 'd.id').on('u.ended_at', 'is', null))
@@ -94,7 +94,7 @@ function decide(d: Seen, vm: Instance | undefined, now: Date): Fix | null {
   return null; // in agreement, or GCE is between states: look again next round
 }
 
-async function apply(ctx: AppContext, d: Seen, fix: Fix, now: Date): Promise<boolean> {
+async function apply(ctx: WorkerContext, d: Seen, fix: Fix, now: Date): Promise<boolean> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('demos').select(['state', 'progress', 'updated_at']).where('id', '=', d.id).forUpdate().executeTakeFirst();
     if (!row || row.state !== d.state || row.progress !== d.progress || row.updated_at.getTime() !== d.updatedAt.getTime()) return false;
@@ -120,7 +120,7 @@ async function apply(ctx: AppContext, d: Seen, fix: Fix, now: Date): Promise<boo
   });
 }
 
-export async function reconcile(ctx: AppContext): Promise<ReconcileReport> {
+export async function reconcile(ctx: WorkerContext): Promise<ReconcileReport> {
   const report: ReconcileReport = { stopped: [], started: [], deleted: [], repaired: [], unknown: [] };
   // Our rows first, then GCE: whatever the app changes after this read is left alone.
   const seen = await settledDemos(ctx);
@@ -140,20 +140,23 @@ export async function reconcile(ctx: AppContext): Promise<ReconcileReport> {
   }
   // Labelled VMs no settled demo accounts for: the app's own work in progress, or strays to report.
   const rest = [...byKey.values()].filter((vm) => vm.labels['purpose'] !== 'export');
+  const orphans: Instance[] = [];
   if (rest.length) {
     const rows = await ctx.db.selectFrom('demos').select(['instance_name', 'zone', 'state']).where('instance_name', 'in', rest.map((vm) => vm.name)).execute();
     const owned = new Map(rows.map((r) => [`${r.zone}/${r.instance_name}`, r.state]));
     for (const vm of rest) {
       const state = owned.get(`${vm.zone}/${vm.name}`);
       if (state && state !== 'deleted' && state !== 'failed') continue;
+      orphans.push(vm);
       if (await reportUnknownVm(ctx, vm, state ?? null, now)) report.unknown.push(`${vm.zone}/${vm.name}`);
     }
   }
+  await recordOrphans(ctx.db, orphans, now);
   return report;
 }
 
 /** The scheduled run: once per 5-minute slot across replicas. */
-export async function reconcileTick(ctx: AppContext, now: Date): Promise<ReconcileReport | null> {
+export async function reconcileTick(ctx: WorkerContext, now: Date): Promise<ReconcileReport | null> {
   if (!(await claimPeriod(ctx.db, RECONCILE_TASK, slotKey(now, RECONCILE_MINUTES), ctx.instanceId, now))) return null;
   const report = await reconcile(ctx);
   const changes = Object.values(report).reduce((n, ids) => n + ids.length, 0);

@@ -5,22 +5,13 @@ import type { AppContext } from '../context.ts';
 import { section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire, periodFor } from './digest-schedule.ts';
 import { ensureMember } from './digest-post.ts';
-import { rateLimitOnlyClient } from './digest-send.ts';
-import { DIGEST_SYNC_TASK, DigestTasks } from './digest-tasks.ts';
 import { parseChannel, parseSubscribeArgs, PRICE_USAGE, SUBSCRIBE_USAGE, tokens, USAGE_USAGE } from './parse.ts';
 import { describePeriod } from './periods.ts';
-import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';
 import * as service from './service.ts';
 import { pricesMessage, subscriptionsMessage, usageHelp, usageReportMessage } from './views.ts';
 
-/** `/demo usage`, `/demo digest …`, `/demo admin price`, and the reconcile and digest schedules. */
-
-/** Per running app (tests run several in one process). */
-const digestTasks = new WeakMap<AppContext, DigestTasks>();
-
-export async function registerAccounting({ ctx, router, scheduler }: Registration): Promise<void> {
-  const tasks = new DigestTasks({ ctx, poster: rateLimitOnlyClient(ctx) }, scheduler);
-  digestTasks.set(ctx, tasks);
+/** `/demo usage`, `/demo digest …` and `/demo admin price`. */
+export function registerAccounting({ ctx, router }: Registration): void {
 
   router.add({
     name: 'usage',
@@ -38,7 +29,7 @@ export async function registerAccounting({ ctx, router, scheduler }: Registratio
     usage: '/demo digest subscribe #channel [weekly|daily] [mon 09:00] [Area/City] | list | unsubscribe #channel',
     summary: 'usage digests posted into channels (admins)',
     adminOnly: true,
-    run: (input, respond) => digestCommand(ctx, tasks, input, respond),
+    run: (input, respond) => digestCommand(ctx, input, respond),
   });
 
   router.admin.set('price', {
@@ -56,17 +47,9 @@ export async function registerAccounting({ ctx, router, scheduler }: Registratio
     },
   });
 
-  scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
-  scheduler.add({ name: DIGEST_SYNC_TASK, cron: '* * * * *', tick: (now) => tasks.sync(now) });
-  await tasks.load();
 }
 
-/** At start: post any digest whose time passed while the app was down. */
-export async function accountingAfterStart(ctx: AppContext): Promise<void> {
-  await digestTasks.get(ctx)?.sync(ctx.clock.now());
-}
-
-async function digestCommand(ctx: AppContext, tasks: DigestTasks, input: CommandInput, respond: RespondFn): Promise<void> {
+async function digestCommand(ctx: AppContext, input: CommandInput, respond: RespondFn): Promise<void> {
   const [sub = '', ...words] = tokens(input.rest);
   const actor = await ctx.actor(input.userId);
   const say = (text: string) => respond({ response_type: 'ephemeral', text, blocks: [section(text)] });
@@ -75,8 +58,8 @@ async function digestCommand(ctx: AppContext, tasks: DigestTasks, input: Command
       service.authorizeDigestAdmin(actor);
       const parsed = parseSubscribeArgs(words, ctx.config.orgTimeZone);
       await ensureMember(ctx.slack, parsed.channelId);
+      // The worker's digest sync (every minute) schedules it from the table.
       const { subscription, created } = await service.subscribe(ctx, actor, parsed);
-      await tasks.ensure(subscription);
       const next = nextFire(subscription.schedule, ctx.clock.now());
       const covers = describePeriod(periodFor(subscription.schedule, next));
       await say(
@@ -88,7 +71,6 @@ async function digestCommand(ctx: AppContext, tasks: DigestTasks, input: Command
     case 'unsubscribe': {
       service.authorizeDigestAdmin(actor);
       const removed = await service.unsubscribe(ctx, actor, parseChannel(words[0]));
-      await tasks.drop(removed.id);
       await say(`:white_check_mark: <#${removed.channelId}> no longer gets the usage digest.`);
       return;
     }

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
+import type { Db } from '../platform/db.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { context, section } from '../platform/blocks.ts';
 import { consoleLinks, type Instance } from '../platform/compute/port.ts';
@@ -12,6 +13,34 @@ import { openDm } from '../platform/slack-messages.ts';
 
 const keyOf = (vm: Instance) => `accounting.unknown_vm:${vm.zone}/${vm.name}`;
 
+/** A labelled VM no live demo owns, as the last reconcile saw it (the admin fleet shows these). */
+export type Orphan = Pick<Instance, 'name' | 'zone' | 'status' | 'labels'>;
+export interface Orphans {
+  vms: Orphan[];
+  /** When the reconcile that saw them listed GCE. */
+  at: Date;
+}
+
+const ORPHANS_KEY = 'accounting.orphans';
+
+/** Kept by the worker's reconcile, so the web role shows them without asking GCE. */
+export async function recordOrphans(db: Db, vms: Instance[], now: Date): Promise<void> {
+  const value = JSON.stringify({ at: now.toISOString(), vms: vms.map(({ name, zone, status, labels }) => ({ name, zone, status, labels })) });
+  await db
+    .insertInto('settings')
+    .values({ key: ORPHANS_KEY, value, updated_by: 'reconciler', updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
+
+/** null until a reconcile has run. */
+export async function lastOrphans(db: Db): Promise<Orphans | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', ORPHANS_KEY).executeTakeFirst();
+  if (!row) return null;
+  const parsed = row.value as { at: string; vms: Orphan[] };
+  return { at: new Date(parsed.at), vms: parsed.vms };
+}
+
 export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: string | null, now: Date): Promise<boolean> {
   const recorded = await ctx.db
     .insertInto('settings')
@@ -23,9 +52,9 @@ export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: 
   await recordAudit(ctx.db, { at: now, actorId: 'reconciler', action: 'vm.unknown', resourceKind: 'instance', resourceId: `${vm.zone}/${vm.name}`, after: { status: vm.status, labels: vm.labels, demoState } });
   const admins = ctx.config.adminUserIds;
   ctx.log.warn({ zone: vm.zone, name: vm.name, demoState, admins: admins.length }, 'found a managed VM that no demo owns');
-  const message = unknownVmMessage(ctx.compute.project, vm, demoState);
+  const message = unknownVmMessage(ctx.config.gce.project, vm, demoState);
   try {
-    for (const admin of admins) await ctx.slack.chat.postMessage({ channel: await openDm(ctx.slack, admin), ...message });
+    for (const admin of admins) await ctx.poster.postMessage({ channel: await openDm(ctx.slack, admin), ...message });
   } catch (err) {
     // Not told: forget the record so the next round tries again.
     await ctx.db.deleteFrom('settings').where('key', '=', keyOf(vm)).execute();

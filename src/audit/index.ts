@@ -1,4 +1,4 @@
 import type { Capability } from '../capabilities.ts';
 import { registerAudit } from './slack.ts';
 
-export const auditCapability: Capability = { name: 'audit', register: registerAudit };
+export const auditCapability: Capability = { name: 'audit', web: registerAudit };

@@ -1,3 +1,5 @@
+import type { QueueSpec } from '../platform/jobs.ts';
+
 /** action_id / callback_id strings of the catalog, one place so listeners and views agree. */
 export const CatalogIds = {
   browseView: 'catalog.browse',
@@ -11,3 +13,12 @@ export const CatalogIds = {
   openDetail: 'catalog.open_detail',
   launch: 'catalog.launch',
 } as const;
+
+/** Job queue names. */
+export const CatalogJobs = {
+  publish: 'catalog-publish',
+} as const;
+
+export const CatalogQueues: Readonly<Record<string, QueueSpec>> = {
+  [CatalogJobs.publish]: { retryLimit: 5, expireInSeconds: 300 },
+};

@@ -1,7 +1,8 @@
-import type { AppContext } from '../context.ts';
+import type { AppContext, WorkerContext } from '../context.ts';
 import { NotFoundError, ForbiddenError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import { CommentJobs } from '../comments/ids.ts';
+import { CatalogJobs } from './ids.ts';
 import { archiveUrl } from '../comments/links.ts';
 import { catalogEntryFrom } from './image-labels.ts';
 import * as store from './store.ts';
@@ -38,7 +39,7 @@ export interface ImageDetail {
  * Mirror the project's labelled machine images into the catalog: new ones appear, deleted or
  * unlabelled ones disappear. Idempotent; safe to run from any replica.
  */
-export async function syncCatalog(ctx: AppContext): Promise<{ listed: number; retired: number }> {
+export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number; retired: number }> {
   const { key, value } = ctx.config.gce.catalogLabel;
   const names: string[] = [];
   let pageToken: string | undefined;
@@ -47,37 +48,54 @@ export async function syncCatalog(ctx: AppContext): Promise<{ listed: number; re
     const page = await ctx.compute.listMachineImages({ filter: `labels.${key}=${value}`, pageToken, maxResults: 500 });
     for (const image of page.items) {
       if (image.status !== 'READY') continue;
-      await store.upsertLabelled(ctx.db, ctx.compute.project, catalogEntryFrom(image, key), now);
+      await store.upsertLabelled(ctx.db, ctx.config.gce.project, catalogEntryFrom(image, key), now);
       names.push(image.name);
     }
     pageToken = page.nextPageToken;
   } while (pageToken);
-  const retired = await store.retireLabelledExcept(ctx.db, ctx.compute.project, names, now);
+  const retired = await store.retireLabelledExcept(ctx.db, ctx.config.gce.project, names, now);
   return { listed: names.length, retired };
 }
 
-/** An admin adds any machine image of the project to the catalog. */
-export async function publish(ctx: AppContext, actor: Actor, gceName: string): Promise<CatalogImage> {
+export interface PublishJob {
+  gceName: string;
+  actorId: string;
+  /** Where the admin typed the command: the answer goes there (a DM when it has expired). */
+  responseUrl: string;
+}
+
+/**
+ * An admin adds any machine image of the project to the catalog. What can be checked without GCE is
+ * checked here; the worker looks the image up (publishJob) and answers where the admin asked.
+ */
+export async function requestPublish(ctx: AppContext, actor: Actor, gceName: string, responseUrl: string): Promise<void> {
   const decision = can(actor, 'publish', { kind: 'catalog' });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(gceName)) {
     throw new UserError(`\`${gceName.slice(0, 70)}\` is not a machine image name (lowercase letters, digits and dashes).`);
   }
-  const existing = await store.getImageByGceName(ctx.db, ctx.compute.project, gceName);
+  const existing = await store.getImageByGceName(ctx.db, ctx.config.gce.project, gceName);
   if (existing) throw new UserError(`*${existing.title}* (\`${gceName}\`) is already in the catalog.`);
+  await ctx.jobs.send<PublishJob>(CatalogJobs.publish, { gceName, actorId: actor.userId, responseUrl }, { singletonKey: `publish:${gceName}` });
+}
+
+/** The worker's half of publishing: read the machine image from GCE, then add it to the catalog. */
+export async function publish(ctx: WorkerContext, actorId: string, gceName: string): Promise<CatalogImage> {
+  const existing = await store.getImageByGceName(ctx.db, ctx.config.gce.project, gceName);
+  if (existing) return existing; // a retried job whose first attempt got this far
   const image = await ctx.compute.getMachineImage(gceName);
-  if (!image) throw new NotFoundError(`There is no machine image \`${gceName}\` in project \`${ctx.compute.project}\`.`);
+  if (!image) throw new NotFoundError(`There is no machine image \`${gceName}\` in project \`${ctx.config.gce.project}\`.`);
   const entry = catalogEntryFrom(image, ctx.config.gce.catalogLabel.key);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    await store.upsertLabelled(trx, ctx.compute.project, entry, now);
-    await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.compute.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.publish', resourceKind: 'image', resourceId: gceName, after: { title: entry.title } });
+    await store.upsertLabelled(trx, ctx.config.gce.project, entry, now);
+    await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.config.gce.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
+    await recordAudit(trx, { at: now, actorId, action: 'image.publish', resourceKind: 'image', resourceId: gceName, after: { title: entry.title } });
     // A published image gets its comment thread in the catalog channel right away.
-    const published = await store.getImageByGceName(trx, ctx.compute.project, gceName);
+    const published = await store.getImageByGceName(trx, ctx.config.gce.project, gceName);
     if (published) await ctx.jobs.send(CommentJobs.thread, { imageId: published.id }, { trx });
   });
-  return (await store.getImageByGceName(ctx.db, ctx.compute.project, gceName))!;
+  return (await store.getImageByGceName(ctx.db, ctx.config.gce.project, gceName))!;
 }
 
 export async function browse(ctx: AppContext, viewerId: string, state: BrowseState): Promise<BrowsePage> {

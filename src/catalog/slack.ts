@@ -28,8 +28,9 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
     run: async (input, respond) => {
       const name = input.args[0];
       if (!name) throw new UserError('Say which machine image: `/demo admin publish <machine-image-name>`.');
-      const image = await service.publish(ctx, await ctx.actor(input.userId), name.toLowerCase());
-      await respond({ response_type: 'ephemeral', text: `:white_check_mark: *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`) is now in everyone's catalog.` });
+      const gceName = name.toLowerCase();
+      await service.requestPublish(ctx, await ctx.actor(input.userId), gceName, input.responseUrl);
+      await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Looking up \`${escapeMrkdwn(gceName)}\` in project \`${ctx.config.gce.project}\`; I'll say here when it is in the catalog.` });
     },
   });
 

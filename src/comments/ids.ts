@@ -1,3 +1,5 @@
+import type { QueueSpec } from '../platform/jobs.ts';
+
 /** action_id / callback_id strings of comments; `comment` and `showMore` carry the image id as value. */
 export const CommentIds = {
   comment: 'comments.comment',
@@ -14,6 +16,12 @@ export const CommentJobs = {
   /** Create an image's catalog thread (when it is shared or published). */
   thread: 'image-thread',
 } as const;
+
+/** Retries come back after a claim on the thread is released or goes stale (service.ensureThread). */
+export const CommentQueues: Readonly<Record<string, QueueSpec>> = {
+  [CommentJobs.post]: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 300 },
+  [CommentJobs.thread]: { retryLimit: 8, retryDelaySeconds: 2, expireInSeconds: 300 },
+};
 
 /** Message metadata event types: a thread parent per image, a reply per comment, each posted once. */
 export const IMAGE_THREAD_EVENT = 'demo_vm_image_thread';

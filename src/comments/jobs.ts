@@ -21,7 +21,7 @@ export async function postCommentJob(ctx: AppContext, data: { commentId: string 
   const ts =
     (await findReply(ctx, thread, comment.id)) ??
     (
-      await ctx.slack.chat.postMessage({
+      await ctx.poster.postMessage({
         channel: thread.channel,
         thread_ts: thread.ts,
         text: replyText(comment.authorId, comment.body),

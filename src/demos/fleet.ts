@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError } from '../errors.ts';
-import type { Instance } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
 import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
-import { listManaged } from '../accounting/reconciler.ts';
+import { lastOrphans, type Orphans } from '../accounting/unknown-vms.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 
@@ -32,8 +31,11 @@ export interface Fleet {
   rows: FleetRow[];
   total: number;
   pause: PauseState;
-  /** Labelled managed-by=demo-vm but unknown to the app (or of a deleted/failed demo); null when not looked up. */
-  orphans: Instance[] | null;
+  /**
+   * Labelled managed-by=demo-vm but unknown to the app (or of a deleted/failed demo), as the last
+   * reconcile found them; null when not looked up or before the first reconcile.
+   */
+  orphans: Orphans | null;
   now: Date;
 }
 
@@ -103,29 +105,12 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
   };
 }
 
-/**
- * VMs labelled as ours that no live demo accounts for (a crashed clean-up, a hand-made copy). An
- * export's temporary VM (purpose=export) belongs to its export, not to a demo.
- */
-export async function orphanedVms(ctx: AppContext): Promise<Instance[]> {
-  const labelled = (await listManaged(ctx)).filter((i) => i.labels['purpose'] !== 'export');
-  if (labelled.length === 0) return [];
-  const known = await ctx.db
-    .selectFrom('demos')
-    .select('instance_name')
-    .where('instance_name', 'in', labelled.map((i) => i.name))
-    .where('state', 'not in', ['deleted', 'failed'])
-    .execute();
-  const names = new Set(known.map((k) => k.instance_name));
-  return labelled.filter((i) => !names.has(i.name));
-}
-
 export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
   assertAdmin(actor);
   const [{ rows, total }, pause, orphans] = await Promise.all([
     fleetRows(ctx, opts.limit ?? 40),
     pauseState(ctx.db),
-    opts.orphans === false ? Promise.resolve(null) : orphanedVms(ctx),
+    opts.orphans === false ? Promise.resolve(null) : lastOrphans(ctx.db),
   ]);
   return { rows, total, pause, orphans, now: ctx.clock.now() };
 }
@@ -136,7 +121,7 @@ export async function forceStop(ctx: AppContext, actor: Actor, demoId: string): 
   const demo = await requestPower(ctx, actor, demoId, 'stop');
   await recordAudit(ctx.db, { at: ctx.clock.now(), actorId: actor.userId, action: 'demo.force_stop', resourceKind: 'demo', resourceId: demoId, after: { owner: demo.ownerId } });
   if (demo.ownerId !== actor.userId) {
-    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.` });
   }
   return demo;
 }

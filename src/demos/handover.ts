@@ -30,7 +30,7 @@ async function checkRecipient(ctx: AppContext, currentOwner: string | null, to: 
 }
 
 async function tellNewOwner(ctx: AppContext, to: string, actor: Actor, what: string): Promise<void> {
-  await ctx.slack.chat.postMessage({ channel: to, text: `:handshake: <@${actor.userId}> handed ${what} over to you. It is yours now: find it in my Home tab.` });
+  await ctx.poster.postMessage({ channel: to, text: `:handshake: <@${actor.userId}> handed ${what} over to you. It is yours now: find it in my Home tab.` });
 }
 
 export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string, to: string): Promise<{ changed: boolean; title: string }> {

@@ -1,3 +1,5 @@
+import type { QueueSpec } from '../platform/jobs.ts';
+
 export const DemoIds = {
   launchView: 'demos.launch',
   zoneBlock: 'demos.zone_block',
@@ -20,6 +22,14 @@ export const DemoJobs = {
   probe: 'demo-probe',
   relabel: 'demo-relabel',
 } as const;
+
+/** Launches and power changes mostly wait on GCE: many at once per worker. */
+export const DemoQueues: Readonly<Record<string, QueueSpec>> = {
+  [DemoJobs.launch]: { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 },
+  [DemoJobs.power]: { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 },
+  [DemoJobs.probe]: { retryLimit: 1, expireInSeconds: 900 },
+  [DemoJobs.relabel]: { retryLimit: 8, expireInSeconds: 900 },
+};
 
 /** Message metadata event type: finds a demo's status DM again after a crash. */
 export const STATUS_EVENT = 'demo_vm_demo_status';

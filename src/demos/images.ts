@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts';
+import type { AppContext, WorkerContext } from '../context.ts';
 import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { ComputeError } from '../platform/compute/port.ts';
@@ -52,7 +52,7 @@ export async function requestImageDelete(ctx: AppContext, actor: Actor, imageId:
   return { image: (await getSavedImage(ctx, row.id)) ?? toSaved({ ...row, parent_title: null }), started };
 }
 
-export async function deleteImageJob(ctx: AppContext, data: { imageId: string }, attempt: { final: boolean }): Promise<void> {
+export async function deleteImageJob(ctx: WorkerContext, data: { imageId: string }, attempt: { final: boolean }): Promise<void> {
   const row = await ctx.db.selectFrom('images').select(['id', 'gce_name', 'title', 'owner_id', 'status']).where('id', '=', data.imageId).executeTakeFirst();
   if (!row || row.status !== 'deleting') return;
   try {
@@ -66,7 +66,7 @@ export async function deleteImageJob(ctx: AppContext, data: { imageId: string },
     const permanent = err instanceof ComputeError && !err.retryable;
     if (!permanent && !attempt.final) throw err;
     await ctx.db.updateTable('images').set({ status: 'ready', updated_at: ctx.clock.now() }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
-    if (row.owner_id) await ctx.slack.chat.postMessage({ channel: row.owner_id, text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.` });
+    if (row.owner_id) await ctx.poster.postMessage({ channel: row.owner_id, text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.` });
   }
   if (row.owner_id) await refreshHome(ctx, row.owner_id);
 }

@@ -1,13 +1,18 @@
 import type { Capability } from '../capabilities.ts';
 import { registerLifecycleAdmin } from './admin-slack.ts';
+import { DemoQueues } from './ids.ts';
+import { LifecycleQueues } from './lifecycle-ids.ts';
 import { registerLifecycle } from './lifecycle-slack.ts';
 import { registerDemos } from './slack.ts';
+import { workDemos } from './worker.ts';
 
 export const demosCapability: Capability = {
   name: 'demos',
-  async register(r) {
-    await registerDemos(r);
-    await registerLifecycle(r);
+  queues: { ...DemoQueues, ...LifecycleQueues },
+  web(r) {
+    registerDemos(r);
+    registerLifecycle(r);
     registerLifecycleAdmin(r);
   },
+  worker: workDemos,
 };

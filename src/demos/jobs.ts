@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../context.ts';
+import type { WorkerContext } from '../context.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
@@ -15,12 +15,12 @@ import type { Demo } from './store.ts';
 const BOOT_TIMEOUT_MS = 10 * 60_000;
 
 /** A GCE mutation of this demo as a resumable step (see platform/gce-steps.ts). */
-function runStep(ctx: AppContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
+function runStep(ctx: WorkerContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
   const okWhen = step === 'insert' ? isConflict : step.startsWith('delete') ? isNotFound : undefined;
   return runGceStep(ctx, { kind: 'demo', id: demo.id }, step, call, { timeoutMs: BOOT_TIMEOUT_MS, signal, okWhen });
 }
 
-async function waitForStatus(ctx: AppContext, demo: Demo, wanted: Instance['status'][], signal?: AbortSignal): Promise<Instance> {
+async function waitForStatus(ctx: WorkerContext, demo: Demo, wanted: Instance['status'][], signal?: AbortSignal): Promise<Instance> {
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
   let delay = 100;
   for (;;) {
@@ -51,7 +51,7 @@ function userMessage(err: unknown): { kind: string; reason: string } | null {
   }
 }
 
-async function failLaunch(ctx: AppContext, demo: Demo, kind: string, reason: string): Promise<void> {
+async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: string): Promise<void> {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, demo.id, { state: ['provisioning', 'running'] }, { state: 'failed', progress: 'idle', failure_reason: reason, failure_kind: kind }, now);
@@ -68,7 +68,7 @@ async function failLaunch(ctx: AppContext, demo: Demo, kind: string, reason: str
   await syncStatus(ctx, demo.id, { required: true });
 }
 
-export async function launchJob(ctx: AppContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean; signal?: AbortSignal }): Promise<void> {
+export async function launchJob(ctx: WorkerContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean; signal?: AbortSignal }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'provisioning') {
     if (demo) await syncStatus(ctx, demo.id, { required: true });
@@ -117,7 +117,7 @@ const AFTER: Record<PowerAction, { state: Demo['state']; progress: Demo['progres
   delete: { state: 'deleted', progress: 'idle' },
 };
 
-export async function powerJob(ctx: AppContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean; signal?: AbortSignal }): Promise<void> {
+export async function powerJob(ctx: WorkerContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean; signal?: AbortSignal }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   const busy = { stop: 'stopping', start: 'starting', delete: 'deleting' }[data.action];
   if (!demo || demo.progress !== busy) return; // done already (a retried job) or superseded
@@ -152,12 +152,12 @@ export async function powerJob(ctx: AppContext, data: { demoId: string; action: 
     await store.transition(ctx.db, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, { progress: back }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
     const reason = known?.reason ?? (err as Error).message;
-    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${demo.instanceName}\`: ${reason}` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${demo.instanceName}\`: ${reason}` });
   }
 }
 
 /** Does the demo's app answer? A bounded probe; the verdict goes into the status DM. */
-export async function probeJob(ctx: AppContext, data: { demoId: string }): Promise<void> {
+export async function probeJob(ctx: WorkerContext, data: { demoId: string }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'running') return;
   const image = await catalog.getImage(ctx.db, demo.imageId);
@@ -182,7 +182,7 @@ export async function probeJob(ctx: AppContext, data: { demoId: string }): Promi
  * and billing exports by it). setLabels replaces labels whole and quotes the fingerprint of the labels
  * it read: a change in between is refused (412) and the job retries from a fresh read.
  */
-export async function relabelJob(ctx: AppContext, data: { demoId: string }): Promise<void> {
+export async function relabelJob(ctx: WorkerContext, data: { demoId: string }): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state === 'deleted' || demo.state === 'failed') return;
   const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);

@@ -1,3 +1,4 @@
+import type { QueueSpec } from '../platform/jobs.ts';
 /** action_id / callback_id strings of the demo lifecycle (save, resume, lease, hand-over, fleet). */
 export const LifecycleIds = {
   save: 'demos.save',
@@ -26,6 +27,11 @@ export const LifecycleJobs = {
   save: 'demo-save',
   deleteImage: 'image-delete',
 } as const;
+
+export const LifecycleQueues: Readonly<Record<string, QueueSpec>> = {
+  [LifecycleJobs.save]: { retryLimit: 6, expireInSeconds: 3900 },
+  [LifecycleJobs.deleteImage]: { retryLimit: 5, expireInSeconds: 1800 },
+};
 
 /** Message metadata event types: each nudge / warning is posted once. */
 export const NUDGE_EVENT = 'demo_vm_expiry_nudge';

@@ -28,7 +28,7 @@ export async function notify(ctx: AppContext, body: BlockAction, respond: Respon
     await respond({ response_type: 'ephemeral', replace_original: false, text });
     return;
   }
-  await ctx.slack.chat.postMessage({ channel: body.user.id, text });
+  await ctx.poster.postMessage({ channel: body.user.id, text });
 }
 
 /** Open a modal from a click: pushed over a modal the click came from, else opened. */
@@ -42,29 +42,7 @@ function surfaceKey(body: BlockAction): string {
   return `${body.container?.channel_id ?? body.channel?.id ?? ''}:${body.container?.message_ts ?? body.message?.ts ?? ''}`;
 }
 
-export async function registerLifecycle({ ctx, bolt, router, scheduler }: Registration): Promise<void> {
-  await ctx.jobs.register<{ saveId: string }>(LifecycleJobs.save, { retryLimit: 6, expireInSeconds: 3900 }, (data, job) => saveJob(ctx, data, job));
-  await ctx.jobs.register<{ imageId: string }>(LifecycleJobs.deleteImage, { retryLimit: 5, expireInSeconds: 1800 }, (data, job) => deleteImageJob(ctx, data, job));
-
-  scheduler.add({
-    name: 'demo-leases',
-    cron: '* * * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(ctx.db, 'demo-leases', slotKey(now, 1), ctx.instanceId, now))) return;
-      const result = await sweepLeases(ctx, now);
-      if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
-    },
-  });
-  scheduler.add({
-    name: 'demo-retention',
-    cron: '7 * * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(ctx.db, 'demo-retention', slotKey(now, 60), ctx.instanceId, now))) return;
-      const result = await sweepRetention(ctx, now);
-      if (result.warned || result.deleted) ctx.log.info(result, 'retention sweep');
-    },
-  });
-
+export function registerLifecycle({ ctx, bolt, router }: Registration): void {
   async function saveView(userId: string, demoId: string, after: AfterSave): Promise<View> {
     const demo = await saveableDemo(ctx, await ctx.actor(userId), demoId, { checkNow: true });
     const image = await catalog.getImage(ctx.db, demo.imageId);

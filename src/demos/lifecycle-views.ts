@@ -177,8 +177,10 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
   }
   if (f.total > Math.min(f.rows.length, opts.maxRows)) blocks.push(context(`…and ${f.total - Math.min(f.rows.length, opts.maxRows)} more. \`/demo admin fleet\` lists the oldest first.`));
   if (f.orphans) {
-    blocks.push(section(f.orphans.length ? `:ghost: *Orphaned VMs* (labelled \`managed-by=demo-vm\`, unknown to the app): ${f.orphans.length}` : ':white_check_mark: No orphaned VMs.'));
-    if (f.orphans.length) blocks.push(fields(f.orphans.slice(0, 10).map((o) => [o.name, `${o.zone} · ${o.status}${o.labels['owner'] ? ` · owner label ${o.labels['owner']}` : ''}`])));
+    const vms = f.orphans.vms;
+    const asOf = `as of the last check with GCE, ${slackDate(f.orphans.at, '{time}')}`;
+    blocks.push(section(vms.length ? `:ghost: *Orphaned VMs* (labelled \`managed-by=demo-vm\`, unknown to the app), ${asOf}: ${vms.length}` : `:white_check_mark: No orphaned VMs (${asOf}).`));
+    if (vms.length) blocks.push(fields(vms.slice(0, 10).map((o) => [o.name, `${o.zone} · ${o.status}${o.labels['owner'] ? ` · owner label ${o.labels['owner']}` : ''}`])));
   }
   return blocks;
 }

@@ -71,7 +71,7 @@ async function warn(ctx: AppContext, kind: Kind, row: StaleRow, name: string, no
   const monthly = monthlyStorageUsd(row.storage_bytes, kind === 'demo' ? STANDARD_PD_USD_PER_GIB_MONTH : MACHINE_IMAGE_USD_PER_GIB_MONTH);
   const idleDays = kind === 'demo' ? ctx.config.demo.retentionDays : ctx.config.demo.imageRetentionDays;
   const message = retentionWarning({ kind, id: row.id, title: row.title ?? name, name, idleDays, deleteAt, monthlyUsd: monthly });
-  await postOnce(ctx.slack, { channel: row.owner_id, eventType: RETENTION_EVENT, key: `${kind}:${row.id}:${now.getTime()}`, ...message });
+  await postOnce(ctx.slack, ctx.poster, { channel: row.owner_id, eventType: RETENTION_EVENT, key: `${kind}:${row.id}:${now.getTime()}`, ...message });
   await audit(ctx, kind, row.id, `${kind}.retention_warning`, { deleteAt, monthlyUsd: monthly });
 }
 

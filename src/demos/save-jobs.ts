@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts';
+import type { WorkerContext } from '../context.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import { refreshHome } from '../home/service.ts';
@@ -33,7 +33,7 @@ function permanent(err: unknown): string | null {
  * operation recorded before waiting), register it, then give the demo back to where it was, or on to
  * stop/delete through the demo's own power job. Progress is in the status DM.
  */
-export async function saveJob(ctx: AppContext, data: { saveId: string }, attempt: { final: boolean }): Promise<void> {
+export async function saveJob(ctx: WorkerContext, data: { saveId: string }, attempt: { final: boolean }): Promise<void> {
   const save = await saves.getSave(ctx.db, data.saveId);
   if (!save || save.state !== 'creating') return;
   const demo = await store.getDemo(ctx.db, save.demoId);
@@ -68,7 +68,7 @@ export async function saveJob(ctx: AppContext, data: { saveId: string }, attempt
 
 const BACK: Record<Save['priorState'], Progress> = { running: 'ready', stopped: 'idle' };
 
-async function completeSave(ctx: AppContext, save: Save, demo: Demo, bytes: number | null): Promise<void> {
+async function completeSave(ctx: WorkerContext, save: Save, demo: Demo, bytes: number | null): Promise<void> {
   const now = ctx.clock.now();
   const power = save.after === 'delete' ? 'delete' : save.after === 'stop' && save.priorState === 'running' ? 'stop' : null;
   await ctx.db.transaction().execute(async (trx) => {
@@ -85,7 +85,7 @@ async function completeSave(ctx: AppContext, save: Save, demo: Demo, bytes: numb
 }
 
 /** Nothing half-done: the catalog entry goes, a machine image made anyway is deleted, the demo is given back. */
-async function failSave(ctx: AppContext, save: Save, demo: Demo | null, reason: string): Promise<void> {
+async function failSave(ctx: WorkerContext, save: Save, demo: Demo | null, reason: string): Promise<void> {
   const now = ctx.clock.now();
   const image = await ctx.db.selectFrom('images').select(['gce_name', 'owner_id']).where('id', '=', save.imageId).executeTakeFirst();
   await ctx.db.transaction().execute(async (trx) => {
@@ -109,7 +109,7 @@ async function failSave(ctx: AppContext, save: Save, demo: Demo | null, reason: 
   }
   if (demo) {
     await syncStatus(ctx, demo.id);
-    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${demo.instanceName}\`: ${reason} The VM is as it was.` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${demo.instanceName}\`: ${reason} The VM is as it was.` });
     await refreshHome(ctx, demo.ownerId);
   }
 }

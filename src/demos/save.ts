@@ -95,7 +95,7 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
     const image = await trx
       .insertInto('images')
       .values({
-        project: ctx.compute.project,
+        project: ctx.config.gce.project,
         gce_name: machineImageNameFor(id),
         title: req.title.trim(),
         description: req.description.trim(),

@@ -6,18 +6,11 @@ import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
 import { errorModal } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
-import { DemoIds, DemoJobs } from './ids.ts';
-import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
+import { DemoIds } from './ids.ts';
 import * as service from './service.ts';
 import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
 
-export async function registerDemos({ ctx, bolt, router }: Registration): Promise<void> {
-  // Launches and power changes mostly wait on GCE: many at once per replica.
-  await ctx.jobs.register<{ demoId: string }>(DemoJobs.launch, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => launchJob(ctx, data, job));
-  await ctx.jobs.register<{ demoId: string; action: service.PowerAction; requestId: string }>(DemoJobs.power, { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 }, (data, job) => powerJob(ctx, data, job));
-  await ctx.jobs.register<{ demoId: string }>(DemoJobs.probe, { retryLimit: 1, expireInSeconds: 900 }, (data) => probeJob(ctx, data));
-  await ctx.jobs.register<{ demoId: string }>(DemoJobs.relabel, { retryLimit: 8, expireInSeconds: 900 }, (data) => relabelJob(ctx, data));
-
+export function registerDemos({ ctx, bolt, router }: Registration): void {
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
     await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Launch a demo', push }, async () => {
       const image = await find();

@@ -15,7 +15,7 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
   const summary = image ? { id: image.id, title: image.title, gceName: image.gceName } : { id: demo.imageId, title: 'Demo', gceName: '?' };
   return statusMessage(demo, {
     image: summary,
-    project: ctx.compute.project,
+    project: ctx.config.gce.project,
     appUrl: appUrl(image?.app ?? null, demo.externalIp),
     otherZones: ctx.config.gce.zones.filter((z) => z !== demo.zone),
     // A launch has no saves yet: no query on the path of its progress updates.
@@ -59,7 +59,7 @@ async function syncNow(ctx: AppContext, demoId: string): Promise<void> {
   if (!demo) return;
   const message = await renderStatus(ctx, demo);
   if (!demo.dmTs || !demo.dmChannel) {
-    const posted = await postOnce(ctx.slack, { channel: demo.ownerId, eventType: STATUS_EVENT, key: demo.id, ...message });
+    const posted = await postOnce(ctx.slack, ctx.poster, { channel: demo.ownerId, eventType: STATUS_EVENT, key: demo.id, ...message });
     await store.setStatusMessage(ctx.db, demo.id, posted.channel, posted.ts);
   } else {
     await ctx.slack.chat.update({ channel: demo.dmChannel, ts: demo.dmTs, ...message });

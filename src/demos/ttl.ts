@@ -62,7 +62,7 @@ async function nudge(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
   if (Number(res.numUpdatedRows) !== 1) return;
   const image = await catalog.getImage(ctx.db, demo.imageId);
   const message = nudgeMessage(demo, { title: image?.title ?? demo.instanceName, now, extendTo: extendTarget(ctx.config, demo, now), extendHours: ctx.config.demo.extendHours, policy: ctx.config.demo.expiryPolicy });
-  await postOnce(ctx.slack, { channel: demo.ownerId, eventType: NUDGE_EVENT, key: `${demo.id}:${demo.expiresAt.getTime()}`, ...message });
+  await postOnce(ctx.slack, ctx.poster, { channel: demo.ownerId, eventType: NUDGE_EVENT, key: `${demo.id}:${demo.expiresAt.getTime()}`, ...message });
   await audit(ctx, demo, 'demo.expiry_nudge', { minutesLeft: Math.round((demo.expiresAt.getTime() - now.getTime()) / 60_000) });
 }
 
@@ -102,7 +102,7 @@ async function expire(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
       decision === 'save_then_delete'
         ? 'so I am saving it as an image of yours and then deleting the VM. Resume it from my Home tab whenever you need it again.'
         : 'so I stopped it (its disk is kept). Extend it to start it again, or save it and resume later.';
-    await ctx.slack.chat.postMessage({ channel: demo.ownerId, text: `:alarm_clock: The time of \`${demo.instanceName}\` ran out, ${what}` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:alarm_clock: The time of \`${demo.instanceName}\` ran out, ${what}` });
   }
 }
 

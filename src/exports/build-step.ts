@@ -5,13 +5,12 @@
  * before it would ever start another one.
  */
 import type { AppContext } from '../context.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { crashPoint } from '../platform/crash.ts';
-import type { BuildInfo, BuildRef, BuildRequest, CloudBuild } from './cloud-build.ts';
+import type { BuildInfo, BuildRef, BuildRequest, CloudBuild, ExportStorage } from './ports.ts';
 import { buildLocation, daisyBucketName, EXPORT_TAGS, exportBuildRequest } from './gcloud.ts';
 import { exportRequestId } from './steps.ts';
-import type { ExportStorage } from './storage.ts';
 import * as store from './store.ts';
 import type { Export } from './store.ts';
 
@@ -47,7 +46,7 @@ async function record(ctx: AppContext, exp: Export, where: string, operationName
 
 /** What gcloud does before it starts the build: find the destination's location, make the scratch bucket. */
 async function gcloudRequest(ctx: AppContext, storage: ExportStorage, exp: Export): Promise<BuildRequest> {
-  const project = ctx.compute.project;
+  const project = ctx.config.gce.project;
   const bucket = /^gs:\/\/([^/]+)\//.exec(exp.destinationUri)?.[1] ?? '';
   const location = await retryTransient(() => storage.bucketLocation(bucket));
   if (location === null) throw new ExportFailure(`The bucket \`gs://${bucket}\` does not exist (or the app may not read it). An admin needs to create it or fix EXPORT_BUCKETS.`);
@@ -65,7 +64,7 @@ async function gcloudRequest(ctx: AppContext, storage: ExportStorage, exp: Expor
 
 /** Start the build (or find the one started before); returns where it is. */
 export async function ensureBuild(ctx: AppContext, deps: { build: CloudBuild; storage: ExportStorage }, exp: Export): Promise<BuildRef> {
-  const project = ctx.compute.project;
+  const project = ctx.config.gce.project;
   const recorded = await store.getStep(ctx.db, exp.id, STEP);
   if (recorded?.operationName && exp.buildId) return refFrom(project, recorded.zone, exp.buildId);
   const location = buildLocation(exp.zone);

@@ -5,46 +5,7 @@
  */
 import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { clientOptions, toComputeError } from '../platform/compute/gce.ts';
-
-export type BuildStatusName = 'STATUS_UNKNOWN' | 'PENDING' | 'QUEUED' | 'WORKING' | 'SUCCESS' | 'FAILURE' | 'INTERNAL_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'EXPIRED';
-
-export const FINAL_BUILD_STATUSES: ReadonlySet<BuildStatusName> = new Set(['SUCCESS', 'FAILURE', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCELLED', 'EXPIRED']);
-
-export interface BuildRequest {
-  steps: Array<{ name: string; args: string[] }>;
-  tags: string[];
-  /** A duration as the API writes it, e.g. '7200s'. */
-  timeout: string;
-  logsBucket?: string;
-}
-
-/** Where a build lives: a region (projects/P/locations/L/builds/ID) or the global endpoint. */
-export interface BuildRef {
-  project: string;
-  location?: string;
-  id: string;
-}
-
-export interface BuildInfo {
-  id: string;
-  status: BuildStatusName;
-  logUrl?: string;
-  /** Why it failed, in Cloud Build's words (failureInfo.detail or statusDetail). */
-  detail?: string;
-  createTime?: Date;
-  /** The first step's args (to recognise our own build when recovering it). */
-  args: string[];
-}
-
-export interface CloudBuild {
-  /** Starts a build; the operation name and build id must be recorded before anything else. */
-  create(project: string, location: string | undefined, build: BuildRequest): Promise<{ operationName: string; build: BuildInfo }>;
-  get(ref: BuildRef): Promise<BuildInfo>;
-  /** Asks Cloud Build to stop it; a build that already ended is left as it is. */
-  cancel(ref: BuildRef): Promise<void>;
-  /** Recent builds carrying every one of these tags, newest first. */
-  listByTags(project: string, location: string | undefined, tags: string[], pageSize?: number): Promise<BuildInfo[]>;
-}
+import type { BuildInfo, BuildRef, BuildRequest, BuildStatusName, CloudBuild } from './ports.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 /** Build.Status as the client returns it (numbers), from cloudbuild.proto. */

@@ -3,7 +3,7 @@
  * source (lib/surface/compute/images/export.py and lib/googlecloudsdk/api_lib/compute/daisy_utils.py),
  * so an export from Slack runs Google's own export tool exactly as the CLI would.
  */
-import type { BuildRequest } from './cloud-build.ts';
+import type { BuildRequest } from './ports.ts';
 import { type ExportFormat } from './formats.ts';
 
 /**

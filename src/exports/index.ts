@@ -1,14 +1,20 @@
 import type { Capability } from '../capabilities.ts';
-import { GcpCloudBuild } from './cloud-build.ts';
+import { ExportJobs, ExportQueues } from './ids.ts';
+import { exportJob, type ExportJobData } from './jobs.ts';
 import { registerExports } from './slack.ts';
-import { createExportStorage } from './storage.ts';
 
-/** Image export to Cloud Storage (issue 8). Cloud Build and Storage clients are made on first use. */
+/** Image export to Cloud Storage. */
 export const exportsCapability: Capability = {
   name: 'exports',
-  register: (r) =>
-    registerExports(r, {
-      build: new GcpCloudBuild({ apiEndpoint: r.ctx.config.exports.cloudBuildEndpoint }),
-      storage: createExportStorage({ project: r.ctx.config.gce.project, apiEndpoint: r.ctx.config.exports.storageEndpoint }),
-    }),
+  queues: ExportQueues,
+  web: registerExports,
+  async worker({ ctx }) {
+    // Google's Cloud Build and Storage libraries: loaded by the worker role only, when it starts.
+    const [{ GcpCloudBuild }, { createExportStorage }] = await Promise.all([import('./cloud-build.ts'), import('./storage.ts')]);
+    const deps = {
+      build: new GcpCloudBuild({ apiEndpoint: ctx.config.exports.cloudBuildEndpoint }),
+      storage: createExportStorage({ project: ctx.config.gce.project, apiEndpoint: ctx.config.exports.storageEndpoint }),
+    };
+    await ctx.jobs.work<ExportJobData>(ExportJobs.run, (data, job) => exportJob(ctx, deps, data, job));
+  },
 };

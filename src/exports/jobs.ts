@@ -4,17 +4,16 @@
  * where it stopped. While the build runs no handler waits on it: each run polls once, pauses briefly
  * and queues the next poll, so a shutdown or restart never waits on a two-hour build.
  */
-import type { AppContext } from '../context.ts';
+import type { WorkerContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { ensureBuild, ExportFailure } from './build-step.ts';
-import { type BuildInfo, type BuildRef, type CloudBuild, FINAL_BUILD_STATUSES } from './cloud-build.ts';
+import { type BuildInfo, type BuildRef, type CloudBuild, type ExportStorage, FINAL_BUILD_STATUSES } from './ports.ts';
 import { ExportJobs } from './ids.ts';
 import { stepJobId, tempLabels } from './service.ts';
 import { syncStatus } from './status.ts';
 import { alreadyThere, cleanupTemporaries, runGceStep } from './steps.ts';
-import type { ExportStorage } from './storage.ts';
 import * as store from './store.ts';
 import type { Export, ExportProgress } from './store.ts';
 import { metrics } from '../platform/metrics.ts';
@@ -38,7 +37,7 @@ class Halt extends Error {}
 const ORDER: ExportProgress[] = ['queued', 'creating_instance', 'stopping_instance', 'creating_image', 'starting_build', 'build_queued', 'build_working', 'finishing'];
 
 /** Move forward to `progress` (never back), unless the export was cancelled or ended meanwhile. */
-async function advance(ctx: AppContext, exp: Export, progress: ExportProgress): Promise<Export> {
+async function advance(ctx: WorkerContext, exp: Export, progress: ExportProgress): Promise<Export> {
   const current = await store.getExport(ctx.db, exp.id);
   if (!current || current.progress === 'cancelling' || (current.state !== 'queued' && current.state !== 'running')) throw new Halt();
   if (ORDER.indexOf(current.progress) >= ORDER.indexOf(progress) && current.state === 'running') return current;
@@ -48,7 +47,7 @@ async function advance(ctx: AppContext, exp: Export, progress: ExportProgress): 
   return { ...current, state: 'running', progress };
 }
 
-async function bootDiskOf(ctx: AppContext, exp: Export): Promise<string> {
+async function bootDiskOf(ctx: WorkerContext, exp: Export): Promise<string> {
   const instance = await retryTransient(() => ctx.compute.getInstance(exp.zone, exp.tempInstance));
   if (!instance) throw new ExportFailure(`The temporary VM \`${exp.tempInstance}\` disappeared before its disk was imaged.`);
   if (instance.status !== 'TERMINATED' && instance.status !== 'STOPPED') throw new ComputeError('unavailable', `The temporary VM is still ${instance.status}.`);
@@ -57,7 +56,7 @@ async function bootDiskOf(ctx: AppContext, exp: Export): Promise<string> {
 }
 
 /** The GCE steps, each skipped when already done. */
-async function prepareImage(ctx: AppContext, exp: Export): Promise<Export> {
+async function prepareImage(ctx: WorkerContext, exp: Export): Promise<Export> {
   const image = await catalog.getImage(ctx.db, exp.imageId);
   if (!image) throw new ExportFailure('Its image was removed from the catalog before the export started.');
   let e = await advance(ctx, exp, 'creating_instance');
@@ -87,7 +86,7 @@ const MAX_PAUSE_MS = 15_000;
  * with LISTEN/NOTIFY on, pg-boss looks for due jobs only every 30 s.) The deterministic job id makes a
  * retried run queue the same next poll, not a second chain.
  */
-async function scheduleNextPoll(ctx: AppContext, exportId: string, poll: number): Promise<void> {
+async function scheduleNextPoll(ctx: WorkerContext, exportId: string, poll: number): Promise<void> {
   await new Promise((r) => setTimeout(r, Math.min(ctx.config.exports.pollMs, MAX_PAUSE_MS)));
   await ctx.jobs.send(ExportJobs.run, { exportId, poll }, { id: stepJobId(exportId, `poll-${poll}`) });
 }
@@ -99,7 +98,7 @@ function buildFailure(info: BuildInfo): string {
   return `The export build ended with ${info.status}${why}`;
 }
 
-async function finish(ctx: AppContext, deps: ExportDeps, exp: Export, info: BuildInfo): Promise<void> {
+async function finish(ctx: WorkerContext, deps: ExportDeps, exp: Export, info: BuildInfo): Promise<void> {
   await advance(ctx, exp, 'finishing');
   const size = await retryTransient(() => deps.storage.objectSize(exp.destinationUri));
   if (size === null) throw new ExportFailure(`The build said it succeeded, but \`${exp.destinationUri}\` is not there.`);
@@ -123,7 +122,7 @@ async function finish(ctx: AppContext, deps: ExportDeps, exp: Export, info: Buil
   await syncStatus(ctx, exp.id, { required: true });
 }
 
-async function runExport(ctx: AppContext, deps: ExportDeps, exp: Export, poll: number): Promise<void> {
+async function runExport(ctx: WorkerContext, deps: ExportDeps, exp: Export, poll: number): Promise<void> {
   let e = exp;
   if (!e.buildId) e = await prepareImage(ctx, e);
   const ref: BuildRef = await ensureBuild(ctx, deps, e);
@@ -137,17 +136,17 @@ async function runExport(ctx: AppContext, deps: ExportDeps, exp: Export, poll: n
 }
 
 /** Stop the build if there is one; best effort when it already ended. */
-async function stopBuild(ctx: AppContext, deps: ExportDeps, exp: Export): Promise<void> {
+async function stopBuild(ctx: WorkerContext, deps: ExportDeps, exp: Export): Promise<void> {
   const recorded = await store.getStep(ctx.db, exp.id, 'build');
   const current = await store.getExport(ctx.db, exp.id);
   if (!recorded?.operationName || !current?.buildId) return;
-  const ref: BuildRef = { project: ctx.compute.project, id: current.buildId, ...(recorded.zone && recorded.zone !== 'global' ? { location: recorded.zone } : {}) };
+  const ref: BuildRef = { project: ctx.config.gce.project, id: current.buildId, ...(recorded.zone && recorded.zone !== 'global' ? { location: recorded.zone } : {}) };
   const info = await retryTransient(() => deps.build.get(ref));
   if (!FINAL_BUILD_STATUSES.has(info.status)) await retryTransient(() => deps.build.cancel(ref));
 }
 
 /** Clean up; on the last attempt a clean-up that keeps failing is logged (the reconciler reports leftovers). */
-async function cleanUp(ctx: AppContext, exp: Export, attempt: Attempt): Promise<void> {
+async function cleanUp(ctx: WorkerContext, exp: Export, attempt: Attempt): Promise<void> {
   try {
     await cleanupTemporaries(ctx, exp);
   } catch (err) {
@@ -156,7 +155,7 @@ async function cleanUp(ctx: AppContext, exp: Export, attempt: Attempt): Promise<
   }
 }
 
-async function cancelNow(ctx: AppContext, deps: ExportDeps, exp: Export, attempt: Attempt): Promise<void> {
+async function cancelNow(ctx: WorkerContext, deps: ExportDeps, exp: Export, attempt: Attempt): Promise<void> {
   await stopBuild(ctx, deps, exp);
   await cleanUp(ctx, exp, attempt);
   const now = ctx.clock.now();
@@ -166,7 +165,7 @@ async function cancelNow(ctx: AppContext, deps: ExportDeps, exp: Export, attempt
   await syncStatus(ctx, exp.id, { required: true });
 }
 
-async function failExport(ctx: AppContext, deps: ExportDeps, exp: Export, reason: string, attempt: Attempt): Promise<void> {
+async function failExport(ctx: WorkerContext, deps: ExportDeps, exp: Export, reason: string, attempt: Attempt): Promise<void> {
   const now = ctx.clock.now();
   if (await store.transition(ctx.db, exp.id, { state: ['queued', 'running'] }, { state: 'failed', failure_reason: reason, finished_at: now }, now)) {
     metrics.exports.inc({ outcome: 'failed', reason: 'error' });
@@ -192,7 +191,7 @@ function knownFailure(err: unknown): string | null {
   }
 }
 
-export async function exportJob(ctx: AppContext, deps: ExportDeps, data: ExportJobData, attempt: Attempt): Promise<void> {
+export async function exportJob(ctx: WorkerContext, deps: ExportDeps, data: ExportJobData, attempt: Attempt): Promise<void> {
   const exp = await store.getExport(ctx.db, data.exportId);
   if (!exp || exp.state === 'done') return;
   if (exp.state === 'failed' || exp.state === 'cancelled') {

@@ -5,16 +5,11 @@ import { UserError } from '../errors.ts';
 import { errorModal } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { FORMAT_INFO, normalizePrefix } from './formats.ts';
-import { ExportIds, ExportJobs } from './ids.ts';
-import { type ExportDeps, exportJob, type ExportJobData } from './jobs.ts';
+import { ExportIds } from './ids.ts';
 import * as service from './service.ts';
 import { exportModal, exportQueuedModal } from './views.ts';
 
-export async function registerExports({ ctx, bolt, router }: Registration, deps: ExportDeps): Promise<void> {
-  // A build is waited on by short polls queued one after another (see jobs.ts); each holds a worker
-  // slot for a pause, so the queue gets a few more slots than the default.
-  await ctx.jobs.register<ExportJobData>(ExportJobs.run, { retryLimit: 5, expireInSeconds: 3600, concurrency: 8 }, (data, job) => exportJob(ctx, deps, data, job));
-
+export function registerExports({ ctx, bolt, router }: Registration): void {
   router.add({
     name: 'export',
     usage: '/demo export <image> [format] [gs://bucket/folder]',

@@ -2,8 +2,8 @@
  * The GCE half of an export as resumable steps (recorded in `steps`, owner_kind 'export', by the
  * shared step runner), and the clean-up of what the steps created.
  */
-import type { AppContext } from '../context.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import type { WorkerContext } from '../context.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError, type DiskImage, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep as runStep, type StepOptions } from '../platform/gce-steps.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
@@ -21,12 +21,12 @@ export function exportRequestId(exportId: string, step: string): string {
 }
 
 /** A GCE mutation of an export as a resumable step (platform/gce-steps.ts), owner_kind 'export'. */
-export function runGceStep(ctx: AppContext, exportId: string, step: string, call: (requestId: string) => Promise<OperationRef>, opts: StepOptions = {}): Promise<void> {
+export function runGceStep(ctx: WorkerContext, exportId: string, step: string, call: (requestId: string) => Promise<OperationRef>, opts: StepOptions = {}): Promise<void> {
   return runStep(ctx, { kind: 'export', id: exportId }, step, call, { timeoutMs: OPERATION_TIMEOUT_MS, ...opts });
 }
 
 /** The temporary image once it is no longer PENDING (GCE will not delete a pending image). */
-async function settledImage(ctx: AppContext, exp: Export): Promise<DiskImage | null> {
+async function settledImage(ctx: WorkerContext, exp: Export): Promise<DiskImage | null> {
   const recorded = await store.getStep(ctx.db, exp.id, 'insert-image');
   if (recorded?.operationName && !recorded.done) {
     await ctx.compute.waitOperation({ name: recorded.operationName }, { timeoutMs: OPERATION_TIMEOUT_MS });
@@ -44,7 +44,7 @@ async function settledImage(ctx: AppContext, exp: Export): Promise<DiskImage | n
  * Delete the temporary image and VM if they exist (their names derive from the export id, so even a
  * crash between sending an insert and recording it leaves nothing behind). The VM's disk goes with it.
  */
-export async function cleanupTemporaries(ctx: AppContext, exp: Export): Promise<void> {
+export async function cleanupTemporaries(ctx: WorkerContext, exp: Export): Promise<void> {
   const image = await settledImage(ctx, exp);
   if (image) await runGceStep(ctx, exp.id, 'delete-image', (rid) => ctx.compute.deleteImage(exp.tempImage, rid), { okWhen: notFound });
   const insert = await store.getStep(ctx.db, exp.id, 'insert-instance');

@@ -8,27 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Storage } from '@google-cloud/storage';
 import { googleAuthLibrary } from 'google-gax';
 import { ComputeError } from '../platform/compute/port.ts';
-
-/** A V4 signed URL lives at most 7 days (604800 s). */
-export const MAX_SIGNED_URL_DAYS = 7;
-
-export interface SignedUrl {
-  url: string;
-  expiresAt: Date;
-  days: number;
-  /** The configured number of days was more than V4 allows. */
-  clamped: boolean;
-}
-
-export interface ExportStorage {
-  /** e.g. 'US', 'EUROPE-WEST1'; null when the bucket does not exist. */
-  bucketLocation(bucket: string): Promise<string | null>;
-  /** Create the bucket in the project unless it exists already (gcloud's CreateBucketIfNotExists). */
-  ensureBucket(name: string, location: string | null): Promise<void>;
-  /** Size in bytes; null when there is no such object. */
-  objectSize(uri: string): Promise<number | null>;
-  signedUrl(uri: string, days: number): Promise<SignedUrl>;
-}
+import { MAX_SIGNED_URL_DAYS, type ExportStorage, type SignedUrl } from './ports.ts';
 
 function parseUri(uri: string): { bucket: string; object: string } {
   const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);

@@ -4,7 +4,7 @@ import { button, confirm, context, fields, modal, option, plain, section, slackD
 import { EXPORT_FORMATS, type ExportFormat, FORMAT_INFO, formatBytes, objectConsoleUrl } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import type { ExportOptions } from './service.ts';
-import { MAX_SIGNED_URL_DAYS } from './storage.ts';
+import { MAX_SIGNED_URL_DAYS } from './ports.ts';
 import type { Export, ExportProgress } from './store.ts';
 
 export interface ImageRef {

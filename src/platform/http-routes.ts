@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -35,4 +35,19 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
       },
     },
   ];
+}
+
+/** A worker has no Slack receiver: its health and metrics routes get a small server of their own. */
+export async function serveRoutes(routes: CustomRoute[], at: { port: number; host: string }): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes.find((r) => r.path === path && (Array.isArray(r.method) ? r.method : [r.method]).includes(req.method ?? 'GET'));
+    if (!route) return sendJson(res, 404, { error: 'not found' });
+    void route.handler(Object.assign(req, { params: {} }), res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, resolve);
+  });
+  return server;
 }

@@ -48,12 +48,15 @@ export class JobQueue {
   readonly #boss: PgBoss;
   readonly #log: Logger;
   readonly #tuning: JobTuning;
+  readonly #specs = new Map<string, QueueSpec>();
   #started = false;
 
-  constructor(handle: DbHandle, log: Logger, tuning: JobTuning = DEFAULT_JOB_TUNING) {
+  /** `supervise`: look after queues (retries of stalled jobs, maintenance): the processes that work them. */
+  constructor(handle: DbHandle, log: Logger, tuning: JobTuning = DEFAULT_JOB_TUNING, opts: { supervise?: boolean } = {}) {
     this.#log = log;
     this.#tuning = tuning;
     const common = {
+      supervise: opts.supervise ?? true,
       superviseIntervalSeconds: tuning.superviseIntervalSeconds,
       monitorIntervalSeconds: Math.max(tuning.superviseIntervalSeconds, 1),
       // Scheduling is ours (node-cron calling tick(now)); pg-boss's cron would be a second clock.
@@ -76,9 +79,13 @@ export class JobQueue {
     this.#started = true;
   }
 
-  /** Declare a queue and the handler that works it. */
-  async register<T extends object>(name: string, spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
+  /**
+   * Declare a queue (every role: pg-boss refuses a job for a queue that does not exist). Its spec is
+   * kept for the worker that works it.
+   */
+  async declare(name: string, spec: QueueSpec): Promise<void> {
     const retryLimit = spec.retryLimit ?? 5;
+    this.#specs.set(name, spec);
     await this.#boss.createQueue(name, {
       retryLimit,
       retryDelay: spec.retryDelaySeconds ?? 2,
@@ -88,6 +95,13 @@ export class JobQueue {
       heartbeatSeconds: this.#tuning.heartbeatSeconds,
       notify: true,
     } as Parameters<PgBoss['createQueue']>[1]);
+  }
+
+  /** Work a declared queue with this handler (worker role). */
+  async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
+    const spec = this.#specs.get(name);
+    if (!spec) throw new Error(`job queue ${name} is not declared: list it in its capability's queues`);
+    const retryLimit = spec.retryLimit ?? 5;
     await this.#boss.work<T>(
       name,
       {

@@ -79,3 +79,16 @@ function prettyAvailable(): boolean {
     return false;
   }
 }
+
+/**
+ * Cloud Logging's trace fields for a request's log lines, from `X-Cloud-Trace-Context:
+ * TRACE/SPAN;o=1` (or W3C `traceparent`); none without such a header.
+ */
+export function traceFields(headers: Record<string, string | string[] | undefined> | undefined, project: string): Record<string, string | boolean> {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const cloud = first(headers?.['x-cloud-trace-context'])?.match(/^([0-9a-f]{32})(?:\/(\d+))?(?:;o=([01]))?/i);
+  if (cloud) return { 'logging.googleapis.com/trace': `projects/${project}/traces/${cloud[1]}`, ...(cloud[2] ? { 'logging.googleapis.com/spanId': cloud[2] } : {}), 'logging.googleapis.com/trace_sampled': cloud[3] === '1' };
+  const w3c = first(headers?.['traceparent'])?.match(/^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/i);
+  if (w3c) return { 'logging.googleapis.com/trace': `projects/${project}/traces/${w3c[1]}`, 'logging.googleapis.com/spanId': w3c[2]!, 'logging.googleapis.com/trace_sampled': (parseInt(w3c[3]!, 16) & 1) === 1 };
+  return {};
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { App, CustomRoute, ReceiverEvent } from '@slack/bolt';
+import type { AnyMiddlewareArgs, CustomRoute, Middleware } from '@slack/bolt';
 import { WebClientEvent, type WebClient } from '@slack/web-api';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -8,8 +9,8 @@ import type { Clock } from './clock.ts';
 import { ComputeError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
-import { ACK_TIMING, type AckTiming } from './ack-priority.ts';
-import type { Logger } from './log.ts';
+import { traceFields, type Logger } from './log.ts';
+import type { TraceHeaders } from './slack.ts';
 
 /**
  * Prometheus metrics for /metrics. Two registries: this process's own counters and histograms
@@ -31,7 +32,7 @@ const histogram = <L extends string>(name: string, help: string, labelNames: rea
 
 export const metrics = {
   slackRequestSeconds: histogram('demo_vm_slack_request_duration_seconds', 'Time to handle a Slack request, listeners included, by kind and outcome (ok or error).', ['kind', 'outcome'], WORK_BUCKETS),
-  slackAckSeconds: histogram('demo_vm_slack_ack_duration_seconds', 'Time from a Slack request reaching Bolt to its ack; Slack gives up after 3 s.', ['kind'], ACK_BUCKETS),
+  slackAckSeconds: histogram('demo_vm_slack_ack_duration_seconds', 'Time from a Slack request reaching the server to its HTTP response (the ack), by status; Slack gives up after 3 s.', ['status'], ACK_BUCKETS),
   launches: counter('demo_vm_launches_total', 'Demo launches that finished, by outcome (ready or failed) and failure reason.', ['outcome', 'reason']),
   saves: counter('demo_vm_saves_total', 'Saves of a demo as a machine image that finished, by outcome and failure reason.', ['outcome', 'reason']),
   exports: counter('demo_vm_exports_total', 'Image exports to Cloud Storage that finished, by outcome and failure reason.', ['outcome', 'reason']),
@@ -165,14 +166,6 @@ export function metricsRoute(appRegistry: Registry): CustomRoute {
   };
 }
 
-/** What a Slack request carries through Bolt's context (customProperties → context). */
-interface RequestMeta {
-  id: string;
-  kind: string;
-  timing: AckTiming | undefined;
-  failed: boolean;
-}
-
 interface SlackBody {
   type?: string;
   command?: string;
@@ -211,43 +204,43 @@ function requestFields(body: SlackBody): Record<string, string | undefined> {
 }
 
 /**
- * Per Slack request: a request id, its handling time, and one log line with both and the ack's
- * latency, which prioritizeAcks (the receiver→Bolt boundary, ahead of this) measures for every ack.
- * Register before any listener.
+ * Bolt global middleware, registered before any listener: per Slack request a request id and a
+ * logger that carries it (context.requestId, context.log), the handling time by kind and outcome,
+ * and one log line. The ack is the HTTP response: timeAcks measures it at the server.
  */
-export function instrumentBolt(bolt: App, log: Logger): void {
-  const processEvent = bolt.processEvent.bind(bolt);
-  bolt.processEvent = async (event: ReceiverEvent) => {
-    const timing = event.customProperties?.[ACK_TIMING] as AckTiming | undefined;
-    const started = timing?.receivedAt ?? performance.now();
-    const meta: RequestMeta = { id: randomUUID(), kind: requestKind(event.body as SlackBody), timing, failed: false };
-    try {
-      await processEvent({ ...event, customProperties: { ...event.customProperties, demoVmRequest: meta } });
-    } finally {
-      metrics.slackRequestSeconds.observe({ kind: meta.kind, outcome: meta.failed ? 'error' : 'ok' }, secondsSince(started));
-    }
-  };
-
-  bolt.use(async ({ context, body, next }) => {
-    const meta = context['demoVmRequest'] as RequestMeta | undefined;
+export function requestMiddleware(log: Logger, traceProject: string): Middleware<AnyMiddlewareArgs> {
+  return async ({ context, body, next }) => {
     const started = performance.now();
-    const fields = { requestId: meta?.id, kind: meta?.kind, ...requestFields(body as SlackBody) };
+    const requestId = randomUUID();
+    const kind = requestKind(body as SlackBody);
+    const trace = traceFields(context['traceHeaders'] as TraceHeaders | undefined, traceProject);
+    const requestLog = log.child({ requestId, kind, ...trace });
+    context['requestId'] = requestId;
+    context['log'] = requestLog;
+    let failed = false;
     try {
       await next();
     } catch (err) {
-      if (meta) meta.failed = true;
+      failed = true;
       throw err; // the app's error handler turns it into words for the user
     } finally {
-      const ackedAt = meta?.timing?.ackedAt;
-      const ackMs = ackedAt === undefined ? undefined : Math.round((ackedAt - meta!.timing!.receivedAt) * 10) / 10;
-      log.info({ ...fields, ackMs, durationMs: Math.round(performance.now() - started), failed: meta?.failed }, 'slack request');
+      const seconds = secondsSince(started);
+      metrics.slackRequestSeconds.observe({ kind, outcome: failed ? 'error' : 'ok' }, seconds);
+      requestLog.debug({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
     }
-  });
+  };
 }
 
-/** An ack's latency, by kind of request (prioritizeAcks reports each ack here). */
-export function observeSlackAck(body: unknown, ms: number): void {
-  metrics.slackAckSeconds.observe({ kind: requestKind(body as SlackBody) }, ms / 1000);
+/**
+ * The ack of a Slack request is the HTTP response to it: time each response of the Slack endpoint
+ * from the request's arrival to its last byte, by kind of request when the listener says it.
+ */
+export function timeAcks(server: Server, endpoint: string): void {
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== endpoint) return;
+    const started = performance.now();
+    res.once('finish', () => metrics.slackAckSeconds.observe({ status: String(res.statusCode) }, secondsSince(started)));
+  });
 }
 
 /** Counts failed GCE calls (a ComputeError's kind) and operations that ended in error, per port method. */

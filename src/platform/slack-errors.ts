@@ -1,10 +1,8 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { Logger } from './log.ts';
-import { boundedFetch } from './bounded-fetch.ts';
-
-const postWithin5s = boundedFetch(5_000);
+import type { SlackPoster } from './slack.ts';
+import { postToResponseUrl } from './slack-messages.ts';
 
 interface ErrorSurface {
   user?: { id?: string } | string;
@@ -20,9 +18,9 @@ interface ErrorSurface {
  * The one place a failure becomes words: a UserError's own sentence, or an apology with an error id
  * that is also in the log line. Always ephemeral, to the person who acted.
  */
-export function registerErrorHandler(bolt: App, log: Logger): void {
+export function registerErrorHandler(bolt: App, poster: SlackPoster, log: Logger): void {
   // Bolt's index does not export the extended handler's argument type; this is its shape.
-  type Args = { error: Error; body: unknown; context: { client?: WebClient } };
+  type Args = { error: Error; body: unknown; context: { log?: Logger } };
   const handler = async ({ error, body, context }: Args) => {
     const original = (error as { original?: unknown }).original ?? error;
     const surface = (body ?? {}) as ErrorSurface;
@@ -31,10 +29,10 @@ export function registerErrorHandler(bolt: App, log: Logger): void {
       text = original.message;
     } else {
       const errorId = newErrorId();
-      log.error({ err: original, errorId, requestType: surface.type, user: userIdOf(surface) }, 'request failed');
+      (context.log ?? log).error({ err: original, errorId, requestType: surface.type, user: userIdOf(surface) }, 'request failed');
       text = failureMessage(original, errorId);
     }
-    await tellUser(context.client ?? bolt.client, surface, text, log);
+    await tellUser(poster, surface, text, log);
   };
   bolt.error(handler as unknown as Parameters<App['error']>[0]);
 }
@@ -44,24 +42,17 @@ function userIdOf(s: ErrorSurface): string | undefined {
   return s.user?.id ?? s.user_id;
 }
 
-async function tellUser(client: WebClient, s: ErrorSurface, text: string, log: Logger): Promise<void> {
+async function tellUser(poster: SlackPoster, s: ErrorSurface, text: string, log: Logger): Promise<void> {
   try {
     const responseUrl = s.response_url ?? s.response_urls?.[0]?.response_url;
-    if (responseUrl) {
-      const res = await postWithin5s(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-      });
-      if (res.ok) return;
-    }
+    if (responseUrl && (await postToResponseUrl(responseUrl, { response_type: 'ephemeral', replace_original: false, text }))) return;
     const user = userIdOf(s);
     if (!user) return;
     const channel = s.channel?.id ?? s.channel_id;
     if (channel) {
-      await client.chat.postEphemeral({ channel, user, text }).catch(() => client.chat.postMessage({ channel: user, text }));
+      await poster.postEphemeral({ channel, user, text }).catch(() => poster.postMessage({ channel: user, text }));
     } else {
-      await client.chat.postMessage({ channel: user, text });
+      await poster.postMessage({ channel: user, text });
     }
   } catch (err) {
     log.warn({ err }, 'could not tell the user about an error');

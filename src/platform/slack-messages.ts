@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { SlackPoster } from './slack.ts';
 
 /**
  * Post a message exactly once, even across crashes: it carries metadata naming what it is about, and
@@ -8,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
  */
 export async function postOnce(
   client: WebClient,
+  poster: SlackPoster,
   opts: { channel: string; eventType: string; key: string; text: string; blocks: KnownBlock[]; searchDepth?: number },
 ): Promise<{ channel: string; ts: string }> {
   const channel = opts.channel.startsWith('U') || opts.channel.startsWith('W') ? await openDm(client, opts.channel) : opts.channel;
@@ -16,7 +18,7 @@ export async function postOnce(
     (m) => m.metadata?.event_type === opts.eventType && (m.metadata?.event_payload as { key?: string } | undefined)?.key === opts.key,
   );
   if (found?.ts) return { channel, ts: found.ts };
-  const res = await client.chat.postMessage({
+  const res = await poster.postMessage({
     channel,
     text: opts.text,
     blocks: opts.blocks,
@@ -29,4 +31,27 @@ export async function postOnce(
 export async function openDm(client: WebClient, userId: string): Promise<string> {
   const res = await client.conversations.open({ users: userId });
   return res.channel!.id!;
+}
+
+/** How long a post to a response_url may take: it is a plain HTTPS call, not the Web API. */
+const RESPONSE_URL_TIMEOUT_MS = 5_000;
+
+/**
+ * Answer ephemerally where the user acted (a command's or a click's response_url, valid 30 minutes
+ * for five answers), or in their DM when there is none or it no longer takes answers.
+ */
+export async function replyWhereAsked(poster: SlackPoster, to: { responseUrl?: string; userId: string }, message: { text: string; blocks?: KnownBlock[] }): Promise<void> {
+  if (to.responseUrl && (await postToResponseUrl(to.responseUrl, { response_type: 'ephemeral', replace_original: false, ...message }))) return;
+  await poster.postMessage({ channel: to.userId, ...message });
+}
+
+/** POST to a response_url; false when it refused or did not answer (expired, used up, unreachable). */
+export async function postToResponseUrl(url: string, body: object): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS) });
+    await res.arrayBuffer(); // read it all, so the connection goes back to the pool
+    return res.ok;
+  } catch {
+    return false;
+  }
 }

@@ -1,8 +1,15 @@
-import './lazy-socket-mode.ts'; // before Bolt: it must not load the Socket Mode client
-import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type BufferedIncomingMessage, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
-import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
-import { RAW_BODY, type RawBody } from './ack-priority.ts';
-import { boundedFetch, SLACK_CALL_TIMEOUT_MS } from './bounded-fetch.ts';
+import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import {
+  ErrorCode,
+  WebClient,
+  retryPolicies,
+  type ChatPostEphemeralArguments,
+  type ChatPostEphemeralResponse,
+  type ChatPostMessageArguments,
+  type ChatPostMessageResponse,
+  type RetryOptions,
+  type WebAPIRateLimitedError,
+} from '@slack/web-api';
 import type { Logger } from './log.ts';
 
 /** The bot's identity, learned once at start so that no request waits on auth.test before its ack. */
@@ -14,65 +21,81 @@ export interface SlackIdentity {
   url: string;
 }
 
+/** Slack's payloads stay far below this (a view_submission with a full modal is tens of KB). */
+export const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The tracing headers of a Slack request, for its log lines (customProperties → context.traceHeaders). */
+export type TraceHeaders = Record<'x-cloud-trace-context' | 'traceparent', string | string[] | undefined>;
+
+/** A Web API that accepts a call but never answers must not hold a request or a job forever. */
+export const SLACK_CALL_TIMEOUT_MS = 10_000;
+
 export interface SlackClientOptions {
   token: string;
   apiUrl?: string;
-  /** Per-call timeout: a Web API that accepts but never answers must not hold a job forever. */
   timeoutMs?: number;
   retryConfig?: RetryOptions;
+  /** Throw a WebAPIRateLimitedError on a 429 instead of waiting it out and retrying. */
+  rejectRateLimitedCalls?: boolean;
 }
 
-type BodySerializer = (this: WebClient, data: Record<string, unknown>) => { serializedBody: unknown; contentHeaders: Record<string, string> };
-// Private in web-api's types, but what makeRequest calls for every body: checked here so that an
-// upgrade that renames it fails at start, not silently.
-const formEncode = (WebClient.prototype as unknown as { serializeBody?: BodySerializer }).serializeBody;
-if (typeof formEncode !== 'function') throw new Error('@slack/web-api no longer has WebClient.serializeBody: review JsonBodyWebClient');
-const BLOCK_KIT_FIELDS = ['view', 'blocks', 'attachments'];
-
 /**
- * Calls carrying Block Kit go as JSON. @slack/web-api form-encodes every body, so a modal's JSON was
- * percent-encoded character by character: a quarter of what opening the catalog allocated, and about
- * three times the bytes. The methods that take Block Kit (views.*, chat.*) list application/json
- * among their accepted content types; the token goes in the Authorization header either way (web-api
- * always sets it), so none is left in the body.
- */
-class JsonBodyWebClient extends WebClient {}
-Object.defineProperty(JsonBodyWebClient.prototype, 'serializeBody', {
-  value: function (this: WebClient, data: Record<string, unknown>) {
-    if (!BLOCK_KIT_FIELDS.some((f) => data[f] !== undefined)) return formEncode.call(this, data);
-    const { token: _token, ...body } = data;
-    return { serializedBody: JSON.stringify(body), contentHeaders: { 'Content-Type': 'application/json; charset=utf-8' } };
-  } satisfies BodySerializer,
-});
-
-/**
- * A WebClient with our policy: retries on 429 (after Retry-After) and on 5xx/network errors — except
- * for posting. chat.postMessage has no idempotency key: a timed-out post may have landed, and a blind
- * retry would post it twice. Posts retry only after a 429 (refused, so surely not posted); callers that
- * must post exactly once check the channel first (postOnce) and let their durable job retry.
+ * A WebClient with our policy: each call bounded by a timeout, retried on 429 (after Retry-After),
+ * 5xx and network errors. Right for reads and for updates that say the same twice (chat.update,
+ * views.*); posting goes through SlackPoster.
  */
 export function createWebClient(opts: SlackClientOptions, log?: Logger): WebClient {
-  const make = (retryConfig: RetryOptions) =>
-    new JsonBodyWebClient(opts.token, {
-      slackApiUrl: opts.apiUrl,
-      timeout: 0, // bounded by the fetch instead (bounded-fetch.ts says why)
-      fetch: boundedFetch(opts.timeoutMs ?? SLACK_CALL_TIMEOUT_MS),
-      retryConfig,
-      rejectRateLimitedCalls: false,
-      logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
-    });
-  const policy = opts.retryConfig ?? retryPolicies.fiveRetriesInFiveMinutes;
-  const client = make(policy);
-  const poster = make({
-    ...policy,
-    onFailedAttempt: (err: Error) => {
-      // The WebClient signals "waited out a 429, try again" with this message; anything else stops.
-      if (!/rate limit was exceeded/i.test(err.message)) throw err;
-    },
-  } as RetryOptions);
-  client.chat.postMessage = poster.chat.postMessage;
-  client.chat.postEphemeral = poster.chat.postEphemeral;
-  return client;
+  return new WebClient(opts.token, {
+    slackApiUrl: opts.apiUrl,
+    timeout: opts.timeoutMs ?? SLACK_CALL_TIMEOUT_MS,
+    retryConfig: opts.retryConfig ?? retryPolicies.fiveRetriesInFiveMinutes,
+    rejectRateLimitedCalls: opts.rejectRateLimitedCalls ?? false,
+    logger: log ? boltLogger(log.child({ component: 'slack-web-api' })) : undefined,
+  });
+}
+
+const isRateLimited = (err: unknown): err is WebAPIRateLimitedError => (err as { code?: unknown }).code === ErrorCode.RateLimitedError;
+
+/**
+ * Posting retries only what Slack guarantees it did not process: a 429, after its Retry-After.
+ * chat.postMessage has no idempotency key, so a timeout or a 5xx may have posted, and a blind retry
+ * would post twice: those fail the call, and callers that must post exactly once check the channel
+ * first (postOnce) and let their durable job retry.
+ */
+export class SlackPoster {
+  readonly #client: WebClient;
+  readonly #maxRateLimitWaits: number;
+
+  /** `client`: one made with rejectRateLimitedCalls and no retries (createPosterClient). */
+  constructor(client: WebClient, opts: { maxRateLimitWaits?: number } = {}) {
+    this.#client = client;
+    this.#maxRateLimitWaits = opts.maxRateLimitWaits ?? 5;
+  }
+
+  postMessage(args: ChatPostMessageArguments): Promise<ChatPostMessageResponse> {
+    return this.once((client) => client.chat.postMessage(args));
+  }
+
+  postEphemeral(args: ChatPostEphemeralArguments): Promise<ChatPostEphemeralResponse> {
+    return this.once((client) => client.chat.postEphemeral(args));
+  }
+
+  /** Any call that posts (a file shared into a channel, say), with the same rule. */
+  async once<T>(call: (client: WebClient) => Promise<T>): Promise<T> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await call(this.#client);
+      } catch (err) {
+        if (!isRateLimited(err) || waits >= this.#maxRateLimitWaits) throw err;
+        await new Promise((r) => setTimeout(r, Math.max(err.retryAfter, 1) * 1000));
+      }
+    }
+  }
+}
+
+/** The client a SlackPoster posts with: a 429 comes back as a typed error, nothing is retried blindly. */
+export function createPosterClient(opts: Omit<SlackClientOptions, 'retryConfig' | 'rejectRateLimitedCalls'>, log?: Logger): WebClient {
+  return createWebClient({ ...opts, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }, log);
 }
 
 export class SlackIdentityError extends Error {}
@@ -129,8 +152,10 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           // Ack as soon as a listener calls ack(); the rest of the listener runs after the response.
           processBeforeResponse: false,
           unhandledRequestTimeoutMillis: 2_500,
-          // The raw body, for requests acked on arrival to wait with (src/platform/ack-priority.ts).
-          customPropertiesExtractor: (req) => ({ [RAW_BODY]: { bytes: (req as BufferedIncomingMessage).rawBody, contentType: req.headers['content-type'] } satisfies RawBody }),
+          // Slack's payloads are far smaller; the receiver refuses a larger body before parsing it.
+          bodyLimit: SLACK_BODY_LIMIT_BYTES,
+          // Read by the request middleware (platform/request-middleware.ts): the trace header, if any.
+          customPropertiesExtractor: (req) => ({ traceHeaders: { 'x-cloud-trace-context': req.headers['x-cloud-trace-context'], traceparent: req.headers['traceparent'] } satisfies TraceHeaders }),
           processEventErrorHandler: async ({ error, response, logger: l }) => {
             if (response.headersSent) return false; // a listener failed after its ack: app.error has it
             // Our listeners ack before any work, so a failure before the ack is Bolt choking on a
@@ -153,14 +178,7 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
     logger,
     convoStore: false,
     extendedErrorHandler: true,
-    clientOptions: {
-      slackApiUrl: opts.apiUrl,
-      // Bounded by the fetch (bounded-fetch.ts says why), which respond() uses too.
-      timeout: 0,
-      fetch: boundedFetch(SLACK_CALL_TIMEOUT_MS),
-      retryConfig: retryPolicies.fiveRetriesInFiveMinutes,
-      rejectRateLimitedCalls: false,
-    },
+    clientOptions: { slackApiUrl: opts.apiUrl, timeout: SLACK_CALL_TIMEOUT_MS, retryConfig: retryPolicies.fiveRetriesInFiveMinutes },
   });
   return { app, receiver, client: app.client };
 }

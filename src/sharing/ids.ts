@@ -1,3 +1,5 @@
+import type { QueueSpec } from '../platform/jobs.ts';
+
 /**
  * action_id / callback_id strings of sharing. `share` (value: image id) is the button any surface
  * (image detail, App Home) shows on an image its owner may share; it opens the request modal.
@@ -22,6 +24,11 @@ export const SharingJobs = {
   /** After a decision (or withdrawal, expiry): update the request message, tell the requester. */
   decided: 'share-request-decided',
 } as const;
+
+export const SharingQueues: Readonly<Record<string, QueueSpec>> = {
+  [SharingJobs.post]: { retryLimit: 8, expireInSeconds: 300 },
+  [SharingJobs.decided]: { retryLimit: 8, expireInSeconds: 300 },
+};
 
 /** Message metadata event types: each of these messages is posted exactly once. */
 export const SHARE_REQUEST_EVENT = 'demo_vm_share_request';

@@ -1,7 +1,7 @@
 import type { Capability } from '../capabilities.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { refreshUsergroup, USERGROUP_CACHE_MS } from './approvers.ts';
-import { SharingJobs } from './ids.ts';
+import { SharingJobs, SharingQueues } from './ids.ts';
 import { decidedJob, postRequestJob } from './jobs.ts';
 import { expireOld } from './service.ts';
 import { registerSharingListeners } from './slack.ts';
@@ -9,14 +9,11 @@ import { registerSharingListeners } from './slack.ts';
 /** Sharing with an approver's decision in a thread of the approvals channel. */
 export const sharingCapability: Capability = {
   name: 'sharing',
-  async afterStart(ctx) {
-    await refreshUsergroup(ctx);
-  },
-  async register(r) {
-    const { ctx, scheduler } = r;
-    await ctx.jobs.register<{ requestId: string }>(SharingJobs.post, { retryLimit: 8, expireInSeconds: 300 }, (data) => postRequestJob(ctx, data));
-    await ctx.jobs.register<{ requestId: string }>(SharingJobs.decided, { retryLimit: 8, expireInSeconds: 300 }, (data) => decidedJob(ctx, data));
-    registerSharingListeners(r);
+  queues: SharingQueues,
+  web: registerSharingListeners,
+  async worker({ ctx, scheduler }) {
+    await ctx.jobs.work<{ requestId: string }>(SharingJobs.post, (data) => postRequestJob(ctx, data));
+    await ctx.jobs.work<{ requestId: string }>(SharingJobs.decided, (data) => decidedJob(ctx, data));
     scheduler.add({
       name: 'share-request-expiry',
       cron: '7 * * * *',
@@ -35,5 +32,8 @@ export const sharingCapability: Capability = {
         await refreshUsergroup(ctx, { force: true });
       },
     });
+  },
+  async afterStart(ctx) {
+    await refreshUsergroup(ctx);
   },
 };

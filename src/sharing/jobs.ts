@@ -28,7 +28,7 @@ export async function postRequestJob(ctx: AppContext, data: { requestId: string 
   if (!channel) throw new Error('SHARE_APPROVALS_CHANNEL is not configured; the request cannot be posted');
   // Colleagues will search for the owner by name once it is shared (best effort, cached a day).
   await rememberOwnerName(ctx, request.requesterId);
-  const posted = await postOnce(ctx.slack, { channel, eventType: SHARE_REQUEST_EVENT, key: request.id, ...(await render(ctx, request)) });
+  const posted = await postOnce(ctx.slack, ctx.poster, { channel, eventType: SHARE_REQUEST_EVENT, key: request.id, ...(await render(ctx, request)) });
   await store.recordMessage(ctx.db, request.id, posted.channel, posted.ts);
   // Withdrawn (or expired) while this was posting: the "decided" job may have found no message yet.
   const now = await store.getRequest(ctx.db, request.id);
@@ -49,7 +49,7 @@ export async function decidedJob(ctx: AppContext, data: { requestId: string }): 
   const image = await catalog.getImage(ctx.db, request.imageId);
   const link = request.channel && request.messageTs ? archiveUrl(ctx.identity.url, request.channel, request.messageTs) : null;
   const text = decisionDm(request as ShareRequest & { status: Outcome }, image?.title ?? 'your image', { request: link, expiryDays: ctx.config.sharing.requestExpiryDays });
-  if (text) await postOnce(ctx.slack, { channel: request.requesterId, eventType: SHARE_DECISION_EVENT, key: request.id, text, blocks: [section(text)] });
+  if (text) await postOnce(ctx.slack, ctx.poster, { channel: request.requesterId, eventType: SHARE_DECISION_EVENT, key: request.id, text, blocks: [section(text)] });
   // Its own job: a thread that cannot be created yet must not hold back the DM above.
   if (request.status === 'approved' && image) await ctx.jobs.send(CommentJobs.thread, { imageId: image.id });
   await refreshHome(ctx, request.requesterId);

@@ -152,7 +152,7 @@ export async function unshare(ctx: AppContext, actor: Actor, imageId: string): P
   });
   if (image.ownerId && image.ownerId !== actor.userId) {
     const text = `:lock: <@${actor.userId}> unshared your image *${escapeMrkdwn(image.title)}*: it is private to you again.`;
-    await ctx.slack.chat.postMessage({ channel: image.ownerId, text }).catch((err: unknown) => ctx.log.warn({ err, imageId }, 'could not tell the owner about an unshare'));
+    await ctx.poster.postMessage({ channel: image.ownerId, text }).catch((err: unknown) => ctx.log.warn({ err, imageId }, 'could not tell the owner about an unshare'));
   }
   if (image.ownerId) await refreshHome(ctx, image.ownerId);
   return { ...image, visibility: 'private' };

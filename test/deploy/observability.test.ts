@@ -91,7 +91,8 @@ describe('metrics and logs', () => {
   });
 
   test('a job’s log lines carry the queue, the job id and the demo id', async () => {
-    await t.app.ctx.jobs.register<{ demoId: string }>('log-probe', { retryLimit: 0 }, async (_data, job) => {
+    await t.app.ctx.jobs.declare('log-probe', { retryLimit: 0 });
+    await t.app.ctx.jobs.work<{ demoId: string }>('log-probe', async (_data, job) => {
       job.log.info('probe working');
       throw new Error('the attempt fails');
     });

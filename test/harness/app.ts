@@ -110,7 +110,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const boot = () => startApp({ config, log, clock, jobTuning: TEST_JOB_TUNING, scheduler: false, dbConnectAttempts: opts.dbConnectAttempts });
   let app = await boot();
   // The catalog is synced at start in the background; tests start from a synced catalog.
-  await syncCatalog(app.ctx);
+  await syncCatalog(app.worker!);
   const t: TestApp = {
     app,
     config,

@@ -12,7 +12,8 @@ const [target = '', mode] = process.argv.slice(2);
 const handle = target.startsWith('pglite:') ? await openPglite(target.slice('pglite:'.length)) : openPostgres(target);
 const jobs = new JobQueue(handle, createLogger({ level: 'silent' }), { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 });
 await jobs.start();
-await jobs.register<{ key: string }>('crash-test', { retryLimit: 3, retryDelaySeconds: 1 }, async (data) => {
+await jobs.declare('crash-test', { retryLimit: 3, retryDelaySeconds: 1 });
+await jobs.work<{ key: string }>('crash-test', async (data) => {
   await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'started')`.execute(handle.db);
   process.stdout.write('STARTED\n');
   await new Promise(() => {}); // hang until killed

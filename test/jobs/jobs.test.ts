@@ -88,8 +88,9 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
     await createLog(h);
     let resolveDone: (key: string) => void = () => {};
     const done = new Promise<string>((resolve) => (resolveDone = resolve));
-    // Queues are registered at start, before anything is sent (app.ts does the same).
-    await jobs.register<{ key: string }>('echo', {}, async (data) => {
+    // Queues are declared at start, before anything is sent (app.ts does the same).
+    await jobs.declare('echo', {});
+    await jobs.work<{ key: string }>('echo', async (data) => {
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'done')`.execute(h.db);
       resolveDone(data.key);
     });
@@ -125,7 +126,8 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
     const jobs = new JobQueue(h, silent, FAST);
     cleanups.push(async () => (await jobs.stop(), await h.close()));
     await jobs.start();
-    await jobs.register<{ key: string }>('crash-test', { retryLimit: 3, retryDelaySeconds: 1 }, async (data) => {
+    await jobs.declare('crash-test', { retryLimit: 3, retryDelaySeconds: 1 });
+    await jobs.work<{ key: string }>('crash-test', async (data) => {
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'resumed')`.execute(h.db);
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'completed')`.execute(h.db);
     });

@@ -51,7 +51,7 @@ export async function startLocalApp(opts: LocalAppOptions = {}): Promise<LocalAp
       jobTuning: TEST_JOB_TUNING,
       scheduler: false,
     });
-    await syncCatalog(local.app.ctx);
+    await syncCatalog(local.app.worker!);
     return {
       local,
       sim,

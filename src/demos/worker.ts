@@ -1,0 +1,39 @@
+import type { WorkerRegistration } from '../capabilities.ts';
+import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import { DemoJobs } from './ids.ts';
+import { deleteImageJob } from './images.ts';
+import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
+import { LifecycleJobs } from './lifecycle-ids.ts';
+import { sweepRetention } from './retention.ts';
+import { saveJob } from './save-jobs.ts';
+import type { PowerAction } from './service.ts';
+import { sweepLeases } from './ttl.ts';
+
+/** The worker side of demos: the GCE jobs behind launch, power, save and delete, and the lifecycle sweeps. */
+export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise<void> {
+  await ctx.jobs.work<{ demoId: string }>(DemoJobs.launch, (data, job) => launchJob(ctx, data, job));
+  await ctx.jobs.work<{ demoId: string; action: PowerAction; requestId: string }>(DemoJobs.power, (data, job) => powerJob(ctx, data, job));
+  await ctx.jobs.work<{ demoId: string }>(DemoJobs.probe, (data) => probeJob(ctx, data));
+  await ctx.jobs.work<{ demoId: string }>(DemoJobs.relabel, (data) => relabelJob(ctx, data));
+  await ctx.jobs.work<{ saveId: string }>(LifecycleJobs.save, (data, job) => saveJob(ctx, data, job));
+  await ctx.jobs.work<{ imageId: string }>(LifecycleJobs.deleteImage, (data, job) => deleteImageJob(ctx, data, job));
+
+  scheduler.add({
+    name: 'demo-leases',
+    cron: '* * * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(ctx.db, 'demo-leases', slotKey(now, 1), ctx.instanceId, now))) return;
+      const result = await sweepLeases(ctx, now);
+      if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
+    },
+  });
+  scheduler.add({
+    name: 'demo-retention',
+    cron: '7 * * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(ctx.db, 'demo-retention', slotKey(now, 60), ctx.instanceId, now))) return;
+      const result = await sweepRetention(ctx, now);
+      if (result.warned || result.deleted) ctx.log.info(result, 'retention sweep');
+    },
+  });
+}
