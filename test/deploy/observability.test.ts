@@ -49,7 +49,7 @@ describe('metrics and logs', () => {
     expect(sent.response.status).toBe(200);
     await eventually(() => value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' }), (v) => v === handled + 1);
     expect(await value('demo_vm_slack_ack_duration_seconds_count', { kind: 'command' })).toBe(acks + 1);
-    const line = logLines().filter((l) => l['msg'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
+    const line = logLines().filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
     expect(line).toMatchObject({ kind: 'command', command: '/demo', channelId: 'C_GENERAL', teamId: t.fake.identity.teamId, failed: false });
     expect(line?.['requestId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof line?.['ackMs']).toBe('number');
@@ -97,8 +97,8 @@ describe('metrics and logs', () => {
     });
     const id = await t.app.ctx.jobs.send('log-probe', { demoId: '00000000-0000-4000-8000-00000000d3m0' });
     const lines = await eventually(() => logLines().filter((l) => l['jobId'] === id), (ls) => ls.length >= 2);
-    expect(lines.map((l) => l['msg'])).toContain('probe working');
+    expect(lines.map((l) => l['message'])).toContain('probe working');
     for (const l of lines) expect(l).toMatchObject({ job: 'log-probe', jobId: id, demoId: '00000000-0000-4000-8000-00000000d3m0' });
-    expect(lines.map((l) => l['msg'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');
+    expect(lines.map((l) => l['message'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');
   });
 });
