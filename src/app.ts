@@ -22,6 +22,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createWebClient, resolveIdentity } from './platform/slack.ts';
 import { healthRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, instrumentBolt, instrumentCompute, instrumentSlack, metricsRoute, observeSlackAck } from './platform/metrics.ts';
+import { usageSecondsTask } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
 
 export interface StartOptions {
@@ -109,6 +110,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     });
     const router = new CommandRouter();
     const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
+    scheduler.add(usageSecondsTask(handle.db, ctx.instanceId)); // the cached usage totals /metrics reads
     registerErrorHandler(bolt, log);
     registerEventDedupe(bolt, { db: handle.db, clock, log });
     instrumentBolt(bolt, log); // request ids, ack and handling latency, one log line per request: before any listener
