@@ -19,6 +19,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createPosterClient, createWebClient, resolveIdentity, SlackPoster } from './platform/slack.ts';
 import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
+import { usageSecondsTask } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
 
 export interface StartOptions {
@@ -112,6 +113,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     let worker: WorkerContext | undefined;
     if (serves(config, 'worker')) {
       worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
+      scheduler.add(usageSecondsTask(handle.db, ctx.instanceId)); // the cached usage totals /metrics reads
       for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
     }
 

@@ -2,7 +2,7 @@ import { PgBoss, fromKysely, fromPglite, type Job } from 'pg-boss';
 import type { Transaction } from 'kysely';
 import type { DbHandle } from './db.ts';
 import type { Database } from './db-schema.ts';
-import type { Logger } from './log.ts';
+import { childLogger, type Logger } from './log.ts';
 import { metrics } from './metrics.ts';
 
 /**
@@ -115,7 +115,7 @@ export class JobQueue {
       this.#fetchAgainAfter(name, async (jobs: Job<T>[]) => {
         for (const job of jobs) {
           const demoId = (job.data as { demoId?: unknown }).demoId;
-          const log = this.#log.child({ job: name, jobId: job.id, ...(typeof demoId === 'string' ? { demoId } : {}) });
+          const log = childLogger(this.#log, { job: name, jobId: job.id, ...(typeof demoId === 'string' ? { demoId } : {}) });
           const timer = metrics.jobSeconds.startTimer({ queue: name });
           try {
             const retryCount = job.retryCount ?? 0;

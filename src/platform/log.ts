@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import packageJson from '../../package.json' with { type: 'json' };
 
 export type Logger = PinoLogger;
 
@@ -39,36 +40,132 @@ export function censorSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
-/** Secret values themselves are also scrubbed from any message or error text that slips past the key check. */
+/** Where pino writes a line's message: Cloud Logging shows `message` as the entry's summary. */
+export const MESSAGE_KEY = 'message';
+
+/** Cloud Logging's severity for each pino level (https://cloud.google.com/logging/docs/structured-logging). */
+const SEVERITY: Record<string, string> = { trace: 'DEBUG', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
+const ERROR_LEVEL = 50; // pino's `error`
+
+/**
+ * Read once at start. A JSON import (not the npm_package_version variable, which only `npm run`
+ * sets) works the same from the sources, the Docker image (package.json beside src/) and a tsc build.
+ */
+const SERVICE_CONTEXT = Object.freeze({ service: 'demo-vm', version: packageJson.version });
+
+const NO_FIELDS = Object.freeze({});
+
+/**
+ * An error logged at ERROR or above also carries its stack as `stack_trace`, the field Error
+ * Reporting reads first; `err` stays, serialised, for its type and other properties. Below ERROR
+ * (a retried job attempt, a warning) there is no `stack_trace`, so those are not reported as errors.
+ */
+function errorReportingFields(obj: object, level: number): object {
+  if (level < ERROR_LEVEL) return NO_FIELDS;
+  const err = (obj as { err?: unknown }).err;
+  const stack = err !== null && typeof err === 'object' ? (err as { stack?: unknown }).stack : undefined;
+  return typeof stack === 'string' ? { stack_trace: stack } : NO_FIELDS;
+}
+
+/**
+ * The app's logger: one JSON object a line in the shape Cloud Logging (GKE's agent) reads —
+ * `message`, `severity`, `time` (RFC 3339), `serviceContext`, and `stack_trace` for errors — made with
+ * pino's own options, not a Google logging package (the web role loads none). pino's numeric `level`
+ * stays beside `severity` for tools that read pino lines. With `pretty` (a developer's terminal) the
+ * same lines go through pino-pretty when it is installed.
+ *
+ * Secrets: values under secret-named keys are blanked in every log object (formatters.log), and the
+ * secret values themselves are also scrubbed from each finished line, message and stack included.
+ * Child bindings do not pass through pino's formatters (pino resets `formatters.bindings` for every
+ * child, and `onChild` only sees a child whose bindings are already serialised): make children whose
+ * bindings come from data with childLogger(), which censors them first.
+ */
 export function createLogger(opts: { level: string; pretty?: boolean; secrets?: string[]; destination?: DestinationStream }): Logger {
   const secrets = (opts.secrets ?? []).filter((s) => s && s.length >= 8);
-  const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[REDACTED]'), s);
-  const transport = opts.pretty && !opts.destination && prettyAvailable() ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } : undefined;
-  const logger = pino(
+  const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join(CENSOR), s);
+  const transport =
+    opts.pretty && !opts.destination && prettyAvailable()
+      ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', messageKey: MESSAGE_KEY, ignore: 'pid,hostname,severity,serviceContext,stack_trace' } }
+      : undefined;
+  return pino(
     {
       level: opts.level,
+      messageKey: MESSAGE_KEY,
       serializers: { err: (err: unknown) => (err instanceof Error ? censorSecrets(pino.stdSerializers.err(err)) : err) },
-      base: { service: 'demo-vm' },
+      base: { serviceContext: SERVICE_CONTEXT },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Only an error-level line gets a merged copy; every other line is passed through as it is.
+      mixin: (obj: object, level: number) => errorReportingFields(obj, level),
+      mixinMergeStrategy: (obj: object, fields: object) => (fields === NO_FIELDS ? obj : { ...obj, ...fields }),
       ...(secrets.length ? { hooks: { streamWrite: scrub } } : {}),
       formatters: {
         log: censorSecrets,
-        // Cloud Logging reads `severity`; pino's numeric `level` stays for everything else.
-        ...(transport ? {} : { level: (label: string, level: number) => ({ severity: SEVERITY[label] ?? 'DEFAULT', level }) }),
+        level: (label: string, level: number) => ({ severity: SEVERITY[label] ?? 'DEFAULT', level }),
       },
       ...(transport ? { transport } : {}),
     },
     opts.destination,
   );
-  // A child's bindings skip the formatters (pino resets them for children); every descendant is made
-  // from this instance, so blanking them here covers all.
-  const child = logger.child; // called below with each instance as `this`
-  logger.child = function (this: Logger, bindings, options) {
-    return child.call(this, censorSecrets(bindings), options);
-  } as Logger['child'];
-  return logger;
 }
 
-const SEVERITY: Record<string, string> = { trace: 'DEBUG', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
+/**
+ * A child logger whose bindings (request, job, user ids…) have secret-named values blanked like any
+ * log object. Use it wherever bindings come from data rather than literals.
+ */
+export function childLogger(log: Logger, bindings: Record<string, unknown>): Logger {
+  return log.child(censorSecrets(bindings));
+}
+
+/**
+ * Cloud Logging's trace fields for a request's log lines, from its W3C `traceparent` header
+ * (preferred) or Google's `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=1` (span id in decimal there,
+ * written in the 16-digit hex Cloud Logging expects). Header names are matched in any case. No
+ * project, no header or a malformed one: no fields. Pure; the request middleware binds the result
+ * into the request's child logger.
+ */
+export function traceFields(headers: Record<string, string | string[] | undefined>, project: string | undefined): Record<string, string | boolean> {
+  if (!project) return {};
+  const context = fromTraceparent(header(headers, 'traceparent')) ?? fromCloudTraceContext(header(headers, 'x-cloud-trace-context'));
+  if (!context) return {};
+  return {
+    'logging.googleapis.com/trace': `projects/${project}/traces/${context.traceId}`,
+    ...(context.spanId ? { 'logging.googleapis.com/spanId': context.spanId } : {}),
+    'logging.googleapis.com/trace_sampled': context.sampled,
+  };
+}
+
+interface TraceContext {
+  traceId: string;
+  spanId?: string;
+  sampled: boolean;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  let value = headers[name];
+  if (value === undefined) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    value = key === undefined ? undefined : headers[key];
+  }
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const ZEROS = /^0+$/;
+
+/** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`; all-zero ids are invalid (W3C Trace Context). */
+function fromTraceparent(value: string | undefined): TraceContext | undefined {
+  const m = value && /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-|$)/.exec(value.trim().toLowerCase());
+  if (!m || m[1] === 'ff' || ZEROS.test(m[2]!) || ZEROS.test(m[3]!)) return undefined;
+  return { traceId: m[2]!, spanId: m[3]!, sampled: (parseInt(m[4]!, 16) & 1) === 1 };
+}
+
+/** `TRACE_ID[/SPAN_ID][;o=OPTIONS]`, the span id an unsigned 64-bit decimal number. */
+function fromCloudTraceContext(value: string | undefined): TraceContext | undefined {
+  const m = value && /^([0-9a-fA-F]{32})(?:\/(\d{1,20}))?(?:;o=(\d+))?$/.exec(value.trim());
+  if (!m || ZEROS.test(m[1]!)) return undefined;
+  const span = m[2] === undefined ? undefined : BigInt(m[2]);
+  const spanId = span !== undefined && span > 0n && span < 2n ** 64n ? span.toString(16).padStart(16, '0') : undefined;
+  return { traceId: m[1]!.toLowerCase(), spanId, sampled: m[3] === '1' };
+}
 
 /** pino-pretty is a development dependency: a production image falls back to JSON. */
 function prettyAvailable(): boolean {
@@ -80,15 +177,3 @@ function prettyAvailable(): boolean {
   }
 }
 
-/**
- * Cloud Logging's trace fields for a request's log lines, from `X-Cloud-Trace-Context:
- * TRACE/SPAN;o=1` (or W3C `traceparent`); none without such a header.
- */
-export function traceFields(headers: Record<string, string | string[] | undefined> | undefined, project: string): Record<string, string | boolean> {
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const cloud = first(headers?.['x-cloud-trace-context'])?.match(/^([0-9a-f]{32})(?:\/(\d+))?(?:;o=([01]))?/i);
-  if (cloud) return { 'logging.googleapis.com/trace': `projects/${project}/traces/${cloud[1]}`, ...(cloud[2] ? { 'logging.googleapis.com/spanId': cloud[2] } : {}), 'logging.googleapis.com/trace_sampled': cloud[3] === '1' };
-  const w3c = first(headers?.['traceparent'])?.match(/^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/i);
-  if (w3c) return { 'logging.googleapis.com/trace': `projects/${project}/traces/${w3c[1]}`, 'logging.googleapis.com/spanId': w3c[2]!, 'logging.googleapis.com/trace_sampled': (parseInt(w3c[3]!, 16) & 1) === 1 };
-  return {};
-}

@@ -9,14 +9,16 @@ import type { Clock } from './clock.ts';
 import { ComputeError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
-import { traceFields, type Logger } from './log.ts';
+import { traceFields, childLogger, type Logger } from './log.ts';
+import { claimPeriod, slotKey, type PeriodicTask } from './scheduler.ts';
 import type { TraceHeaders } from './slack.ts';
 
 /**
- * Prometheus metrics for /metrics. Two registries: this process's own counters and histograms
- * (module-level, so any capability can `import { metrics }` and count), and per running app the
- * gauges read from the shared database at scrape time (job queues, the usage ledger). Those are the
- * same on every replica: aggregate them with max(), the per-process ones with sum().
+ * Prometheus metrics for /metrics, in base units (seconds, bytes; counters end in _total). Two
+ * registries: this process's own counters and histograms (module-level, so any capability can
+ * `import { metrics }` and count), and per running app the metrics read from the shared database at
+ * scrape time (job queues, the usage totals refreshed every minute). Those are the same on every
+ * replica: aggregate them with max(), the per-process ones with sum().
  */
 
 export const processRegistry = new Registry();
@@ -59,7 +61,7 @@ interface QueueSnapshot {
   oldestWaitingSeconds: number;
 }
 
-/** Gauges read at scrape time from pg-boss and the usage ledger (one query set per scrape). */
+/** Metrics read at scrape time from pg-boss and the cached usage totals (one small query set per scrape). */
 export function appMetricsRegistry(src: AppMetricsSources): Registry {
   const registry = new Registry();
   const snapshot = memoize(1_000, () => queueSnapshot(src.jobs));
@@ -92,15 +94,15 @@ export function appMetricsRegistry(src: AppMetricsSources): Registry {
     },
   });
   new Counter({
-    name: 'demo_vm_usage_hours_total',
-    help: 'Demo VM hours in the usage ledger (open intervals counted up to now), by machine type; shared by all replicas (use max).',
+    name: 'demo_vm_usage_seconds_total',
+    help: 'Demo VM running time in the usage ledger, in seconds, by machine type, as of the last refresh (every minute; open intervals counted up to it); shared by all replicas (use max).',
     labelNames: ['machine_type'] as const,
     registers: [registry],
     async collect() {
-      const rows = await usageHours(src.db, src.clock.now()).catch((err) => (warn(err, 'usage hours'), null));
-      if (!rows) return;
+      const usage = await readUsageSeconds(src.db).catch((err) => (warn(err, 'usage seconds'), null));
+      if (!usage) return;
       this.reset();
-      for (const row of rows) this.inc({ machine_type: row.machineType }, row.hours);
+      for (const [machineType, seconds] of Object.entries(usage.seconds)) this.inc({ machine_type: machineType }, seconds);
     },
   });
   return registry;
@@ -127,13 +129,69 @@ async function queueSnapshot(jobs: JobQueue): Promise<QueueSnapshot[]> {
   );
 }
 
-async function usageHours(db: Db, now: Date): Promise<Array<{ machineType: string; hours: number }>> {
+/**
+ * demo_vm_usage_seconds_total is a cache, not a query per scrape. Summing the whole usage ledger
+ * (every interval ever) on each scrape made the cost of /metrics grow with history and with the
+ * number of pods and scrapers. Instead the scheduler refreshes the total once a minute, on one replica
+ * (claimPeriod), into one row of the settings table; a scrape, on any pod and whichever role serves it,
+ * reads that row by its key. The table stays the ledger (DESIGN: totals are computed from intervals,
+ * never kept as the truth): this row is only a copy for Prometheus, rebuilt from the intervals each
+ * time. A counter must not go down (Prometheus would read a reset), so a machine type's total never
+ * falls below what was last published: a late correction (an interval closed at an earlier time than
+ * the last refresh counted it to) is absorbed by later usage instead of showing as a reset.
+ */
+const USAGE_SECONDS_KEY = 'metrics.usage_seconds';
+export const USAGE_SECONDS_TASK = 'metrics-usage-seconds';
+
+export interface UsageSeconds {
+  /** When the totals were computed (open intervals counted up to here). */
+  asOf: string;
+  /** Seconds of running VM per machine type. */
+  seconds: Record<string, number>;
+}
+
+/** Recompute the usage totals from the ledger as of `now` and store them for the scrapes. */
+export async function refreshUsageSeconds(db: Db, now: Date): Promise<UsageSeconds> {
   const rows = await db
     .selectFrom('usage_intervals')
     .select(['machine_type', sql<string>`sum(greatest(extract(epoch from (coalesce(ended_at, ${now}::timestamptz) - started_at)), 0))`.as('seconds')])
     .groupBy('machine_type')
     .execute();
-  return rows.map((r) => ({ machineType: r.machine_type, hours: Number(r.seconds) / 3600 }));
+  return db.transaction().execute(async (trx) => {
+    const previous = await trx.selectFrom('settings').select('value').where('key', '=', USAGE_SECONDS_KEY).forUpdate().executeTakeFirst();
+    const seconds: Record<string, number> = { ...asUsageSeconds(previous?.value)?.seconds };
+    for (const row of rows) seconds[row.machine_type] = Math.max(seconds[row.machine_type] ?? 0, Number(row.seconds));
+    const usage: UsageSeconds = { asOf: now.toISOString(), seconds };
+    await trx
+      .insertInto('settings')
+      .values({ key: USAGE_SECONDS_KEY, value: JSON.stringify(usage), updated_by: 'metrics', updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(usage), updated_at: now }))
+      .execute();
+    return usage;
+  });
+}
+
+/** The last refreshed totals, or null before the first refresh. */
+export async function readUsageSeconds(db: Db): Promise<UsageSeconds | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', USAGE_SECONDS_KEY).executeTakeFirst();
+  return asUsageSeconds(row?.value);
+}
+
+function asUsageSeconds(value: unknown): UsageSeconds | null {
+  const v = (typeof value === 'string' ? JSON.parse(value) : value) as Partial<UsageSeconds> | null | undefined;
+  return v && typeof v.asOf === 'string' && v.seconds && typeof v.seconds === 'object' ? { asOf: v.asOf, seconds: v.seconds } : null;
+}
+
+/** The worker's every-minute refresh of the usage totals, once per minute across replicas. */
+export function usageSecondsTask(db: Db, instanceId: string): PeriodicTask {
+  return {
+    name: USAGE_SECONDS_TASK,
+    cron: '* * * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(db, USAGE_SECONDS_TASK, slotKey(now, 1), instanceId, now))) return;
+      await refreshUsageSeconds(db, now);
+    },
+  };
 }
 
 /** One promise shared by the collectors of a scrape, so the database is read once per scrape. */
@@ -213,8 +271,8 @@ export function requestMiddleware(log: Logger, traceProject: string): Middleware
     const started = performance.now();
     const requestId = randomUUID();
     const kind = requestKind(body as SlackBody);
-    const trace = traceFields(context['traceHeaders'] as TraceHeaders | undefined, traceProject);
-    const requestLog = log.child({ requestId, kind, ...trace });
+    const trace = traceFields((context['traceHeaders'] as TraceHeaders | undefined) ?? {}, traceProject);
+    const requestLog = childLogger(log, { requestId, kind, ...trace });
     context['requestId'] = requestId;
     context['log'] = requestLog;
     let failed = false;
@@ -226,7 +284,7 @@ export function requestMiddleware(log: Logger, traceProject: string): Middleware
     } finally {
       const seconds = secondsSince(started);
       metrics.slackRequestSeconds.observe({ kind, outcome: failed ? 'error' : 'ok' }, seconds);
-      requestLog.debug({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
+      requestLog.info({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
     }
   };
 }

@@ -192,7 +192,7 @@ describe('the image, assembled without Docker', () => {
     expect(fake.ephemerals('U_ALICE').at(-1)?.text).toContain('/demo launch');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/demo_vm_slack_ack_duration_seconds_count\{kind="command"\} [1-9]/);
-    for (const name of ['demo_vm_job_queue_depth', 'demo_vm_usage_hours_total', 'process_cpu_seconds_total']) expect(metrics).toContain(name);
+    for (const name of ['demo_vm_job_queue_depth', 'demo_vm_usage_seconds_total', 'process_cpu_seconds_total']) expect(metrics).toContain(name);
     // JSON logs in production, with no secret in them.
     expect(appOutput).toMatch(/^\{"severity":"INFO","level":30,/m);
     expect(appOutput).not.toContain(env['SLACK_SIGNING_SECRET']);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
+import { refreshUsageSeconds, USAGE_SECONDS_TASK } from '../../src/platform/metrics.ts';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { demoInState, launchFromCatalog } from '../harness/flows.ts';
 
@@ -37,34 +39,47 @@ describe('metrics and logs', () => {
     const res = await fetch(`${t.app.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'demo_vm_slack_ack_duration_seconds', 'demo_vm_launches_total', 'demo_vm_gce_errors_total', 'demo_vm_slack_errors_total', 'demo_vm_job_queue_depth', 'demo_vm_usage_hours_total']) {
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'demo_vm_slack_ack_duration_seconds', 'demo_vm_launches_total', 'demo_vm_gce_errors_total', 'demo_vm_slack_errors_total', 'demo_vm_job_queue_depth', 'demo_vm_usage_seconds_total']) {
       expect(text).toContain(`# TYPE ${name}`);
     }
   });
 
-  test('a Slack request: ack and handling time by kind, and one log line with its request id and user', async () => {
-    const acks = await value('demo_vm_slack_ack_duration_seconds_count', { kind: 'command' });
+  test('a Slack request: its ack timed at the server, its handling by kind, and one log line with its request id and user', async () => {
+    const acks = await value('demo_vm_slack_ack_duration_seconds_count', { status: '200' });
     const handled = await value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' });
     const sent = await t.slack.command({ user: 'U_ALICE', channel: 'C_GENERAL', text: 'help' });
     expect(sent.response.status).toBe(200);
     await eventually(() => value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' }), (v) => v === handled + 1);
-    expect(await value('demo_vm_slack_ack_duration_seconds_count', { kind: 'command' })).toBe(acks + 1);
-    const line = logLines().filter((l) => l['msg'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
+    expect(await value('demo_vm_slack_ack_duration_seconds_count', { status: '200' })).toBe(acks + 1);
+    const line = logLines().filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
     expect(line).toMatchObject({ kind: 'command', command: '/demo', channelId: 'C_GENERAL', teamId: t.fake.identity.teamId, failed: false });
     expect(line?.['requestId']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(typeof line?.['ackMs']).toBe('number');
+    expect(typeof line?.['durationMs']).toBe('number');
   });
 
-  test('a launch: counted as ready, its job timed by queue, and its VM hours read from the ledger', async () => {
+  test('a launch: counted as ready, its job timed by queue, and its VM seconds from the ledger, refreshed every minute', async () => {
     const ready = await value('demo_vm_launches_total', { outcome: 'ready' });
     const jobs = await value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' });
     await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
     await eventually(() => value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' }), (v) => v === jobs + 1);
     expect(await value('demo_vm_launches_total', { outcome: 'ready' })).toBe(ready + 1);
-    // The interval opened at 09:00 by the app's clock; two hours later the ledger says 2 h.
+    // The interval opened at 09:00 by the app's clock. A scrape reads the totals the every-minute task
+    // stored last, not the ledger: they move when the task runs, and only then.
+    const interval = await t.db.selectFrom('usage_intervals').select(['started_at', 'ended_at']).where('demo_id', '=', demo.id).executeTakeFirstOrThrow();
+    expect(interval).toEqual({ started_at: new Date('2026-03-02T09:00:00Z'), ended_at: null });
+    const usage = () => value('demo_vm_usage_seconds_total', { machine_type: demo.machine_type });
+    const refresh = t.app.scheduler.tasks.find((task) => task.name === USAGE_SECONDS_TASK)!;
     clock.advance(2 * 3600_000);
-    expect(await value('demo_vm_usage_hours_total', { machine_type: demo.machine_type })).toBeCloseTo(2, 6);
+    await refresh.tick(clock.now());
+    expect(await usage()).toBeCloseTo((clock.now().getTime() - interval.started_at.getTime()) / 1000, 3); // 7,200 s
+    clock.advance(3600_000);
+    expect(await usage()).toBeCloseTo(7200, 3); // no refresh yet: the scrape summed nothing
+    // A counter never goes down: totals computed as of an earlier time (1 h) do not replace 2 h.
+    await refreshUsageSeconds(t.db, new Date('2026-03-02T10:00:00Z'));
+    expect(await usage()).toBeCloseTo(7200, 3);
+    await refresh.tick(clock.now());
+    expect(await usage()).toBeCloseTo(3 * 3600, 3);
     expect((await scrape()).some((s) => s.name === 'demo_vm_job_queue_depth' && s.labels['queue'] === 'demo-launch' && s.labels['state'] === 'active')).toBe(true);
   });
 
@@ -90,6 +105,23 @@ describe('metrics and logs', () => {
     expect(await value('demo_vm_job_oldest_waiting_seconds', { queue: 'metrics-probe' })).toBeGreaterThan(0);
   });
 
+  test('an unexpected failure: one ERROR line in Cloud Logging’s shape, its stack for Error Reporting, the error id the user saw', async () => {
+    t.app.router.add({ name: 'explode', usage: '/demo explode', summary: 'fails, for this test', run: async () => { throw new Error('the probe exploded'); } });
+    const sent = await t.slack.command({ user: 'U_CAROL', channel: 'C_GENERAL', text: 'explode' });
+    expect(sent.response.status).toBe(200);
+    const line = (await eventually(() => logLines().find((l) => l['message'] === 'request failed' && l['user'] === 'U_CAROL')))!;
+    expect(line).toMatchObject({
+      severity: 'ERROR',
+      level: 50,
+      serviceContext: { service: 'demo-vm', version: packageJson.version },
+      err: { type: 'Error', message: 'the probe exploded' },
+      errorId: expect.any(String),
+    });
+    expect(String(line['stack_trace'])).toMatch(/^Error: the probe exploded\n\s+at /);
+    expect(new Date(String(line['time'])).toISOString()).toBe(line['time']);
+    expect(line).not.toHaveProperty('msg');
+  });
+
   test('a job’s log lines carry the queue, the job id and the demo id', async () => {
     await t.app.ctx.jobs.declare('log-probe', { retryLimit: 0 });
     await t.app.ctx.jobs.work<{ demoId: string }>('log-probe', async (_data, job) => {
@@ -98,8 +130,8 @@ describe('metrics and logs', () => {
     });
     const id = await t.app.ctx.jobs.send('log-probe', { demoId: '00000000-0000-4000-8000-00000000d3m0' });
     const lines = await eventually(() => logLines().filter((l) => l['jobId'] === id), (ls) => ls.length >= 2);
-    expect(lines.map((l) => l['msg'])).toContain('probe working');
+    expect(lines.map((l) => l['message'])).toContain('probe working');
     for (const l of lines) expect(l).toMatchObject({ job: 'log-probe', jobId: id, demoId: '00000000-0000-4000-8000-00000000d3m0' });
-    expect(lines.map((l) => l['msg'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');
+    expect(lines.map((l) => l['message'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');
   });
 });

@@ -46,7 +46,7 @@ describe('two app processes on one PostgreSQL', () => {
       expect(t.fake.ephemerals(user).at(-1)?.text).toContain('/demo launch');
     }
     // Each replica served its own request, and logged it with a request id and the user.
-    const served = (p: AppProcess, user: string) => p.output().split('\n').some((l) => l.includes('"msg":"slack request"') && l.includes(`"userId":"${user}"`) && l.includes('"requestId":'));
+    const served = (p: AppProcess, user: string) => p.output().split('\n').some((l) => l.includes('"message":"slack request"') && l.includes(`"userId":"${user}"`) && l.includes('"requestId":'));
     await eventually(() => served(a, 'U_ALICE') && served(b, 'U_BOB'));
     expect(served(a, 'U_BOB')).toBe(false);
   });
