@@ -21,6 +21,8 @@ export interface AppProcessOptions {
   clock: Date | string;
   /** Arm a crash point (platform/crash.ts) in the child. */
   crashAt?: string;
+  /** Node options for the child, e.g. ['--import', moduleRecorder] (see module-recorder.ts). */
+  execArgv?: string[];
 }
 
 export interface AppProcess {
@@ -59,7 +61,7 @@ type Request = { id: number; op: 'tick' | 'clock' | 'stop'; task?: string; now?:
 export async function startAppProcess(opts: AppProcessOptions): Promise<AppProcess> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env, DEMO_VM_TEST_CLOCK: new Date(opts.clock).toISOString() };
   if (opts.crashAt) env.DEMO_VM_CRASH_AT = opts.crashAt;
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { env, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
