@@ -1,16 +1,15 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ErrorCode } from '@slack/web-api';
 import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
 import type { Logger } from '../../src/platform/log.ts';
-import { createWebClient } from '../../src/platform/slack.ts';
+import { createPosterClient, createWebClient, SlackPoster } from '../../src/platform/slack.ts';
 
 const fake = new FakeSlack();
 let apiUrl: string;
 beforeAll(async () => void ({ apiUrl } = await fake.listen()));
 afterAll(() => fake.close());
 
-/** A logger at `level` that records what the Web API client asks it to log at debug. */
+/** A logger at `level` that records what the Web API client logs at debug. */
 function recordingLogger(level: 'debug' | 'info'): { log: Logger; debugLines: string[] } {
   const debugLines: string[] = [];
   const order = ['debug', 'info', 'warn', 'error'];
@@ -25,62 +24,47 @@ function recordingLogger(level: 'debug' | 'info'): { log: Logger; debugLines: st
   return { log: logger as unknown as Logger, debugLines };
 }
 
-describe('the Web API client and debug logging', () => {
-  // scripts/patch-dependencies.mjs (postinstall): web-api built these lines, a deep copy and a JSON
-  // serialisation of every request and response, whatever the log level.
-  test('below debug, request bodies and results are never serialised for the log', async () => {
-    const { log, debugLines } = recordingLogger('info');
-    const web = createWebClient({ token: DEFAULT_TOKEN, apiUrl, retryConfig: { retries: 0 } }, log);
-    await web.chat.postMessage({ channel: 'U_ALICE', text: 'hello' });
-    expect(debugLines.some((l) => l.startsWith('http request body') || l.startsWith('http request result'))).toBe(false);
-  });
-
-  test('at debug they are logged, with the token blanked', async () => {
+describe('the Web API client', () => {
+  test('its debug lines are logged with the token blanked', async () => {
     const { log, debugLines } = recordingLogger('debug');
     const web = createWebClient({ token: DEFAULT_TOKEN, apiUrl, retryConfig: { retries: 0 } }, log);
     await web.chat.postMessage({ channel: 'U_ALICE', text: 'hello' });
-    const body = debugLines.find((l) => l.startsWith('http request body'));
-    expect(body).toContain('hello');
-    expect(debugLines.find((l) => l.startsWith('http request headers'))).toContain('[[REDACTED]]');
-    expect(debugLines.some((l) => l.startsWith('http request result'))).toBe(true);
+    expect(debugLines.find((l) => l.startsWith('http request body'))).toContain('hello');
     expect(debugLines.join('\n')).not.toContain(DEFAULT_TOKEN);
+  });
+
+  test('reads and updates are retried after a 5xx (safe to repeat)', async () => {
+    const web = createWebClient({ token: DEFAULT_TOKEN, apiUrl, retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 } });
+    const before = fake.callsTo('users.info').length;
+    fake.failNext('users.info', { error: 'internal_error', status: 500 });
+    await web.users.info({ user: 'U_ALICE' });
+    expect(fake.callsTo('users.info').length - before).toBe(2);
   });
 });
 
-describe('request bodies', () => {
-  // A bare HTTP server: what the client sends, as Slack would receive it.
-  const seen: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  let url: string;
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+describe('posting (SlackPoster)', () => {
+  const poster = () => new SlackPoster(createPosterClient({ token: DEFAULT_TOKEN, apiUrl }));
 
-  test('Block Kit goes as JSON with the token in the header; other calls stay form-encoded', async () => {
-    const web = createWebClient({ token: DEFAULT_TOKEN, apiUrl: url, retryConfig: { retries: 0 } });
-    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Catalog & more' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*crm-demo* — 100% ready' } }] };
-    await web.views.open({ trigger_id: '123.456', view });
-    await web.chat.postMessage({ channel: 'D1', text: 'hi', blocks: view.blocks });
-    await web.chat.postMessage({ channel: 'D1', text: 'plain' });
+  test('a 429 is waited out (Retry-After) and the post sent again: one message', async () => {
+    const before = fake.callsTo('chat.postMessage').length;
+    fake.failNext('chat.postMessage', { error: 'ratelimited', status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const res = await poster().postMessage({ channel: 'U_ALICE', text: 'after a 429' });
+    expect(res.ok).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(fake.callsTo('chat.postMessage').length - before).toBe(2);
+  });
 
-    const [open, post, plain] = seen;
-    expect(open!.path).toBe('/api/views.open');
-    expect(open!.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(open!.headers.authorization).toBe(`Bearer ${DEFAULT_TOKEN}`);
-    expect(JSON.parse(open!.body)).toEqual({ trigger_id: '123.456', view });
-    expect(open!.body).not.toContain(DEFAULT_TOKEN);
-    expect(post!.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(JSON.parse(post!.body)).toMatchObject({ channel: 'D1', text: 'hi', blocks: view.blocks });
-    expect(plain!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(plain!.body))).toMatchObject({ channel: 'D1', text: 'plain' });
+  test('a 5xx is not retried: the post may have landed, so the caller decides', async () => {
+    const before = fake.callsTo('chat.postMessage').length;
+    fake.failNext('chat.postMessage', { error: 'internal_error', status: 500 });
+    await expect(poster().postMessage({ channel: 'U_ALICE', text: 'maybe posted' })).rejects.toMatchObject({ code: ErrorCode.HTTPError });
+    expect(fake.callsTo('chat.postMessage').length - before).toBe(1);
+  });
+
+  test('after its last wait, a 429 comes back as the typed rate-limit error', async () => {
+    fake.failNext('chat.postEphemeral', { error: 'ratelimited', status: 429, retryAfter: 1 }, 2);
+    const once = new SlackPoster(createPosterClient({ token: DEFAULT_TOKEN, apiUrl }), { maxRateLimitWaits: 1 });
+    await expect(once.postEphemeral({ channel: 'C_GENERAL', user: 'U_ALICE', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
   });
 });
