@@ -21,6 +21,15 @@ describe('configuration from the environment', () => {
     expect(c.port).toBe(3000);
   });
 
+  test('ROLE: all by default; web or worker alone need PostgreSQL, Slack and a GCP project (they share only the database)', () => {
+    expect(loadConfig({}).role).toBe('all');
+    const full = { SLACK_BOT_TOKEN: 'xoxb-123-456', SLACK_SIGNING_SECRET: 'abcdefgh12345', DATABASE_URL: 'postgres://db/demo', GCP_PROJECT: 'my-project' };
+    expect(loadConfig({ ...full, ROLE: 'web' }).role).toBe('web');
+    expect(loadConfig({ ...full, ROLE: 'worker' }).role).toBe('worker');
+    expect(problems({ ROLE: 'worker' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['DATABASE_URL', 'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET', 'GCP_PROJECT']));
+    expect(problems({ ...full, ROLE: 'both' })).toEqual(['ROLE: must be web, worker or all']);
+  });
+
   test('a bot token without a signing secret names the missing variable', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-123-456' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: missing/)]);
   });
