@@ -57,6 +57,13 @@ describe('metrics and logs', () => {
     expect(typeof line?.['durationMs']).toBe('number');
   });
 
+  test('a request with a Cloud Trace header: its log line carries the trace for Cloud Logging', async () => {
+    const trace = '105445aa7843bc8bf206b12000100000';
+    await t.slack.command({ user: 'U_BOB', channel: 'C_GENERAL', text: 'help' }, { headers: { 'X-Cloud-Trace-Context': `${trace}/1;o=1` } });
+    const line = await eventually(() => logLines().filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_BOB').at(-1), (l) => l !== undefined);
+    expect(line).toMatchObject({ 'logging.googleapis.com/trace': `projects/${t.config.gce.project}/traces/${trace}`, 'logging.googleapis.com/trace_sampled': true });
+  });
+
   test('a launch: counted as ready, its job timed by queue, and its VM seconds from the ledger, refreshed every minute', async () => {
     const ready = await value('demo_vm_launches_total', { outcome: 'ready' });
     const jobs = await value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' });
