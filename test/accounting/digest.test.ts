@@ -15,6 +15,8 @@ describe('usage digests', () => {
 
   const subscription = (channel: string) => t.db.selectFrom('digest_subscriptions').selectAll().where('channel_id', '=', channel).executeTakeFirstOrThrow();
   const digests = (channel: string) => t.fake.history(channel).filter((m) => m.metadata?.event_type === 'demo_vm_digest');
+  /** The worker's digest sync (every minute) schedules what `/demo digest` changed in the table. */
+  const synced = () => task(t, DIGEST_SYNC_TASK).tick(clock.now());
   const fire = async (channel: string, iso: string) => {
     clock.set(iso);
     await task(t, digestTaskName((await subscription(channel)).id)).tick(clock.now());
@@ -35,6 +37,7 @@ describe('usage digests', () => {
     expect((await ask(t, 'U_ADMIN', 'digest subscribe <#C_RANDOM|random> Mars/Olympus')).text).toContain('not a time zone');
 
     const done = await ask(t, 'U_ADMIN', 'digest subscribe <#C_RANDOM|random> weekly mon 09:00 Europe/Paris');
+    await synced();
     expect(done.text).toContain('Subscribed <#C_RANDOM>: Mondays at 09:00 (Europe/Paris)');
     expect(done.text).toContain('for Mon 2 Mar – Sun 8 Mar 2026');
     expect(t.fake.callsTo('conversations.join').map((c) => c.args['channel'])).toEqual(['C_RANDOM']);
@@ -76,6 +79,7 @@ describe('usage digests', () => {
 
   test('Slack answers 429: the post is retried after Retry-After, and there is still one message', async () => {
     await ask(t, 'U_ADMIN', 'digest subscribe <#C_DEMOS|demo-vm> daily 09:00');
+    await synced();
     const before = t.fake.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C_DEMOS').length;
     t.fake.failNext('chat.postMessage', { error: 'ratelimited', status: 429, retryAfter: 1 });
     await fire('C_DEMOS', '2026-03-10T08:00:00Z');
@@ -103,6 +107,7 @@ describe('usage digests', () => {
 
   test('a large org: the top 20 in the message, everyone in a CSV in its thread', async () => {
     await ask(t, 'U_ADMIN', 'digest subscribe <#C_GENERAL|general>');
+    await synced();
     for (let i = 1; i <= 25; i++) {
       await insertDemo(t, { owner: `U_SE${String(i).padStart(2, '0')}`, imageId: image, intervals: [['2026-03-10T08:00:00Z', new Date(Date.parse('2026-03-10T08:00:00Z') + i * 3_600_000).toISOString()]] });
     }
@@ -123,6 +128,7 @@ describe('usage digests', () => {
 
   test('a channel that is gone: the subscriber is told once, and it is tried again later, not every minute', async () => {
     await ask(t, 'U_ADMIN', 'digest subscribe <#C_APPROVALS|demo-approvals> daily 10:00');
+    await synced();
     t.fake.workspace.directory.channels.delete('C_APPROVALS');
     const dmsBefore = t.fake.messages('U_ADMIN').length;
     await expect(fire('C_APPROVALS', '2026-03-17T09:00:00Z')).rejects.toThrow(/can't find <#C_APPROVALS>/);
@@ -137,6 +143,7 @@ describe('usage digests', () => {
   test('unsubscribe removes the subscription and its schedule', async () => {
     const sub = await subscription('C_RANDOM');
     expect((await ask(t, 'U_ADMIN', 'digest unsubscribe <#C_RANDOM|random>')).text).toContain('no longer gets the usage digest');
+    await synced();
     expect(t.app.scheduler.tasks.some((x) => x.name === digestTaskName(sub.id))).toBe(false);
     expect((await ask(t, 'U_ADMIN', 'digest unsubscribe <#C_RANDOM|random>')).text).toContain('has no usage digest');
     expect((await ask(t, 'U_ADMIN', 'digest list')).all).not.toContain('C_RANDOM');
