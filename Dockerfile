@@ -15,8 +15,6 @@ ENV NODE_ENV=production \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
-# Run by npm ci (postinstall): exact, checked edits to installed dependencies.
-COPY scripts/patch-dependencies.mjs ./scripts/
 # The npm cache stays in a BuildKit cache mount, out of the image.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 COPY src ./src
