@@ -1,4 +1,3 @@
-import './lazy-socket-mode.ts'; // before Bolt: it must not load the Socket Mode client
 import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type BufferedIncomingMessage, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, retryPolicies, type RetryOptions } from '@slack/web-api';
 import { RAW_BODY, type RawBody } from './ack-priority.ts';

@@ -2,11 +2,9 @@
  * The Compute port over @google-cloud/compute v7 (REST transport). With `apiEndpoint: 'http://host:port'`
  * it talks plain HTTP to an emulator (the simulator) without Google credentials; otherwise it uses ADC.
  */
-import { createRequire } from 'node:module';
-import type { protos } from '@google-cloud/compute';
-// Not the package index: it also loads v1beta, v1small and the generated protos.js (31 MB of code)
-// that the REST transport never needs; gce-clients.ts loads our six clients with pruned protos.
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, ZoneOperationsClient } from './gce-clients.ts';
+// The package's documented entry point (it loads all of v1, v1beta and v1small: only the worker
+// role loads this module, the web role never does).
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { googleAuthLibrary } from 'google-gax';
 import {
   type Compute,
@@ -136,12 +134,11 @@ const relative = (s: string | null | undefined): string | undefined => (s ? s.sl
 
 /**
  * The REST transport decodes enums as their names (google-gax fallback: `enums: String`); a number,
- * should one ever come, is looked up in the generated protos, loaded only then.
+ * should one ever come, is looked up in the package's generated enums.
  */
 function enumName(v: unknown, message: 'Instance' | 'Operation'): string {
   if (typeof v !== 'number') return String(v ?? '');
-  const generated = createRequire(import.meta.url)('@google-cloud/compute') as { protos: typeof protos };
-  return (generated.protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
+  return (protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
 }
 
 function toInstance(i: IInstance): Instance {
