@@ -5,7 +5,7 @@
  * before it would ever start another one.
  */
 import type { AppContext } from '../context.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { crashPoint } from '../platform/crash.ts';
 import type { BuildInfo, BuildRef, BuildRequest, CloudBuild } from './cloud-build.ts';

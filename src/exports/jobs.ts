@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { ensureBuild, ExportFailure } from './build-step.ts';
 import { type BuildInfo, type BuildRef, type CloudBuild, FINAL_BUILD_STATUSES } from './cloud-build.ts';

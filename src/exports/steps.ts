@@ -3,7 +3,7 @@
  * shared step runner), and the clean-up of what the steps created.
  */
 import type { AppContext } from '../context.ts';
-import { retryTransient } from '../platform/compute/gce.ts';
+import { retryTransient } from '../platform/compute/retry.ts';
 import { ComputeError, type DiskImage, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep as runStep, type StepOptions } from '../platform/gce-steps.ts';
 import { stepRequestId } from '../platform/request-ids.ts';

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from './clock.ts';
-import { retryTransient } from './compute/gce.ts';
+import { retryTransient } from './compute/retry.ts';
 import { ComputeError, operationFailure, type Compute, type OperationRef } from './compute/port.ts';
 import { crashPoint } from './crash.ts';
 import type { Database } from './db-schema.ts';

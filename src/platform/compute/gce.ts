@@ -5,7 +5,6 @@
 // The package's documented entry point (it loads all of v1, v1beta and v1small: only the worker
 // role loads this module, the web role never does).
 import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
-import { googleAuthLibrary } from 'google-gax';
 import {
   type Compute,
   ComputeError,
@@ -25,6 +24,8 @@ import {
 } from './port.ts';
 import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
+import { clientOptions } from './gce-endpoint.ts';
+import { toComputeError } from './gce-errors.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
@@ -32,7 +33,6 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
-type ClientOptions = ConstructorParameters<typeof InstancesClient>[0];
 
 export interface GceComputeOptions {
   project: string;
@@ -44,65 +44,6 @@ export interface GceComputeOptions {
   minWaitIntervalMs?: number;
   /** Backoff for transient errors inside waitOperation (attempts is ignored: the timeout bounds it). */
   retry?: Omit<RetryOptions, 'attempts' | 'signal'>;
-}
-
-const RAW_PAYLOAD = Symbol.for('google-gax.rawHttpResponsePayload');
-
-/** Client options for an endpoint; exported for other GCP clients that must reach the same place. */
-export function clientOptions(apiEndpoint?: string): ClientOptions {
-  if (!apiEndpoint) return {};
-  if (/^https?:\/\//.test(apiEndpoint)) {
-    const u = new URL(apiEndpoint);
-    const port = u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
-    if (u.protocol === 'https:') return { apiEndpoint: u.hostname, port };
-    // An emulator: plain HTTP, no Google credentials (without an auth client gax would look for ADC).
-    return { apiEndpoint: u.hostname, port, protocol: 'http', authClient: new googleAuthLibrary.PassThroughClient() };
-  }
-  return { apiEndpoint };
-}
-
-// ---------- errors ----------
-
-function rawError(e: unknown): { code?: number; message?: string; reason?: string } {
-  const raw = (e as Record<symbol, unknown> | null)?.[RAW_PAYLOAD];
-  if (typeof raw !== 'string') return {};
-  try {
-    const err = (JSON.parse(raw) as { error?: { code?: number; message?: string; errors?: Array<{ reason?: string }> } }).error;
-    return { code: err?.code, message: err?.message, reason: err?.errors?.[0]?.reason };
-  } catch {
-    return {};
-  }
-}
-
-const GRPC_KIND: Record<number, ComputeErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
-const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED']);
-const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
-
-function kindFor(status: number | undefined, reason: string | undefined, grpcCode: unknown): ComputeErrorKind {
-  if (reason && QUOTA_REASONS.has(reason)) return 'quota';
-  if (reason && RATE_REASONS.has(reason)) return 'rate_limited';
-  if (status === undefined) {
-    if (typeof grpcCode === 'number') return GRPC_KIND[grpcCode] ?? 'unknown';
-    return typeof grpcCode === 'string' && /^E[A-Z]+/.test(grpcCode) ? 'unavailable' : 'unknown'; // ECONNRESET…
-  }
-  if (status === 400) return 'invalid';
-  if (status === 401 || status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 409 || status === 412) return 'conflict';
-  if (status === 429) return 'rate_limited';
-  if (status === 408 || status >= 500) return 'unavailable';
-  return 'unknown';
-}
-
-/** Any error from the compute clients (gax GoogleError, fetch/network error) as a ComputeError. */
-export function toComputeError(e: unknown): ComputeError {
-  if (e instanceof ComputeError) return e;
-  const err = (e ?? {}) as { code?: unknown; httpStatusCode?: number; reason?: string; message?: string };
-  const raw = rawError(e);
-  const status = err.httpStatusCode ?? raw.code;
-  const reason = raw.reason ?? err.reason;
-  const message = raw.message ?? err.message ?? String(e);
-  return new ComputeError(kindFor(status, reason, err.code), message, { httpStatus: status, reason, cause: e });
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
