@@ -4,7 +4,7 @@
  */
 // The package's documented entry point (it loads all of v1, v1beta and v1small: only the worker
 // role loads this module, the web role never does).
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, MachineTypesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
 import {
   type Compute,
   ComputeError,
@@ -17,6 +17,7 @@ import {
   type Instance,
   type InstanceStatus,
   type MachineImage,
+  type MachineTypeInfo,
   type OperationRef,
   type OperationResult,
   operationErrorKind,
@@ -33,6 +34,7 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
+type IMachineType = protos.google.cloud.compute.v1.IMachineType;
 
 export interface GceComputeOptions {
   project: string;
@@ -44,6 +46,8 @@ export interface GceComputeOptions {
   minWaitIntervalMs?: number;
   /** Backoff for transient errors inside waitOperation (attempts is ignored: the timeout bounds it). */
   retry?: Omit<RetryOptions, 'attempts' | 'signal'>;
+  /** maxResults of list calls that read every page (GCE's most, 500, unless a test wants many pages). */
+  listPageSize?: number;
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -112,7 +116,19 @@ function toMachineImage(project: string, m: IMachineImage): MachineImage {
     status: m.status ?? '',
     createdAt: date(m.creationTimestamp) ?? new Date(0),
     sourceInstance: text(m.sourceInstance),
+    storageLocations: m.storageLocations?.length ? [...m.storageLocations] : undefined,
     totalStorageBytes: Number.isFinite(bytes) ? bytes : undefined,
+  };
+}
+
+function toMachineType(t: IMachineType, zone: string): MachineTypeInfo {
+  return {
+    name: t.name ?? '',
+    zone: last(t.zone) || zone, // GCE gives the zone's name; take the last segment should a URL come
+    guestCpus: t.guestCpus ?? 0,
+    memoryMb: t.memoryMb ?? 0,
+    isSharedCpu: t.isSharedCpu ?? false,
+    description: text(t.description),
   };
 }
 
@@ -144,6 +160,7 @@ export class GceCompute implements Compute {
   readonly #globalOps: GlobalOperationsClient;
   readonly #diskImages: ImagesClient;
   readonly #disks: DisksClient;
+  readonly #machineTypes: MachineTypesClient;
   readonly #opts: GceComputeOptions;
 
   constructor(opts: GceComputeOptions) {
@@ -156,6 +173,7 @@ export class GceCompute implements Compute {
     this.#globalOps = new GlobalOperationsClient(co);
     this.#diskImages = new ImagesClient(co);
     this.#disks = new DisksClient(co);
+    this.#machineTypes = new MachineTypesClient(co);
   }
 
   async listMachineImages(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<MachineImage>> {
@@ -225,6 +243,17 @@ export class GceCompute implements Compute {
     return toRef(lro, req.zone);
   }
 
+  async listMachineTypes(zone: string): Promise<MachineTypeInfo[]> {
+    // listAsync follows nextPageToken itself, one request per page (autoPaginate: false is what the
+    // async iterator does anyway; saying so keeps gax from warning that it ignores the default).
+    const request = { project: this.project, zone, maxResults: this.#opts.listPageSize ?? 500 };
+    return call(async () => {
+      const out: MachineTypeInfo[] = [];
+      for await (const t of this.#machineTypes.listAsync(request, { autoPaginate: false })) out.push(toMachineType(t, zone));
+      return out;
+    });
+  }
+
   async getDisk(zone: string, name: string): Promise<Disk | null> {
     const got = await orNull(call(() => this.#disks.get({ project: this.project, zone, disk: name })));
     return got ? toDisk(got[0]) : null;
@@ -290,7 +319,7 @@ export class GceCompute implements Compute {
 
   /** Release the clients' connections. */
   async close(): Promise<void> {
-    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close()]);
+    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close(), this.#machineTypes.close()]);
   }
 }
 
