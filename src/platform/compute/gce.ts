@@ -8,7 +8,6 @@ import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, Mac
 import {
   type Compute,
   ComputeError,
-  type ComputeErrorKind,
   type Disk,
   type DiskImage,
   type InsertImageRequest,
