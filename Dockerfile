@@ -15,8 +15,6 @@ ENV NODE_ENV=production \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
-# Run by npm ci (postinstall): exact, checked edits to installed dependencies.
-COPY scripts/patch-dependencies.mjs ./scripts/
 # The npm cache stays in a BuildKit cache mount, out of the image.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 COPY src ./src
@@ -29,6 +27,12 @@ RUN node --input-type=module -e "await import('./src/app.ts'); await import('./s
 
 # ---- runtime: the same base, no npm cache, no dev dependencies, not root.
 FROM ${NODE_IMAGE} AS runtime
+# Memory tuning for the pod's memory request and limit (manifests/k8s: 256Mi / 512Mi), each measured in
+# bench/ack.bench.ts (bench/RESULTS.md, docs/DEPLOY.md): glibc malloc keeps two arenas instead of up
+# to eight per core, and maps blocks of 128 KB and more so they go back to the OS when freed (glibc
+# otherwise raises that threshold and keeps ~25 MB after a burst). The V8 flags are on CMD below.
+ENV MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data \
@@ -49,6 +53,8 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# `npm start` execs node (no shell in between), so SIGTERM from the kubelet reaches the app and it
-# stops gracefully.
-CMD ["npm", "start"]
+# node itself is PID 1's command (no npm or shell in between), so SIGTERM from the kubelet reaches
+# the app and it stops gracefully. V8 flags for the same memory limits: a young generation of 16 MB
+# (8 MB semi-spaces) instead of up to 64 MB kept resident once grown, and an old generation collected
+# once it grows 30% past what the last full collection kept, rather than doubling.
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "src/main.ts"]

@@ -235,9 +235,9 @@ runMain(async () => {
     );
     r.note(
       `Memory: V8 keeps the pages its heap grew into and glibc keeps what it once allocated, so resident memory follows the ` +
-        `peak, not the live heap. npm start's V8 flags and malloc settings (read from package.json and given to both apps here; ` +
+        `peak, not the live heap. The Dockerfile's V8 flags and malloc settings (read from it and given to both apps here; ` +
         `docs/DEPLOY.md says why each) cap both; the rest is code: Bolt, pg-boss, Kysely, zod, google-gax with grpc-js and ` +
-        `protobufjs, and the pruned Compute protos.`,
+        `protobufjs, and the Compute protos.`,
     );
     r.note(`Requests sent: demo-vm ${ours.sent} (non-2xx ${ours.non2xx}, errors ${ours.errors}); bare ${floor.sent} (non-2xx ${floor.non2xx}, errors ${floor.errors}).`);
     r.note(`Work the app did during the measured load (fake Slack calls): ${JSON.stringify(work)}.`);

@@ -1,7 +1,7 @@
 /**
  * The app under test in a process of its own (as in production), so that the load generator, the fake
  * Slack and the GCE simulator never share its event loop or its heap. Started from the environment
- * exactly as `npm start` starts it (src/main.ts), against URLs of fakes that live in the bench process.
+ * exactly as the container starts it (src/main.ts), against URLs of fakes that live in the bench process.
  * (test/harness/app-process.ts is for tests: a ManualClock, test job polling, node-cron off, IPC ticks;
  * a benchmark measures production settings.)
  */
@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { execForm, parseDockerfile, stageEnv } from '../test/deploy/dockerfile.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,15 +40,15 @@ export interface AppEnv {
 }
 
 /**
- * How `npm start` runs the app (package.json's start script): its environment assignments (malloc
- * tuning) and node flags, so the bench runs what production runs. Bare Bolt gets the same.
+ * How the container runs the app (the Dockerfile's runtime stage): its malloc ENV and the node flags
+ * of its CMD, so the bench runs what production runs. Bare Bolt gets the same.
  */
 function startCommand(): { env: Record<string, string>; flags: string[] } {
-  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const m = /^((?:[A-Z_][A-Z0-9_]*=\S+\s+)*)exec\s+node((?:\s+--\S+)*)\s+src\/main\.ts\b/.exec(start);
-  if (!m) throw new Error(`cannot read the start script: ${start}`);
-  const env = Object.fromEntries(m[1]!.split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  return { env, flags: m[2]!.split(/\s+/).filter(Boolean) };
+  const runtime = parseDockerfile(readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')).at(-1)!;
+  const cmd = execForm(runtime.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '') ?? [];
+  if (cmd[0] !== 'node' || cmd.at(-1) !== 'src/main.ts') throw new Error(`cannot read the Dockerfile's CMD: ${cmd.join(' ')}`);
+  const env = Object.fromEntries(Object.entries(stageEnv(runtime)).filter(([k]) => k.startsWith('MALLOC_')));
+  return { env, flags: cmd.slice(1, -1) };
 }
 
 /** Extra node flags for the child (e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"). */

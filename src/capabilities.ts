@@ -11,6 +11,7 @@ import { commentsCapability } from './comments/index.ts';
 import { demosCapability } from './demos/index.ts';
 import { exportsCapability } from './exports/index.ts';
 import { homeCapability } from './home/index.ts';
+import { machineTypesCapability } from './machine-types/index.ts';
 import { sharingCapability } from './sharing/index.ts';
 
 /** What a capability gets in the web role: Bolt's App for listeners, and the /demo router. */
@@ -49,4 +50,5 @@ export const capabilities: Capability[] = [
   auditCapability,
   budgetsCapability,
   exportsCapability,
+  machineTypesCapability,
 ];

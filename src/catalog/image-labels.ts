@@ -21,6 +21,8 @@ export interface CatalogEntry {
   app: AppDeclaration | null;
   storageBytes: number | null;
   createdAt: Date;
+  /** Where the image lives: its source VM's region (us-central1), else its storage location (us). */
+  region: string | null;
 }
 
 const RESERVED_LABELS = new Set(['app-scheme', 'app-port', 'app-path', 'managed-by', 'demo-id', 'owner', 'purpose']);
@@ -37,6 +39,13 @@ export function appFromLabels(labels: Record<string, string>): AppDeclaration | 
 export function humanise(name: string): string {
   const words = name.split(/[-_]+/).filter(Boolean);
   return words.map((w, i) => (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w)).join(' ') || name;
+}
+
+/** The region of the machine image's source instance (zone us-central1-a → us-central1), else where it is stored. */
+export function imageRegion(image: Pick<MachineImage, 'sourceInstance' | 'storageLocations'>): string | null {
+  const zone = /(?:^|\/)zones\/([^/]+)\/instances\//.exec(image.sourceInstance ?? '')?.[1];
+  if (zone) return zone.replace(/-[a-z]$/, '');
+  return image.storageLocations?.[0] || null;
 }
 
 export function catalogEntryFrom(image: MachineImage, catalogLabelKey: string): CatalogEntry {
@@ -56,6 +65,7 @@ export function catalogEntryFrom(image: MachineImage, catalogLabelKey: string): 
     app: appFromLabels(image.labels),
     storageBytes: image.totalStorageBytes ?? null,
     createdAt: image.createdAt,
+    region: imageRegion(image),
   };
 }
 

@@ -17,6 +17,8 @@ export interface CatalogImage {
   parentImageId: string | null;
   tags: string[];
   app: AppDeclaration | null;
+  /** Where GCE keeps it (a region or multi-region), once a catalog sync has seen it. */
+  region: string | null;
   createdAt: Date;
   /** Its comment thread in the catalog channel, once posted. */
   thread: { channel: string; ts: string } | null;
@@ -42,6 +44,7 @@ export function toImage(r: ImageRow): CatalogImage {
     parentImageId: r.parent_image_id,
     tags: r.tags,
     app: r.app_port ? { scheme: r.app_scheme ?? 'http', port: r.app_port, path: r.app_path ?? '/' } : null,
+    region: r.region,
     createdAt: r.created_at,
     thread: r.thread_channel && isPostedThread(r.thread_ts) ? { channel: r.thread_channel, ts: r.thread_ts } : null,
     launches: r.launch_count,
@@ -61,6 +64,7 @@ export async function upsertLabelled(db: DbOrTrx, project: string, e: CatalogEnt
     app_port: e.app?.port ?? null,
     app_path: e.app?.path ?? null,
     storage_bytes: e.storageBytes,
+    region: e.region,
     updated_at: now,
   };
   const updated = await db

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
+import { listForZones, type StoredMachineType } from '../machine-types/store.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -20,21 +21,28 @@ export interface LaunchRequest {
   submissionKey: string;
 }
 
+/** A machine type offered in the launch modal, with its size once the worker has read it from GCE. */
+export interface MachineTypeChoice {
+  name: string;
+  size?: Pick<StoredMachineType, 'guestCpus' | 'memoryMb' | 'isSharedCpu'>;
+}
+
 export interface LaunchOptions {
   zones: string[];
-  machineTypes: string[];
+  machineTypes: MachineTypeChoice[];
   defaultZone: string;
   defaultMachineType: string;
   ttlChoices: number[];
   defaultTtl: number;
 }
 
-export function launchOptions(ctx: AppContext): LaunchOptions {
+export async function launchOptions(ctx: AppContext): Promise<LaunchOptions> {
   const { ttlHours, maxTtlHours } = ctx.config.demo;
   const ttlChoices = [...new Set([2, 4, ttlHours, 24, 72].filter((h) => h <= maxTtlHours))].sort((a, b) => a - b);
+  const sizes = new Map((await listForZones(ctx.db, ctx.config.gce.project, ctx.config.gce.zones)).map((t) => [t.name, t]));
   return {
     zones: ctx.config.gce.zones,
-    machineTypes: ctx.config.gce.machineTypes,
+    machineTypes: ctx.config.gce.machineTypes.map((name) => ({ name, size: sizes.get(name) })),
     defaultZone: ctx.config.gce.defaultZone,
     defaultMachineType: ctx.config.gce.defaultMachineType,
     ttlChoices,
@@ -57,9 +65,9 @@ export function demoLabels(demo: { id: string; ownerId: string }): Record<string
  */
 export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest): Promise<{ demo: Demo; created: boolean }> {
   await assertLaunchesOpen(ctx);
-  const opts = launchOptions(ctx);
-  if (!opts.zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${opts.zones.join(', ')}.`);
-  if (!opts.machineTypes.includes(req.machineType)) throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${opts.machineTypes.join(', ')}.`);
+  const { zones, machineTypes } = ctx.config.gce;
+  if (!zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${zones.join(', ')}.`);
+  if (!machineTypes.includes(req.machineType)) throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${machineTypes.join(', ')}.`);
   if (!Number.isInteger(req.ttlHours) || req.ttlHours < 1 || req.ttlHours > ctx.config.demo.maxTtlHours) {
     throw new UserError(`A demo can live between 1 and ${ctx.config.demo.maxTtlHours} hours.`);
   }

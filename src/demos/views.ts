@@ -4,7 +4,7 @@ import { button, confirm, context, fields, modal, option, plain, section, slackD
 import { consoleLinks } from '../platform/compute/port.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
-import type { LaunchOptions } from './service.ts';
+import type { LaunchOptions, MachineTypeChoice } from './service.ts';
 import type { Demo } from './store.ts';
 
 export interface ImageSummary {
@@ -13,9 +13,16 @@ export interface ImageSummary {
   gceName: string;
 }
 
+/** `e2-standard-2 · 2 vCPU · 8 GB` (shared-core types say so); the name alone until sizes are known. */
+export function machineTypeLabel(t: MachineTypeChoice): string {
+  if (!t.size) return t.name;
+  const gb = t.size.memoryMb / 1024;
+  return `${t.name} · ${t.size.guestCpus} ${t.size.isSharedCpu ? 'shared ' : ''}vCPU · ${Number.isInteger(gb) ? gb : gb.toFixed(1)} GB`;
+}
+
 export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
   const zoneOptions = opts.zones.map((z) => option(z, z));
-  const typeOptions = opts.machineTypes.map((t) => option(t, t));
+  const typeOptions = opts.machineTypes.map((t) => option(machineTypeLabel(t), t.name));
   const ttlOptions = opts.ttlChoices.map((h) => option(h < 24 ? `${h} hours` : `${h / 24} day${h === 24 ? '' : 's'}`, String(h)));
   return modal({
     title: 'Launch a demo',

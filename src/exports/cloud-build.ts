@@ -4,7 +4,7 @@
  * a local fake over plain HTTP. Statuses come back from the client as numbers; here they are names.
  */
 import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
-import { clientOptions, toComputeError } from '../platform/compute/gce.ts';
+import { toComputeError } from '../platform/compute/gce-errors.ts';
 import type { BuildInfo, BuildRef, BuildRequest, BuildStatusName, CloudBuild } from './ports.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
@@ -61,7 +61,11 @@ export class GcpCloudBuild implements CloudBuild {
 
   /** Loaded and built on first use: an app that never exports keeps the library out of memory and never looks for credentials. */
   get #c(): Promise<CloudBuildClient> {
-    this.#client ??= import('@google-cloud/cloudbuild').then(({ CloudBuildClient: C }) => new C({ ...(clientOptions(this.#endpoint) as object), fallback: true }));
+    // google-gax (via gce-endpoint.ts) comes with the library, not with this module: importing
+    // this file for its types or constants loads no Google code.
+    this.#client ??= Promise.all([import('@google-cloud/cloudbuild'), import('../platform/compute/gce-endpoint.ts')]).then(
+      ([{ CloudBuildClient: C }, { clientOptions }]) => new C({ ...(clientOptions(this.#endpoint) as object), fallback: true }),
+    );
     return this.#client;
   }
 

@@ -6,7 +6,6 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { Storage } from '@google-cloud/storage';
-import { googleAuthLibrary } from 'google-gax';
 import { ComputeError } from '../platform/compute/port.ts';
 import { MAX_SIGNED_URL_DAYS, type ExportStorage, type SignedUrl } from './ports.ts';
 
@@ -24,27 +23,29 @@ function storageError(e: unknown, what: string): ComputeError {
   return new ComputeError(kind, `Cloud Storage refused to ${what}: ${(e as Error).message}`, { httpStatus: status, cause: e });
 }
 
-/** GoogleAuth that signs with a key it holds and never asks the metadata server who it is. */
-class KeyAuth extends googleAuthLibrary.GoogleAuth {
-  readonly #email: string;
-  constructor(email: string, key: string) {
-    super({ authClient: new googleAuthLibrary.JWT({ email, key }) });
-    this.#email = email;
+/**
+ * GoogleAuth that signs with a key it holds and never asks the metadata server who it is. google-gax
+ * is loaded here, on first use, not when this module is imported (views read its constants).
+ */
+async function keyAuth(email: string, key: string) {
+  const { googleAuthLibrary } = await import('google-gax');
+  class KeyAuth extends googleAuthLibrary.GoogleAuth {
+    override getCredentials(): never {
+      return Promise.resolve({ client_email: email }) as never;
+    }
   }
-  override getCredentials(): never {
-    return Promise.resolve({ client_email: this.#email }) as never;
-  }
+  return new KeyAuth({ authClient: new googleAuthLibrary.JWT({ email, key }) });
 }
 
 export class GcsExportStorage implements ExportStorage {
-  readonly #make: (S: typeof Storage) => Storage;
+  readonly #make: (S: typeof Storage) => Storage | Promise<Storage>;
   #made?: Promise<Storage>;
 
   /**
    * The library is loaded and the client made on first use: an app that never exports keeps
    * @google-cloud/storage out of memory, makes no key and reads no credentials.
    */
-  constructor(make: (S: typeof Storage) => Storage) {
+  constructor(make: (S: typeof Storage) => Storage | Promise<Storage>) {
     this.#make = make;
   }
 
@@ -110,9 +111,9 @@ export class GcsExportStorage implements ExportStorage {
 export function createExportStorage(opts: { project: string; apiEndpoint?: string }): GcsExportStorage {
   const { project, apiEndpoint } = opts;
   if (apiEndpoint?.startsWith('http://')) {
-    return new GcsExportStorage((Storage) => {
+    return new GcsExportStorage(async (Storage) => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-      const authClient = new KeyAuth(`demo-vm-local-signer@${project}.iam.gserviceaccount.com`, privateKey);
+      const authClient = await keyAuth(`demo-vm-local-signer@${project}.iam.gserviceaccount.com`, privateKey);
       return new Storage({ projectId: project, apiEndpoint, authClient });
     });
   }

@@ -38,6 +38,19 @@ export interface ImagesTable {
   owner_name: Generated<string | null>;
   launch_count: Generated<number>;
   comment_count: Generated<number>;
+  /** 0007: where GCE keeps the machine image: a region (us-central1) or a multi-region (us). */
+  region: string | null;
+}
+
+/** 0007: the machine types of the allowed zones, refreshed by the worker (machine-types/service.ts). */
+export interface MachineTypesTable {
+  project: string;
+  zone: string;
+  name: string;
+  guest_cpus: number;
+  memory_mb: number;
+  is_shared_cpu: boolean;
+  refreshed_at: Timestamp;
 }
 
 export interface DemosTable {
@@ -269,6 +282,7 @@ export interface Database {
   user_names: UserNamesTable;
   saves: SavesTable;
   home_tabs: HomeTabsTable;
+  machine_types: MachineTypesTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

@@ -5,6 +5,7 @@ import * as m0003 from '../../migrations/0003_accounting.ts';
 import * as m0004 from '../../migrations/0004_exports.ts';
 import * as m0005 from '../../migrations/0005_sharing.ts';
 import * as m0006 from '../../migrations/0006_lifecycle.ts';
+import * as m0007 from '../../migrations/0007_machine_types.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_exports': m0004,
   '0005_sharing': m0005,
   '0006_lifecycle': m0006,
+  '0007_machine_types': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -34,13 +34,27 @@ describe('Dockerfile', () => {
     expect(hc!.flags['timeout']).toBeDefined();
   });
 
-  test('starts with `npm start` in exec form, and the script execs node (signals reach the app)', () => {
+  test('runs node directly in exec form (no npm or shell parent: SIGTERM reaches the app)', () => {
     const cmd = execForm(ops('CMD').at(-1)!.args);
-    expect(cmd).toEqual(['npm', 'start']);
-    // No shell left between npm and the app: npm forwards SIGTERM to its child, a shell would not.
-    // (Environment assignments before `exec` are exported to node: the malloc settings.)
-    expect(pkg.scripts['start']).toMatch(/^(?:[A-Z_][A-Z0-9_]*=\S+ )*exec node /);
+    expect(cmd?.[0]).toBe('node');
+    expect(cmd?.at(-1)).toBe('src/main.ts');
     expect(ops('ENTRYPOINT')).toEqual([]);
+    // `npm start` is the plain command for a developer; runtime tuning is the deployment's.
+    expect(pkg.scripts['start']).toBe('node src/main.ts');
+  });
+
+  test('memory tuning lives in the image: malloc settings as ENV, V8 heap flags as node arguments', () => {
+    const env = stageEnv(final);
+    expect(env['MALLOC_ARENA_MAX']).toBe('2');
+    expect(env['MALLOC_MMAP_THRESHOLD_']).toBe('131072');
+    const cmd = execForm(ops('CMD').at(-1)!.args)!;
+    expect(cmd).toEqual(['node', '--max-semi-space-size=8', '--heap-growing-percent=30', 'src/main.ts']);
+    // …and not in package.json, where `npm start` would hide them from the deployment.
+    expect(JSON.stringify(pkg.scripts)).not.toMatch(/MALLOC_|--max-semi-space-size|--heap-growing-percent/);
+  });
+
+  test('installs run no scripts of our own (no postinstall edits of node_modules)', () => {
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[hook], hook).toBeUndefined();
   });
 
   test('the final image has no dev dependencies and no npm install of its own', () => {

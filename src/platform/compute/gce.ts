@@ -2,16 +2,12 @@
  * The Compute port over @google-cloud/compute v7 (REST transport). With `apiEndpoint: 'http://host:port'`
  * it talks plain HTTP to an emulator (the simulator) without Google credentials; otherwise it uses ADC.
  */
-import { createRequire } from 'node:module';
-import type { protos } from '@google-cloud/compute';
-// Not the package index: it also loads v1beta, v1small and the generated protos.js (31 MB of code)
-// that the REST transport never needs; gce-clients.ts loads our six clients with pruned protos.
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, ZoneOperationsClient } from './gce-clients.ts';
-import { googleAuthLibrary } from 'google-gax';
+// The package's documented entry point (it loads all of v1, v1beta and v1small: only the worker
+// role loads this module, the web role never does).
+import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, MachineTypesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
 import {
   type Compute,
   ComputeError,
-  type ComputeErrorKind,
   type Disk,
   type DiskImage,
   type InsertImageRequest,
@@ -20,6 +16,7 @@ import {
   type Instance,
   type InstanceStatus,
   type MachineImage,
+  type MachineTypeInfo,
   type OperationRef,
   type OperationResult,
   operationErrorKind,
@@ -27,6 +24,8 @@ import {
 } from './port.ts';
 import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
+import { clientOptions } from './gce-endpoint.ts';
+import { toComputeError } from './gce-errors.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
@@ -34,7 +33,7 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
-type ClientOptions = ConstructorParameters<typeof InstancesClient>[0];
+type IMachineType = protos.google.cloud.compute.v1.IMachineType;
 
 export interface GceComputeOptions {
   project: string;
@@ -46,65 +45,8 @@ export interface GceComputeOptions {
   minWaitIntervalMs?: number;
   /** Backoff for transient errors inside waitOperation (attempts is ignored: the timeout bounds it). */
   retry?: Omit<RetryOptions, 'attempts' | 'signal'>;
-}
-
-const RAW_PAYLOAD = Symbol.for('google-gax.rawHttpResponsePayload');
-
-/** Client options for an endpoint; exported for other GCP clients that must reach the same place. */
-export function clientOptions(apiEndpoint?: string): ClientOptions {
-  if (!apiEndpoint) return {};
-  if (/^https?:\/\//.test(apiEndpoint)) {
-    const u = new URL(apiEndpoint);
-    const port = u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
-    if (u.protocol === 'https:') return { apiEndpoint: u.hostname, port };
-    // An emulator: plain HTTP, no Google credentials (without an auth client gax would look for ADC).
-    return { apiEndpoint: u.hostname, port, protocol: 'http', authClient: new googleAuthLibrary.PassThroughClient() };
-  }
-  return { apiEndpoint };
-}
-
-// ---------- errors ----------
-
-function rawError(e: unknown): { code?: number; message?: string; reason?: string } {
-  const raw = (e as Record<symbol, unknown> | null)?.[RAW_PAYLOAD];
-  if (typeof raw !== 'string') return {};
-  try {
-    const err = (JSON.parse(raw) as { error?: { code?: number; message?: string; errors?: Array<{ reason?: string }> } }).error;
-    return { code: err?.code, message: err?.message, reason: err?.errors?.[0]?.reason };
-  } catch {
-    return {};
-  }
-}
-
-const GRPC_KIND: Record<number, ComputeErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
-const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED']);
-const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
-
-function kindFor(status: number | undefined, reason: string | undefined, grpcCode: unknown): ComputeErrorKind {
-  if (reason && QUOTA_REASONS.has(reason)) return 'quota';
-  if (reason && RATE_REASONS.has(reason)) return 'rate_limited';
-  if (status === undefined) {
-    if (typeof grpcCode === 'number') return GRPC_KIND[grpcCode] ?? 'unknown';
-    return typeof grpcCode === 'string' && /^E[A-Z]+/.test(grpcCode) ? 'unavailable' : 'unknown'; // ECONNRESET…
-  }
-  if (status === 400) return 'invalid';
-  if (status === 401 || status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 409 || status === 412) return 'conflict';
-  if (status === 429) return 'rate_limited';
-  if (status === 408 || status >= 500) return 'unavailable';
-  return 'unknown';
-}
-
-/** Any error from the compute clients (gax GoogleError, fetch/network error) as a ComputeError. */
-export function toComputeError(e: unknown): ComputeError {
-  if (e instanceof ComputeError) return e;
-  const err = (e ?? {}) as { code?: unknown; httpStatusCode?: number; reason?: string; message?: string };
-  const raw = rawError(e);
-  const status = err.httpStatusCode ?? raw.code;
-  const reason = raw.reason ?? err.reason;
-  const message = raw.message ?? err.message ?? String(e);
-  return new ComputeError(kindFor(status, reason, err.code), message, { httpStatus: status, reason, cause: e });
+  /** maxResults of list calls that read every page (GCE's most, 500, unless a test wants many pages). */
+  listPageSize?: number;
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -136,12 +78,11 @@ const relative = (s: string | null | undefined): string | undefined => (s ? s.sl
 
 /**
  * The REST transport decodes enums as their names (google-gax fallback: `enums: String`); a number,
- * should one ever come, is looked up in the generated protos, loaded only then.
+ * should one ever come, is looked up in the package's generated enums.
  */
 function enumName(v: unknown, message: 'Instance' | 'Operation'): string {
   if (typeof v !== 'number') return String(v ?? '');
-  const generated = createRequire(import.meta.url)('@google-cloud/compute') as { protos: typeof protos };
-  return (generated.protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
+  return (protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
 }
 
 function toInstance(i: IInstance): Instance {
@@ -174,7 +115,19 @@ function toMachineImage(project: string, m: IMachineImage): MachineImage {
     status: m.status ?? '',
     createdAt: date(m.creationTimestamp) ?? new Date(0),
     sourceInstance: text(m.sourceInstance),
+    storageLocations: m.storageLocations?.length ? [...m.storageLocations] : undefined,
     totalStorageBytes: Number.isFinite(bytes) ? bytes : undefined,
+  };
+}
+
+function toMachineType(t: IMachineType, zone: string): MachineTypeInfo {
+  return {
+    name: t.name ?? '',
+    zone: last(t.zone) || zone, // GCE gives the zone's name; take the last segment should a URL come
+    guestCpus: t.guestCpus ?? 0,
+    memoryMb: t.memoryMb ?? 0,
+    isSharedCpu: t.isSharedCpu ?? false,
+    description: text(t.description),
   };
 }
 
@@ -206,6 +159,7 @@ export class GceCompute implements Compute {
   readonly #globalOps: GlobalOperationsClient;
   readonly #diskImages: ImagesClient;
   readonly #disks: DisksClient;
+  readonly #machineTypes: MachineTypesClient;
   readonly #opts: GceComputeOptions;
 
   constructor(opts: GceComputeOptions) {
@@ -218,6 +172,7 @@ export class GceCompute implements Compute {
     this.#globalOps = new GlobalOperationsClient(co);
     this.#diskImages = new ImagesClient(co);
     this.#disks = new DisksClient(co);
+    this.#machineTypes = new MachineTypesClient(co);
   }
 
   async listMachineImages(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<MachineImage>> {
@@ -287,6 +242,17 @@ export class GceCompute implements Compute {
     return toRef(lro, req.zone);
   }
 
+  async listMachineTypes(zone: string): Promise<MachineTypeInfo[]> {
+    // listAsync follows nextPageToken itself, one request per page (autoPaginate: false is what the
+    // async iterator does anyway; saying so keeps gax from warning that it ignores the default).
+    const request = { project: this.project, zone, maxResults: this.#opts.listPageSize ?? 500 };
+    return call(async () => {
+      const out: MachineTypeInfo[] = [];
+      for await (const t of this.#machineTypes.listAsync(request, { autoPaginate: false })) out.push(toMachineType(t, zone));
+      return out;
+    });
+  }
+
   async getDisk(zone: string, name: string): Promise<Disk | null> {
     const got = await orNull(call(() => this.#disks.get({ project: this.project, zone, disk: name })));
     return got ? toDisk(got[0]) : null;
@@ -352,7 +318,7 @@ export class GceCompute implements Compute {
 
   /** Release the clients' connections. */
   async close(): Promise<void> {
-    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close()]);
+    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close(), this.#machineTypes.close()]);
   }
 }
 

@@ -24,7 +24,21 @@ export interface MachineImage {
   createdAt: Date;
   /** Full URL of the instance it was made from, when GCE reports one. */
   sourceInstance?: string;
+  /** Cloud Storage locations it is kept in: a region (us-central1) or a multi-region (us, eu, asia). */
+  storageLocations?: string[];
   totalStorageBytes?: number;
+}
+
+/** A machine type a zone offers (GCE's MachineType resource). */
+export interface MachineTypeInfo {
+  name: string;
+  /** The zone's name, e.g. us-central1-a. */
+  zone: string;
+  guestCpus: number;
+  memoryMb: number;
+  /** A shared-core type (e2-micro, e2-small, e2-medium…): bursts, not a full core per vCPU. */
+  isSharedCpu: boolean;
+  description?: string;
 }
 
 export interface Instance {
@@ -134,6 +148,8 @@ export interface Compute {
   deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   /** Replace an instance's labels (instances.setLabels); `labelFingerprint` from the getInstance they were read with. */
   setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef>;
+  /** Every machine type the zone offers (machineTypes.list, all pages). */
+  listMachineTypes(zone: string): Promise<MachineTypeInfo[]>;
   getDisk(zone: string, name: string): Promise<Disk | null>;
   /** Create an image from a disk (a global operation). */
   insertImage(req: InsertImageRequest): Promise<OperationRef>;

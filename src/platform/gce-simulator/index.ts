@@ -5,6 +5,7 @@ export type { FaultKind, FaultSpec, OperationErrorSpec } from './faults.ts';
 export type { MachineImageSeed } from './machine-images.ts';
 export type { GceImage, ImageSeed } from './images.ts';
 export type { GceDisk } from './disks.ts';
+export type { GceMachineType } from './machine-types.ts';
 export type { RecordedRequest } from './server.ts';
 export type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
 export { appPathFromLabel, CATALOG_LABEL, SAMPLE_MACHINE_IMAGES } from './samples.ts';

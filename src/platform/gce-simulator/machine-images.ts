@@ -23,9 +23,21 @@ export interface MachineImageSeed {
   status?: GceMachineImage['status'];
   totalStorageBytes?: number;
   creationTimestamp?: string;
+  /** Where it is stored; by default, as GCE does, the multi-region nearest its source instance. */
+  storageLocations?: string[];
 }
 
 const INSTANCE_PATH = /(?:^|\/)zones\/([^/]+)\/instances\/([^/]+)$/;
+
+/** GCE's default storage location: the multi-region of the source's region (us-central1-a → us). */
+export function defaultStorageLocation(sourceInstance: string | undefined): string {
+  const zone = sourceInstance ? INSTANCE_PATH.exec(sourceInstance)?.[1] : undefined;
+  if (!zone) return 'us';
+  if (zone.startsWith('europe-')) return 'eu';
+  if (zone.startsWith('asia-')) return 'asia';
+  if (zone.startsWith('us-')) return 'us';
+  return zone.replace(/-[a-z]$/, ''); // no multi-region there: the region itself
+}
 
 export class MachineImages {
   readonly #d: MachineImagesDeps;
@@ -65,7 +77,7 @@ export class MachineImages {
         disks: [{ kind: 'compute#savedAttachedDisk', boot: true, autoDelete: true, deviceName: 'persistent-disk-0', diskSizeGb: '20', mode: 'READ_WRITE', type: 'PERSISTENT' }],
         networkInterfaces: [{ kind: 'compute#networkInterface', name: 'nic0', network: s.link('global', 'networks', 'default') }],
       },
-      storageLocations: ['us'],
+      storageLocations: seed.storageLocations ?? [defaultStorageLocation(seed.sourceInstance)],
       totalStorageBytes: String(seed.totalStorageBytes ?? 4_194_304_000),
       selfLink: s.link('global', 'machineImages', seed.name),
     };
@@ -104,6 +116,7 @@ export class MachineImages {
         machineType: lastSegment(instance.machineType),
         sourceInstance: instance.selfLink,
         status: 'CREATING',
+        ...(Array.isArray(body.storageLocations) && body.storageLocations.length ? { storageLocations: body.storageLocations.map(String) } : {}),
       });
       img.sourceInstanceProperties.labels = { ...instance.labels };
       img.sourceInstanceProperties.description = instance.description;

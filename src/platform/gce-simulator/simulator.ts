@@ -1,5 +1,5 @@
 /**
- * A local Compute Engine: the v1 REST subset demo-vm uses (instances, machine images, zone and global
+ * A local Compute Engine: the v1 REST subset demo-vm uses (instances, machine images, machine types, zone and global
  * operations), spoken over HTTP so the real @google-cloud/compute clients drive it. Used by tests and by
  * local mode. Resource families live one per file; add images/disks the same way (a class with routes()).
  */
@@ -10,6 +10,7 @@ import { Faults, type FaultSpec, type OperationErrorSpec } from './faults.ts';
 import { type GceImage, type ImageSeed, Images } from './images.ts';
 import { Instances } from './instances.ts';
 import { type MachineImageSeed, MachineImages } from './machine-images.ts';
+import { type GceMachineType, MachineTypes } from './machine-types.ts';
 import { Operations } from './operations.ts';
 import { SAMPLE_MACHINE_IMAGES } from './samples.ts';
 import { createHandler, type RecordedRequest } from './server.ts';
@@ -24,6 +25,7 @@ export class GceSimulator {
   readonly #images: MachineImages;
   readonly #disks: Disks;
   readonly #diskImages: Images;
+  readonly #machineTypes: MachineTypes;
   readonly #requests: RecordedRequest[] = [];
   /** A node:http request listener, to mount the simulator in another server. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
@@ -38,9 +40,10 @@ export class GceSimulator {
     this.#instances = new Instances({ state, ops: this.#ops, faults: this.#faults, findMachineImage: (n) => this.#images.find(n) });
     this.#disks = new Disks({ state, instances: () => this.#instances.all() });
     this.#diskImages = new Images({ state, ops: this.#ops, faults: this.#faults, disks: this.#disks });
+    this.#machineTypes = new MachineTypes(state);
     this.handler = createHandler({
       project: state.project,
-      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#disks.routes(), ...this.#diskImages.routes(), ...this.#ops.routes()],
+      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#disks.routes(), ...this.#diskImages.routes(), ...this.#machineTypes.routes(), ...this.#ops.routes()],
       faults: this.#faults,
       requests: this.#requests,
       now: state.now,
@@ -98,6 +101,10 @@ export class GceSimulator {
   /** Boot disks of the instances (they go with their instance). */
   get disks(): GceDisk[] {
     return this.#disks.all();
+  }
+  /** The machine types a zone offers (GCE's MachineType resources). */
+  machineTypes(zone: string): GceMachineType[] {
+    return this.#machineTypes.inZone(zone);
   }
   image(name: string): GceImage | undefined {
     return this.#diskImages.find(name);
