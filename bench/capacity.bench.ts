@@ -25,7 +25,7 @@ const WARMUP_SECONDS = quick(5, 1);
 const ACK_P99_LIMIT_MS = 1_000;
 const GOAL = 500;
 // Enough people that, at the highest step, a filter user or owner rarely still waits for an answer.
-const SIZES = quick({ commandUsers: 800, filterUsers: 300, demos: 100 }, { commandUsers: 100, filterUsers: 30, demos: 10 });
+const SIZES = quick({ commandUsers: 2000, filterUsers: 300, demos: 100 }, { commandUsers: 100, filterUsers: 30, demos: 10 });
 
 interface Step {
   rate: number;

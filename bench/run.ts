@@ -7,7 +7,7 @@
  *   npm run bench                     all of them
  *   npx node bench/run.ts ack home    only those (the RESULTS.md then lists only them)
  *   BENCH_QUICK=1 npm run bench       a few seconds of load each: checks that they work (not figures;
- *                                     RESULTS.md then says so at the top)
+ *                                     written to bench/RESULTS.quick.md, never over RESULTS.md)
  *
  * What users feel, each against its goal: ack (ack p99, click → visible, web memory), capacity (the
  * highest rate one web process sustains), burst (500 simultaneous commands), launch (submission → the
@@ -120,6 +120,7 @@ const machine = [
   `Date: ${startedAt.toISOString()}; total ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`,
   `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} — a shared machine's other work shows in the latencies.`,
 ];
-writeFileSync(`${DIR}RESULTS.md`, markdown(outcomes, machine));
-process.stderr.write(`\nwrote bench/RESULTS.md\n`);
+const file = QUICK ? 'RESULTS.quick.md' : 'RESULTS.md';
+writeFileSync(`${DIR}${file}`, markdown(outcomes, machine));
+process.stderr.write(`\nwrote bench/${file}\n`);
 process.exit(outcomes.some((o) => o.crash) ? 1 : 0);

@@ -129,7 +129,7 @@ runMain(async () => {
     } finally {
       await app.stop();
     }
-    r.note(`Error-level log lines during the start-ups: web ${web.errors}; worker ${worker.errors}; local ${local.errors}.`);
+    r.note(`Error-level log lines during the start-ups: ${web.errors}; ${worker.errors}; ${local.errors}.`);
     r.emit();
   } finally {
     await database.drop();

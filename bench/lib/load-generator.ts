@@ -7,8 +7,9 @@
  * connection: at high rates it sent fewer requests than asked and timed only those.
  *
  * Requests are built and signed on this thread, where the fake Slack issues their trigger_ids, about
- * a second before they are sent (a trigger_id lives 3 s); the worker asks for as many new ones as it
- * used. Responses are timed on the worker's own event loop, which nothing else shares. Every sample
+ * a quarter of a second before they are sent (a trigger_id lives 3 s from its issue, and Slack issues
+ * it as it sends the request: a longer lead would eat into the app's 3 s); the worker asks for as many
+ * new ones as it used, every 50 ms. Responses are timed on the worker's own event loop, which nothing else shares. Every sample
  * carries the wall-clock time it was sent (performance.timeOrigin + now, comparable across threads),
  * so what the fake Slack saw afterwards can be timed from the same instant.
  */
@@ -85,7 +86,7 @@ export function generateLoad(url: string, shape: LoadShape, make: () => Prepared
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the load generator thread exited (${code}) before it reported`)));
-    send({ type: 'requests', requests: batch('burst' in shape ? shape.burst : Math.ceil(shape.rate)) });
+    send({ type: 'requests', requests: batch('burst' in shape ? shape.burst : Math.max(20, Math.ceil(shape.rate / 4))) });
     send({ type: 'start' });
   });
 }

@@ -80,7 +80,7 @@ function maybeDone(): void {
   agent.destroy();
 }
 
-// Ask for as many new requests as were used, every 50 ms: the buffer stays about one second ahead.
+// Ask for as many new requests as were used, every 50 ms: the buffer stays about 250 ms ahead.
 const refill = setInterval(() => {
   if (consumed === 0) return;
   port.postMessage({ type: 'consumed', count: consumed } satisfies FromWorker);
