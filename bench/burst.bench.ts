@@ -16,7 +16,7 @@
  * BENCH_QUICK=1: one burst of 100 after a warm-up of 20 (checks the bench works; not figures).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signedHeaders, slashCommand } from '../src/platform/fake-slack/index.ts';
+import { signedHeaders, slashCommand } from './lib/fakes.ts';
 import { benchUsers, catalogSynced, errorNote, freshDatabase, quick, startFakes, startRoles, type Fakes } from './lib/env.ts';
 import { generateLoad, type PreparedRequest } from './lib/load-generator.ts';
 import { quiet } from './lib/mixed-load.ts';

@@ -12,7 +12,7 @@
  * BENCH_QUICK=1: 2 warm-up launches, then 5 (checks the bench works; not figures).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StoredMessage, StoredView } from '../src/platform/fake-slack/index.ts';
+import type { StoredMessage, StoredView } from './lib/fakes.ts';
 import { benchUsers, catalogSynced, errorNote, freshDatabase, quick, startFakes, startRoles, until, type Fakes } from './lib/env.ts';
 import { openLaunchModal } from './lib/flows.ts';
 import { progress, result, round, runMain, summarize } from './lib/report.ts';

@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
 import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
-import { DEFAULT_USERS, FakeSlack, type FakeUser, type StoredView } from '../../src/platform/fake-slack/index.ts';
-import { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
+import { DEFAULT_USERS, FakeSlack, type FakeUser, type StoredView } from './fakes.ts';
+import { GceSimulator } from './fakes.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/postgres.ts';
 import { InboundSlack } from '../../test/harness/slack-requests.ts';
 import { spawnApp, spawnRole, type AppEnv, type ChildApp } from '../app-process.ts';

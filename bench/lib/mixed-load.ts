@@ -18,7 +18,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { blockActions, signedHeaders, slashCommand, type JsonObject, type SlackRequest } from '../../src/platform/fake-slack/index.ts';
+import { blockActions, signedHeaders, slashCommand, type JsonObject, type SlackRequest } from './fakes.ts';
 import type { DbHandle } from '../../src/platform/db.ts';
 import type { InboundSlack } from '../../test/harness/slack-requests.ts';
 import { benchUsers, catalogSynced, type Fakes } from './env.ts';

@@ -11,7 +11,7 @@
  *   e:<channel>:<user>      chat.postEphemeral to that user there
  *   d:<user>                chat.postMessage to the user's DM
  */
-import type { CallRecord, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import type { CallRecord, FakeSlack } from './fakes.ts';
 
 export const wallNow = () => performance.timeOrigin + performance.now();
 
