@@ -9,7 +9,7 @@
  *    one that most images match the images_recent index (exit 1 if not).
  */
 import { searchImages, toPrefixQuery } from '../src/catalog/store.ts';
-import { blockSuggestion, deliver } from '../src/platform/fake-slack/index.ts';
+import { blockSuggestion, deliver } from './lib/fakes.ts';
 import { loadImages, typedPrefixes } from './lib/catalog-data.ts';
 import { catalogSynced, freshDatabase, startChildApp, startFakes } from './lib/env.ts';
 import { recordingDb, requireIndex } from './lib/explain.ts';

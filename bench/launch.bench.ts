@@ -1,18 +1,24 @@
 /**
- * Launch overhead: 20 launches submitted at once on the GCE simulator with zero delay and a fake Slack
- * without rate limits, so what is measured is the app's own overhead (job queue, database, Slack
- * calls): from sending the launch modal's view_submission to the status DM saying "ready".
- * The app runs as in production (src/main.ts, default job tuning) in its own process.
- * Per-stage times (queued → creating → booting → ready, as seen in the DM) say where time goes.
+ * Launch: how long from pressing Launch until the DM says the demo is ready, when only the app takes
+ * time. 20 launches submitted at once on the GCE simulator with zero delay and a fake Slack without
+ * rate limits, so what is measured is the app's own overhead (web → job queue in PostgreSQL → worker
+ * → GCE → database → Slack calls): from sending the launch modal's view_submission to the fake Slack
+ * handling the message edit that says "ready".                                                p99 < 1 s
+ * The app runs as production runs it: a web process (ROLE=web) takes the submission, a worker process
+ * (ROLE=worker) runs the launch jobs against the simulator over HTTP (GCE_API_ENDPOINT); src/main.ts,
+ * default job tuning. Per-stage times (queued → creating → booting → ready, as seen in the DM) say
+ * where time goes. Then the worker's resident memory (VmRSS) after the launches.            < 500 MB
+ *
+ * BENCH_QUICK=1: 2 warm-up launches, then 5 (checks the bench works; not figures).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StoredMessage, StoredView } from '../src/platform/fake-slack/index.ts';
-import { benchUsers, catalogSynced, freshDatabase, startChildApp, startFakes, until, type Fakes } from './lib/env.ts';
+import type { StoredMessage, StoredView } from './lib/fakes.ts';
+import { benchUsers, catalogSynced, errorNote, freshDatabase, quick, startFakes, startRoles, until, type Fakes } from './lib/env.ts';
 import { openLaunchModal } from './lib/flows.ts';
 import { progress, result, round, runMain, summarize } from './lib/report.ts';
 
-const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 20);
-const WARMUP = 4;
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? quick(20, 5));
+const WARMUP = quick(4, 2);
 const IMAGE = 'bench-plain';
 // What the status DM says at each stage (src/demos/views.ts statusMessage's text).
 const STAGES: Array<[string, RegExp]> = [
@@ -70,7 +76,8 @@ runMain(async () => {
   // An image without a declared app: no readiness probe runs beside the launches.
   f.sim.addMachineImage({ name: IMAGE, description: 'Plain VM for the launch benchmark.', labels: { 'demo-vm-catalog': 'true' }, machineType: 'e2-medium' });
   const database = await freshDatabase();
-  const { app, slack } = await startChildApp(f, database.url);
+  const roles = await startRoles(f, database.url);
+  const { web, worker, slack } = roles;
   try {
     await catalogSynced(database.handle, 5);
     const people = benchUsers(WARMUP + LAUNCHES).map((u) => u.id);
@@ -94,13 +101,16 @@ runMain(async () => {
     const per = (m: string) => round(calls.filter((c) => c.method === m).length / LAUNCHES, 1);
     r.note(`Slack calls per launch: chat.postMessage ${per('chat.postMessage')}, chat.update ${per('chat.update')}, conversations.history ${per('conversations.history')}, views.publish ${per('views.publish')}.`);
     r.note(`GCE simulator: zero operation and boot time; ${f.sim.instances.length} instances exist at the end (${WARMUP} warm-up + ${LAUNCHES}).`);
-    r.note(`App log lines at error level: ${app.errorLines.length}${app.errorLines.length ? ` (first: ${app.errorLines[0]!.slice(0, 300)})` : ''}.`);
+    const workerRss = worker.rssMb();
+    r.figure({ name: `worker RSS after ${WARMUP} + ${LAUNCHES} launches (${LAUNCHES} concurrent)`, value: workerRss, unit: 'MB', goal: '< 500 MB', pass: workerRss < 500 });
+    r.figure({ name: 'web RSS after the launches', value: web.rssMb(), unit: 'MB' });
+    r.note(`App error-level log lines: ${errorNote([web, worker])}.`);
     if (process.env.BENCH_DEBUG) {
       for (const [u, t] of timelines) process.stderr.write(`${u} ${JSON.stringify(Object.fromEntries(Object.entries(t.seen).map(([k, v]) => [k, Math.round(v - t.submitted)])))}\n`);
     }
     r.emit();
   } finally {
-    await app.stop();
+    await roles.stop();
     await database.drop();
     await f.close();
   }

@@ -6,6 +6,13 @@
  *
  *   npm run bench                     all of them
  *   npx node bench/run.ts ack home    only those (the RESULTS.md then lists only them)
+ *   BENCH_QUICK=1 npm run bench       a few seconds of load each: checks that they work (not figures;
+ *                                     written to bench/RESULTS.quick.md, never over RESULTS.md)
+ *
+ * What users feel, each against its goal: ack (ack p99, click → visible, web memory), capacity (the
+ * highest rate one web process sustains), burst (500 simultaneous commands), launch (submission → the
+ * DM says ready, worker memory), startup (web, worker and local mode start-up, local mode memory); then
+ * the query benchmarks (catalog-search, home, digest).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +24,8 @@ import type { BenchResult, Figure } from './lib/report.ts';
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const TIMEOUT_MS = 10 * 60_000;
 // The usual order: request path first, then jobs, then the query benchmarks.
-const ORDER = ['ack', 'launch', 'catalog-search', 'home', 'digest'];
+const ORDER = ['ack', 'capacity', 'burst', 'launch', 'startup', 'catalog-search', 'home', 'digest'];
+const QUICK = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
 
 interface Outcome {
   name: string;
@@ -72,6 +80,7 @@ function figureRow(f: Figure): string {
 
 function markdown(outcomes: Outcome[], machine: string[]): string {
   const lines = ['# Benchmark results', '', 'Written by `npm run bench` (bench/run.ts); each benchmark also runs alone: `npx node bench/<name>.bench.ts`.', ''];
+  if (QUICK) lines.push('**QUICK MODE (BENCH_QUICK=1): a few seconds of load per benchmark, to check that they run. These are not the figures; run `npm run bench` on a quiet machine for them.**', '');
   lines.push('## Machine', '', ...machine.map((m) => `- ${m}`), '');
   const missed = outcomes.flatMap((o) => (o.result?.figures ?? []).filter((f) => f.pass === false).map((f) => `${o.name}: ${f.name}`));
   const crashed = outcomes.filter((o) => o.crash);
@@ -111,6 +120,7 @@ const machine = [
   `Date: ${startedAt.toISOString()}; total ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`,
   `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} — a shared machine's other work shows in the latencies.`,
 ];
-writeFileSync(`${DIR}RESULTS.md`, markdown(outcomes, machine));
-process.stderr.write(`\nwrote bench/RESULTS.md\n`);
+const file = QUICK ? 'RESULTS.quick.md' : 'RESULTS.md';
+writeFileSync(`${DIR}${file}`, markdown(outcomes, machine));
+process.stderr.write(`\nwrote bench/${file}\n`);
 process.exit(outcomes.some((o) => o.crash) ? 1 : 0);

@@ -1,5 +1,5 @@
 /** User journeys the benchmarks set up before they measure (through the real receiver). */
-import type { StoredView } from '../../src/platform/fake-slack/index.ts';
+import type { StoredView } from './fakes.ts';
 import type { DbHandle } from '../../src/platform/db.ts';
 import type { InboundSlack } from '../../test/harness/slack-requests.ts';
 import { topViewWith, until, type Fakes } from './env.ts';
