@@ -6,18 +6,16 @@ import { escapeMrkdwn } from '../commands.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { context, modal, section, slackDate } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
-import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageNamed, myImages } from './image-store.ts';
-import { deleteImageJob, requestImageDelete } from './images.ts';
+import { requestImageDelete } from './images.ts';
 import { parseExtendValue } from './lease.ts';
-import { LifecycleIds, LifecycleJobs } from './lifecycle-ids.ts';
+import { LifecycleIds } from './lifecycle-ids.ts';
 import { extendedMessage, imageListMessage, saveModal, saveQueuedModal } from './lifecycle-views.ts';
-import { keep, sweepRetention } from './retention.ts';
+import { keep } from './retention.ts';
 import { demoNamed, requestSave, resume, saveableDemo } from './save.ts';
-import { saveJob } from './save-jobs.ts';
 import type { AfterSave } from './save-store.ts';
-import { extend, sweepLeases } from './ttl.ts';
+import { extend } from './ttl.ts';
 
 /** Value of a clicked button (every lifecycle button carries a plain string). */
 export const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
