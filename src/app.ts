@@ -96,12 +96,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       instanceId: randomUUID(),
       actor: (userId) => resolveActor(handle.db, config, userId),
     };
+    let working = false;
     const routes = [
       ...healthRoutes({
+        role: config.role,
+        // What this role needs: the database for both; a worker also its job handlers and schedules.
         ready: {
           database: async () => (await sql`select 1`.execute(handle.db), true),
           migrations: () => migrationsApplied(handle.db),
           jobs: async () => jobs.started,
+          ...(serves(config, 'worker') ? { workers: async () => working } : {}),
         },
       }),
       metricsRoute(appMetricsRegistry({ db: handle.db, jobs, clock, log })),
@@ -115,6 +119,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
       scheduler.add(usageSecondsTask(handle.db, ctx.instanceId)); // the cached usage totals /metrics reads
       for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
+      working = true;
     }
 
     let bolt: App | undefined;

@@ -7,6 +7,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export interface HealthChecks {
+  /** Which role's needs the checks are (reported in /readyz). */
+  role: string;
   /** Each check resolves true when healthy; a throw counts as unhealthy. */
   ready: Record<string, () => Promise<boolean>>;
 }
@@ -30,7 +32,7 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
             }),
           );
           const ok = Object.values(results).every(Boolean);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', role: checks.role, checks: results });
         })();
       },
     },

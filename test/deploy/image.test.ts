@@ -191,7 +191,7 @@ describe('the image, assembled without Docker', () => {
     expect(sent.response.status).toBe(200);
     expect(fake.ephemerals('U_ALICE').at(-1)?.text).toContain('/demo launch');
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/demo_vm_slack_ack_duration_seconds_count\{kind="command"\} [1-9]/);
+    expect(metrics).toMatch(/demo_vm_slack_ack_duration_seconds_count\{status="200"\} [1-9]/);
     for (const name of ['demo_vm_job_queue_depth', 'demo_vm_usage_seconds_total', 'process_cpu_seconds_total']) expect(metrics).toContain(name);
     // JSON logs in production, with no secret in them.
     expect(appOutput).toMatch(/^\{"severity":"INFO","level":30,/m);

@@ -201,7 +201,7 @@ describe('Kubernetes manifests', () => {
   });
 
   test('probes: readiness on /readyz, liveness and startup on /healthz, on the port the app listens on', () => {
-    const routes = healthRoutes({ ready: {} }).map((r) => r.path);
+    const routes = healthRoutes({ role: 'all', ready: {} }).map((r) => r.path);
     for (const p of ['/readyz', '/healthz']) expect(routes).toContain(p);
     const exposed = parseDockerfile(readFileSync('Dockerfile', 'utf8')).at(-1)!.instructions.find((i) => i.op === 'EXPOSE')?.args;
     for (const w of deployments) {

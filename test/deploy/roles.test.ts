@@ -60,9 +60,13 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
   });
 
   test('the worker serves health and metrics only; the web process serves Slack', async () => {
-    expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+    const workerReady = await fetch(`${worker.url}/readyz`);
+    expect(workerReady.status).toBe(200);
+    expect(await workerReady.json()).toMatchObject({ role: 'worker', checks: { database: true, migrations: true, jobs: true, workers: true } });
     expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
     expect((await fetch(`${worker.url}/slack/events`, { method: 'POST' })).status).toBe(404);
-    expect((await fetch(`${web.url}/readyz`)).status).toBe(200);
+    const webReady = await fetch(`${web.url}/readyz`);
+    expect(webReady.status).toBe(200);
+    expect(await webReady.json()).toEqual({ status: 'ready', role: 'web', checks: { database: true, migrations: true, jobs: true } });
   });
 });

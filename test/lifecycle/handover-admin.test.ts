@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
+import { reconcile } from '../../src/accounting/reconciler.ts';
 import { audit, demoIds, demoRow, dmSaying, ephemeralSaying, launchDemo, newView, openViews, saveFromDm, savesOf, settledDm, text, viewSaying, waitDemo } from './helpers.ts';
 
 describe('hand-over, pause and the fleet', () => {
@@ -90,12 +91,15 @@ describe('hand-over, pause and the fleet', () => {
 
   test('the fleet lists live demos with owner, age, expiry and cost, and orphaned VMs; an admin force-stops', async () => {
     t.sim.addInstance({ zone: 'us-central1-a', name: 'demo-left-behind', labels: { 'managed-by': 'demo-vm', owner: 'u_gone' } });
+    // The web role shows what the worker's last reconcile found in GCE.
+    await reconcile(t.app.worker!);
     await t.db.insertInto('machine_prices').values({ machine_type: 'e2-medium', region: 'us-central1', hourly_price: '0.0335', updated_by: 'U_ADMIN', updated_at: new Date() }).onConflict((oc) => oc.columns(['machine_type', 'region']).doNothing()).execute();
     const running = await t.db.selectFrom('demos').selectAll().where('state', '=', 'running').where('owner_id', '=', 'U_ALICE').executeTakeFirstOrThrow();
     await t.slack.command({ user: 'U_ADMIN', text: 'admin fleet' });
     const shown = await ephemeralSaying(t, 'U_ADMIN', 'Orphaned VMs');
     const body = text(shown.blocks);
     expect(body).toContain('demo-left-behind');
+    expect(body).toContain('as of the last check with GCE');
     expect(body).toContain(running.instance_name);
     expect(body).toContain('<@U_ALICE>');
     expect(body).toMatch(/age \d/);
