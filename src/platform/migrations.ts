@@ -8,7 +8,7 @@ import * as m0006 from '../../migrations/0006_lifecycle.ts';
 import * as m0007 from '../../migrations/0007_machine_types.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
   '0003_accounting': m0003,
   '0004_exports': m0004,
