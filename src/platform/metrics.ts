@@ -284,7 +284,7 @@ export function requestMiddleware(log: Logger, traceProject: string): Middleware
     } finally {
       const seconds = secondsSince(started);
       metrics.slackRequestSeconds.observe({ kind, outcome: failed ? 'error' : 'ok' }, seconds);
-      requestLog.info({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
+      requestLog.debug({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
     }
   };
 }

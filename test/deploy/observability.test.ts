@@ -31,7 +31,7 @@ describe('metrics and logs', () => {
   const logLines = () => t.logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { READINESS_TIMEOUT_SECONDS: '1' } });
+    t = await startTestApp({ clock, env: { READINESS_TIMEOUT_SECONDS: '1', LOG_LEVEL: 'debug' } });
   });
   afterAll(async () => t?.close());
 

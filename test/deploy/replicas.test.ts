@@ -26,7 +26,7 @@ describe('two app processes on one PostgreSQL', () => {
     t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
     await t.stopApp();
     handle = openPostgres(t.database!.url);
-    const env = appProcessEnv(t, { LOG_LEVEL: 'info', READINESS_TIMEOUT_SECONDS: '1' });
+    const env = appProcessEnv(t, { LOG_LEVEL: 'debug', READINESS_TIMEOUT_SECONDS: '1' });
     [a, b] = await Promise.all([startAppProcess({ env, clock: '2026-03-02T09:00:00Z' }), startAppProcess({ env, clock: '2026-03-02T09:00:00Z' })]);
     const via = (p: AppProcess): TestApp => ({ ...t, db: handle.db, slack: new InboundSlack(t.fake, `${p.url}/slack/events`, TEST_SIGNING_SECRET) });
     viaA = via(a);

@@ -29,7 +29,7 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
     t = await startTestApp();
     await t.stopApp(); // only the two role processes work
     handle = openPostgres(t.database!.url);
-    const env = appProcessEnv(t, { LOG_LEVEL: 'info', READINESS_TIMEOUT_SECONDS: '1' });
+    const env = appProcessEnv(t, { LOG_LEVEL: 'debug', READINESS_TIMEOUT_SECONDS: '1' });
     const start = (role: string) =>
       startAppProcess({ env: { ...env, ROLE: role, DEMO_VM_MODULE_LOG: join(dir, `${role}.modules`) }, clock: '2026-03-02T09:00:00Z', execArgv: ['--import', RECORDER] });
     [web, worker] = await Promise.all([start('web'), start('worker')]);
