@@ -3,11 +3,11 @@ import { stripTypeScriptTypes } from 'node:module';
 import { extname } from 'node:path';
 
 /**
- * The page's files (src/local/page), served as they are: HTML, CSS, and TypeScript modules with their
+ * The page's files (sim/workspace/page), served as they are: HTML, CSS, and TypeScript modules with their
  * types stripped (no build step). Only flat, plainly named files are served.
  */
 
-const PAGE_DIR = new URL('./page/', import.meta.url);
+const PAGE_DIR = new URL('./page', import.meta.url);
 const NAME = /^[a-z0-9-]+\.(html|css|ts|svg)$/;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
