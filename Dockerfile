@@ -18,6 +18,8 @@ COPY package.json package-lock.json ./
 # The npm cache stays in a BuildKit cache mount, out of the image.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 COPY src ./src
+# Local mode's fakes (fake Slack, GCE simulator, local workspace): `docker run` without credentials.
+COPY sim ./sim
 COPY migrations ./migrations
 COPY assets ./assets
 # Fail the build, not the pod, when the dependency tree is incomplete or a production module
@@ -44,6 +46,7 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/src ./src
+COPY --from=build /app/sim ./sim
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/assets ./assets
 # Only the embedded database (no DATABASE_URL: a single local process) writes here.

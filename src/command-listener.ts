@@ -1,6 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import { escapeMrkdwn, MAX_COMMAND_TEXT, toInput, type CommandRouter, type Parsed } from './commands.ts';
+import { MAX_COMMAND_TEXT, toInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
+import { escapeMrkdwn } from './platform/blocks.ts';
 
 /**
  * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,

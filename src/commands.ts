@@ -128,10 +128,6 @@ export function toInput(cmd: SlashCommand, parsed: { args: string[]; rest: strin
   };
 }
 
-/** Slack shows user input back to users: never echo it unescaped into mrkdwn. */
-export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 const BARE_USER_ID = /^([UW][A-Z0-9_]{2,})$/;

@@ -2,8 +2,8 @@ import { loadConfig, ConfigError, describeConfig, type Config } from './config.t
 import { startApp, type RunningApp } from './app.ts';
 import { createLogger } from './platform/log.ts';
 import { armCrashPoints } from './platform/crash.ts';
-import type { GceSimulator } from './platform/gce-simulator/index.ts';
-import { localWorkspaceRefusal, usesRealGcp } from './local/safety.ts';
+import type { GceSimulator } from '../sim/gce/index.ts';
+import { localWorkspaceRefusal, usesRealGcp } from './local-safety.ts';
 
 /**
  * Start: config → (local mode: in-process fake Slack and GCE simulator) → app. Stops gracefully on
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   let simulator: GceSimulator | undefined;
   if (config.gce.mode === 'simulator') {
     // Local-only modules are loaded only when used: a production process never holds them.
-    const [{ GceSimulator }, { startLocalCloudBuild }] = await Promise.all([import('./platform/gce-simulator/index.ts'), import('./platform/fake-cloudbuild/local.ts')]);
+    const [{ GceSimulator }, { startLocalCloudBuild }] = await Promise.all([import('../sim/gce/index.ts'), import('../sim/cloudbuild/local.ts')]);
     simulator = new GceSimulator({ project: config.gce.project, zones: config.gce.zones, machineTypes: config.gce.machineTypes, operationMs: 1500, bootMs: 4000 });
     simulator.seedSampleImages();
     const { url } = await simulator.listen(0, '127.0.0.1');
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   try {
     if (config.slack.mode === 'local') {
       // The real app against an in-process fake Slack, plus the page that plays Slack for it.
-      const { startLocal } = await import('./local/start.ts');
+      const { startLocal } = await import('../sim/workspace/start.ts');
       const local = await startLocal({ config, log, simulator });
       stops.push(() => local.fake.close());
       ({ app, config } = local);

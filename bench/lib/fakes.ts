@@ -2,5 +2,5 @@
  * The far ends the benchmarks run the app against (fake Slack, GCE simulator), imported from one place:
  * when they move (to sim/), only this file changes.
  */
-export * from '../../src/platform/fake-slack/index.ts';
-export { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
+export * from '../../sim/slack/index.ts';
+export { GceSimulator } from '../../sim/gce/index.ts';

@@ -1,6 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { context, divider, header, section, slackDate } from '../platform/blocks.ts';
+import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import type { DigestData, DigestUser } from './digest-data.ts';
 import { change, formatHours, formatMoney, hoursAndCost } from './money.ts';
 import { describePeriod, localDateString } from './periods.ts';

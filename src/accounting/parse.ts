@@ -1,8 +1,9 @@
 import { UserError } from '../errors.ts';
-import { escapeMrkdwn, mentionedUser } from '../commands.ts';
+import { mentionedUser } from '../commands.ts';
 import { DAYS, type Cadence, type DigestSchedule } from './digest-schedule.ts';
 import { ANY_REGION } from './money.ts';
 import { compareLocalDates, dateRange, dayOf, isTimeZone, monthOf, parseLocalDate, previousPeriod, weekOf, type Period } from './periods.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /**
  * Words of `/demo usage`, `/demo digest` and `/demo admin price`. Slack sends mentions escaped

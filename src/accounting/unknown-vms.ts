@@ -1,8 +1,7 @@
 import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../platform/db.ts';
-import { escapeMrkdwn } from '../commands.ts';
-import { context, section } from '../platform/blocks.ts';
+import { context, escapeMrkdwn, section } from '../platform/blocks.ts';
 import { consoleLinks, type Instance } from '../platform/compute/port.ts';
 import { openDm } from '../platform/slack-messages.ts';
 

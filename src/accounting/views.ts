@@ -1,6 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { context, divider, header, section, slackDate } from '../platform/blocks.ts';
+import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire } from './digest-schedule.ts';
 import type { Subscription } from './digest-store.ts';
 import { ANY_REGION, formatHours, formatMoney, hoursAndCost } from './money.ts';

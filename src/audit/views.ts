@@ -1,6 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { context, section, slackDate, truncate } from '../platform/blocks.ts';
+import { context, escapeMrkdwn, section, slackDate, truncate } from '../platform/blocks.ts';
 import type { AuditRow } from './store.ts';
 
 function change(before: unknown, after: unknown): string {

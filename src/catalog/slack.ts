@@ -1,11 +1,11 @@
 import type { BlockAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { CatalogIds } from './ids.ts';
 import * as service from './service.ts';
 import { browseView, decodeBrowseState, detailView, suggestionOptions } from './views.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 export function registerCatalogListeners({ ctx, bolt, router }: Registration): void {
   router.add({

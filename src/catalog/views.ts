@@ -1,6 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, confirm, context, divider, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { button, confirm, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
 import { CommentIds } from '../comments/ids.ts';
 import { commentBlock } from '../comments/views.ts';
 import { SharingIds } from '../sharing/ids.ts';

@@ -1,5 +1,4 @@
 import type { WorkerRegistration } from '../capabilities.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import type { WorkerContext } from '../context.ts';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { JobHandler } from '../platform/jobs.ts';
@@ -7,6 +6,7 @@ import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { replyWhereAsked } from '../platform/slack-messages.ts';
 import { CatalogJobs } from './ids.ts';
 import { publish, syncCatalog, type PublishJob } from './service.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /** The worker side of the catalog: following GCE's labelled machine images, and publishing. */
 export async function workCatalog({ ctx, scheduler }: WorkerRegistration): Promise<void> {

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -9,6 +8,7 @@ import { CommentJobs, IMAGE_THREAD_EVENT } from './ids.ts';
 import { THREAD_CLAIM_PREFIX, isPostedThread } from './links.ts';
 import * as store from './store.ts';
 import { MAX_INPUT, threadParent } from './views.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /** A creator that has held a thread claim this long is presumed dead; another may take over. */
 const CLAIM_STALE_MS = 2 * 60_000;

@@ -1,6 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, context, divider, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
+import { button, context, divider, escapeMrkdwn, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { CommentIds } from './ids.ts';
 
 /** Block Kit of comments, pure. Bodies are Slack mrkdwn already (see store.ts), so they are not escaped again. */

@@ -1,8 +1,8 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
-import { escapeMrkdwn, parseUserRef } from '../commands.ts';
+import { parseUserRef } from '../commands.ts';
 import { NotFoundError, UserError } from '../errors.ts';
-import { modal, section } from '../platform/blocks.ts';
+import { escapeMrkdwn, modal, section } from '../platform/blocks.ts';
 import { refreshHome } from '../home/service.ts';
 import type { Actor } from '../policy.ts';
 import type { AppContext } from '../context.ts';

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { can, type Actor } from '../policy.ts';
@@ -8,6 +7,7 @@ import { DemoJobs } from './ids.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /**
  * Hand-over: the owner (or an admin, for someone who left) gives a demo or a saved image to a

@@ -1,5 +1,4 @@
 import type { AppContext, WorkerContext } from '../context.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { ComputeError } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
@@ -8,6 +7,7 @@ import { runGceStep } from '../platform/gce-steps.ts';
 import { getSavedImage, toSaved, type SavedImage } from './image-store.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';
 import { recordAudit } from '../audit/store.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /** Deleting a saved image (and its machine image), refused while something depends on it. */
 

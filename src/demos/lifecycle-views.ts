@@ -1,6 +1,5 @@
 import type { ActionsBlockElement, Button, KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, confirm, context, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { button, confirm, context, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
 import { ExportIds } from '../exports/ids.ts';
 import { SharingIds } from '../sharing/ids.ts';
 import { formatGib, formatUsd, MACHINE_IMAGE_USD_PER_GIB_MONTH, monthlyStorageUsd } from './costs.ts';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
-import { slackDate } from '../platform/blocks.ts';
+import { escapeMrkdwn, slackDate } from '../platform/blocks.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';

@@ -1,6 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, confirm, context, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
+import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { consoleLinks } from '../platform/compute/port.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';

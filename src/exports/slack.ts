@@ -1,8 +1,7 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capabilities.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { UserError } from '../errors.ts';
-import { errorModal } from '../platform/blocks.ts';
+import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { FORMAT_INFO, normalizePrefix } from './formats.ts';
 import { ExportIds } from './ids.ts';

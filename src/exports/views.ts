@@ -1,6 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, confirm, context, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
+import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { EXPORT_FORMATS, type ExportFormat, FORMAT_INFO, formatBytes, objectConsoleUrl } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import type { ExportOptions } from './service.ts';

@@ -1,10 +1,9 @@
 import type { ActionsBlockElement, HomeView, KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
 import { fleetBlocks, extendButton, savedImageBlocks } from '../demos/lifecycle-views.ts';
 import { DemoIds } from '../demos/ids.ts';
 import type { SavedImage } from '../demos/image-store.ts';
 import { LifecycleIds } from '../demos/lifecycle-ids.ts';
-import { button, confirm, context, divider, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
+import { button, confirm, context, divider, escapeMrkdwn, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
 import { HomeIds } from './ids.ts';
 import type { DemoCard, HomeData } from './service.ts';
 import { budgetLine } from '../budgets/views.ts';

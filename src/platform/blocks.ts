@@ -2,6 +2,11 @@ import type { Button, KnownBlock, PlainTextOption, View } from '@slack/types';
 
 /** Small Block Kit helpers: Slack's limits in one place, and less noise in views. */
 
+/** Slack shows user input back to users: never echo it unescaped into mrkdwn. */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export const LIMITS = { modalTitle: 24, buttonText: 75, sectionText: 3000, optionText: 75, field: 2000, blocksPerMessage: 50, blocksPerView: 100 } as const;
 
 export function truncate(s: string, max: number): string {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
-import { escapeMrkdwn } from '../commands.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -11,6 +10,7 @@ import * as store from './store.ts';
 import type { ShareRequest } from './store.ts';
 import { alreadyDecided, MAX_NOTE, MAX_REASON } from './views.ts';
 import { claimSubmission } from '../platform/submissions.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 /**
  * Share requests: an owner asks, an approver decides once, the image becomes `shared` (everyone's

@@ -3,7 +3,7 @@ import type { Registration } from '../capabilities.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
-import { escapeMrkdwn, type CommandInput, parseUserRef } from '../commands.ts';
+import { type CommandInput, parseUserRef } from '../commands.ts';
 import { refreshDetail } from '../comments/refresh.ts';
 import { ForbiddenError, UserError } from '../errors.ts';
 import { can } from '../policy.ts';
@@ -12,6 +12,7 @@ import { changeApprover, listApprovers, refreshUsergroup } from './approvers.ts'
 import { SharingIds } from './ids.ts';
 import * as service from './service.ts';
 import { approversText, decodeMetadata, denyModal, sentModal, shareModal } from './views.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 
 const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
 

@@ -1,6 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { escapeMrkdwn } from '../commands.ts';
-import { button, confirm, context, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
+import { button, confirm, context, escapeMrkdwn, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { SharingIds } from './ids.ts';
 import type { Outcome, ShareRequest } from './store.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, type TestApp } from '../harness/app.ts';
-import type { StoredEphemeral } from '../../src/platform/fake-slack/index.ts';
+import type { StoredEphemeral } from '../../sim/slack/index.ts';
 
 /**
  * History written straight into the ledger (a week of usage through the UI would be silly); the

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { LocalWorkspace } from '../../src/local/start.ts';
+import type { LocalWorkspace } from '../../sim/workspace/start.ts';
 import { startLocalApp, type LocalApp, type LocalAppOptions } from '../local/harness.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { MachineImage } from '../../src/platform/compute/port.ts';
-import { appPathFromLabel } from '../../src/platform/gce-simulator/index.ts';
+import { appPathFromLabel } from '../../sim/gce/index.ts';
 import { launch, PROJECT, rid, type Rig, startRig, ZONE } from './setup.ts';
 
 let rig: Rig;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GceCompute, type GceComputeOptions } from '../../src/platform/compute/gce.ts';
 import type { OperationRef } from '../../src/platform/compute/port.ts';
-import { GceSimulator, type GceSimulatorOptions } from '../../src/platform/gce-simulator/index.ts';
+import { GceSimulator, type GceSimulatorOptions } from '../../sim/gce/index.ts';
 
 export const PROJECT = 'test-project';
 export const ZONE = 'us-central1-a';

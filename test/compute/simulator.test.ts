@@ -1,8 +1,8 @@
 // The simulator's wire behaviour, seen with plain fetch (no client library in between).
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
-import { GceSimulator, type GceSimulatorOptions } from '../../src/platform/gce-simulator/index.ts';
-import { compileFilter } from '../../src/platform/gce-simulator/filter.ts';
+import { GceSimulator, type GceSimulatorOptions } from '../../sim/gce/index.ts';
+import { compileFilter } from '../../sim/gce/filter.ts';
 
 const P = 'sim-project';
 const Z = 'us-central1-a';

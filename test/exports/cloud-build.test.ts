@@ -1,7 +1,7 @@
 /** The fake Cloud Build, driven by the real @google-cloud/cloudbuild client (fallback: true, REST). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GcpCloudBuild } from '../../src/exports/cloud-build.ts';
-import { FakeCloudBuild } from '../../src/platform/fake-cloudbuild/index.ts';
+import { FakeCloudBuild } from '../../sim/cloudbuild/index.ts';
 import { eventually } from '../harness/app.ts';
 
 const build = (dest: string) => ({ steps: [{ name: 'gcr.io/compute-image-import/gce_vm_image_export:release', args: [`-destination_uri=${dest}`] }], tags: ['gce-daisy', 'gce-daisy-image-export'], timeout: '7200s' });

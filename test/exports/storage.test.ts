@@ -1,7 +1,7 @@
 /** The storage port over the real @google-cloud/storage, against the fake bucket API, signing offline. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createExportStorage, type GcsExportStorage } from '../../src/exports/storage.ts';
-import { FakeCloudBuild } from '../../src/platform/fake-cloudbuild/index.ts';
+import { FakeCloudBuild } from '../../sim/cloudbuild/index.ts';
 
 describe('export storage', () => {
   let fake: FakeCloudBuild;

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Export } from '../../src/exports/store.ts';
 import { exportModal, statusMessage } from '../../src/exports/views.ts';
-import { checkMessage, checkView } from '../../src/platform/fake-slack/index.ts';
+import { checkMessage, checkView } from '../../sim/slack/index.ts';
 
 const base: Export = {
   id: '3f1c2d4e-0000-4000-8000-000000000001',

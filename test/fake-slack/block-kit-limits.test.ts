@@ -6,7 +6,7 @@ import {
   checkView,
   validateBlocks,
   validateView,
-} from '../../src/platform/fake-slack/block-kit-limits.ts';
+} from '../../sim/slack/block-kit-limits.ts';
 
 const plain = (text: string) => ({ type: 'plain_text', text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });

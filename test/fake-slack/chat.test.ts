@@ -1,6 +1,6 @@
 import { LogLevel, WebClient, type Logger, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 
 const fake = new FakeSlack();
 let web: WebClient;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { ErrorCode, LogLevel, WebClient, WebClientEvent, type Logger, type WebAPIRateLimitedError } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
 const fake = new FakeSlack();

@@ -1,7 +1,7 @@
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { DEFAULT_TOKEN, FakeSlack, RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack, RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../../sim/slack/index.ts';
 import { blockActions, slashCommand } from '../harness/slack-requests.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };

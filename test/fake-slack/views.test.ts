@@ -2,7 +2,7 @@ import { LogLevel, WebClient, type Logger, type WebAPIPlatformError } from '@sla
 import type { ModalView } from '@slack/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 
 const clock = new ManualClock('2026-03-02T09:00:00Z');
 const fake = new FakeSlack({ clock });

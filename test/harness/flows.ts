@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestApp } from './app.ts';
 import { eventually } from './app.ts';
-import type { StoredView } from '../../src/platform/fake-slack/index.ts';
+import type { StoredView } from '../../sim/slack/index.ts';
 
 /** Reusable user journeys through the real receiver, for the tests of every capability. */
 

@@ -1,7 +1,7 @@
 /**
  * Inbound Slack for tests: build real Slack requests (slash commands, interactions, Events API) from the
  * fake Slack's state, sign them, and POST them to the app's real receiver. The builders live in
- * src/platform/fake-slack/inbound so the local workspace page can use them too.
+ * sim/slack/inbound so the local workspace page can use them too.
  */
 import {
   applyCommandAck,
@@ -28,7 +28,7 @@ import {
   type UserMessageInput,
   type ViewAckOutcome,
   type ViewSubmissionInput,
-} from '../../src/platform/fake-slack/index.ts';
+} from '../../sim/slack/index.ts';
 
 export {
   interactionRequest,
@@ -47,7 +47,7 @@ export {
   verifySlackSignature,
   viewClosed,
   viewSubmission,
-} from '../../src/platform/fake-slack/index.ts';
+} from '../../sim/slack/index.ts';
 export type {
   BlockActionInput,
   DeliverOptions,
@@ -59,7 +59,7 @@ export type {
   UserMessageInput,
   ViewAckOutcome,
   ViewSubmissionInput,
-} from '../../src/platform/fake-slack/index.ts';
+} from '../../sim/slack/index.ts';
 
 export type SendOptions = Omit<DeliverOptions, 'signingSecret'>;
 

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { eventually, type TestApp } from '../harness/app.ts';
-import type { StoredMessage, StoredView } from '../../src/platform/fake-slack/index.ts';
+import type { StoredMessage, StoredView } from '../../sim/slack/index.ts';
 
 /** Journeys of the demo lifecycle through the real receiver, by demo id (never "the latest row"). */
 

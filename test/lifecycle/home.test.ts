@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
-import { validateView } from '../../src/platform/fake-slack/index.ts';
+import { validateView } from '../../sim/slack/index.ts';
 import { catalogImageId, newView, openViews, text } from './helpers.ts';
 
 const NOW = '2026-03-04T12:00:00Z'; // a Wednesday

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockActions, interactionRequest, viewSubmission } from '../harness/slack-requests.ts';
-import { userObject } from '../../src/platform/fake-slack/index.ts';
+import { userObject } from '../../sim/slack/index.ts';
 import {
   audit,
   catalogImageId,

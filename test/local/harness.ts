@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startLocal, type LocalWorkspace } from '../../src/local/start.ts';
+import { startLocal, type LocalWorkspace } from '../../sim/workspace/start.ts';
 import { GceCompute } from '../../src/platform/compute/gce.ts';
-import { GceSimulator } from '../../src/platform/gce-simulator/index.ts';
+import { GceSimulator } from '../../sim/gce/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { TEST_JOB_TUNING } from '../harness/app.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';

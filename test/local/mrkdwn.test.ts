@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseMrkdwn, type MdNode } from '../../src/local/page/mrkdwn.ts';
-import { formatSlackDate } from '../../src/local/page/slack-date.ts';
+import { parseMrkdwn, type MdNode } from '../../sim/workspace/page/mrkdwn.ts';
+import { formatSlackDate } from '../../sim/workspace/page/slack-date.ts';
 
 /** Flatten a tree to a compact string, to compare whole parses at a glance. */
 function show(nodes: MdNode[]): string {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { isLoopback, localWorkspaceRefusal } from '../../src/local/safety.ts';
-import { LocalWorkspaceRefused, startLocal } from '../../src/local/start.ts';
+import { isLoopback, localWorkspaceRefusal } from '../../src/local-safety.ts';
+import { LocalWorkspaceRefused, startLocal } from '../../sim/workspace/start.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { nonLoopbackAddresses, tryConnect } from './net.ts';
 

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Snapshot } from '../../src/local/snapshot.ts';
+import type { Snapshot } from '../../sim/workspace/snapshot.ts';
 import { startLocalApp, type LocalApp } from './harness.ts';
 import { nonLoopbackAddresses, tryConnect } from './net.ts';
 

@@ -3,7 +3,7 @@ import type { View } from '@slack/types';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { modalFlow, PLACEHOLDER_AFTER_MS } from '../../src/platform/modal-flow.ts';
 import { createWebClient } from '../../src/platform/slack.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ErrorCode } from '@slack/web-api';
-import { DEFAULT_TOKEN, FakeSlack } from '../../src/platform/fake-slack/index.ts';
+import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 import type { Logger } from '../../src/platform/log.ts';
 import { createPosterClient, createWebClient, SlackPoster } from '../../src/platform/slack.ts';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { eventually, type TestApp } from '../harness/app.ts';
 import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
-import type { StoredEphemeral, StoredMessage, StoredView } from '../../src/platform/fake-slack/index.ts';
+import type { StoredEphemeral, StoredMessage, StoredView } from '../../sim/slack/index.ts';
 
 /** Journeys of sharing and comments through the real receiver. */
 

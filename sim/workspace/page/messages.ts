@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { StoredEphemeral, StoredMessage } from '../../platform/fake-slack/types.ts';
+import type { StoredEphemeral, StoredMessage } from '../../slack/types.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { renderBlocks } from './blocks.ts';
 import { avatar, h } from './dom.ts';

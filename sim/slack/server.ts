@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../../src/platform/clock.ts';
 import { DEFAULT_CHANNELS, DEFAULT_IDENTITY, DEFAULT_USERGROUPS, DEFAULT_USERS, type ChannelSeed } from './defaults.ts';
 import { argString, parseApiBody, readRaw, sendJson } from './http-body.ts';
 import { fail } from './methods/context.ts';

@@ -3,7 +3,7 @@ import { stripTypeScriptTypes } from 'node:module';
 import { extname } from 'node:path';
 
 /**
- * The page's files (src/local/page), served as they are: HTML, CSS, and TypeScript modules with their
+ * The page's files (sim/workspace/page), served as they are: HTML, CSS, and TypeScript modules with their
  * types stripped (no build step). Only flat, plainly named files are served.
  */
 

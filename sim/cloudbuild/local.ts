@@ -1,4 +1,4 @@
-import type { GceSimulator } from '../gce-simulator/index.ts';
+import type { GceSimulator } from '../gce/index.ts';
 import { FakeCloudBuild } from './server.ts';
 
 /**

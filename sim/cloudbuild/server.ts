@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Timers } from '../gce-simulator/state.ts';
+import { Timers } from '../gce/state.ts';
 import { buildJson, FINAL_STATUSES, type FakeBuild, type FinalStatus, newBuild, operationJson, stepArg, tagsOf } from './builds.ts';
 import { FakeGcs, parseGsUri } from './gcs.ts';
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from './config.ts';
 
 /**
  * The local workspace has no login: anyone who reaches its page acts as any user. These checks keep

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import { randomHex } from '../ids.ts';
 
 /** Slack lets a trigger_id open one view within 3 seconds. */

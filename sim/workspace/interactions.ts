@@ -16,7 +16,7 @@ import {
   type JsonObject,
   type SlackRequest,
   type ViewAckOutcome,
-} from '../platform/fake-slack/index.ts';
+} from '../slack/index.ts';
 
 /**
  * What the page's clicks and keystrokes become: the payload Slack would build, signed and POSTed to

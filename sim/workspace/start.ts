@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { startApp, type RunningApp, type StartOptions } from '../app.ts';
-import type { Config } from '../config.ts';
-import { FakeSlack } from '../platform/fake-slack/index.ts';
-import type { Logger } from '../platform/log.ts';
-import { localWorkspaceRefusal } from './safety.ts';
+import { startApp, type RunningApp, type StartOptions } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import { FakeSlack } from '../slack/index.ts';
+import type { Logger } from '../../src/platform/log.ts';
+import { localWorkspaceRefusal } from '../../src/local-safety.ts';
 import { LocalWorkspaceServer } from './server.ts';
 import type { SimulatedGce } from './snapshot.ts';
 

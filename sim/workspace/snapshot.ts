@@ -1,7 +1,7 @@
-import type { Config } from '../config.ts';
-import type { FakeSlack, StoredEphemeral, StoredMessage, StoredView } from '../platform/fake-slack/index.ts';
-import type { GceInstance, GceMachineImage, GceOperation } from '../platform/gce-simulator/index.ts';
-import { usesRealGcp } from './safety.ts';
+import type { Config } from '../../src/config.ts';
+import type { FakeSlack, StoredEphemeral, StoredMessage, StoredView } from '../slack/index.ts';
+import type { GceInstance, GceMachineImage, GceOperation } from '../gce/index.ts';
+import { usesRealGcp } from '../../src/local-safety.ts';
 
 /** What the page needs to draw one user's Slack: the same data Slack's own client would hold. */
 export interface Snapshot {

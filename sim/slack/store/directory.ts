@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import type { ChannelSeed } from '../defaults.ts';
 import { randomId } from '../ids.ts';
 import type { FakeChannel, FakeUser } from '../types.ts';

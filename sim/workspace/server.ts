@@ -1,13 +1,13 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { Config } from '../config.ts';
-import type { FakeSlack } from '../platform/fake-slack/index.ts';
-import { sendJson } from '../platform/http-routes.ts';
-import type { Logger } from '../platform/log.ts';
+import type { Config } from '../../src/config.ts';
+import type { FakeSlack } from '../slack/index.ts';
+import { sendJson } from '../../src/platform/http-routes.ts';
+import type { Logger } from '../../src/platform/log.ts';
 import { Bodies, Interactions, StaleSurface, type Outcome } from './interactions.ts';
 import { LiveChanges } from './live.ts';
-import { isLoopback } from './safety.ts';
+import { isLoopback } from '../../src/local-safety.ts';
 import { gceSnapshot, snapshot, type SimulatedGce } from './snapshot.ts';
 import { PageFiles } from './static.ts';
 

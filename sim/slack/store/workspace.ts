@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import type { ChannelSeed } from '../defaults.ts';
 import { TsGenerator } from '../ids.ts';
 import type { FakeSlackEvents, FakeUser, Identity, StoredFile } from '../types.ts';

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../../src/platform/clock.ts';
 import { randomHex, randomId } from '../ids.ts';
 import type { FakeSlackEvents, Identity, JsonObject, StoredView } from '../types.ts';
 import { withBlockIds } from './block-ids.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 
 export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
