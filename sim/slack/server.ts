@@ -81,6 +81,9 @@ export class FakeSlack {
   async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; apiUrl: string }> {
     if (this.#server) throw new Error('fake Slack: already listening');
     const server = createServer((req, res) => void this.#handle(req, res));
+    // Slack's edge keeps idle connections open far longer than Node's 5 s default; a client reusing
+    // a connection the fake had just closed saw "fetch failed" on its first call after a pause.
+    server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
