@@ -44,8 +44,6 @@ function assertAdmin(actor: Actor): void {
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
 }
 
-export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, '');
-
 export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows: FleetRow[]; total: number }> {
   const now = ctx.clock.now();
   const live = ['provisioning', 'running', 'saving'] as const;

@@ -37,11 +37,6 @@ function duration(s: string): { seconds: number } {
   return { seconds: Number(/^(\d+)s$/.exec(s)?.[1] ?? '0') };
 }
 
-/** The location of a build from its operation name (`projects/P/locations/L/operations/…`), if regional. */
-export function locationOfOperation(operationName: string): string | undefined {
-  return /^projects\/[^/]+\/locations\/([^/]+)\/operations\//.exec(operationName)?.[1];
-}
-
 /** Errors from the client as ComputeErrors: the same kinds (rate_limited, unavailable…) drive retries. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
