@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+
 /**
  * The Compute port: what the product needs from GCE, in product words. The adapter (gce.ts) speaks
  * @google-cloud/compute; the simulator speaks the same REST subset, so both are driven by one adapter.
@@ -212,6 +214,19 @@ export function operationErrorKind(code: string): ComputeErrorKind {
 export function operationFailure(result: OperationResult): ComputeError | undefined {
   if (!result.error) return undefined;
   return new ComputeError(result.error.kind, result.error.message, { reason: result.error.code });
+}
+
+/** A zone is its region plus a one-letter suffix; PostgreSQL's regexp_replace reads the same pattern. */
+const ZONE_SUFFIX = '-[a-z]$';
+
+/** us-central1-a → us-central1 */
+export function regionOfZone(zone: string): string {
+  return zone.replace(new RegExp(ZONE_SUFFIX), '');
+}
+
+/** regionOfZone in SQL, for queries that join a row's zone to a region (machine prices). */
+export function regionOfZoneSql(zoneColumn: string): RawBuilder<string> {
+  return sql<string>`regexp_replace(${sql.ref(zoneColumn)}, ${sql.lit(ZONE_SUFFIX)}, '')`;
 }
 
 /** Links a user opens for a demo VM. */
