@@ -15,7 +15,7 @@ import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
 import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
-import { Scheduler } from './platform/scheduler.ts';
+import { pruneRunsTask, Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createPosterClient, createWebClient, resolveIdentity, SlackPoster } from './platform/slack.ts';
 import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
@@ -118,6 +118,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     if (serves(config, 'worker')) {
       worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
       scheduler.add(usageSecondsTask(handle.db, ctx.instanceId)); // the cached usage totals /metrics reads
+      scheduler.add(pruneRunsTask(handle.db, ctx.instanceId));
       for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
       working = true;
     }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Errors a user can fix carry the sentence that tells them how (shown as-is, ephemeral). Everything
- * else is turned into an apology with an error id in one place (platform/slack.ts), logged with that id.
+ * else becomes failureMessage() below, with an error id that is also in the log line (listeners:
+ * platform/slack-errors.ts; modals: platform/modal-flow.ts; jobs that answer a user).
  */
 export class UserError extends Error {
   constructor(message: string) {
@@ -31,10 +32,6 @@ export function newErrorId(): string {
   return `E-${randomBytes(4).toString('hex').toUpperCase()}`;
 }
 
-export function apology(errorId: string): string {
-  return `:warning: Sorry, something went wrong on our side. Nothing was changed. If it keeps happening, give an admin this error id: \`${errorId}\`.`;
-}
-
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
 /** The database is unreachable (down, restarting, network cut): a passing state the user can wait out. */
@@ -48,10 +45,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** What the user reads when something they cannot fix failed. */
+/**
+ * What the user reads when something they cannot fix failed. It claims nothing about what was done:
+ * the failure may come after a write committed.
+ */
 export function failureMessage(err: unknown, errorId: string): string {
   if (isDatabaseUnavailable(err)) {
-    return `:warning: demo-vm can't reach its database right now, so nothing was changed. Please try again in a minute. (error id \`${errorId}\`)`;
+    return `:warning: demo-vm can't reach its database right now. Please try again in a minute. (error id \`${errorId}\`)`;
   }
-  return apology(errorId);
+  return `:warning: Sorry, something went wrong on our side. If it keeps happening, give an admin this error id: \`${errorId}\`.`;
 }

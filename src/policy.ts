@@ -1,6 +1,6 @@
 /**
- * Who may do what: one pure function, tested as a matrix (test/policy.test.ts). Listeners and jobs
- * ask it; nothing else decides.
+ * Who may do what: one pure function, tested as a matrix (test/policy.test.ts). Services ask it
+ * before they act, so the rules live here.
  */
 
 export type Action =
@@ -64,7 +64,8 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
 
     case 'demo': {
       const own = resource.ownerId === actor.userId;
-      if (!['stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action)) return deny('That action does not apply to a demo.');
+      // launch: the same demo again (another zone after a stockout).
+      if (!['launch', 'stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action)) return deny('That action does not apply to a demo.');
       if (own || actor.isAdmin) return allow;
       return deny(`Only the demo's owner (<@${resource.ownerId}>) or an admin can ${action} it.`);
     }

@@ -2,6 +2,7 @@
  * Injectable failures, both ways real GCE fails: a request refused at once (HTTP error), or an
  * operation accepted that later ends DONE with `error.errors[].code`.
  */
+import { regionOfZone } from '../../src/platform/compute/port.ts';
 import { backendError, forbidden, GceHttpError, notFound, quotaExceeded, quotaOperationMessage, rateLimited, stockoutMessage } from './errors.ts';
 
 /**
@@ -75,7 +76,7 @@ export class Faults {
       return { code: spec.code, message: spec.message ?? stockoutMessage(project, where), httpStatus: 503, httpMessage: 'SERVICE UNAVAILABLE' };
     }
     if (spec.code === 'QUOTA_EXCEEDED') {
-      const region = where.replace(/-[a-z]$/, '');
+      const region = regionOfZone(where);
       return { code: spec.code, message: spec.message ?? quotaOperationMessage(region), httpStatus: 403, httpMessage: 'FORBIDDEN' };
     }
     return { code: spec.code, message: spec.message ?? spec.code, httpStatus: 400, httpMessage: 'BAD REQUEST' };
@@ -88,7 +89,7 @@ const VERB: Record<string, string> = { insert: 'create', aggregatedList: 'list',
 export function faultError(kind: FaultKind, method: string, resourcePath: string, zone: string | undefined): GceHttpError {
   switch (kind) {
     case 'quota':
-      return quotaExceeded('CPUS', 24, (zone ?? 'us-central1-a').replace(/-[a-z]$/, ''));
+      return quotaExceeded('CPUS', 24, regionOfZone(zone ?? 'us-central1-a'));
     case 'rate_limited':
       return rateLimited();
     case 'permission': {

@@ -1,4 +1,5 @@
 /** Building instance resources and moving them between statuses (IPs and timestamps follow GCE). */
+import { regionOfZone } from '../../src/platform/compute/port.ts';
 import { invalidField, notFound } from './errors.ts';
 import { lastSegment, type SimState } from './state.ts';
 import type { GceInstance, GceInstanceStatus, GceMachineImage, GceNetworkInterface } from './types.ts';
@@ -37,7 +38,7 @@ function nic(s: SimState, zone: string): GceNetworkInterface {
     kind: 'compute#networkInterface',
     name: 'nic0',
     network: s.link('global', 'networks', 'default'),
-    subnetwork: s.link('regions', s.region(zone), 'subnetworks', 'default'),
+    subnetwork: s.link('regions', regionOfZone(zone), 'subnetworks', 'default'),
     accessConfigs: [{ kind: 'compute#accessConfig', type: 'ONE_TO_ONE_NAT', name: 'External NAT', networkTier: 'PREMIUM' }],
   };
 }

@@ -1,4 +1,5 @@
 /** machineImages.list/get/insert/delete (global resources, global operations). */
+import { regionOfZone } from '../../src/platform/compute/port.ts';
 import { alreadyExists, invalidField, notFound } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { Operations } from './operations.ts';
@@ -36,7 +37,7 @@ export function defaultStorageLocation(sourceInstance: string | undefined): stri
   if (zone.startsWith('europe-')) return 'eu';
   if (zone.startsWith('asia-')) return 'asia';
   if (zone.startsWith('us-')) return 'us';
-  return zone.replace(/-[a-z]$/, ''); // no multi-region there: the region itself
+  return regionOfZone(zone); // no multi-region there: the region itself
 }
 
 export class MachineImages {

@@ -115,10 +115,6 @@ export class SimState {
     return `127.0.1.${(n % 254) + 1}`;
   }
 
-  region(zone: string): string {
-    return zone.replace(/-[a-z]$/, '');
-  }
-
   path(...parts: string[]): string {
     return ['projects', this.project, ...parts].join('/');
   }

@@ -1,5 +1,5 @@
 /** Field rules as Compute Engine enforces them (RFC 1035 names, label format, UUID request ids). */
-import { GceHttpError, invalidField, invalidName, required } from './errors.ts';
+import { invalidField, invalidName } from './errors.ts';
 
 const NAME = /^(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?|[1-9][0-9]{0,19})$/;
 // International characters are allowed: caseless letters (\p{Lo}) count as lowercase.
@@ -66,17 +66,8 @@ export function checkMaxResults(value: string | null): number {
   return n === 0 ? 500 : n;
 }
 
-export function requireString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw required(field);
-  return value;
-}
-
 /** GCE answers an unknown zone in the path with 400 `Invalid value for field 'zone'`. */
 export function checkZone(zones: readonly string[], zone: string): string {
   if (!zones.includes(zone)) throw invalidField('zone', zone, 'Unknown zone.');
   return zone;
-}
-
-export function isGceHttpError(e: unknown): e is GceHttpError {
-  return e instanceof GceHttpError;
 }

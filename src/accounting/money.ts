@@ -1,13 +1,8 @@
-/** Hours and money as people read them, and the pricing keys (region of a zone, the fallback region). */
+/** Hours and money as people read them, and the fallback pricing region. */
 
 /** Prices with region '*' apply wherever a type has no price of its own. */
 export const ANY_REGION = '*';
 export const CURRENCY = 'USD';
-
-/** us-central1-a → us-central1 */
-export function regionOfZone(zone: string): string {
-  return zone.replace(/-[a-z]$/, '');
-}
 
 export function formatHours(hours: number): string {
   return `${hours.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} h`;

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/store.ts';
 import type { Db } from '../platform/db.ts';
+import { regionOfZone, regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { ANY_REGION } from './money.ts';
 
@@ -58,7 +59,7 @@ export function usageSummarySql(q: UsageQuery) {
     ), priced AS (
       SELECT iv.*, coalesce(p.hourly_price, d.hourly_price)::float8 / 3600 AS price_s
       FROM iv
-      LEFT JOIN machine_prices p ON p.machine_type = iv.machine_type AND p.region = regexp_replace(iv.zone, '-[a-z]$', '')
+      LEFT JOIN machine_prices p ON p.machine_type = iv.machine_type AND p.region = ${regionOfZoneSql('iv.zone')}
       LEFT JOIN machine_prices d ON d.machine_type = iv.machine_type AND d.region = ${ANY_REGION}
     )
     SELECT GROUPING(user_id) AS gu, GROUPING(image_id) AS gi, user_id, image_id::text AS image_id,
@@ -187,7 +188,7 @@ export async function hourlyPrice(db: DbOrTrx, machineType: string, zone: string
     .selectFrom('machine_prices')
     .select(['region', 'hourly_price'])
     .where('machine_type', '=', machineType)
-    .where('region', 'in', [zone.replace(/-[a-z]$/, ''), ANY_REGION])
+    .where('region', 'in', [regionOfZone(zone), ANY_REGION])
     .execute();
   const exact = rows.find((r) => r.region !== ANY_REGION) ?? rows[0];
   return exact ? Number(exact.hourly_price) : null;

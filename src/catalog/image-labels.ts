@@ -1,4 +1,4 @@
-import type { MachineImage } from '../platform/compute/port.ts';
+import { regionOfZone, type MachineImage } from '../platform/compute/port.ts';
 
 /**
  * How a catalog machine image describes itself. GCE label values allow only lowercase letters,
@@ -44,7 +44,7 @@ export function humanise(name: string): string {
 /** The region of the machine image's source instance (zone us-central1-a → us-central1), else where it is stored. */
 export function imageRegion(image: Pick<MachineImage, 'sourceInstance' | 'storageLocations'>): string | null {
   const zone = /(?:^|\/)zones\/([^/]+)\/instances\//.exec(image.sourceInstance ?? '')?.[1];
-  if (zone) return zone.replace(/-[a-z]$/, '');
+  if (zone) return regionOfZone(zone);
   return image.storageLocations?.[0] || null;
 }
 

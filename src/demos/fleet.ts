@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError } from '../errors.ts';
+import { regionOfZoneSql } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
 import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
@@ -44,8 +45,6 @@ function assertAdmin(actor: Actor): void {
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
 }
 
-export const regionOf = (zone: string) => zone.replace(/-[a-z]$/, '');
-
 export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows: FleetRow[]; total: number }> {
   const now = ctx.clock.now();
   const live = ['provisioning', 'running', 'saving'] as const;
@@ -54,7 +53,7 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
       .selectFrom('demos')
       .leftJoin('images', 'images.id', 'demos.image_id')
       .leftJoin('machine_prices', (j) =>
-        j.onRef('machine_prices.machine_type', '=', 'demos.machine_type').on('machine_prices.region', '=', sql<string>`regexp_replace(demos.zone, '-[a-z]$', '')`),
+        j.onRef('machine_prices.machine_type', '=', 'demos.machine_type').on('machine_prices.region', '=', regionOfZoneSql('demos.zone')),
       )
       .select((eb) => [
         'demos.id',

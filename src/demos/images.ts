@@ -1,6 +1,6 @@
 import type { AppContext, WorkerContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
-import { ComputeError } from '../platform/compute/port.ts';
+import { GcpError } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
 import { refreshHome } from '../home/service.ts';
 import { runGceStep } from '../platform/gce-steps.ts';
@@ -63,7 +63,7 @@ export async function deleteImageJob(ctx: WorkerContext, data: { imageId: string
     const now = ctx.clock.now();
     await ctx.db.updateTable('images').set({ status: 'deleted', deleted_at: now, updated_at: now }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
   } catch (err) {
-    const permanent = err instanceof ComputeError && !err.retryable;
+    const permanent = err instanceof GcpError && !err.retryable;
     if (!permanent && !attempt.final) throw err;
     await ctx.db.updateTable('images').set({ status: 'ready', updated_at: ctx.clock.now() }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
     if (row.owner_id) await ctx.poster.postMessage({ channel: row.owner_id, text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.` });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkerContext } from '../context.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
-import { ComputeError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
+import { GcpError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
 import { metrics } from '../platform/metrics.ts';
 import { appUrl } from '../catalog/image-labels.ts';
@@ -25,9 +25,9 @@ async function waitForStatus(ctx: WorkerContext, demo: Demo, wanted: Instance['s
   let delay = 100;
   for (;;) {
     const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
-    if (!instance) throw new ComputeError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
+    if (!instance) throw new GcpError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
     if (wanted.includes(instance.status)) return instance;
-    if (Date.now() > deadline) throw new ComputeError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
+    if (Date.now() > deadline) throw new GcpError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
     signal?.throwIfAborted();
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 2_000);
@@ -35,7 +35,7 @@ async function waitForStatus(ctx: WorkerContext, demo: Demo, wanted: Instance['s
 }
 
 function userMessage(err: unknown): { kind: string; reason: string } | null {
-  if (!(err instanceof ComputeError)) return null;
+  if (!(err instanceof GcpError)) return null;
   switch (err.kind) {
     case 'stockout':
       return { kind: 'stockout', reason: `Zone has no capacity right now (${err.reason ?? 'ZONE_RESOURCE_POOL_EXHAUSTED'}).` };

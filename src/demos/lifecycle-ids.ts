@@ -36,4 +36,3 @@ export const LifecycleQueues: Readonly<Record<string, QueueSpec>> = {
 /** Message metadata event types: each nudge / warning is posted once. */
 export const NUDGE_EVENT = 'demo_vm_expiry_nudge';
 export const RETENTION_EVENT = 'demo_vm_retention_warning';
-export const HANDOVER_EVENT = 'demo_vm_handover';

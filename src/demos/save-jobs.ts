@@ -1,5 +1,5 @@
 import type { WorkerContext } from '../context.ts';
-import { ComputeError } from '../platform/compute/port.ts';
+import { GcpError } from '../platform/compute/port.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import { refreshHome } from '../home/service.ts';
 import { runGceStep } from '../platform/gce-steps.ts';
@@ -17,7 +17,7 @@ const SAVE_TIMEOUT_MS = 60 * 60_000;
 
 /** Refusals a retry will not fix: say so and give the demo back. */
 function permanent(err: unknown): string | null {
-  if (!(err instanceof ComputeError) || err.retryable) return null;
+  if (!(err instanceof GcpError) || err.retryable) return null;
   switch (err.kind) {
     case 'quota':
       return `The project is out of quota for machine images: ${err.message} Delete a saved image you no longer need, or ask an admin.`;
@@ -57,7 +57,7 @@ export async function saveJob(ctx: WorkerContext, data: { saveId: string }, atte
       { timeoutMs: SAVE_TIMEOUT_MS, okWhen: (e) => e.kind === 'conflict' },
     );
     const saved = await ctx.compute.getMachineImage(image.gce_name);
-    if (!saved) throw new ComputeError('not_found', `The machine image ${image.gce_name} is not there after its operation finished.`);
+    if (!saved) throw new GcpError('not_found', `The machine image ${image.gce_name} is not there after its operation finished.`);
     await completeSave(ctx, save, demo, saved.totalStorageBytes ?? null);
   } catch (err) {
     const reason = permanent(err) ?? (attempt.final ? `GCE kept failing, so I gave up: ${(err as Error).message}` : null);

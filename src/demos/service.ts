@@ -156,7 +156,8 @@ export async function myDemos(ctx: AppContext, userId: string): Promise<Demo[]> 
 export async function retryInZone(ctx: AppContext, actor: Actor, failedDemoId: string, zone: string): Promise<{ demo: Demo; created: boolean }> {
   const failed = await store.getDemo(ctx.db, failedDemoId);
   if (!failed) throw new NotFoundError('That demo no longer exists.');
-  if (failed.ownerId !== actor.userId && !actor.isAdmin) throw new ForbiddenError("Only the demo's owner can launch it again.");
+  const decision = can(actor, 'launch', { kind: 'demo', ownerId: failed.ownerId });
+  if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   const ttlHours = Math.max(1, Math.round((failed.expiresAt.getTime() - failed.createdAt.getTime()) / 3_600_000));
   return launch(ctx, actor, { imageId: failed.imageId, zone, machineType: failed.machineType, ttlHours, submissionKey: `retry-zone:${failedDemoId}:${zone}` });
 }

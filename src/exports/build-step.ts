@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../context.ts';
 import { retryTransient } from '../platform/compute/retry.ts';
-import { ComputeError } from '../platform/compute/port.ts';
+import { GcpError } from '../platform/compute/port.ts';
 import { crashPoint } from '../platform/crash.ts';
 import type { BuildInfo, BuildRef, BuildRequest, CloudBuild, ExportStorage } from './ports.ts';
 import { buildLocation, daisyBucketName, EXPORT_TAGS, exportBuildRequest } from './gcloud.ts';
@@ -78,12 +78,12 @@ export async function ensureBuild(ctx: AppContext, deps: { build: CloudBuild; st
       return refFrom(project, where, found.id);
     }
     if (ctx.clock.now().getTime() - recorded.createdAt.getTime() < CLAIM_GRACE_MS) {
-      throw new ComputeError('unavailable', 'The export build is being started by another worker; looking again shortly.');
+      throw new GcpError('unavailable', 'The export build is being started by another worker; looking again shortly.');
     }
   }
   const request = await gcloudRequest(ctx, deps.storage, exp);
   if (!recorded && !(await store.claimStep(ctx.db, exp.id, STEP, exportRequestId(exp.id, STEP), ctx.clock.now()))) {
-    throw new ComputeError('unavailable', 'The export build is being started by another worker; looking again shortly.');
+    throw new GcpError('unavailable', 'The export build is being started by another worker; looking again shortly.');
   }
   // Not retried here: a call that failed after Cloud Build took it would start a second build. The
   // job's own retry comes back through the search above instead.
@@ -93,7 +93,7 @@ export async function ensureBuild(ctx: AppContext, deps: { build: CloudBuild; st
   } catch (err) {
     // Cloud Build answered with an error, so it started nothing: the next try may call again at once.
     // (A call that got no answer at all keeps its claim and is searched for first.)
-    if (err instanceof ComputeError && err.httpStatus !== undefined) await store.releaseClaim(ctx.db, exp.id, STEP);
+    if (err instanceof GcpError && err.httpStatus !== undefined) await store.releaseClaim(ctx.db, exp.id, STEP);
     throw err;
   }
   crashPoint('export.build.sent');

@@ -4,7 +4,7 @@
  * a local fake over plain HTTP. Statuses come back from the client as numbers; here they are names.
  */
 import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
-import { toComputeError } from '../platform/compute/gce-errors.ts';
+import { toGcpError } from '../platform/compute/gce-errors.ts';
 import type { BuildInfo, BuildRef, BuildRequest, BuildStatusName, CloudBuild } from './ports.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
@@ -37,17 +37,12 @@ function duration(s: string): { seconds: number } {
   return { seconds: Number(/^(\d+)s$/.exec(s)?.[1] ?? '0') };
 }
 
-/** The location of a build from its operation name (`projects/P/locations/L/operations/…`), if regional. */
-export function locationOfOperation(operationName: string): string | undefined {
-  return /^projects\/[^/]+\/locations\/([^/]+)\/operations\//.exec(operationName)?.[1];
-}
-
-/** Errors from the client as ComputeErrors: the same kinds (rate_limited, unavailable…) drive retries. */
+/** Errors from the client as GcpErrors: the same kinds (rate_limited, unavailable…) drive retries. */
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toComputeError(e);
+    throw toGcpError(e);
   }
 }
 

@@ -4,6 +4,7 @@
  * so an export from Slack runs Google's own export tool exactly as the CLI would.
  */
 import type { BuildRequest } from './ports.ts';
+import { regionOfZone } from '../platform/compute/port.ts';
 import { type ExportFormat } from './formats.ts';
 
 /**
@@ -51,7 +52,7 @@ export function daisyTimeoutSeconds(timeoutSeconds: number): number {
 
 /** daisy_utils._GetImageExportRegion with a zone set: the zone's region; regional builds only where offered. */
 export function buildLocation(zone: string): string | undefined {
-  const region = zone.split('-').slice(0, -1).join('-').toLowerCase();
+  const region = regionOfZone(zone);
   return CLOUD_BUILD_REGIONS.has(region) ? region : undefined;
 }
 

@@ -7,7 +7,7 @@
 import type { WorkerContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { retryTransient } from '../platform/compute/retry.ts';
-import { ComputeError } from '../platform/compute/port.ts';
+import { GcpError } from '../platform/compute/port.ts';
 import { ensureBuild, ExportFailure } from './build-step.ts';
 import { type BuildInfo, type BuildRef, type CloudBuild, type ExportStorage, FINAL_BUILD_STATUSES } from './ports.ts';
 import { ExportJobs } from './ids.ts';
@@ -50,7 +50,7 @@ async function advance(ctx: WorkerContext, exp: Export, progress: ExportProgress
 async function bootDiskOf(ctx: WorkerContext, exp: Export): Promise<string> {
   const instance = await retryTransient(() => ctx.compute.getInstance(exp.zone, exp.tempInstance));
   if (!instance) throw new ExportFailure(`The temporary VM \`${exp.tempInstance}\` disappeared before its disk was imaged.`);
-  if (instance.status !== 'TERMINATED' && instance.status !== 'STOPPED') throw new ComputeError('unavailable', `The temporary VM is still ${instance.status}.`);
+  if (instance.status !== 'TERMINATED' && instance.status !== 'STOPPED') throw new GcpError('unavailable', `The temporary VM is still ${instance.status}.`);
   if (!instance.bootDisk) throw new ExportFailure(`The temporary VM \`${exp.tempInstance}\` has no boot disk to export.`);
   return instance.bootDisk;
 }
@@ -178,7 +178,7 @@ async function failExport(ctx: WorkerContext, deps: ExportDeps, exp: Export, rea
 /** A failure the user should hear about now (not a passing one worth retrying), in words. */
 function knownFailure(err: unknown): string | null {
   if (err instanceof ExportFailure) return err.message;
-  if (!(err instanceof ComputeError) || err.retryable) return null;
+  if (!(err instanceof GcpError) || err.retryable) return null;
   switch (err.kind) {
     case 'quota':
       return `The project is out of quota for the temporary VM: ${err.message} Stop a demo you no longer need, or ask an admin to raise the quota.`;

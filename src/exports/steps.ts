@@ -4,7 +4,7 @@
  */
 import type { WorkerContext } from '../context.ts';
 import { retryTransient } from '../platform/compute/retry.ts';
-import { ComputeError, type DiskImage, type OperationRef } from '../platform/compute/port.ts';
+import { GcpError, type DiskImage, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep as runStep, type StepOptions } from '../platform/gce-steps.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import * as store from './store.ts';
@@ -35,7 +35,7 @@ async function settledImage(ctx: WorkerContext, exp: Export): Promise<DiskImage 
   for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
     const image = await retryTransient(() => ctx.compute.getImage(exp.tempImage));
     if (!image || image.status !== 'PENDING') return image;
-    if (Date.now() > deadline) throw new ComputeError('unavailable', `The temporary image ${exp.tempImage} is still being created.`);
+    if (Date.now() > deadline) throw new GcpError('unavailable', `The temporary image ${exp.tempImage} is still being created.`);
     await new Promise((r) => setTimeout(r, delay));
   }
 }

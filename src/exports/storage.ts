@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { Storage } from '@google-cloud/storage';
-import { ComputeError } from '../platform/compute/port.ts';
+import { GcpError } from '../platform/compute/port.ts';
 import { MAX_SIGNED_URL_DAYS, type ExportStorage, type SignedUrl } from './ports.ts';
 
 function parseUri(uri: string): { bucket: string; object: string } {
@@ -15,12 +15,12 @@ function parseUri(uri: string): { bucket: string; object: string } {
   return { bucket: m[1]!, object: m[2]! };
 }
 
-/** Storage's ApiError as a ComputeError kind, so transient ones are retried and the rest explained. */
-function storageError(e: unknown, what: string): ComputeError {
+/** Storage's ApiError as a GcpError kind, so transient ones are retried and the rest explained. */
+function storageError(e: unknown, what: string): GcpError {
   const code = (e as { code?: unknown }).code;
   const status = typeof code === 'number' ? code : undefined;
   const kind = status === 404 ? 'not_found' : status === 403 || status === 401 ? 'permission' : status === 429 ? 'rate_limited' : status === 409 ? 'conflict' : status === undefined || status >= 500 ? 'unavailable' : 'invalid';
-  return new ComputeError(kind, `Cloud Storage refused to ${what}: ${(e as Error).message}`, { httpStatus: status, cause: e });
+  return new GcpError(kind, `Cloud Storage refused to ${what}: ${(e as Error).message}`, { httpStatus: status, cause: e });
 }
 
 /**

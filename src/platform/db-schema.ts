@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Kysely's view of migrations/: keep in step with them. */
 
@@ -286,7 +286,4 @@ export interface Database {
 }
 
 export type ImageRow = Selectable<ImagesTable>;
-export type NewImage = Insertable<ImagesTable>;
 export type DemoRow = Selectable<DemosTable>;
-export type DemoUpdate = Updateable<DemosTable>;
-export type UsageIntervalRow = Selectable<UsageIntervalsTable>;

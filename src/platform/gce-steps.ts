@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from './clock.ts';
 import { retryTransient } from './compute/retry.ts';
-import { ComputeError, operationFailure, type Compute, type OperationRef } from './compute/port.ts';
+import { GcpError, operationFailure, type Compute, type OperationRef } from './compute/port.ts';
 import { crashPoint } from './crash.ts';
 import type { Database } from './db-schema.ts';
 import type { Db } from './db.ts';
@@ -23,13 +23,13 @@ export interface StepOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Refusals that mean "already done" for this step (a 409 on a re-sent insert, a 404 on a delete). */
-  okWhen?: (err: ComputeError) => boolean;
+  okWhen?: (err: GcpError) => boolean;
 }
 
 type DbOrTrx = Db | Transaction<Database>;
 
-export const isNotFound = (e: ComputeError) => e.kind === 'not_found';
-export const isConflict = (e: ComputeError) => e.kind === 'conflict';
+export const isNotFound = (e: GcpError) => e.kind === 'not_found';
+export const isConflict = (e: GcpError) => e.kind === 'conflict';
 
 /**
  * One GCE mutation as a resumable step — the way every job in this app talks to GCE:
@@ -49,7 +49,7 @@ export async function runGceStep(deps: StepDeps, owner: StepOwner, step: string,
     try {
       op = await retryTransient(() => call(requestId), { signal: opts.signal });
     } catch (err) {
-      if (err instanceof ComputeError && opts.okWhen?.(err)) return markStepDone(deps, owner, step, requestId);
+      if (err instanceof GcpError && opts.okWhen?.(err)) return markStepDone(deps, owner, step, requestId);
       throw err;
     }
     crashPoint(`${owner.kind}.${step}.sent`);

@@ -6,7 +6,7 @@ import { WebClientEvent, type WebClient } from '@slack/web-api';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from './clock.ts';
-import { ComputeError, type Compute } from './compute/port.ts';
+import { GcpError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
 import { traceFields, childLogger, type Logger } from './log.ts';
@@ -301,7 +301,7 @@ export function timeAcks(server: Server, endpoint: string): void {
   });
 }
 
-/** Counts failed GCE calls (a ComputeError's kind) and operations that ended in error, per port method. */
+/** Counts failed GCE calls (a GcpError's kind) and operations that ended in error, per port method. */
 export function instrumentCompute<C extends Compute>(compute: C): C {
   const wrapped = new Map<string, unknown>();
   const count = (operation: string, kind: string) => metrics.gceErrors.inc({ operation, kind });
@@ -317,7 +317,7 @@ export function instrumentCompute<C extends Compute>(compute: C): C {
               const error = (result as { error?: { kind?: string } } | null)?.error;
               if ((prop === 'waitOperation' || prop === 'getOperation') && error?.kind) count(prop, error.kind);
             },
-            (err) => count(prop, err instanceof ComputeError ? err.kind : 'unknown'),
+            (err) => count(prop, err instanceof GcpError ? err.kind : 'unknown'),
           ),
         );
       }

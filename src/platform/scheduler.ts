@@ -87,6 +87,18 @@ export function slotKey(now: Date, minutes: number): string {
   return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
 }
 
-export async function pruneScheduledRuns(db: Db, before: Date): Promise<void> {
-  await db.deleteFrom('scheduled_runs').where('claimed_at', '<', before).execute();
+export const PRUNE_RUNS_TASK = 'scheduled-runs-prune';
+/** Far longer than any task's period, so a period still current is never claimed twice. */
+const KEEP_RUNS_MS = 7 * 24 * 3600_000;
+
+/** Every claim is a row (1,440+ a day from the minute tasks): a daily prune keeps a week of them. */
+export function pruneRunsTask(db: Db, instanceId: string): PeriodicTask {
+  return {
+    name: PRUNE_RUNS_TASK,
+    cron: '41 3 * * *',
+    tick: async (now) => {
+      if (!(await claimPeriod(db, PRUNE_RUNS_TASK, slotKey(now, 24 * 60), instanceId, now))) return;
+      await db.deleteFrom('scheduled_runs').where('claimed_at', '<', new Date(now.getTime() - KEEP_RUNS_MS)).execute();
+    },
+  };
 }

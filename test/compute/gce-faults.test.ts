@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { retryTransient } from '../../src/platform/compute/gce.ts';
-import { ComputeError, operationFailure } from '../../src/platform/compute/port.ts';
+import { GcpError, operationFailure } from '../../src/platform/compute/port.ts';
 import { labelsFor, PROJECT, rid, type Rig, startRig, ZONE } from './setup.ts';
 
 let rig: Rig;
@@ -13,13 +13,13 @@ afterAll(() => rig.close());
 const insert = (name: string, requestId = rid(), zone = ZONE) =>
   rig.compute.insertInstance({ name, zone, sourceMachineImage: 'golden', labels: labelsFor(name), requestId });
 
-async function refusal(p: Promise<unknown>): Promise<ComputeError> {
+async function refusal(p: Promise<unknown>): Promise<GcpError> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   );
-  expect(e).toBeInstanceOf(ComputeError);
-  return e as ComputeError;
+  expect(e).toBeInstanceOf(GcpError);
+  return e as GcpError;
 }
 
 test.each([
@@ -27,7 +27,7 @@ test.each([
   ['rate_limited', { kind: 'rate_limited', httpStatus: 429, reason: 'rateLimitExceeded' }, 'Rate Limit Exceeded'],
   ['backend', { kind: 'unavailable', httpStatus: 503, reason: 'backendError' }, 'The service is currently unavailable.'],
   ['permission', { kind: 'permission', httpStatus: 403, reason: 'forbidden' }, `Required 'compute.instances.create' permission for 'projects/${PROJECT}/zones/${ZONE}/instances'`],
-] as const)('an injected %s fault on insert surfaces as its ComputeError', async (kind, expected, message) => {
+] as const)('an injected %s fault on insert surfaces as its GcpError', async (kind, expected, message) => {
   rig.sim.injectFault({ method: 'instances.insert', kind, times: 1 });
   const name = `demo-fault-${kind.replace('_', '-')}`;
   const e = await refusal(insert(name));
@@ -141,12 +141,12 @@ test('an insert whose answer is lost is retried with the same requestId and GCE 
 
 test('retryTransient does not retry what cannot succeed, and stops after its attempts', async () => {
   let calls = 0;
-  const invalid = new ComputeError('invalid', 'bad');
+  const invalid = new GcpError('invalid', 'bad');
   await expect(retryTransient(async () => (calls++, Promise.reject(invalid)), { baseMs: 1 })).rejects.toBe(invalid);
   expect(calls).toBe(1);
 
   calls = 0;
-  const busy = new ComputeError('unavailable', 'busy', { httpStatus: 503 });
+  const busy = new GcpError('unavailable', 'busy', { httpStatus: 503 });
   await expect(retryTransient(async () => (calls++, Promise.reject(busy)), { attempts: 3, baseMs: 1 })).rejects.toBe(busy);
   expect(calls).toBe(3);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ComputeError } from '../../src/platform/compute/port.ts';
+import { GcpError } from '../../src/platform/compute/port.ts';
 import { labelsFor, launch, PROJECT, rid, type Rig, startRig, ZONE } from './setup.ts';
 
 let rig: Rig;
@@ -9,13 +9,13 @@ beforeAll(async () => {
 });
 afterAll(() => rig.close());
 
-async function refusal(p: Promise<unknown>): Promise<ComputeError> {
+async function refusal(p: Promise<unknown>): Promise<GcpError> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   );
-  expect(e).toBeInstanceOf(ComputeError);
-  return e as ComputeError;
+  expect(e).toBeInstanceOf(GcpError);
+  return e as GcpError;
 }
 
 test('insert from a machine image, wait, and the instance is RUNNING with labels and IPs', async () => {

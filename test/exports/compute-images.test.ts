@@ -1,6 +1,6 @@
 /** Images and disks through the real compute clients (the Compute port) against the simulator. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ComputeError, operationFailure } from '../../src/platform/compute/port.ts';
+import { GcpError, operationFailure } from '../../src/platform/compute/port.ts';
 import { launch, PROJECT, rid, startRig, ZONE, type Rig } from '../compute/setup.ts';
 
 describe('images from a disk, and boot disks', () => {
@@ -33,7 +33,7 @@ describe('images from a disk, and boot disks', () => {
     await launch(rig, 'export-disk-b');
     const sourceDisk = (await rig.compute.getInstance(ZONE, 'export-disk-b'))!.bootDisk!;
     const refused = await rig.compute.insertImage({ name: 'img-b', sourceDisk, labels: { purpose: 'export' }, requestId: rid() }).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ComputeError);
+    expect(refused).toBeInstanceOf(GcpError);
     expect(refused).toMatchObject({ kind: 'invalid', httpStatus: 400, reason: 'resourceInUseByAnotherResource' });
 
     await stop('export-disk-b');

@@ -75,7 +75,7 @@ describe('GceCompute.listMachineTypes', () => {
   });
 
   test('an unknown zone is refused as GCE refuses it', async () => {
-    await expect(rig.compute.listMachineTypes('mars-north1-a')).rejects.toMatchObject({ name: 'ComputeError', kind: 'invalid' });
+    await expect(rig.compute.listMachineTypes('mars-north1-a')).rejects.toMatchObject({ name: 'GcpError', kind: 'invalid' });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { FakeSlack } from '../server.ts';
+import { dropUndefined } from '../store/messages.ts';
 import type { FakeChannel, JsonObject } from '../types.ts';
 
 /** A request as Slack would send it to the app's Request URL: the raw body to sign, plus what it carries. */
@@ -37,10 +38,6 @@ export function resolveChannel(fake: FakeSlack, channel: string): FakeChannel {
 export function interactionRequest(payload: JsonObject, extra: { triggerId?: string; responseUrl?: string } = {}): SlackRequest {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return { kind: 'interaction', contentType: 'application/x-www-form-urlencoded', body, payload, ...dropUndefined(extra) };
-}
-
-export function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Slack's action_ts / event_ts style: seconds with microseconds. */

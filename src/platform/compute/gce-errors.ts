@@ -1,8 +1,8 @@
 /**
- * Errors of the Google clients (gax GoogleError over REST, fetch/network errors) as our ComputeError.
+ * Errors of the Google clients (gax GoogleError over REST, fetch/network errors) as our GcpError.
  * No Google library is imported here: the export adapters use it without loading the compute client.
  */
-import { ComputeError, type ComputeErrorKind } from './port.ts';
+import { GcpError, type GcpErrorKind } from './port.ts';
 
 // gax keeps the HTTP body of a failed REST call on the error under this registered symbol.
 const RAW_PAYLOAD = Symbol.for('google-gax.rawHttpResponsePayload');
@@ -18,11 +18,11 @@ function rawError(e: unknown): { code?: number; message?: string; reason?: strin
   }
 }
 
-const GRPC_KIND: Record<number, ComputeErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
+const GRPC_KIND: Record<number, GcpErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
 const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED']);
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
 
-function kindFor(status: number | undefined, reason: string | undefined, grpcCode: unknown): ComputeErrorKind {
+function kindFor(status: number | undefined, reason: string | undefined, grpcCode: unknown): GcpErrorKind {
   if (reason && QUOTA_REASONS.has(reason)) return 'quota';
   if (reason && RATE_REASONS.has(reason)) return 'rate_limited';
   if (status === undefined) {
@@ -38,13 +38,13 @@ function kindFor(status: number | undefined, reason: string | undefined, grpcCod
   return 'unknown';
 }
 
-/** Any error from the compute clients (gax GoogleError, fetch/network error) as a ComputeError. */
-export function toComputeError(e: unknown): ComputeError {
-  if (e instanceof ComputeError) return e;
+/** Any error from a Google client (gax GoogleError, fetch/network error) as a GcpError. */
+export function toGcpError(e: unknown): GcpError {
+  if (e instanceof GcpError) return e;
   const err = (e ?? {}) as { code?: unknown; httpStatusCode?: number; reason?: string; message?: string };
   const raw = rawError(e);
   const status = err.httpStatusCode ?? raw.code;
   const reason = raw.reason ?? err.reason;
   const message = raw.message ?? err.message ?? String(e);
-  return new ComputeError(kindFor(status, reason, err.code), message, { httpStatus: status, reason, cause: e });
+  return new GcpError(kindFor(status, reason, err.code), message, { httpStatus: status, reason, cause: e });
 }

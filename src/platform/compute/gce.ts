@@ -7,7 +7,7 @@
 import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, MachineTypesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
 import {
   type Compute,
-  ComputeError,
+  GcpError,
   type Disk,
   type DiskImage,
   type InsertImageRequest,
@@ -25,7 +25,7 @@ import {
 import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
 import { clientOptions } from './gce-endpoint.ts';
-import { toComputeError } from './gce-errors.ts';
+import { toGcpError } from './gce-errors.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
@@ -53,7 +53,7 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toComputeError(e);
+    throw toGcpError(e);
   }
 }
 
@@ -61,7 +61,7 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof ComputeError && e.kind === 'not_found') return null;
+    if (e instanceof GcpError && e.kind === 'not_found') return null;
     throw e;
   }
 }
@@ -145,7 +145,7 @@ export function toOperationResult(op: IOperation): OperationResult {
 function toRef(lro: { latestResponse?: unknown }, zone?: string): OperationRef {
   // lro.name is the numeric id; `wait` takes the operation's name.
   const op = lro.latestResponse as IOperation;
-  if (!op?.name) throw new ComputeError('unknown', 'GCE answered without an operation name');
+  if (!op?.name) throw new GcpError('unknown', 'GCE answered without an operation name');
   return zone ? { name: op.name, zone } : { name: op.name };
 }
 
@@ -302,7 +302,7 @@ export class GceCompute implements Compute {
       signal?.throwIfAborted();
       const started = Date.now();
       const remaining = deadline - started;
-      if (remaining <= 0) throw new ComputeError('unavailable', `Timed out waiting for operation ${op.name}`, { reason: 'timeout' });
+      if (remaining <= 0) throw new GcpError('unavailable', `Timed out waiting for operation ${op.name}`, { reason: 'timeout' });
       try {
         const res = await abortable(this.#waitOnce(op, Math.min(perCall, remaining)), signal);
         if (res.status === 'DONE') return res;
@@ -310,7 +310,7 @@ export class GceCompute implements Compute {
         const pause = Math.min(minInterval - (Date.now() - started), deadline - Date.now());
         if (pause > 0) await sleep(pause, signal);
       } catch (e) {
-        if (!(e instanceof ComputeError) || !e.retryable) throw e;
+        if (!(e instanceof GcpError) || !e.retryable) throw e;
         await sleep(Math.min(backoffDelay(failures++, this.#opts.retry), Math.max(0, deadline - Date.now())), signal);
       }
     }

@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+
 /**
  * The Compute port: what the product needs from GCE, in product words. The adapter (gce.ts) speaks
  * @google-cloud/compute; the simulator speaks the same REST subset, so both are driven by one adapter.
@@ -103,7 +105,7 @@ export interface OperationResult {
    * Set when DONE with an error; code is GCE's, e.g. ZONE_RESOURCE_POOL_EXHAUSTED, QUOTA_EXCEEDED;
    * kind is the same refusal in product words (stockout, quota, …), see operationErrorKind().
    */
-  error?: { code: string; message: string; kind: ComputeErrorKind };
+  error?: { code: string; message: string; kind: GcpErrorKind };
   targetLink?: string;
 }
 
@@ -164,7 +166,7 @@ export interface Compute {
 }
 
 /** Kinds of refusal, so callers decide without knowing HTTP or gax. */
-export type ComputeErrorKind =
+export type GcpErrorKind =
   | 'quota' // 403 quotaExceeded / QUOTA_EXCEEDED
   | 'permission' // 403 forbidden
   | 'invalid' // 400
@@ -175,14 +177,15 @@ export type ComputeErrorKind =
   | 'stockout' // ZONE_RESOURCE_POOL_EXHAUSTED
   | 'unknown';
 
-export class ComputeError extends Error {
-  readonly kind: ComputeErrorKind;
+/** A failed Google Cloud call (Compute, Cloud Build, Storage), by kind. */
+export class GcpError extends Error {
+  readonly kind: GcpErrorKind;
   readonly httpStatus?: number;
   /** GCE's reason or code, e.g. quotaExceeded, ZONE_RESOURCE_POOL_EXHAUSTED. */
   readonly reason?: string;
-  constructor(kind: ComputeErrorKind, message: string, opts: { httpStatus?: number; reason?: string; cause?: unknown } = {}) {
+  constructor(kind: GcpErrorKind, message: string, opts: { httpStatus?: number; reason?: string; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
-    this.name = 'ComputeError';
+    this.name = 'GcpError';
     this.kind = kind;
     this.httpStatus = opts.httpStatus;
     this.reason = opts.reason;
@@ -194,7 +197,7 @@ export class ComputeError extends Error {
 }
 
 /** The kind of a DONE operation's error code (ZONE_RESOURCE_POOL_EXHAUSTED[_WITH_DETAILS] is a stockout). */
-export function operationErrorKind(code: string): ComputeErrorKind {
+export function operationErrorKind(code: string): GcpErrorKind {
   if (code.startsWith('ZONE_RESOURCE_POOL_EXHAUSTED')) return 'stockout';
   if (code === 'QUOTA_EXCEEDED' || code.endsWith('_QUOTA_EXCEEDED')) return 'quota';
   if (code === 'RESOURCE_NOT_FOUND' || code === 'NOT_FOUND') return 'not_found';
@@ -206,12 +209,25 @@ export function operationErrorKind(code: string): ComputeErrorKind {
 }
 
 /**
- * A failed DONE operation as a ComputeError (reason = GCE's code), or undefined when it succeeded.
+ * A failed DONE operation as a GcpError (reason = GCE's code), or undefined when it succeeded.
  * To try again (e.g. another zone after a stockout) send a new call with a new requestId.
  */
-export function operationFailure(result: OperationResult): ComputeError | undefined {
+export function operationFailure(result: OperationResult): GcpError | undefined {
   if (!result.error) return undefined;
-  return new ComputeError(result.error.kind, result.error.message, { reason: result.error.code });
+  return new GcpError(result.error.kind, result.error.message, { reason: result.error.code });
+}
+
+/** A zone is its region plus a one-letter suffix; PostgreSQL's regexp_replace reads the same pattern. */
+const ZONE_SUFFIX = '-[a-z]$';
+
+/** us-central1-a → us-central1 */
+export function regionOfZone(zone: string): string {
+  return zone.replace(new RegExp(ZONE_SUFFIX), '');
+}
+
+/** regionOfZone in SQL, for queries that join a row's zone to a region (machine prices). */
+export function regionOfZoneSql(zoneColumn: string): RawBuilder<string> {
+  return sql<string>`regexp_replace(${sql.ref(zoneColumn)}, ${sql.lit(ZONE_SUFFIX)}, '')`;
 }
 
 /** Links a user opens for a demo VM. */

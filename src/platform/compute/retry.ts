@@ -1,5 +1,5 @@
 /** Retrying GCE calls that failed for a passing reason: capped, jittered exponential backoff. */
-import { ComputeError } from './port.ts';
+import { GcpError } from './port.ts';
 
 export interface RetryOptions {
   /** Tries in all, the first included (default 5). */
@@ -9,7 +9,7 @@ export interface RetryOptions {
   maxMs?: number;
   signal?: AbortSignal;
   random?: () => number;
-  onRetry?: (err: ComputeError, attempt: number, delayMs: number) => void;
+  onRetry?: (err: GcpError, attempt: number, delayMs: number) => void;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -34,7 +34,7 @@ export function backoffDelay(attempt: number, opts: { baseMs?: number; maxMs?: n
 }
 
 /**
- * Run `fn` again while it fails with a retryable ComputeError (429, 5xx, network), with capped,
+ * Run `fn` again while it fails with a retryable GcpError (429, 5xx, network), with capped,
  * jittered backoff. For mutating calls, keep the same requestId across attempts so GCE does it once.
  */
 export async function retryTransient<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
@@ -43,7 +43,7 @@ export async function retryTransient<T>(fn: (attempt: number) => Promise<T>, opt
     try {
       return await fn(attempt);
     } catch (e) {
-      if (!(e instanceof ComputeError) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
+      if (!(e instanceof GcpError) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
       const delay = backoffDelay(attempt, opts);
       opts.onRetry?.(e, attempt + 1, delay);
       await sleep(delay, opts.signal);
