@@ -1,4 +1,4 @@
-import type { WorkerRegistration } from '../capabilities.ts';
+import type { WorkerRegistration } from '../capability.ts';
 import type { WorkerContext } from '../context.ts';
 import { DIGEST_SYNC_TASK, DigestTasks } from './digest-tasks.ts';
 import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';

@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { CommentJobs, CommentQueues } from './ids.ts';
 import { postCommentJob, threadJob } from './jobs.ts';
 import { registerCommentListeners } from './slack.ts';

@@ -1,5 +1,5 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { parseUserRef } from '../commands.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { escapeMrkdwn, modal, section } from '../platform/blocks.ts';

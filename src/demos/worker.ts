@@ -1,4 +1,4 @@
-import type { WorkerRegistration } from '../capabilities.ts';
+import type { WorkerRegistration } from '../capability.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { DemoJobs } from './ids.ts';
 import { deleteImageJob } from './images.ts';

@@ -1,5 +1,5 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { UserError } from '../errors.ts';
 import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
