@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { App, CustomRoute } from '@slack/bolt';
 import { sql } from 'kysely';
 import { redactUrl, type Config } from './config.ts';
-import { resolveActor, type AppContext, type WorkerContext } from './context.ts';
+import type { AppContext, WorkerContext } from './context.ts';
 import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
@@ -21,6 +21,7 @@ import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
 import { usageSecondsTask } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
+import { resolveActor } from './sharing/approvers.ts';
 
 export interface StartOptions {
   config: Config;

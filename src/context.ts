@@ -7,7 +7,6 @@ import type { JobQueue } from './platform/jobs.ts';
 import type { Logger } from './platform/log.ts';
 import type { SlackIdentity, SlackPoster } from './platform/slack.ts';
 import type { Actor } from './policy.ts';
-import { isApprover } from './sharing/approvers.ts';
 
 /**
  * What every capability is handed by the composition root (app.ts), in either role. It holds no
@@ -26,16 +25,11 @@ export interface AppContext {
   log: Logger;
   /** Unique per process: who claimed a scheduled period. */
   instanceId: string;
+  /** Who a user is to the policy (admin, approver); composed in app.ts, approvers are sharing's. */
   actor(userId: string): Promise<Actor>;
 }
 
 /** The worker role's context: the app's, plus the Compute port (jobs and schedules talk to GCE). */
 export interface WorkerContext extends AppContext {
   compute: Compute;
-}
-
-export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {
-  const isAdmin = config.adminUserIds.includes(userId);
-  // Configuration (user IDs, the user group's cached members) until an admin edits the list; see sharing/approvers.ts.
-  return { userId, isAdmin, isApprover: isAdmin || (await isApprover(db, config, userId)) };
 }
