@@ -11,6 +11,7 @@ import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import { EventBus } from './platform/events.ts';
 import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
 import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
@@ -96,7 +97,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       log,
       instanceId: randomUUID(),
       actor: (userId) => resolveActor(handle.db, config, userId),
+      events: new EventBus(),
     };
+    // Before either role: jobs emit in the worker, listeners in the web role.
+    for (const capability of capabilities) capability.subscribe?.(ctx);
     let working = false;
     const routes = [
       ...healthRoutes({

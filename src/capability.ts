@@ -22,6 +22,8 @@ export interface Capability {
   name: string;
   /** The job queues it sends to, declared by every role (a queue must exist before a job is sent). */
   queues?: Readonly<Record<string, QueueSpec>>;
+  /** Either role, once per process: what it does when another capability's event comes (ctx.events.on). */
+  subscribe?(ctx: AppContext): void;
   /** Web role: listeners and subcommands. */
   web?(r: Registration): Promise<void> | void;
   /** Worker role: job handlers (ctx.jobs.work) and schedules. */
