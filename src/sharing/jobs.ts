@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
 import { CommentJobs } from '../comments/ids.ts';
-import { archiveUrl } from '../comments/links.ts';
+import { archiveUrl } from '../platform/slack-messages.ts';
 import { section } from '../platform/blocks.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { SHARE_DECISION_EVENT, SHARE_REQUEST_EVENT } from './ids.ts';
