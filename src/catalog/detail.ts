@@ -1,13 +1,7 @@
-import type { Button, KnownBlock, View } from '@slack/types';
+import type { View } from '@slack/types';
 import type { AppContext } from '../context.ts';
-import { detail, type ImageDetail } from './service.ts';
-import { detailView } from './views.ts';
-
-/** What another capability adds to an image's details: buttons beside Launch, blocks below them. */
-export interface DetailSection {
-  buttons?(d: ImageDetail): Button[];
-  blocks?(d: ImageDetail): KnownBlock[];
-}
+import { detail } from './service.ts';
+import { detailView, type DetailSection } from './views.ts';
 
 // By capability name: a second app in one process (tests) registers the same pure functions again.
 const sections = new Map<string, DetailSection>();

@@ -1,6 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import { button, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
-import type { DetailSection } from './detail.ts';
 import { CatalogIds } from './ids.ts';
 import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort } from './store.ts';
@@ -123,6 +122,12 @@ export function browseView(page: BrowsePage): View {
   blocks.push(context(`Page ${page.page + 1}${page.query ? ` · results for “${escapeMrkdwn(truncate(page.query, 60))}”` : ''}`));
   // Slack requires a submit button on a modal with input blocks: it runs the search too.
   return modal({ title: 'Demo catalog', callbackId: CatalogIds.browseView, submit: 'Search', blocks, privateMetadata: encodeBrowseState(page) });
+}
+
+/** What another capability adds to an image's details (catalog/detail.ts): buttons beside Launch, blocks below them. */
+export interface DetailSection {
+  buttons?(d: ImageDetail): Button[];
+  blocks?(d: ImageDetail): KnownBlock[];
 }
 
 /** Image detail, pushed on top of the browse modal (or opened on its own), with what other capabilities add. */
