@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { App, CustomRoute } from '@slack/bolt';
 import { sql } from 'kysely';
 import { redactUrl, type Config } from './config.ts';
-import { resolveActor, type AppContext, type WorkerContext } from './context.ts';
+import type { AppContext, WorkerContext } from './context.ts';
 import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import { EventBus } from './platform/events.ts';
 import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
 import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/log.ts';
@@ -21,6 +22,7 @@ import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
 import { usageSecondsTask } from './platform/metrics.ts';
 import { capabilities } from './capabilities.ts';
+import { resolveActor } from './sharing/approvers.ts';
 
 export interface StartOptions {
   config: Config;
@@ -95,7 +97,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       log,
       instanceId: randomUUID(),
       actor: (userId) => resolveActor(handle.db, config, userId),
+      events: new EventBus(),
     };
+    // Before either role: jobs emit in the worker, listeners in the web role.
+    for (const capability of capabilities) capability.subscribe?.(ctx);
     let working = false;
     const routes = [
       ...healthRoutes({

@@ -1,8 +1,4 @@
-import type { App } from '@slack/bolt';
-import type { CommandRouter } from './commands.ts';
-import type { AppContext, WorkerContext } from './context.ts';
-import type { QueueSpec } from './platform/jobs.ts';
-import type { Scheduler } from './platform/scheduler.ts';
+import type { Capability } from './capability.ts';
 import { accountingCapability } from './accounting/index.ts';
 import { auditCapability } from './audit/index.ts';
 import { budgetsCapability } from './budgets/index.ts';
@@ -13,31 +9,6 @@ import { exportsCapability } from './exports/index.ts';
 import { homeCapability } from './home/index.ts';
 import { machineTypesCapability } from './machine-types/index.ts';
 import { sharingCapability } from './sharing/index.ts';
-
-/** What a capability gets in the web role: Bolt's App for listeners, and the /demo router. */
-export interface Registration {
-  ctx: AppContext;
-  bolt: App;
-  router: CommandRouter;
-}
-
-/** What a capability gets in the worker role: job handlers and schedules, with Google's clients. */
-export interface WorkerRegistration {
-  ctx: WorkerContext;
-  scheduler: Scheduler;
-}
-
-export interface Capability {
-  name: string;
-  /** The job queues it sends to, declared by every role (a queue must exist before a job is sent). */
-  queues?: Readonly<Record<string, QueueSpec>>;
-  /** Web role: listeners and subcommands. */
-  web?(r: Registration): Promise<void> | void;
-  /** Worker role: job handlers (ctx.jobs.work) and schedules. */
-  worker?(r: WorkerRegistration): Promise<void> | void;
-  /** Worker role, once it takes work (e.g. a first catalog sync); failures are logged, not fatal. */
-  afterStart?(ctx: WorkerContext): Promise<void>;
-}
 
 /** Every capability, in the order their subcommands appear in help. */
 export const capabilities: Capability[] = [

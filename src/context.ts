@@ -1,13 +1,15 @@
 import type { WebClient } from '@slack/web-api';
+import type { Transaction } from 'kysely';
 import type { Config } from './config.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import type { Database } from './platform/db-schema.ts';
 import type { Db } from './platform/db.ts';
+import type { EventBus } from './platform/events.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import type { Logger } from './platform/log.ts';
 import type { SlackIdentity, SlackPoster } from './platform/slack.ts';
 import type { Actor } from './policy.ts';
-import { isApprover } from './sharing/approvers.ts';
 
 /**
  * What every capability is handed by the composition root (app.ts), in either role. It holds no
@@ -26,16 +28,25 @@ export interface AppContext {
   log: Logger;
   /** Unique per process: who claimed a scheduled period. */
   instanceId: string;
+  /** Who a user is to the policy (admin, approver); composed in app.ts, approvers are sharing's. */
   actor(userId: string): Promise<Actor>;
+  /** What changed, for capabilities that only react (one bus per process, shared by both roles). */
+  events: EventBus<AppEvents>;
+}
+
+/** The events on ctx.events: a capability says what changed; the Home tab, comments… react. */
+export interface AppEvents {
+  /** A user's demos changed (state, lease, owner). */
+  'demos-changed': { userId: string };
+  /** A user's saved images changed (saved, deleted, shared, handed over). */
+  'images-changed': { userId: string };
+  /** An admin changed the fleet (the launch pause, a forced stop); userId is that admin. */
+  'fleet-changed': { userId: string };
+  /** An admin published an image to the catalog; listeners send their jobs in the same transaction. */
+  'image-published': { imageId: string; trx: Transaction<Database> };
 }
 
 /** The worker role's context: the app's, plus the Compute port (jobs and schedules talk to GCE). */
 export interface WorkerContext extends AppContext {
   compute: Compute;
-}
-
-export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {
-  const isAdmin = config.adminUserIds.includes(userId);
-  // Configuration (user IDs, the user group's cached members) until an admin edits the list; see sharing/approvers.ts.
-  return { userId, isAdmin, isApprover: isAdmin || (await isApprover(db, config, userId)) };
 }

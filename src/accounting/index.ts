@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { registerAccounting } from './slack.ts';
 import { accountingAfterStart, workAccounting } from './worker.ts';
 

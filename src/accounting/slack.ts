@@ -1,5 +1,5 @@
 import type { RespondFn } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import type { CommandInput } from '../commands.ts';
 import type { AppContext } from '../context.ts';
 import { section, slackDate } from '../platform/blocks.ts';

@@ -1,16 +1,14 @@
-import type { WorkerRegistration } from '../capabilities.ts';
+import type { WorkerRegistration } from '../capability.ts';
 import type { WorkerContext } from '../context.ts';
 import { DIGEST_SYNC_TASK, DigestTasks } from './digest-tasks.ts';
-import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';
 
 /** Per running worker (tests run several in one process). */
 const digestTasks = new WeakMap<WorkerContext, DigestTasks>();
 
-/** The reconcile schedule (the ledger against GCE) and one schedule per digest subscription. */
+/** One schedule per digest subscription (the reconcile with GCE is demos'). */
 export async function workAccounting({ ctx, scheduler }: WorkerRegistration): Promise<void> {
   const tasks = new DigestTasks({ ctx }, scheduler);
   digestTasks.set(ctx, tasks);
-  scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
   scheduler.add({ name: DIGEST_SYNC_TASK, cron: '* * * * *', tick: (now) => tasks.sync(now) });
   await tasks.load();
 }

@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { registerAudit } from './slack.ts';
 
 export const auditCapability: Capability = { name: 'audit', web: registerAudit };

@@ -1,4 +1,4 @@
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { mentionedUser } from '../commands.ts';
 import { ForbiddenError } from '../errors.ts';
 import { can } from '../policy.ts';

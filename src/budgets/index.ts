@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { registerBudgets } from './slack.ts';
 
 export const budgetsCapability: Capability = { name: 'budgets', web: registerBudgets };

@@ -1,4 +1,4 @@
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { mentionedUser } from '../commands.ts';
 import { UserError } from '../errors.ts';
 import { budgetStatus, changeBudget, type BudgetChange } from './service.ts';

@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { CatalogQueues } from './ids.ts';
 import { syncCatalog } from './service.ts';
 import { registerCatalogListeners } from './slack.ts';

@@ -1,13 +1,12 @@
 import type { AppContext, WorkerContext } from '../context.ts';
 import { NotFoundError, ForbiddenError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
-import { CommentJobs } from '../comments/ids.ts';
 import { CatalogJobs } from './ids.ts';
-import { archiveUrl } from '../comments/links.ts';
 import { catalogEntryFrom } from './image-labels.ts';
 import * as store from './store.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort, CommentView } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { archiveUrl } from '../platform/slack-messages.ts';
 
 export const PAGE_SIZE = 8;
 
@@ -91,9 +90,9 @@ export async function publish(ctx: WorkerContext, actorId: string, gceName: stri
     await store.upsertLabelled(trx, ctx.config.gce.project, entry, now);
     await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.config.gce.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
     await recordAudit(trx, { at: now, actorId, action: 'image.publish', resourceKind: 'image', resourceId: gceName, after: { title: entry.title } });
-    // A published image gets its comment thread in the catalog channel right away.
+    // A published image gets its comment thread in the catalog channel right away (comments listens).
     const published = await store.getImageByGceName(trx, ctx.config.gce.project, gceName);
-    if (published) await ctx.jobs.send(CommentJobs.thread, { imageId: published.id }, { trx });
+    if (published) await ctx.events.emit('image-published', { imageId: published.id, trx });
   });
   return (await store.getImageByGceName(ctx.db, ctx.config.gce.project, gceName))!;
 }
@@ -170,5 +169,5 @@ export async function suggestions(ctx: AppContext, viewerId: string, query: stri
   return items;
 }
 
-export { getImage } from './store.ts';
+export { getImage, isPostedThread, THREAD_CLAIM_PREFIX } from './store.ts';
 export type { CatalogImage as CatalogImageRef } from './store.ts';

@@ -1,10 +1,11 @@
 import type { BlockAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { UserError } from '../errors.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { CatalogIds } from './ids.ts';
 import * as service from './service.ts';
-import { browseView, decodeBrowseState, detailView, suggestionOptions } from './views.ts';
+import { detailModal } from './detail.ts';
+import { browseView, decodeBrowseState, suggestionOptions } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 
 export function registerCatalogListeners({ ctx, bolt, router }: Registration): void {
@@ -75,9 +76,7 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
   });
 
   async function pushDetail(body: BlockAction, imageId: string) {
-    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Image details', push: true }, async () =>
-      detailView(await service.detail(ctx, await ctx.actor(body.user.id), imageId)),
-    );
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Image details', push: true }, () => detailModal(ctx, body.user.id, imageId));
   }
 
   bolt.action<BlockAction>(CatalogIds.openDetail, async ({ ack, body, action }) => {

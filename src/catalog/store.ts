@@ -2,7 +2,6 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { Database, ImageRow, Visibility } from '../platform/db-schema.ts';
 import type { AppDeclaration, CatalogEntry } from './image-labels.ts';
-import { isPostedThread } from '../comments/links.ts';
 
 export interface CatalogImage {
   id: string;
@@ -24,6 +23,13 @@ export interface CatalogImage {
   thread: { channel: string; ts: string } | null;
   launches: number;
   comments: number;
+}
+
+/** While comments creates an image's thread, its ts column holds a claim token, not a message ts. */
+export const THREAD_CLAIM_PREFIX = 'creating:';
+
+export function isPostedThread(ts: string | null): ts is string {
+  return ts !== null && !ts.startsWith(THREAD_CLAIM_PREFIX);
 }
 
 export type CatalogFilter = 'all' | 'official' | 'shared' | 'mine';

@@ -1,9 +1,5 @@
 import type { Button, KnownBlock, View } from '@slack/types';
-import { button, confirm, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
-import { CommentIds } from '../comments/ids.ts';
-import { commentBlock } from '../comments/views.ts';
-import { SharingIds } from '../sharing/ids.ts';
-import { ExportIds } from '../exports/ids.ts';
+import { button, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
 import { CatalogIds } from './ids.ts';
 import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort } from './store.ts';
@@ -128,8 +124,14 @@ export function browseView(page: BrowsePage): View {
   return modal({ title: 'Demo catalog', callbackId: CatalogIds.browseView, submit: 'Search', blocks, privateMetadata: encodeBrowseState(page) });
 }
 
-/** Image detail, pushed on top of the browse modal (or opened on its own). */
-export function detailView(d: ImageDetail): View {
+/** What another capability adds to an image's details (catalog/detail.ts): buttons beside Launch, blocks below them. */
+export interface DetailSection {
+  buttons?(d: ImageDetail): Button[];
+  blocks?(d: ImageDetail): KnownBlock[];
+}
+
+/** Image detail, pushed on top of the browse modal (or opened on its own), with what other capabilities add. */
+export function detailView(d: ImageDetail, sections: DetailSection[]): View {
   const { image, stats } = d;
   const lineage = d.ancestors.length
     ? d.ancestors.map((a) => `${escapeMrkdwn(a.title)} (${userRef(a.ownerId)})`).join(' ← ')
@@ -149,26 +151,12 @@ export function detailView(d: ImageDetail): View {
   ];
   if (image.app) blocks.push(context(`App: ${image.app.scheme}, port ${image.app.port}, path \`${escapeMrkdwn(image.app.path)}\``));
   if (image.tags.length) blocks.push(context(`Tags: ${image.tags.map(escapeMrkdwn).join(', ')}`));
-  const actions = [
-    ...(d.canLaunch ? [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] : []),
-    ...(d.can.share ? [button('Share with everyone…', SharingIds.share, image.id)] : []),
-    ...(d.can.withdraw ? [button('Withdraw share request', SharingIds.withdraw, image.id)] : []),
-    // Export: until ImageDetail carries can.export, the button shows and the export modal refuses non-owners.
-    ...((d.can as { export?: boolean }).export ?? true ? [button('Export…', ExportIds.open, image.id)] : []),
-    ...(d.can.unshare ? [button('Unshare', SharingIds.unshare, image.id, { style: 'danger', confirm: confirm('Unshare this image?', 'Colleagues will no longer find it in the catalog. Their own saved copies stay theirs.', 'Unshare', 'danger') })] : []),
-  ];
+  const buttons = [...(d.canLaunch ? [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] : []), ...sections.flatMap((s) => s.buttons?.(d) ?? [])];
+  // A destructive button comes last, whoever adds it.
+  const actions = [...buttons.filter((b) => b.style !== 'danger'), ...buttons.filter((b) => b.style === 'danger')];
   if (image.visibility === 'pending') blocks.push(context(':large_yellow_circle: Waiting for an approver to decide on sharing it.'));
   if (actions.length) blocks.push({ type: 'actions', elements: actions });
-  // Comments: bodies are Slack mrkdwn already (comments/store.ts); the thread has them all.
-  const thread = d.threadUrl ? ` · <${d.threadUrl}|open the thread>` : '';
-  blocks.push(divider(), section(`*Comments* (${stats.comments})${thread}`));
-  if (d.comments.length === 0) blocks.push(context('No comments yet.'));
-  for (const c of d.comments) blocks.push(commentBlock(c));
-  const commentActions = [
-    ...(d.can.comment ? [button('Comment', CommentIds.comment, image.id)] : []),
-    ...(stats.comments > d.comments.length ? [button(`Show more (${stats.comments})`, CommentIds.showMore, image.id)] : []),
-  ];
-  if (commentActions.length) blocks.push({ type: 'actions', elements: commentActions });
+  for (const s of sections) blocks.push(...(s.blocks?.(d) ?? []));
   return modal({ title: 'Image details', callbackId: CatalogIds.detailView, blocks, privateMetadata: JSON.stringify({ imageId: image.id }) });
 }
 

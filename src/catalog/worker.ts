@@ -1,4 +1,4 @@
-import type { WorkerRegistration } from '../capabilities.ts';
+import type { WorkerRegistration } from '../capability.ts';
 import type { WorkerContext } from '../context.ts';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { JobHandler } from '../platform/jobs.ts';

@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { CommentJobs, CommentQueues } from './ids.ts';
 import { postCommentJob, threadJob } from './jobs.ts';
 import { registerCommentListeners } from './slack.ts';
@@ -7,6 +7,12 @@ import { registerCommentListeners } from './slack.ts';
 export const commentsCapability: Capability = {
   name: 'comments',
   queues: CommentQueues,
+  // A published image gets its thread at once, sent in the transaction that published it.
+  subscribe(ctx) {
+    ctx.events.on('image-published', async ({ imageId, trx }) => {
+      await ctx.jobs.send(CommentJobs.thread, { imageId }, { trx });
+    });
+  },
   web: registerCommentListeners,
   async worker({ ctx }) {
     await ctx.jobs.work<{ commentId: string }>(CommentJobs.post, (data) => postCommentJob(ctx, data));

@@ -5,7 +5,6 @@ import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { CommentJobs, IMAGE_THREAD_EVENT } from './ids.ts';
-import { THREAD_CLAIM_PREFIX, isPostedThread } from './links.ts';
 import * as store from './store.ts';
 import { MAX_INPUT, threadParent } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
@@ -43,7 +42,7 @@ export async function ensureThread(ctx: AppContext, imageId: string): Promise<{ 
   for (let waited = 0; ; waited++) {
     const current = await store.threadOf(ctx.db, imageId);
     if (!current) return null;
-    if (current.channel && isPostedThread(current.ts)) return { channel: current.channel, ts: current.ts };
+    if (current.channel && catalog.isPostedThread(current.ts)) return { channel: current.channel, ts: current.ts };
     const now = ctx.clock.now();
     const claimedAt = current.ts === null ? null : Number(current.ts.split(':').at(-1));
     if (claimedAt !== null && now.getTime() - claimedAt < CLAIM_STALE_MS) {
@@ -52,7 +51,7 @@ export async function ensureThread(ctx: AppContext, imageId: string): Promise<{ 
       await new Promise((r) => setTimeout(r, CLAIM_WAIT_MS));
       continue;
     }
-    const claim = { channel, ts: `${THREAD_CLAIM_PREFIX}${imageId}:${now.getTime()}` };
+    const claim = { channel, ts: `${catalog.THREAD_CLAIM_PREFIX}${imageId}:${now.getTime()}` };
     if (await store.swapThread(ctx.db, imageId, current, claim)) return postThread(ctx, imageId, claim);
   }
 }

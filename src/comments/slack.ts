@@ -1,14 +1,14 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { CatalogIds } from '../catalog/ids.ts';
+import { refreshDetail, registerDetailSection } from '../catalog/detail.ts';
 import * as catalog from '../catalog/service.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { can } from '../policy.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { CommentIds } from './ids.ts';
-import { refreshDetail } from './refresh.ts';
 import * as service from './service.ts';
-import { commentModal, commentsListView, decodeCommentMetadata, LIST_LIMIT } from './views.ts';
+import { commentModal, commentsListView, decodeCommentMetadata, detailBlocks, LIST_LIMIT } from './views.ts';
 
 /** The parts of a Slack message event we read (Bolt's union type is wider than this). */
 interface MessageEventShape {
@@ -40,6 +40,7 @@ export function toThreadEvent(e: MessageEventShape, botUserId: string): service.
 }
 
 export function registerCommentListeners({ ctx, bolt }: Registration): void {
+  registerDetailSection('comments', { blocks: detailBlocks });
   const inModal = (body: BlockAction) => body.view?.type === 'modal';
 
   bolt.action<BlockAction>(CommentIds.comment, async ({ ack, body, action }) => {

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { ImageDetail } from '../catalog/service.ts';
 import { button, context, divider, escapeMrkdwn, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { CommentIds } from './ids.ts';
 
@@ -17,6 +18,21 @@ export interface CommentLine {
 
 export function commentBlock(c: CommentLine, maxChars = 600): KnownBlock {
   return context(`<@${c.authorId}> · ${slackDate(c.createdAt)}${c.editedAt ? ' · _edited_' : ''}`, truncate(c.body, maxChars));
+}
+
+/** The comments section of an image's details (registered with catalog/detail.ts); the thread has them all. */
+export function detailBlocks(d: ImageDetail): KnownBlock[] {
+  const { image, stats } = d;
+  const thread = d.threadUrl ? ` · <${d.threadUrl}|open the thread>` : '';
+  const blocks: KnownBlock[] = [divider(), section(`*Comments* (${stats.comments})${thread}`)];
+  if (d.comments.length === 0) blocks.push(context('No comments yet.'));
+  for (const c of d.comments) blocks.push(commentBlock(c));
+  const actions = [
+    ...(d.can.comment ? [button('Comment', CommentIds.comment, image.id)] : []),
+    ...(stats.comments > d.comments.length ? [button(`Show more (${stats.comments})`, CommentIds.showMore, image.id)] : []),
+  ];
+  if (actions.length) blocks.push({ type: 'actions', elements: actions });
+  return blocks;
 }
 
 /**

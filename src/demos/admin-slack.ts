@@ -1,9 +1,8 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { parseUserRef } from '../commands.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { escapeMrkdwn, modal, section } from '../platform/blocks.ts';
-import { refreshHome } from '../home/service.ts';
 import type { Actor } from '../policy.ts';
 import type { AppContext } from '../context.ts';
 import { fleet, forceStop, switchPause } from './fleet.ts';
@@ -110,7 +109,7 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
       if (word !== 'on' && word !== 'off') throw new UserError('Say `/demo admin pause on [reason]` or `/demo admin pause off`.');
       const state = await switchPause(ctx, await ctx.actor(input.userId), word === 'on', input.args.slice(1).join(' '));
       await respond({ response_type: 'ephemeral', text: state.paused ? ':double_vertical_bar: New launches are paused. `/demo admin pause off` allows them again.' : ':arrow_forward: New launches are allowed again.' });
-      await refreshHome(ctx, input.userId);
+      await ctx.events.emit('fleet-changed', { userId: input.userId });
     },
   });
 
@@ -118,13 +117,13 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
     await ack();
     const state = await switchPause(ctx, await ctx.actor(body.user.id), buttonValue(action) === 'on', '');
     if (body.response_url) await notify(ctx, body, respond, state.paused ? ':double_vertical_bar: New launches are paused.' : ':arrow_forward: New launches are allowed again.');
-    await refreshHome(ctx, body.user.id);
+    await ctx.events.emit('fleet-changed', { userId: body.user.id });
   });
 
   bolt.action<BlockAction>(LifecycleIds.forceStop, async ({ ack, body, action, respond }) => {
     await ack();
     const demo = await forceStop(ctx, await ctx.actor(body.user.id), buttonValue(action));
     if (body.response_url) await notify(ctx, body, respond, `:double_vertical_bar: Stopping \`${demo.instanceName}\` of <@${demo.ownerId}>.`);
-    await refreshHome(ctx, body.user.id);
+    await ctx.events.emit('fleet-changed', { userId: body.user.id });
   });
 }

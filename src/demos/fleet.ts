@@ -7,7 +7,7 @@ import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
-import { lastOrphans, type Orphans } from '../accounting/unknown-vms.ts';
+import { lastOrphans, type Orphans } from './unknown-vms.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 

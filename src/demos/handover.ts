@@ -2,7 +2,6 @@ import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { can, type Actor } from '../policy.ts';
-import { refreshHome } from '../home/service.ts';
 import { DemoJobs } from './ids.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
@@ -66,7 +65,7 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
   }
   await tellNewOwner(ctx, to, actor, `the demo \`${demo.instanceName}\``);
   await syncStatus(ctx, demo.id);
-  await refreshHome(ctx, demo.ownerId);
+  await ctx.events.emit('demos-changed', { userId: demo.ownerId });
   return { changed: true, title: demo.instanceName };
 }
 
@@ -87,6 +86,6 @@ export async function transferImage(ctx: AppContext, actor: Actor, imageId: stri
   });
   if (!changed) throw new UserError('That image changed hands meanwhile; look again.');
   await tellNewOwner(ctx, to, actor, `the saved image *${escapeMrkdwn(image.title)}*`);
-  await Promise.all([refreshHome(ctx, image.owner_id), refreshHome(ctx, to)]);
+  await Promise.all([image.owner_id, to].map((userId) => ctx.events.emit('images-changed', { userId })));
   return { changed: true, title: image.title };
 }

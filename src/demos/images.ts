@@ -2,7 +2,6 @@ import type { AppContext, WorkerContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { GcpError } from '../platform/compute/port.ts';
 import { can, type Actor } from '../policy.ts';
-import { refreshHome } from '../home/service.ts';
 import { runGceStep } from '../platform/gce-steps.ts';
 import { getSavedImage, toSaved, type SavedImage } from './image-store.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';
@@ -48,7 +47,7 @@ export async function requestImageDelete(ctx: AppContext, actor: Actor, imageId:
     await ctx.jobs.send(LifecycleJobs.deleteImage, { imageId: row.id }, { trx });
     return true;
   });
-  if (row.owner_id) await refreshHome(ctx, row.owner_id);
+  if (row.owner_id) await ctx.events.emit('images-changed', { userId: row.owner_id });
   return { image: (await getSavedImage(ctx, row.id)) ?? toSaved({ ...row, parent_title: null }), started };
 }
 
@@ -68,5 +67,5 @@ export async function deleteImageJob(ctx: WorkerContext, data: { imageId: string
     await ctx.db.updateTable('images').set({ status: 'ready', updated_at: ctx.clock.now() }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
     if (row.owner_id) await ctx.poster.postMessage({ channel: row.owner_id, text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.` });
   }
-  if (row.owner_id) await refreshHome(ctx, row.owner_id);
+  if (row.owner_id) await ctx.events.emit('images-changed', { userId: row.owner_id });
 }

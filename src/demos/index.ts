@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { registerLifecycleAdmin } from './admin-slack.ts';
 import { DemoQueues } from './ids.ts';
 import { LifecycleQueues } from './lifecycle-ids.ts';

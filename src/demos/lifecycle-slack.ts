@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { context, escapeMrkdwn, modal, section, slackDate } from '../platform/blocks.ts';

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { can, type Actor } from '../policy.ts';
-import { refreshHome } from '../home/service.ts';
 import { MACHINE_IMAGE_USD_PER_GIB_MONTH, monthlyStorageUsd, STANDARD_PD_USD_PER_GIB_MONTH } from './costs.ts';
 import { requestImageDelete } from './images.ts';
 import { RETENTION_EVENT } from './lifecycle-ids.ts';
@@ -129,7 +128,7 @@ export async function keep(ctx: AppContext, actor: Actor, kind: Kind, id: string
   const table = kind === 'demo' ? 'demos' : 'images';
   await ctx.db.updateTable(table).set({ kept_at: now, retention_warned_at: null }).where('id', '=', id).execute();
   await audit(ctx, kind, id, `${kind}.keep`, { keptAt: now }, actor.userId);
-  if (row.owner_id) await refreshHome(ctx, row.owner_id);
+  if (row.owner_id) await ctx.events.emit(kind === 'demo' ? 'demos-changed' : 'images-changed', { userId: row.owner_id });
   const days = kind === 'demo' ? ctx.config.demo.retentionDays : ctx.config.demo.imageRetentionDays;
   return { title: row.title, until: new Date(now.getTime() + days * DAY) };
 }

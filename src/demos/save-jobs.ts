@@ -1,7 +1,6 @@
 import type { WorkerContext } from '../context.ts';
 import { GcpError } from '../platform/compute/port.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
-import { refreshHome } from '../home/service.ts';
 import { runGceStep } from '../platform/gce-steps.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels } from './service.ts';
@@ -81,7 +80,7 @@ async function completeSave(ctx: WorkerContext, save: Save, demo: Demo, bytes: n
     if (moved && power) await ctx.jobs.send(DemoJobs.power, { demoId: demo.id, action: power, requestId: stepRequestId('save', save.id, power) }, { trx });
   });
   await syncStatus(ctx, demo.id, { required: true });
-  await refreshHome(ctx, demo.ownerId);
+  await ctx.events.emit('images-changed', { userId: demo.ownerId });
 }
 
 /** Nothing half-done: the catalog entry goes, a machine image made anyway is deleted, the demo is given back. */
@@ -110,6 +109,6 @@ async function failSave(ctx: WorkerContext, save: Save, demo: Demo | null, reaso
   if (demo) {
     await syncStatus(ctx, demo.id);
     await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${demo.instanceName}\`: ${reason} The VM is as it was.` });
-    await refreshHome(ctx, demo.ownerId);
+    await ctx.events.emit('images-changed', { userId: demo.ownerId });
   }
 }

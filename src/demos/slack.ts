@@ -1,5 +1,5 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import * as catalog from '../catalog/service.ts';
 import { UserError } from '../errors.ts';

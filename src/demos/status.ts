@@ -2,7 +2,6 @@ import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { appUrl } from '../catalog/image-labels.ts';
 import { postOnce } from '../platform/slack-messages.ts';
-import { refreshHome } from '../home/service.ts';
 import { statusNotes } from './save.ts';
 import { STATUS_EVENT } from './ids.ts';
 import * as store from './store.ts';
@@ -64,6 +63,6 @@ async function syncNow(ctx: AppContext, demoId: string): Promise<void> {
   } else {
     await ctx.slack.chat.update({ channel: demo.dmChannel, ts: demo.dmTs, ...message });
   }
-  // The owner's Home tab shows the same state (after the DM; best effort, a no-op for users who never opened it).
-  await refreshHome(ctx, demo.ownerId);
+  // After the DM: whatever else shows the demo (the owner's Home tab) follows.
+  await ctx.events.emit('demos-changed', { userId: demo.ownerId });
 }

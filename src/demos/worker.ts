@@ -1,15 +1,16 @@
-import type { WorkerRegistration } from '../capabilities.ts';
+import type { WorkerRegistration } from '../capability.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { DemoJobs } from './ids.ts';
 import { deleteImageJob } from './images.ts';
 import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';
+import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';
 import { sweepRetention } from './retention.ts';
 import { saveJob } from './save-jobs.ts';
 import type { PowerAction } from './service.ts';
 import { sweepLeases } from './ttl.ts';
 
-/** The worker side of demos: the GCE jobs behind launch, power, save and delete, and the lifecycle sweeps. */
+/** The worker side of demos: the GCE jobs behind launch, power, save and delete, the lifecycle sweeps, the reconcile. */
 export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise<void> {
   await ctx.jobs.work<{ demoId: string }>(DemoJobs.launch, (data, job) => launchJob(ctx, data, job));
   await ctx.jobs.work<{ demoId: string; action: PowerAction; requestId: string }>(DemoJobs.power, (data, job) => powerJob(ctx, data, job));
@@ -18,6 +19,7 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
   await ctx.jobs.work<{ saveId: string }>(LifecycleJobs.save, (data, job) => saveJob(ctx, data, job));
   await ctx.jobs.work<{ imageId: string }>(LifecycleJobs.deleteImage, (data, job) => deleteImageJob(ctx, data, job));
 
+  scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
   scheduler.add({
     name: 'demo-leases',
     cron: '* * * * *',

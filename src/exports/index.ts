@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { ExportJobs, ExportQueues } from './ids.ts';
 import { exportJob, type ExportJobData } from './jobs.ts';
 import { registerExports } from './slack.ts';

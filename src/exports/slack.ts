@@ -1,14 +1,17 @@
 import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
+import { registerDetailSection } from '../catalog/detail.ts';
 import { UserError } from '../errors.ts';
 import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { FORMAT_INFO, normalizePrefix } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import * as service from './service.ts';
-import { exportModal, exportQueuedModal } from './views.ts';
+import { detailButtons, exportModal, exportQueuedModal } from './views.ts';
 
 export function registerExports({ ctx, bolt, router }: Registration): void {
+  registerDetailSection('exports', { buttons: detailButtons });
+
   router.add({
     name: 'export',
     usage: '/demo export <image> [format] [gs://bucket/folder]',

@@ -1,4 +1,5 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { Button, KnownBlock, View } from '@slack/types';
+import type { ImageDetail } from '../catalog/service.ts';
 import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { EXPORT_FORMATS, type ExportFormat, FORMAT_INFO, formatBytes, objectConsoleUrl } from './formats.ts';
 import { ExportIds } from './ids.ts';
@@ -145,3 +146,6 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
   blocks.push(where);
   return { text: `Exporting ${c.imageTitle}: ${e.progress.replaceAll('_', ' ')}`, blocks };
 }
+
+/** The Export button on an image's details (registered with catalog/detail.ts). */
+export const detailButtons = (d: ImageDetail): Button[] => (d.can.export ? [button('Export…', ExportIds.open, d.image.id)] : []);

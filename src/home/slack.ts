@@ -1,6 +1,6 @@
 import type { BlockAction, ViewOutput } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { fleet } from '../demos/fleet.ts';
 import { myImages } from '../demos/image-store.ts';
 import { fleetBlocks } from '../demos/lifecycle-views.ts';

@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { refreshMachineTypes } from './service.ts';
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../platform/db.ts';
+import type { Actor } from '../policy.ts';
 import { recordAudit } from '../audit/store.ts';
 
 /**
@@ -30,6 +31,12 @@ async function settings(db: Db): Promise<{ managed: boolean; group: GroupCache |
 function groupMembers(config: Config, cache: GroupCache | null): string[] {
   const group = config.sharing.approverUsergroup;
   return group && cache?.group === group ? cache.members : [];
+}
+
+/** ctx.actor: admins come from configuration, approvers from this list (an admin is an approver too). */
+export async function resolveActor(db: Db, config: Config, userId: string): Promise<Actor> {
+  const isAdmin = config.adminUserIds.includes(userId);
+  return { userId, isAdmin, isApprover: isAdmin || (await isApprover(db, config, userId)) };
 }
 
 /** Pure database read (used by resolveActor on every request): no Slack call here. */

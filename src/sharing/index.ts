@@ -1,4 +1,4 @@
-import type { Capability } from '../capabilities.ts';
+import type { Capability } from '../capability.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
 import { refreshUsergroup, USERGROUP_CACHE_MS } from './approvers.ts';
 import { SharingJobs, SharingQueues } from './ids.ts';

@@ -2,8 +2,7 @@ import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
 import { CommentJobs } from '../comments/ids.ts';
-import { archiveUrl } from '../comments/links.ts';
-import { refreshHome } from '../home/service.ts';
+import { archiveUrl } from '../platform/slack-messages.ts';
 import { section } from '../platform/blocks.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { SHARE_DECISION_EVENT, SHARE_REQUEST_EVENT } from './ids.ts';
@@ -33,7 +32,7 @@ export async function postRequestJob(ctx: AppContext, data: { requestId: string 
   // Withdrawn (or expired) while this was posting: the "decided" job may have found no message yet.
   const now = await store.getRequest(ctx.db, request.id);
   if (now && now.status !== 'pending') await ctx.slack.chat.update({ channel: posted.channel, ts: posted.ts, ...(await render(ctx, now)) });
-  await refreshHome(ctx, request.requesterId);
+  await ctx.events.emit('images-changed', { userId: request.requesterId });
 }
 
 /**
@@ -52,5 +51,5 @@ export async function decidedJob(ctx: AppContext, data: { requestId: string }): 
   if (text) await postOnce(ctx.slack, ctx.poster, { channel: request.requesterId, eventType: SHARE_DECISION_EVENT, key: request.id, text, blocks: [section(text)] });
   // Its own job: a thread that cannot be created yet must not hold back the DM above.
   if (request.status === 'approved' && image) await ctx.jobs.send(CommentJobs.thread, { imageId: image.id });
-  await refreshHome(ctx, request.requesterId);
+  await ctx.events.emit('images-changed', { userId: request.requesterId });
 }

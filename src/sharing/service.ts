@@ -4,7 +4,6 @@ import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
 import type { CatalogImageRef } from '../catalog/service.ts';
-import { refreshHome } from '../home/service.ts';
 import { SharingJobs } from './ids.ts';
 import * as store from './store.ts';
 import type { ShareRequest } from './store.ts';
@@ -154,7 +153,7 @@ export async function unshare(ctx: AppContext, actor: Actor, imageId: string): P
     const text = `:lock: <@${actor.userId}> unshared your image *${escapeMrkdwn(image.title)}*: it is private to you again.`;
     await ctx.poster.postMessage({ channel: image.ownerId, text }).catch((err: unknown) => ctx.log.warn({ err, imageId }, 'could not tell the owner about an unshare'));
   }
-  if (image.ownerId) await refreshHome(ctx, image.ownerId);
+  if (image.ownerId) await ctx.events.emit('images-changed', { userId: image.ownerId });
   return { ...image, visibility: 'private' };
 }
 

@@ -1,22 +1,24 @@
 import type { BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
-import type { Registration } from '../capabilities.ts';
+import type { Registration } from '../capability.ts';
 import { CatalogIds } from '../catalog/ids.ts';
+import { refreshDetail, registerDetailSection } from '../catalog/detail.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageMessageCard } from '../catalog/views.ts';
 import { type CommandInput, parseUserRef } from '../commands.ts';
-import { refreshDetail } from '../comments/refresh.ts';
 import { ForbiddenError, UserError } from '../errors.ts';
 import { can } from '../policy.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { changeApprover, listApprovers, refreshUsergroup } from './approvers.ts';
 import { SharingIds } from './ids.ts';
 import * as service from './service.ts';
-import { approversText, decodeMetadata, denyModal, sentModal, shareModal } from './views.ts';
+import { approversText, decodeMetadata, denyModal, detailButtons, sentModal, shareModal } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 
 const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
 
 export function registerSharingListeners({ ctx, bolt, router }: Registration): void {
+  registerDetailSection('sharing', { buttons: detailButtons });
+
   /** The request modal, from a button (detail modal, App Home) or `/demo share`. */
   async function openShareModal(triggerId: string, userId: string, push: boolean, parentViewId: string | null, find: () => Promise<{ id: string }>) {
     await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Share an image', push }, async () => {

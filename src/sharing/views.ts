@@ -1,4 +1,5 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { Button, KnownBlock, View } from '@slack/types';
+import type { ImageDetail } from '../catalog/service.ts';
 import { button, confirm, context, escapeMrkdwn, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { SharingIds } from './ids.ts';
 import type { Outcome, ShareRequest } from './store.ts';
@@ -139,4 +140,14 @@ export function decodeMetadata<T extends Record<string, unknown>>(raw: string | 
 export function approversText(list: { userIds: string[]; source: string }, admins: string[]): string {
   const people = list.userIds.length ? list.userIds.map((u) => `<@${u}>`).join(', ') : '_nobody_';
   return `*Approvers:* ${people}\nFrom ${list.source}.${admins.length ? ` Admins (${admins.map((u) => `<@${u}>`).join(', ')}) can always decide.` : ''}`;
+}
+
+/** Sharing's buttons on an image's details (registered with catalog/detail.ts). */
+export function detailButtons(d: ImageDetail): Button[] {
+  const id = d.image.id;
+  return [
+    ...(d.can.share ? [button('Share with everyone…', SharingIds.share, id)] : []),
+    ...(d.can.withdraw ? [button('Withdraw share request', SharingIds.withdraw, id)] : []),
+    ...(d.can.unshare ? [button('Unshare', SharingIds.unshare, id, { style: 'danger', confirm: confirm('Unshare this image?', 'Colleagues will no longer find it in the catalog. Their own saved copies stay theirs.', 'Unshare', 'danger') })] : []),
+  ];
 }

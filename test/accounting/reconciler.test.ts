@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { demoInState, launchFromCatalog } from '../harness/flows.ts';
-import { RECONCILE_TASK } from '../../src/accounting/reconciler.ts';
+import { RECONCILE_TASK } from '../../src/demos/reconciler.ts';
 import { task } from './fixtures.ts';
 
 /**

@@ -42,6 +42,8 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
   });
 
   test('browse and launch through the web process; the worker creates the VM and the DM says ready', async () => {
+    await viaWeb.slack.homeOpened({ user: 'U_ALICE' });
+    await eventually(() => t.fake.home('U_ALICE'), Boolean);
     await openCatalog(viaWeb, 'U_ALICE');
     await launchFromCatalog(viaWeb, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(viaWeb, 'U_ALICE', 'running', 'ready');
@@ -50,6 +52,8 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
     // The web process served the Slack requests; the worker did the job (its log names the queue).
     expect(web.output()).toContain('"message":"slack request"');
     expect(worker.output()).not.toContain('"message":"slack request"');
+    // Only the worker knows the VM is running: its job's event refreshed the Home it never served.
+    await eventually(() => JSON.stringify(t.fake.home('U_ALICE')?.blocks ?? []), (b) => b.includes('· running'));
   });
 
   test('the web process never loaded a Google client library; the worker did', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { reconcile } from '../../src/accounting/reconciler.ts';
+import { reconcile } from '../../src/demos/reconciler.ts';
 import { audit, demoIds, demoRow, dmSaying, ephemeralSaying, launchDemo, newView, openViews, saveFromDm, savesOf, settledDm, text, viewSaying, waitDemo } from './helpers.ts';
 
 describe('hand-over, pause and the fleet', () => {

@@ -10,6 +10,7 @@ import { openDm } from '../platform/slack-messages.ts';
  * each one once: the report is recorded in settings (unique key) before anyone is told.
  */
 
+// Settings keys from when this lived in accounting: the rows already stored keep them.
 const keyOf = (vm: Instance) => `accounting.unknown_vm:${vm.zone}/${vm.name}`;
 
 /** A labelled VM no live demo owns, as the last reconcile saw it (the admin fleet shows these). */

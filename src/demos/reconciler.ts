@@ -1,10 +1,11 @@
 import { recordAudit } from '../audit/store.ts';
 import type { WorkerContext } from '../context.ts';
 import { claimPeriod, slotKey } from '../platform/scheduler.ts';
-import * as demos from '../demos/store.ts';
-import { syncStatus } from '../demos/status.ts';
+import { closeInterval, openInterval } from '../accounting/ledger.ts';
+import { listManaged } from '../platform/compute/inventory.ts';
 import type { Instance } from '../platform/compute/port.ts';
-import { closeInterval, openInterval } from './ledger.ts';
+import { syncStatus } from './status.ts';
+import * as demos from './store.ts';
 import { recordOrphans, reportUnknownVm } from './unknown-vms.ts';
 
 /**
@@ -14,8 +15,7 @@ import { recordOrphans, reportUnknownVm } from './unknown-vms.ts';
  * meanwhile is never undone — the next round looks again).
  */
 
-export const MANAGED_FILTER = 'labels.managed-by=demo-vm';
-export const RECONCILE_TASK = 'accounting.reconcile';
+export const RECONCILE_TASK = 'accounting.reconcile'; // named before it moved from accounting; claims carry it
 const RECONCILE_MINUTES = 5;
 export const RECONCILE_CRON = `*/${RECONCILE_MINUTES} * * * *`;
 const STOPPED: Instance['status'][] = ['STOPPED', 'TERMINATED', 'SUSPENDED'];
@@ -40,18 +40,6 @@ interface Seen {
   progress: string;
   updatedAt: Date;
   open: boolean;
-}
-
-/** Every managed instance of the project (aggregated list, all pages). */
-export async function listManaged(ctx: WorkerContext): Promise<Instance[]> {
-  const all: Instance[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await ctx.compute.listInstances({ filter: MANAGED_FILTER, pageToken, maxResults: 500 });
-    all.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
 }
 
 /** Running and stopped demos the app is not acting on right now, with whether they have an open interval. */
@@ -124,7 +112,7 @@ export async function reconcile(ctx: WorkerContext): Promise<ReconcileReport> {
   const report: ReconcileReport = { stopped: [], started: [], deleted: [], repaired: [], unknown: [] };
   // Our rows first, then GCE: whatever the app changes after this read is left alone.
   const seen = await settledDemos(ctx);
-  const vms = await listManaged(ctx);
+  const vms = await listManaged(ctx.compute);
   const now = ctx.clock.now();
   const byKey = new Map(vms.map((vm) => [`${vm.zone}/${vm.name}`, vm]));
   for (const d of seen) {
