@@ -122,8 +122,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     let worker: WorkerContext | undefined;
     if (serves(config, 'worker')) {
       worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
-      scheduler.add(usageSecondsTask(handle.db, ctx.instanceId)); // the cached usage totals /metrics reads
-      scheduler.add(pruneRunsTask(handle.db, ctx.instanceId));
+      scheduler.add(usageSecondsTask(ctx)); // the cached usage totals /metrics reads
+      scheduler.add(pruneRunsTask(ctx));
       for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
       working = true;
     }

@@ -2,7 +2,7 @@ import type { WorkerRegistration } from '../capability.ts';
 import type { WorkerContext } from '../context.ts';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { JobHandler } from '../platform/jobs.ts';
-import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import { oncePerPeriod } from '../platform/scheduler.ts';
 import { replyWhereAsked } from '../platform/slack-messages.ts';
 import { CatalogJobs } from './ids.ts';
 import { publish, syncCatalog, type PublishJob } from './service.ts';
@@ -12,15 +12,12 @@ import { escapeMrkdwn } from '../platform/blocks.ts';
 export async function workCatalog({ ctx, scheduler }: WorkerRegistration): Promise<void> {
   await ctx.jobs.work<PublishJob>(CatalogJobs.publish, (data, job) => publishJob(ctx, data, job));
   const minutes = ctx.config.gce.catalogSyncMinutes;
-  scheduler.add({
-    name: 'catalog-sync',
-    cron: `*/${Math.min(minutes, 59)} * * * *`,
-    tick: async (now) => {
-      if (!(await claimPeriod(ctx.db, 'catalog-sync', slotKey(now, minutes), ctx.instanceId, now))) return;
+  scheduler.add(
+    oncePerPeriod(ctx, { name: 'catalog-sync', cron: `*/${Math.min(minutes, 59)} * * * *`, periodMinutes: minutes }, async () => {
       const result = await syncCatalog(ctx);
       ctx.log.info(result, 'catalog synced with GCE');
-    },
-  });
+    }),
+  );
 }
 
 /** Publish, then answer the admin where they asked: done, what to fix, or (last attempt) an apology. */

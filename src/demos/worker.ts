@@ -1,5 +1,5 @@
 import type { WorkerRegistration } from '../capability.ts';
-import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import { oncePerPeriod } from '../platform/scheduler.ts';
 import { DemoJobs } from './ids.ts';
 import { deleteImageJob } from './images.ts';
 import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
@@ -20,22 +20,16 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
   await ctx.jobs.work<{ imageId: string }>(LifecycleJobs.deleteImage, (data, job) => deleteImageJob(ctx, data, job));
 
   scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
-  scheduler.add({
-    name: 'demo-leases',
-    cron: '* * * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(ctx.db, 'demo-leases', slotKey(now, 1), ctx.instanceId, now))) return;
+  scheduler.add(
+    oncePerPeriod(ctx, { name: 'demo-leases', cron: '* * * * *', periodMinutes: 1 }, async (now) => {
       const result = await sweepLeases(ctx, now);
       if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
-    },
-  });
-  scheduler.add({
-    name: 'demo-retention',
-    cron: '7 * * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(ctx.db, 'demo-retention', slotKey(now, 60), ctx.instanceId, now))) return;
+    }),
+  );
+  scheduler.add(
+    oncePerPeriod(ctx, { name: 'demo-retention', cron: '7 * * * *', periodMinutes: 60 }, async (now) => {
       const result = await sweepRetention(ctx, now);
       if (result.warned || result.deleted) ctx.log.info(result, 'retention sweep');
-    },
-  });
+    }),
+  );
 }

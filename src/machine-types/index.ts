@@ -1,5 +1,5 @@
 import type { Capability } from '../capability.ts';
-import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import { oncePerPeriod } from '../platform/scheduler.ts';
 import { refreshMachineTypes } from './service.ts';
 
 /** Machine types change rarely; a daily read keeps vCPUs and memory current for the launch modal. */
@@ -9,14 +9,7 @@ const REFRESH_HOURS = 24;
 export const machineTypesCapability: Capability = {
   name: 'machine-types',
   worker({ ctx, scheduler }) {
-    scheduler.add({
-      name: 'machine-types-refresh',
-      cron: '17 4 * * *',
-      tick: async (now) => {
-        if (!(await claimPeriod(ctx.db, 'machine-types-refresh', slotKey(now, REFRESH_HOURS * 60), ctx.instanceId, now))) return;
-        await refreshMachineTypes(ctx);
-      },
-    });
+    scheduler.add(oncePerPeriod(ctx, { name: 'machine-types-refresh', cron: '17 4 * * *', periodMinutes: REFRESH_HOURS * 60 }, () => refreshMachineTypes(ctx)));
   },
   async afterStart(ctx) {
     await refreshMachineTypes(ctx);

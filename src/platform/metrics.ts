@@ -10,7 +10,7 @@ import { GcpError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
 import { traceFields, childLogger, type Logger } from './log.ts';
-import { claimPeriod, slotKey, type PeriodicTask } from './scheduler.ts';
+import { oncePerPeriod, type PeriodClaimer, type PeriodicTask } from './scheduler.ts';
 import type { TraceHeaders } from './slack.ts';
 
 /**
@@ -183,15 +183,8 @@ function asUsageSeconds(value: unknown): UsageSeconds | null {
 }
 
 /** The worker's every-minute refresh of the usage totals, once per minute across replicas. */
-export function usageSecondsTask(db: Db, instanceId: string): PeriodicTask {
-  return {
-    name: USAGE_SECONDS_TASK,
-    cron: '* * * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(db, USAGE_SECONDS_TASK, slotKey(now, 1), instanceId, now))) return;
-      await refreshUsageSeconds(db, now);
-    },
-  };
+export function usageSecondsTask(claimer: PeriodClaimer): PeriodicTask {
+  return oncePerPeriod(claimer, { name: USAGE_SECONDS_TASK, cron: '* * * * *', periodMinutes: 1 }, (now) => refreshUsageSeconds(claimer.db, now));
 }
 
 /** One promise shared by the collectors of a scrape, so the database is read once per scrape. */

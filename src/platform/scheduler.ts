@@ -87,18 +87,33 @@ export function slotKey(now: Date, minutes: number): string {
   return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
 }
 
+/** Who claims periods: the database the replicas share, and this process's claim id. */
+export interface PeriodClaimer {
+  db: Db;
+  instanceId: string;
+}
+
+/**
+ * A task that runs once per period across every replica: each replica's cron fires, the first to
+ * claim the period (claimPeriod) runs `run`, the others skip it.
+ */
+export function oncePerPeriod(claimer: PeriodClaimer, spec: { name: string; cron: string; periodMinutes: number }, run: (now: Date) => Promise<unknown>): PeriodicTask {
+  return {
+    name: spec.name,
+    cron: spec.cron,
+    tick: async (now) => {
+      if (await claimPeriod(claimer.db, spec.name, slotKey(now, spec.periodMinutes), claimer.instanceId, now)) await run(now);
+    },
+  };
+}
+
 export const PRUNE_RUNS_TASK = 'scheduled-runs-prune';
 /** Far longer than any task's period, so a period still current is never claimed twice. */
 const KEEP_RUNS_MS = 7 * 24 * 3600_000;
 
 /** Every claim is a row (1,440+ a day from the minute tasks): a daily prune keeps a week of them. */
-export function pruneRunsTask(db: Db, instanceId: string): PeriodicTask {
-  return {
-    name: PRUNE_RUNS_TASK,
-    cron: '41 3 * * *',
-    tick: async (now) => {
-      if (!(await claimPeriod(db, PRUNE_RUNS_TASK, slotKey(now, 24 * 60), instanceId, now))) return;
-      await db.deleteFrom('scheduled_runs').where('claimed_at', '<', new Date(now.getTime() - KEEP_RUNS_MS)).execute();
-    },
-  };
+export function pruneRunsTask(claimer: PeriodClaimer): PeriodicTask {
+  return oncePerPeriod(claimer, { name: PRUNE_RUNS_TASK, cron: '41 3 * * *', periodMinutes: 24 * 60 }, async (now) => {
+    await claimer.db.deleteFrom('scheduled_runs').where('claimed_at', '<', new Date(now.getTime() - KEEP_RUNS_MS)).execute();
+  });
 }

@@ -1,5 +1,5 @@
 import type { Capability } from '../capability.ts';
-import { claimPeriod, slotKey } from '../platform/scheduler.ts';
+import { oncePerPeriod } from '../platform/scheduler.ts';
 import { refreshUsergroup, USERGROUP_CACHE_MS } from './approvers.ts';
 import { SharingJobs, SharingQueues } from './ids.ts';
 import { decidedJob, postRequestJob } from './jobs.ts';
@@ -14,24 +14,14 @@ export const sharingCapability: Capability = {
   async worker({ ctx, scheduler }) {
     await ctx.jobs.work<{ requestId: string }>(SharingJobs.post, (data) => postRequestJob(ctx, data));
     await ctx.jobs.work<{ requestId: string }>(SharingJobs.decided, (data) => decidedJob(ctx, data));
-    scheduler.add({
-      name: 'share-request-expiry',
-      cron: '7 * * * *',
-      tick: async (now) => {
-        if (!(await claimPeriod(ctx.db, 'share-request-expiry', slotKey(now, 60), ctx.instanceId, now))) return;
+    scheduler.add(
+      oncePerPeriod(ctx, { name: 'share-request-expiry', cron: '7 * * * *', periodMinutes: 60 }, async (now) => {
         const expired = await expireOld(ctx, now);
         if (expired) ctx.log.info({ expired }, 'share requests expired');
-      },
-    });
+      }),
+    );
     const minutes = USERGROUP_CACHE_MS / 60_000;
-    scheduler.add({
-      name: 'approver-usergroup',
-      cron: `*/${minutes} * * * *`,
-      tick: async (now) => {
-        if (!(await claimPeriod(ctx.db, 'approver-usergroup', slotKey(now, minutes), ctx.instanceId, now))) return;
-        await refreshUsergroup(ctx, { force: true });
-      },
-    });
+    scheduler.add(oncePerPeriod(ctx, { name: 'approver-usergroup', cron: `*/${minutes} * * * *`, periodMinutes: minutes }, () => refreshUsergroup(ctx, { force: true })));
   },
   async afterStart(ctx) {
     await refreshUsergroup(ctx);

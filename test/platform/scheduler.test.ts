@@ -25,7 +25,7 @@ describe('the claims of scheduled periods are pruned daily', () => {
 
     // Another replica's tick in the same day finds the day claimed and prunes nothing.
     await claimPeriod(t.db, 'old-task', 'late', 'a-replica', daysAgo(9));
-    await pruneRunsTask(t.db, 'another-replica').tick(clock.now());
+    await pruneRunsTask({ db: t.db, instanceId: 'another-replica' }).tick(clock.now());
     expect(await claims()).toEqual(['6d', 'late']);
 
     clock.advance(DAY_MS);
