@@ -80,6 +80,7 @@ export class FakeSlack {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; apiUrl: string }> {
     if (this.#server) throw new Error('fake Slack: already listening');
+    // #handle answers every error itself (a 500 or a reset), so nothing is left to await here.
     const server = createServer((req, res) => void this.#handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -151,7 +152,7 @@ export class FakeSlack {
     this.#hang = on;
     if (on) return;
     for (const { req, res } of this.#held.splice(0)) {
-      if (!res.destroyed && !req.socket.destroyed) void this.#handle(req, res);
+      if (!res.destroyed && !req.socket.destroyed) void this.#handle(req, res); // answers its own errors
     }
   }
 
