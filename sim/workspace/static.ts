@@ -7,7 +7,7 @@ import { extname } from 'node:path';
  * types stripped (no build step). Only flat, plainly named files are served.
  */
 
-const PAGE_DIR = new URL('./page', import.meta.url);
+const PAGE_DIR = new URL('./page/', import.meta.url); // the trailing / makes it a folder for new URL(name, …)
 const NAME = /^[a-z0-9-]+\.(html|css|ts|svg)$/;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
