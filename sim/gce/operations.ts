@@ -117,7 +117,7 @@ export class Operations {
         };
         const timer = this.#state.timers.after(this.#state.maxWaitMs, done);
         op.waiters.add(done);
-        void ctx.aborted.then(done);
+        void ctx.aborted.then(done); // never rejects: it settles when the client goes away
       });
     }
     return { status: 200, body: op.res };

@@ -80,6 +80,7 @@ export class FakeSlack {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; apiUrl: string }> {
     if (this.#server) throw new Error('fake Slack: already listening');
+    // #handle answers every error itself (a 500 or a reset), so nothing is left to await here.
     const server = createServer((req, res) => void this.#handle(req, res));
     // Slack's edge keeps idle connections open far longer than Node's 5 s default; a client reusing
     // a connection the fake had just closed saw "fetch failed" on its first call after a pause.
@@ -154,7 +155,7 @@ export class FakeSlack {
     this.#hang = on;
     if (on) return;
     for (const { req, res } of this.#held.splice(0)) {
-      if (!res.destroyed && !req.socket.destroyed) void this.#handle(req, res);
+      if (!res.destroyed && !req.socket.destroyed) void this.#handle(req, res); // answers its own errors
     }
   }
 

@@ -42,7 +42,7 @@ export function syncStatus(ctx: AppContext, demoId: string, opts: { required?: b
   });
   const tail = run.catch(() => {});
   lane.tail = tail;
-  // Forget the lane once its last run settles (nothing was appended after it).
+  // Forget the lane once its last run settles (nothing was appended after it); tail never rejects.
   void tail.then(() => {
     if (lane.tail === tail && lanes.get(demoId) === lane) lanes.delete(demoId);
   });

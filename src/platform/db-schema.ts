@@ -5,6 +5,8 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Numeric = ColumnType<string, string | number, string | number>;
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+/** A bigserial: Generated<Int8> would select as Int8 itself (Kysely unwraps one ColumnType only). */
+type GeneratedInt8 = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 
 export type Visibility = 'private' | 'pending' | 'shared' | 'official';
 export type DemoState = 'provisioning' | 'running' | 'stopped' | 'saving' | 'deleted' | 'failed';
@@ -31,7 +33,8 @@ export interface ImagesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
-  search: ColumnType<string, never, never>;
+  /** Generated (STORED) by PostgreSQL, so nullable as far as the database says. */
+  search: ColumnType<string | null, never, never>;
   retention_warned_at: Timestamp | null;
   kept_at: Timestamp | null;
   /** 0005: the owner's names (from user_names) in the search text; launches and live comments, kept by triggers. */
@@ -97,7 +100,7 @@ export interface StepsTable {
 }
 
 export interface UsageIntervalsTable {
-  id: Generated<Int8>;
+  id: GeneratedInt8;
   demo_id: string;
   user_id: string;
   image_id: string;
@@ -224,7 +227,7 @@ export interface BudgetsTable {
 }
 
 export interface AuditLogTable {
-  id: Generated<Int8>;
+  id: GeneratedInt8;
   at: Timestamp;
   actor_id: string;
   action: string;

@@ -21,6 +21,7 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
+        // Route handlers return void: this answers on res itself, and every check's failure is caught (false).
         void (async () => {
           const results: Record<string, boolean> = {};
           await Promise.all(
@@ -45,7 +46,7 @@ export async function serveRoutes(routes: CustomRoute[], at: { port: number; hos
     const path = (req.url ?? '/').split('?')[0];
     const route = routes.find((r) => r.path === path && (Array.isArray(r.method) ? r.method : [r.method]).includes(req.method ?? 'GET'));
     if (!route) return sendJson(res, 404, { error: 'not found' });
-    void route.handler(Object.assign(req, { params: {} }), res);
+    route.handler(Object.assign(req, { params: {} }), res); // answers on res itself
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

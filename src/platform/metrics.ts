@@ -202,6 +202,7 @@ export function metricsRoute(appRegistry: Registry): CustomRoute {
     path: '/metrics',
     method: ['GET'],
     handler: (_req, res) => {
+      // Route handlers return void: this answers on res itself, a failure as a 500.
       void (async () => {
         try {
           const merged = Registry.merge([processRegistry, appRegistry]);

@@ -119,7 +119,7 @@ async function runChild(): Promise<void> {
   const clock = new ManualClock(process.env.DEMO_VM_TEST_CLOCK);
   const log = createLogger({ level: config.logLevel, destination: process.stderr, secrets: [config.slack.botToken ?? '', config.slack.signingSecret ?? ''].filter(Boolean) });
   const app = await startApp({ config, clock, log, scheduler: false, jobTuning: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 } });
-  process.on('message', async (m: Request) => {
+  const answer = async (m: Request): Promise<void> => {
     try {
       if (m.now) clock.set(m.now);
       if (m.op === 'tick') {
@@ -133,6 +133,10 @@ async function runChild(): Promise<void> {
     } catch (err) {
       process.send!({ id: m.id, ok: false, error: (err as Error).stack ?? String(err) } satisfies Reply);
     }
+  };
+  // Each request is answered by its own reply; only a failure to send that reply is left to log.
+  process.on('message', (m: Request) => {
+    answer(m).catch((err: unknown) => log.error({ err }, 'could not answer the test process'));
   });
   process.on('disconnect', () => void app.stop().finally(() => process.exit(0)));
   process.send!({ op: 'ready', url: app.url });

@@ -83,7 +83,7 @@ describe('local workspace server', () => {
   ])('refuses %s', async (_name, headers, error) => {
     const res = await post('command', { user: 'U_ALICE', channel: 'C_DEMOS', text: '/demo help' }, headers);
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toMatch(error);
+    expect(((await res.json()) as { error: string }).error).toMatch(error);
   });
 
   test('refuses a DNS-rebound host name', async () => {
@@ -98,7 +98,7 @@ describe('local workspace server', () => {
     expect((await post('action', { user: 'U_ALICE' })).status).toBe(400);
     const stale = await post('submit', { user: 'U_ALICE', viewId: 'V_GONE', state: [] });
     expect(stale.status).toBe(409);
-    expect((await stale.json()).error).toBe('That view is no longer open.');
+    expect(((await stale.json()) as { error: string }).error).toBe('That view is no longer open.');
   });
 
   test('the close button pops one view of the stack; ✕ closes them all', async () => {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { Snapshot } from '../snapshot.ts';
 import type { OptionsAnswer } from './surface.ts';
 

@@ -1,4 +1,4 @@
-/// <reference lib="dom" />
+// Event handlers start requests with `void` and return: post() turns a failure into an answer shown on the page.
 import { fetchState, onChanges, post, type Snapshot } from './api.ts';
 import { renderBlocks } from './blocks.ts';
 import { byId, fill, h } from './dom.ts';

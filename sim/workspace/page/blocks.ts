@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { h, type Child } from './dom.ts';
 import { element, type Place } from './elements.ts';
 import { withEmoji } from './emoji.ts';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** A tiny element builder: h('div', { class: 'x', onclick }, child, 'text'). Text is always text, never HTML. */
 
 export type Child = Node | string | null | undefined | false | Child[];

@@ -1,4 +1,4 @@
-/// <reference lib="dom" />
+// Event handlers start requests with `void` and return: post() turns a failure into an answer shown on the page.
 import { h } from './dom.ts';
 import { withEmoji } from './emoji.ts';
 import { isObj, list, str, type BlockContext, type Obj, type SlackOption } from './surface.ts';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { GceSnapshot } from '../snapshot.ts';
 import { h, type Child } from './dom.ts';
 

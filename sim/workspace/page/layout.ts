@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { Snapshot } from '../snapshot.ts';
 import { avatar, h } from './dom.ts';
 

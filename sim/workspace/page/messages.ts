@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { StoredEphemeral, StoredMessage } from '../../slack/types.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { renderBlocks } from './blocks.ts';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { TextContext } from './text.ts';
 
 /** What a Block Kit renderer needs from the page: where it draws, what the user has entered, and how to act. */

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { h, type Child } from './dom.ts';
 import { emoji, withEmoji } from './emoji.ts';
 import { parseMrkdwn, type MdNode } from './mrkdwn.ts';
