@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { UserError } from '../../src/errors.ts';
 import { DEFAULT_TOKEN, FakeSlack } from '../../sim/slack/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
-import { modalFlow, PLACEHOLDER_AFTER_MS } from '../../src/platform/modal-flow.ts';
+import { modalFlow } from '../../src/platform/modal-flow.ts';
 import { createWebClient } from '../../src/platform/slack.ts';
 
 const fake = new FakeSlack();
@@ -39,7 +39,7 @@ describe('modalFlow', () => {
   });
 
   test('a slow build opens "Loading…" inside the trigger window, then swaps the view in', async () => {
-    // The build is still running when the placeholder goes up (after PLACEHOLDER_AFTER_MS).
+    // The build is still running when the placeholder goes up (after PLACEHOLDER_AFTER_MS, 400 ms).
     const build = gated<View>();
     const flow = modalFlow(web, log, { triggerId: fake.issueTriggerId(USER), title: 'Demo catalog', loading: 'Loading the catalog…' }, () => build.promise);
     await fake.waitFor('views.open', undefined, { timeoutMs: 15_000 });
