@@ -240,6 +240,7 @@ export class FakeSlack {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.refuse) {
+      this.events.emit('request_refused', req.url ?? '');
       req.socket.destroy();
       return;
     }

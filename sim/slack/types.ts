@@ -140,5 +140,8 @@ export interface FakeSlackEvents {
   view_updated: [StoredView];
   view_published: [StoredView];
   file_uploaded: [StoredFile];
+  /** A request held unanswered in hang mode (its URL). */
   request_held: [string];
+  /** A connection reset in refuse mode (the request's URL). */
+  request_refused: [string];
 }

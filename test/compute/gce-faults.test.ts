@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { retryTransient } from '../../src/platform/compute/gce.ts';
 import { GcpError, operationFailure } from '../../src/platform/compute/port.ts';
+import { eventually } from '../harness/eventually.ts';
 import { labelsFor, PROJECT, rid, type Rig, startRig, ZONE } from './setup.ts';
 
 let rig: Rig;
@@ -106,9 +107,13 @@ test('waitOperation gives up at its timeout, and stops on abort', async () => {
     const e = await refusal(rig.compute.waitOperation(op, { timeoutMs: 100 }));
     expect(e).toMatchObject({ kind: 'unavailable', reason: 'timeout' });
 
+    // Abort once the wait is under way (it has asked GCE at least once).
     const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error('job cancelled')), 50);
-    await expect(rig.compute.waitOperation(op, { signal: ac.signal })).rejects.toThrow('job cancelled');
+    const asked = rig.sim.requestsFor('zoneOperations.wait').length;
+    const waiting = rig.compute.waitOperation(op, { signal: ac.signal });
+    await eventually(() => rig.sim.requestsFor('zoneOperations.wait').length, (n) => n > asked);
+    ac.abort(new Error('job cancelled'));
+    await expect(waiting).rejects.toThrow('job cancelled');
   } finally {
     rig.sim.setTiming({ operationMs: 0, maxWaitMs: 120_000 });
   }

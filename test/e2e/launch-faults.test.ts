@@ -84,9 +84,12 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     expect(retried.id).not.toBe(failed.id);
     expect(retried.zone).toBe(zone);
     expect(vmsOf(retried.id)).toHaveLength(1);
-    // A second click on the same button does not launch twice.
+    // A second click on the same button does not launch twice. Its answer (posted to the response_url
+    // once the launch call returned) says it is done, and names the same instance.
+    const mark = t.fake.mark();
     await t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId: `demos.retry_zone.${zone}` });
-    await new Promise((r) => setTimeout(r, 300));
+    const answer = await t.fake.waitFor('response_url', (c) => String(c.args['text']).includes('Trying again'), { after: mark, timeoutMs: 15_000 });
+    expect(String(answer.args['text'])).toContain(retried.instance_name);
     expect((await demoRows(t, user)).filter((d) => d.zone === zone)).toHaveLength(1);
   });
 

@@ -9,22 +9,28 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
   });
   afterAll(async () => t?.close());
 
+  /** Each test launches as its own user; its demo's VMs are found by their demo-id label. */
+  const vmsOf = (demoId: string) => t.sim.instances.filter((i) => i.labels?.['demo-id'] === demoId);
+  const requestsOn = (method: string, instance: string) => t.sim.requestsFor(method).filter((r) => r.path.includes(`/instances/${instance}/`));
+
   test('the catalog modal lists only labelled machine images', async () => {
-    const browse = await openCatalog(t, 'U_ALICE');
+    const mark = t.fake.mark();
+    const browse = await openCatalog(t, 'U_FRANK');
     const text = blockText(browse.blocks);
     for (const name of ['crm-demo', 'analytics-dashboard', 'retail-storefront', 'linux-dev-box']) expect(text).toContain(name);
     expect(text).not.toContain('base-debian-12');
     expect(text).not.toContain('nightly-backup-web-1');
     // The catalog query is quick, so the modal was opened with the catalog itself: no "Loading…" step.
-    expect(t.fake.callsTo('views.open').at(-1)?.args).toMatchObject({ view: { title: { text: 'Demo catalog' }, callback_id: browse.callback_id } });
-    expect(t.fake.callsTo('views.update')).toHaveLength(0);
+    const calls = t.fake.calls.slice(mark);
+    expect(calls.filter((c) => c.method === 'views.open').at(-1)?.args).toMatchObject({ view: { title: { text: 'Demo catalog' }, callback_id: browse.callback_id } });
+    expect(calls.filter((c) => c.method === 'views.update')).toHaveLength(0);
   });
 
   test('Launch creates exactly one labelled instance from the machine image, and the DM walks to the links', async () => {
     // Capture the simulator's view of the VM at the moment each status edit lands.
     const seen: Array<{ text: string; vm?: string }> = [];
     const onUpdate = (m: { text: string }) => {
-      const vm = t.sim.instances.at(-1);
+      const vm = t.sim.instances.find((i) => i.labels?.['owner'] === 'u_alice');
       seen.push({ text: m.text, vm: vm?.status });
     };
     t.fake.events.on('message_updated', onUpdate);
@@ -32,12 +38,12 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
     try {
       await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
       const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
-      expect(t.sim.instances).toHaveLength(1);
-      const vm = t.sim.instances[0]!;
+      expect(vmsOf(demo.id)).toHaveLength(1);
+      const vm = vmsOf(demo.id)[0]!;
       expect(vm.name).toBe(demo.instance_name);
       expect(vm.sourceMachineImage).toMatch(/projects\/demo-test-project\/global\/machineImages\/crm-demo$/);
       expect(vm.labels).toEqual({ 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: 'u_alice' });
-      expect(t.sim.requestsFor('instances.insert')).toHaveLength(1);
+      expect(t.sim.requestsFor('instances.insert').filter((r) => JSON.stringify(r.body).includes(demo.id))).toHaveLength(1);
 
       const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
       const body = blockText(dm.blocks ?? []);
@@ -65,30 +71,35 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
   });
 
   test('Stop, Start and Delete from the DM work; a non-owner is refused and the VM is untouched', async () => {
-    const demo = (await demoRows(t, 'U_ALICE')).at(-1)!;
-    const dm = statusDm(t, demo);
+    // A demo of this test's own, ready.
+    const user = 'U_CAROL';
+    await launchFromCatalog(t, user, 'crm-demo');
+    const demo = await demoInState(t, user, 'running', 'ready');
+    const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+    const vm = () => vmsOf(demo.id)[0];
 
+    const refusalsBefore = t.fake.ephemerals('U_BOB').length;
     await t.slack.action({ user: 'U_BOB', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
-    const refusal = await eventually(() => t.fake.ephemerals('U_BOB').at(-1), Boolean);
+    const refusal = await eventually(() => t.fake.ephemerals('U_BOB').slice(refusalsBefore).at(-1), Boolean);
     expect(refusal!.text).toContain('Only the demo');
-    expect(t.sim.requestsFor('instances.stop')).toHaveLength(0);
-    expect((await demoRows(t, 'U_ALICE')).at(-1)!.state).toBe('running');
+    expect(requestsOn('instances.stop', demo.instance_name)).toHaveLength(0);
+    expect((await demoRows(t, user)).at(-1)!.state).toBe('running');
 
-    await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
-    await demoInState(t, 'U_ALICE', 'stopped');
-    expect(t.sim.instances[0]!.status).toBe('TERMINATED');
+    await t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
+    await demoInState(t, user, 'stopped');
+    expect(vm()!.status).toBe('TERMINATED');
     const closed = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
     expect(closed.every((i) => i.ended_at !== null)).toBe(true);
 
     const stoppedDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('stopped'));
-    await t.slack.action({ user: 'U_ALICE', on: { channel: stoppedDm.channel, messageTs: stoppedDm.ts }, actionId: 'demos.start' });
-    await demoInState(t, 'U_ALICE', 'running', 'ready');
-    expect(t.sim.instances[0]!.status).toBe('RUNNING');
+    await t.slack.action({ user, on: { channel: stoppedDm.channel, messageTs: stoppedDm.ts }, actionId: 'demos.start' });
+    await demoInState(t, user, 'running', 'ready');
+    expect(vm()!.status).toBe('RUNNING');
 
     const runningDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
-    await t.slack.action({ user: 'U_ALICE', on: { channel: runningDm.channel, messageTs: runningDm.ts }, actionId: 'demos.delete' });
-    await demoInState(t, 'U_ALICE', 'deleted');
-    expect(t.sim.instances).toHaveLength(0);
+    await t.slack.action({ user, on: { channel: runningDm.channel, messageTs: runningDm.ts }, actionId: 'demos.delete' });
+    await demoInState(t, user, 'deleted');
+    expect(vmsOf(demo.id)).toHaveLength(0);
     const all = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
     expect(all).toHaveLength(2);
     expect(all.every((i) => i.ended_at !== null)).toBe(true);

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { openPglite, openPostgres, type DbHandle } from '../../src/platform/db.ts';
 import { JobQueue } from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/log.ts';
-import { migrateToLatest } from '../../src/platform/migrations.ts';
+import { eventually } from '../harness/eventually.ts';
 import { createTestDatabase } from '../harness/postgres.ts';
 
 const FAST = { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
@@ -37,12 +37,8 @@ async function runChildUntil(target: string, args: string[], until: string): Pro
   await new Promise((r) => child.once('exit', r));
 }
 
-async function waitFor(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+async function jobState(jobs: JobQueue, queue: string, id?: string): Promise<string | undefined> {
+  return (await jobs.boss.findJobs(queue, id ? { id } : {}))[0]?.state;
 }
 
 interface Backend {
@@ -58,16 +54,16 @@ async function postgresBackend(): Promise<Backend> {
   return { name: 'PostgreSQL', target: tdb.url, open: async () => openPostgres(tdb.url), cleanup: () => tdb.drop() };
 }
 
+/**
+ * A fresh PGlite directory. The jobs need only pg-boss's schema (made by start()) and job_log, not the
+ * app's migrations: running those on PGlite took 5 s or more of each open under load.
+ */
 function pgliteBackend(): Backend {
   const dir = mkdtempSync(join(tmpdir(), 'demo-vm-jobs-'));
   return {
     name: 'PGlite',
     target: `pglite:${dir}`,
-    open: async () => {
-      const h = await openPglite(dir);
-      await migrateToLatest(h.db);
-      return h;
-    },
+    open: () => openPglite(dir),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -78,35 +74,50 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
     for (const fn of cleanups.reverse()) await fn();
   });
 
-  test('a job is sent inside a transaction, worked and completed', async () => {
-    const backend = await make();
-    cleanups.push(() => backend.cleanup());
-    const h = await backend.open();
-    const jobs = new JobQueue(h, silent, FAST);
-    cleanups.push(async () => (await jobs.stop(), await h.close()));
-    await jobs.start();
-    await createLog(h);
-    let resolveDone: (key: string) => void = () => {};
-    const done = new Promise<string>((resolve) => (resolveDone = resolve));
-    // Queues are declared at start, before anything is sent (app.ts does the same).
-    await jobs.declare('echo', {});
-    await jobs.work<{ key: string }>('echo', async (data) => {
-      await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'done')`.execute(h.db);
-      resolveDone(data.key);
+  /**
+   * The database, pg-boss and the queue are made in beforeAll (hook timeout), not in the test: on a
+   * loaded machine opening PGlite, migrating and starting pg-boss took most of the 30 s test timeout.
+   * Inside the transactions below only the trx handle is used: PGlite is one session, so a query
+   * outside it (the handler's INSERT, pg-boss's polling) waits until the transaction ends.
+   */
+  describe('sent inside a transaction', () => {
+    let h: DbHandle;
+    let jobs: JobQueue;
+    const handled: string[] = [];
+    beforeAll(async () => {
+      const backend = await make();
+      cleanups.push(() => backend.cleanup());
+      h = await backend.open();
+      jobs = new JobQueue(h, silent, FAST);
+      cleanups.push(async () => (await jobs.stop(), await h.close()));
+      await jobs.start();
+      await createLog(h);
+      // Queues are declared at start, before anything is sent (app.ts does the same).
+      await jobs.declare('echo', {});
+      await jobs.work<{ key: string }>('echo', async (data) => {
+        await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'done')`.execute(h.db);
+        handled.push(data.key);
+      });
     });
-    // A rolled-back transaction takes its job with it.
-    await expect(
-      h.db.transaction().execute(async (trx) => {
-        await jobs.send('echo', { key: 'rolled-back' }, { trx });
-        throw new Error('rollback');
-      }),
-    ).rejects.toThrow('rollback');
-    const id = await h.db.transaction().execute((trx) => jobs.send('echo', { key: 'committed' }, { trx }));
-    expect(id).toBeTruthy();
-    expect(await done).toBe('committed');
-    await waitFor(async () => (await jobs.boss.findJobs('echo', { id: id! }))[0]?.state === 'completed', 10_000);
-    expect(await phases(h, 'rolled-back')).toEqual([]);
-    expect(await phases(h, 'committed')).toEqual(['done']);
+
+    test('a job is sent inside a transaction, worked and completed', async () => {
+      // A rolled-back transaction takes its job with it.
+      await expect(
+        h.db.transaction().execute(async (trx) => {
+          await jobs.send('echo', { key: 'rolled-back' }, { trx });
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      const id = await h.db.transaction().execute((trx) => jobs.send('echo', { key: 'committed' }, { trx }));
+      expect(id).toBeTruthy();
+      // Positive signal that the worker is done: the committed job completed (its handler ran first).
+      await eventually(() => jobState(jobs, 'echo', id!), (state) => state === 'completed', 25_000);
+      expect(handled).toEqual(['committed']);
+      expect(await phases(h, 'rolled-back')).toEqual([]);
+      expect(await phases(h, 'committed')).toEqual(['done']);
+      // The rolled-back job never existed: the queue holds only the committed one.
+      expect((await jobs.boss.findJobs('echo')).map((j) => j.id)).toEqual([id]);
+    });
   });
 
   test('a worker killed mid-job: the job is picked up after restart and completes once', async () => {
@@ -131,10 +142,10 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'resumed')`.execute(h.db);
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'completed')`.execute(h.db);
     });
-    await waitFor(async () => (await phases(h, 'k1')).includes('completed'), 40_000);
+    await eventually(() => phases(h, 'k1'), (p) => p.includes('completed'), 40_000);
     const all = await jobs.boss.findJobs('crash-test');
     expect(all).toHaveLength(1);
-    await waitFor(async () => (await jobs.boss.findJobs('crash-test'))[0]?.state === 'completed', 10_000);
+    await eventually(() => jobState(jobs, 'crash-test'), (state) => state === 'completed', 15_000);
     expect(await phases(h, 'k1')).toEqual(['started', 'resumed', 'completed']);
   }, 60_000);
 });

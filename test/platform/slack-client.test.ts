@@ -48,10 +48,12 @@ describe('posting (SlackPoster)', () => {
   test('a 429 is waited out (Retry-After) and the post sent again: one message', async () => {
     const before = fake.callsTo('chat.postMessage').length;
     fake.failNext('chat.postMessage', { error: 'ratelimited', status: 429, retryAfter: 1 });
-    const started = Date.now();
     const res = await poster().postMessage({ channel: 'U_ALICE', text: 'after a 429' });
     expect(res.ok).toBe(true);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const [limited, sent] = fake.callsTo('chat.postMessage').slice(before);
+    expect([limited?.status, sent?.status]).toEqual([429, 200]);
+    // As Slack saw it: the second attempt came after the Retry-After second.
+    expect(sent!.at.getTime() - limited!.at.getTime()).toBeGreaterThanOrEqual(1000);
     expect(fake.callsTo('chat.postMessage').length - before).toBe(2);
   });
 

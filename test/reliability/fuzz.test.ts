@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '../harness/app.ts';
+import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { deliver, interactionRequest, type SlackRequest } from '../harness/slack-requests.ts';
 import { TEST_SIGNING_SECRET } from '../harness/app.ts';
 
@@ -52,6 +52,17 @@ async function tableCounts(t: TestApp): Promise<Record<string, number>> {
   return out;
 }
 
+/**
+ * How many Slack requests the app has finished, listeners and all, among log lines from `from` on:
+ * the request middleware writes one "slack request" line per request once its listeners have returned.
+ */
+function finishedRequests(t: TestApp, from: number, kinds: string[]): number {
+  return t.logs
+    .slice(from)
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"message":"slack request"') && kinds.some((k) => line.includes(`"kind":"${k}"`))).length;
+}
+
 describe('fuzzing the Slack surface', () => {
   let t: TestApp;
   const rejections: unknown[] = [];
@@ -70,11 +81,13 @@ describe('fuzzing the Slack surface', () => {
     const users = ['U_ALICE', 'U_BOB', 'U_ADMIN', 'U_MANAGER'];
     const statuses: number[] = [];
     const texts = Array.from({ length: 1000 }, () => randomText(next));
+    const logsFrom = t.logs.length;
     for (let i = 0; i < texts.length; i += 20) {
       const batch = texts.slice(i, i + 20).map((text, j) => t.slack.command({ user: users[(i + j) % users.length]!, text }));
       for (const sent of await Promise.all(batch)) statuses.push(sent.response.status);
     }
-    await new Promise((r) => setTimeout(r, 1500)); // let deferred work (modals, replies) finish
+    // Every command's listeners have returned (modals opened, replies sent, failures logged).
+    await eventually(() => finishedRequests(t, logsFrom, ['command']), (n) => n === texts.length, 60_000);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200)).toBe(true);
     const bugs = t.logs.filter((l) => l.includes('"level":50'));
@@ -106,6 +119,7 @@ describe('fuzzing the Slack surface', () => {
     // Unknown action ids get no ack from any listener, so Bolt answers them after its 2.5 s wait:
     // send them 25 at a time.
     const statuses: number[] = [];
+    const logsFrom = t.logs.length;
     for (let i = 0; i < requests.length; i += 25) {
       const batch = requests.slice(i, i + 25).map(async (req) => {
         const res = await deliver(`${t.app.url}/slack/events`, req, { signingSecret: TEST_SIGNING_SECRET });
@@ -114,7 +128,9 @@ describe('fuzzing the Slack surface', () => {
       });
       statuses.push(...(await Promise.all(batch)));
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    // Each request Bolt accepted (200) went through its middleware: wait until all have finished.
+    const accepted = statuses.filter((s) => s === 200).length;
+    await eventually(() => finishedRequests(t, logsFrom, ['block_actions', 'view_submission', 'view_closed', 'block_suggestion', 'shortcut', 'message_action', 'other']), (n) => n >= accepted, 60_000);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200 || (s >= 400 && s < 500))).toBe(true);
     expect(await tableCounts(t)).toEqual(before);

@@ -18,7 +18,8 @@ describe('Slack retries, the audit log, and secrets in logs', () => {
     const retry = await t.slack.send(request, { retryNum: 1, retryReason: 'http_timeout' });
     const retry2 = await t.slack.send(request, { retryNum: 2, retryReason: 'http_timeout' });
     expect([first.response.status, retry.response.status, retry2.response.status]).toEqual([200, 200, 200]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Positive signal that both retries were handled: each was recognised as a repeat and dropped.
+    await eventually(() => t.logs.filter((l) => l.includes('Ev0RETRY1') && l.includes('ignoring a repeated delivery')).length, (n) => n === 2);
     expect(t.fake.callsTo('views.publish').length).toBe(before + 1);
   });
 
@@ -43,13 +44,22 @@ describe('Slack retries, the audit log, and secrets in logs', () => {
   });
 
   test('tokens and the signing secret never reach the logs, even on error paths', async () => {
-    // Errors from Slack (500s, refused auth) and a request with a bad signature.
+    // Errors from Slack (500s, refused auth) and a request with a bad signature; each is waited for
+    // by what it leaves behind, so the logs below hold every one of them.
     t.fake.failNext('views.open', { error: 'internal_error', status: 500 }, 10);
     await t.slack.command({ user: 'U_BOB', text: 'browse' });
-    t.fake.failNext('chat.postEphemeral', { error: 'invalid_auth' }, 5);
-    await t.slack.command({ user: 'U_BOB', text: 'browse' }, { signature: 'wrong' });
+    // The 500s are retried for minutes; the first one has reached the app's client.
+    await t.fake.waitFor('views.open', (c) => c.status === 500, 15_000);
+    // Refused auth is not retried: the request fails, and is logged with an error id.
+    t.fake.failNext('views.publish', { error: 'invalid_auth' }, 1);
+    await t.slack.send(appHomeOpened(t.fake, { user: 'U_ERIN', eventId: 'Ev0AUTHFAIL' }));
+    await eventually(() => t.logs.find((l) => l.includes('"errorId"') && l.includes('invalid_auth')));
+    const wrong = await t.slack.command({ user: 'U_BOB', text: 'browse' }, { signature: 'wrong' });
+    expect(wrong.response.status).toBe(401);
+    await eventually(() => t.logs.find((l) => l.includes('signature mismatch')));
+    const mark = t.fake.mark();
     await t.slack.command({ user: 'U_BOB', text: 'list' });
-    await new Promise((r) => setTimeout(r, 1000));
+    await t.fake.waitFor('response_url', (c) => String(c.args['text']).includes('demo(s)'), { after: mark, timeoutMs: 15_000 });
     t.app.ctx.log.error({ config: t.config, token: t.config.slack.botToken, headers: { authorization: `Bearer ${t.config.slack.botToken}` } }, `a careless log line with ${TEST_SIGNING_SECRET}`);
     const all = t.logs.join('\n');
     expect(all.length).toBeGreaterThan(1000);
