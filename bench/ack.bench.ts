@@ -55,29 +55,57 @@ runMain(async () => {
     const a = run.ack.all;
     const clean = run.load.errors === 0 && run.load.non2xx === 0;
     r.figure({ name: `ack p50 / max (${a.n} requests)`, value: `${ms(a.p50)} / ${ms(a.max)}`, unit: 'ms' });
-    r.figure({ name: `ack p99, ${RATE} requests/s of mixed commands and clicks for ${SECONDS} s`, value: ms(a.p99), unit: 'ms', goal: '< 50 ms, all 200', pass: a.p99 < 50 && clean });
+    r.figure({
+      name: `ack p99, ${RATE} requests/s of mixed commands and clicks for ${SECONDS} s`,
+      value: ms(a.p99),
+      unit: 'ms',
+      goal: '< 50 ms, all 200',
+      pass: a.p99 < 50 && clean,
+    });
     for (const k of ['browse', 'help', 'filter', 'stop'] as Kind[]) {
       const s = run.ack[k];
-      r.figure({ name: `  ${k === 'stop' ? 'Stop/Start click' : k === 'filter' ? 'filter click' : `/demo ${k}`} ack p50 / p99 / max (n=${s.n})`, value: `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`, unit: 'ms' });
+      r.figure({
+        name: `  ${k === 'stop' ? 'Stop/Start click' : k === 'filter' ? 'filter click' : `/demo ${k}`} ack p50 / p99 / max (n=${s.n})`,
+        value: `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`,
+        unit: 'ms',
+      });
     }
     const c = run.visible.clicks;
     r.figure({ name: `click → what the user sees: p50 (n=${c.n})`, value: ms(c.p50), unit: 'ms' });
     r.figure({ name: `click → what the user sees: p99 (never shown: ${c.unseen})`, value: ms(c.p99), unit: 'ms', goal: '< 300 ms', pass: c.p99 < 300 });
     for (const k of CLICKS) {
       const v = run.visible[k];
-      r.figure({ name: `  ${k === 'stop' ? 'Stop/Start click → DM edited (or why not)' : 'filter click → modal updated'}: p50 / p99 / max (n=${v.n}, never shown ${v.unseen})`, value: `${ms(v.p50)} / ${ms(v.p99)} / ${ms(v.max)}`, unit: 'ms' });
+      r.figure({
+        name: `  ${k === 'stop' ? 'Stop/Start click → DM edited (or why not)' : 'filter click → modal updated'}: p50 / p99 / max (n=${v.n}, never shown ${v.unseen})`,
+        value: `${ms(v.p50)} / ${ms(v.p99)} / ${ms(v.max)}`,
+        unit: 'ms',
+      });
     }
     const b = run.visible.browse;
-    r.figure({ name: `/demo browse → catalog modal open: p50 / p99 / max (n=${b.n}, never shown ${b.unseen})`, value: `${ms(b.p50)} / ${ms(b.p99)} / ${ms(b.max)}`, unit: 'ms' });
+    r.figure({
+      name: `/demo browse → catalog modal open: p50 / p99 / max (n=${b.n}, never shown ${b.unseen})`,
+      value: `${ms(b.p50)} / ${ms(b.p99)} / ${ms(b.max)}`,
+      unit: 'ms',
+    });
     r.figure({ name: 'web RSS idle (after set-up)', value: idleRss, unit: 'MB' });
     r.figure({ name: 'web RSS after the load', value: webRss, unit: 'MB', goal: '< 200 MB', pass: webRss < 200 });
     r.figure({ name: 'worker RSS after the load', value: workerRss, unit: 'MB' });
     r.figure({ name: 'CPU per request during the load, web / worker', value: `${cpuPerRequest('web')} / ${cpuPerRequest('worker')}`, unit: 'ms' });
-    r.note(`Requests sent: ${run.load.sent} at ${round(run.sendRate, 0)}/s (non-2xx ${run.load.non2xx}, network errors or timeouts ${run.load.errors}); sent later than scheduled: p99 ${round(run.load.lateP99, 1)} ms, max ${round(run.load.lateMax, 1)} ms.`);
-    r.note(`Stop/Start clicks by button: ${JSON.stringify(run.powerClicks)}; clicks sent as /demo browse because everyone was waiting for an answer: ${JSON.stringify(run.substituted)}.`);
-    r.note(`How results were shown, by kind: ${JSON.stringify(run.shownBy)}. Calls matching no request: ${JSON.stringify(run.unmatched)}. Calls the fake Slack refused: ${JSON.stringify(run.refused)}.`);
-    r.note(`Event-loop delay p99 during the load: load generator thread ${round(run.load.loopDelayP99, 1)} ms, fake Slack thread ${round(run.mainLoopDelayP99, 1)} ms (a late fake Slack adds to click → visible).`);
-    r.note(`Start-up (spawn → /readyz 200): web ${round(web.startupMs, 0)} ms, worker ${round(worker.startupMs, 0)} ms. App error-level log lines: ${errorNote([web, worker])}.`);
+    r.note(
+      `Requests sent: ${run.load.sent} at ${round(run.sendRate, 0)}/s (non-2xx ${run.load.non2xx}, network errors or timeouts ${run.load.errors}); sent later than scheduled: p99 ${round(run.load.lateP99, 1)} ms, max ${round(run.load.lateMax, 1)} ms.`,
+    );
+    r.note(
+      `Stop/Start clicks by button: ${JSON.stringify(run.powerClicks)}; clicks sent as /demo browse because everyone was waiting for an answer: ${JSON.stringify(run.substituted)}.`,
+    );
+    r.note(
+      `How results were shown, by kind: ${JSON.stringify(run.shownBy)}. Calls matching no request: ${JSON.stringify(run.unmatched)}. Calls the fake Slack refused: ${JSON.stringify(run.refused)}.`,
+    );
+    r.note(
+      `Event-loop delay p99 during the load: load generator thread ${round(run.load.loopDelayP99, 1)} ms, fake Slack thread ${round(run.mainLoopDelayP99, 1)} ms (a late fake Slack adds to click → visible).`,
+    );
+    r.note(
+      `Start-up (spawn → /readyz 200): web ${round(web.startupMs, 0)} ms, worker ${round(worker.startupMs, 0)} ms. App error-level log lines: ${errorNote([web, worker])}.`,
+    );
     r.emit();
   } finally {
     await roles.stop();

@@ -119,7 +119,11 @@ export function spawnApp(e: AppEnv): Promise<ChildApp> {
  */
 export function spawnLocal(opts: { dataDir: string; extra?: Record<string, string>; timeoutMs?: number }): Promise<ChildApp> {
   // As a newcomer runs it: `npm start`, plain `node src/main.ts` (the container's flags are the Deployment's).
-  return spawnNode('local', { ROLE: 'all', LOG_LEVEL: 'info', BIND_ADDRESS: '127.0.0.1', DATA_DIR: opts.dataDir, ...opts.extra }, { timeoutMs: opts.timeoutMs ?? 60_000, page: true, plain: true });
+  return spawnNode(
+    'local',
+    { ROLE: 'all', LOG_LEVEL: 'info', BIND_ADDRESS: '127.0.0.1', DATA_DIR: opts.dataDir, ...opts.extra },
+    { timeoutMs: opts.timeoutMs ?? 60_000, page: true, plain: true },
+  );
 }
 
 async function spawnNode(role: ChildApp['role'], env: Record<string, string>, opts: { timeoutMs: number; page?: boolean; plain?: boolean }): Promise<ChildApp> {
@@ -129,7 +133,14 @@ async function spawnNode(role: ChildApp['role'], env: Record<string, string>, op
   // A clean environment: nothing of the developer's DATABASE_URL or Slack tokens leaks in.
   const child = spawn(process.execPath, [...start.flags, ...nodeArgs(), 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...start.env, ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      ...start.env,
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

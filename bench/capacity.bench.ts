@@ -60,7 +60,9 @@ runMain(async () => {
       progress(`${rate} requests/s for ${SECONDS} s`);
       const step = judge(rate, await runMix(mix, web.receiverUrl, rate, SECONDS));
       steps.push(step);
-      progress(`  ${step.pass ? 'pass' : `fail (${step.why})`}: ack p50 ${round(step.run.ack.all.p50, 1)} ms, p99 ${round(step.run.ack.all.p99, 1)} ms; web RSS ${web.rssMb()} MB`);
+      progress(
+        `  ${step.pass ? 'pass' : `fail (${step.why})`}: ack p50 ${round(step.run.ack.all.p50, 1)} ms, p99 ${round(step.run.ack.all.p99, 1)} ms; web RSS ${web.rssMb()} MB`,
+      );
       if (!step.pass) break;
       await quiet(f, 1_000, 60_000);
     }

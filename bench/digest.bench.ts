@@ -130,7 +130,9 @@ async function main(): Promise<void> {
     const scans = indexScans(explain.rows[0]!['QUERY PLAN'][0]!.Plan);
     progress(`plan: ${scans.join(', ') || 'no index scan'}`);
     if (!scans.some((s) => s.endsWith(` on ${INDEX}`))) {
-      throw new Error(`the digest's usage query does not use the ${INDEX} index (plan: ${scans.join(', ') || 'sequential scans only'}); check migrations/0003_accounting.ts`);
+      throw new Error(
+        `the digest's usage query does not use the ${INDEX} index (plan: ${scans.join(', ') || 'sequential scans only'}); check migrations/0003_accounting.ts`,
+      );
     }
 
     let peakRss = process.memoryUsage().rss;
@@ -149,14 +151,26 @@ async function main(): Promise<void> {
     const warm = summarize(await timeSequential(5, digest));
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000 / 5;
-    const analyzed = await db.executeQuery<{ 'QUERY PLAN': Array<{ 'Execution Time': number }> }>({ ...query, sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}` });
+    const analyzed = await db.executeQuery<{ 'QUERY PLAN': Array<{ 'Execution Time': number }> }>({
+      ...query,
+      sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`,
+    });
     const serverMs = analyzed.rows[0]!['QUERY PLAN'][0]!['Execution Time'];
     const data = await digest();
-    const chartMs = (await timeSequential(1, () => renderHoursChart(data.users.slice(0, TOP_USERS).map((u) => ({ label: u.userId, value: u.hours })), 'VM hours per person')))[0]!;
+    const chartMs = (
+      await timeSequential(1, () =>
+        renderHoursChart(
+          data.users.slice(0, TOP_USERS).map((u) => ({ label: u.userId, value: u.hours })),
+          'VM hours per person',
+        ),
+      )
+    )[0]!;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
-    progress(`digest for ${people.toLocaleString('en')} people in the week: cold ${round(cold!)} ms, warm p50 ${round(warm.p50)} ms, max ${round(warm.max)} ms (query ${round(serverMs)} ms in PostgreSQL, ${round(cpuMs)} ms CPU here); chart ${round(chartMs)} ms; peak RSS ${round(peakRss / 2 ** 20)} MB`);
+    progress(
+      `digest for ${people.toLocaleString('en')} people in the week: cold ${round(cold!)} ms, warm p50 ${round(warm.p50)} ms, max ${round(warm.max)} ms (query ${round(serverMs)} ms in PostgreSQL, ${round(cpuMs)} ms CPU here); chart ${round(chartMs)} ms; peak RSS ${round(peakRss / 2 ** 20)} MB`,
+    );
     r.figure({ name: 'intervals', value: rows });
     r.figure({ name: 'users in the digest', value: people });
     r.figure({ name: 'digest, cold', value: round(cold!), unit: 'ms', goal: `< ${GOAL_MS} ms`, pass: cold! < GOAL_MS });
@@ -168,8 +182,14 @@ async function main(): Promise<void> {
     r.figure({ name: 'peak RSS while digesting', value: round(peakRss / 2 ** 20), unit: 'MB' });
     r.figure({ name: 'RSS growth while digesting', value: round((peakRss - baseRss) / 2 ** 20), unit: 'MB' });
     r.note(`plan of the usage query: ${scans.join(', ')}`);
-    r.note(`load average during the run: ${loadavg().map((l) => round(l, 2)).join(' ')} on ${availableParallelism()} CPUs (wall times grow with it)`);
-    r.note(`data: ${USERS} users, ${PER_USER} intervals each over a year, 5% still running; week ${week.start.toISOString()}..${week.end.toISOString()} (${ZONE})`);
+    r.note(
+      `load average during the run: ${loadavg()
+        .map((l) => round(l, 2))
+        .join(' ')} on ${availableParallelism()} CPUs (wall times grow with it)`,
+    );
+    r.note(
+      `data: ${USERS} users, ${PER_USER} intervals each over a year, 5% still running; week ${week.start.toISOString()}..${week.end.toISOString()} (${ZONE})`,
+    );
     r.emit();
   } finally {
     await close();

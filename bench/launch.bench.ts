@@ -94,19 +94,32 @@ runMain(async () => {
     // When each stage first showed in the DM (a stage can be skipped when updates land close together).
     for (const [stage] of STAGES) {
       const g = summarize([...timelines.values()].flatMap((t) => (t.seen[stage] === undefined ? [] : [t.seen[stage]! - t.submitted])));
-      r.figure({ name: `  submission → DM says "${stage}": p50 / max (n=${g.n})`, value: g.n ? `${round(g.p50, 0)} / ${round(g.max, 0)}` : 'never shown (edits coalesced)', unit: g.n ? 'ms' : '' });
+      r.figure({
+        name: `  submission → DM says "${stage}": p50 / max (n=${g.n})`,
+        value: g.n ? `${round(g.p50, 0)} / ${round(g.max, 0)}` : 'never shown (edits coalesced)',
+        unit: g.n ? 'ms' : '',
+      });
     }
     await sleep(1_000);
     const calls = f.fake.calls.slice(mark);
     const per = (m: string) => round(calls.filter((c) => c.method === m).length / LAUNCHES, 1);
-    r.note(`Slack calls per launch: chat.postMessage ${per('chat.postMessage')}, chat.update ${per('chat.update')}, conversations.history ${per('conversations.history')}, views.publish ${per('views.publish')}.`);
+    r.note(
+      `Slack calls per launch: chat.postMessage ${per('chat.postMessage')}, chat.update ${per('chat.update')}, conversations.history ${per('conversations.history')}, views.publish ${per('views.publish')}.`,
+    );
     r.note(`GCE simulator: zero operation and boot time; ${f.sim.instances.length} instances exist at the end (${WARMUP} warm-up + ${LAUNCHES}).`);
     const workerRss = worker.rssMb();
-    r.figure({ name: `worker RSS after ${WARMUP} + ${LAUNCHES} launches (${LAUNCHES} concurrent)`, value: workerRss, unit: 'MB', goal: '< 500 MB', pass: workerRss < 500 });
+    r.figure({
+      name: `worker RSS after ${WARMUP} + ${LAUNCHES} launches (${LAUNCHES} concurrent)`,
+      value: workerRss,
+      unit: 'MB',
+      goal: '< 500 MB',
+      pass: workerRss < 500,
+    });
     r.figure({ name: 'web RSS after the launches', value: web.rssMb(), unit: 'MB' });
     r.note(`App error-level log lines: ${errorNote([web, worker])}.`);
     if (process.env.BENCH_DEBUG) {
-      for (const [u, t] of timelines) process.stderr.write(`${u} ${JSON.stringify(Object.fromEntries(Object.entries(t.seen).map(([k, v]) => [k, Math.round(v - t.submitted)])))}\n`);
+      for (const [u, t] of timelines)
+        process.stderr.write(`${u} ${JSON.stringify(Object.fromEntries(Object.entries(t.seen).map(([k, v]) => [k, Math.round(v - t.submitted)])))}\n`);
     }
     r.emit();
   } finally {

@@ -53,7 +53,12 @@ function runOne(name: string): Promise<Outcome> {
       clearTimeout(timer);
       const seconds = Math.round((performance.now() - started) / 1000);
       const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return resolve({ name, seconds, crash: signal ? `killed (${signal}${signal === 'SIGKILL' ? `, over ${TIMEOUT_MS / 60_000} min` : ''})` : `exit code ${code}` });
+      if (code !== 0)
+        return resolve({
+          name,
+          seconds,
+          crash: signal ? `killed (${signal}${signal === 'SIGKILL' ? `, over ${TIMEOUT_MS / 60_000} min` : ''})` : `exit code ${code}`,
+        });
       try {
         resolve({ name, seconds, result: JSON.parse(last) as BenchResult });
       } catch {
@@ -75,12 +80,16 @@ const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 function figureRow(f: Figure): string {
   const verdict = f.pass === undefined ? '' : f.pass ? 'pass' : '**FAIL**';
-  return `| ${cell(f.name)} | ${cell(`${f.value}${f.unit && f.unit !== '×' ? ` ${f.unit}` : f.unit ?? ''}`)} | ${cell(f.goal ?? '')} | ${verdict} |`;
+  return `| ${cell(f.name)} | ${cell(`${f.value}${f.unit && f.unit !== '×' ? ` ${f.unit}` : (f.unit ?? '')}`)} | ${cell(f.goal ?? '')} | ${verdict} |`;
 }
 
 function markdown(outcomes: Outcome[], machine: string[]): string {
   const lines = ['# Benchmark results', '', 'Written by `npm run bench` (bench/run.ts); each benchmark also runs alone: `npx node bench/<name>.bench.ts`.', ''];
-  if (QUICK) lines.push('**QUICK MODE (BENCH_QUICK=1): a few seconds of load per benchmark, to check that they run. These are not the figures; run `npm run bench` on a quiet machine for them.**', '');
+  if (QUICK)
+    lines.push(
+      '**QUICK MODE (BENCH_QUICK=1): a few seconds of load per benchmark, to check that they run. These are not the figures; run `npm run bench` on a quiet machine for them.**',
+      '',
+    );
   lines.push('## Machine', '', ...machine.map((m) => `- ${m}`), '');
   const missed = outcomes.flatMap((o) => (o.result?.figures ?? []).filter((f) => f.pass === false).map((f) => `${o.name}: ${f.name}`));
   const crashed = outcomes.filter((o) => o.crash);
@@ -105,7 +114,9 @@ if (names.length === 0) {
   process.exit(2);
 }
 const startedAt = new Date();
-const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const outcomes: Outcome[] = [];
 for (const name of names) {
   process.stderr.write(`\n=== ${name}\n`);
@@ -118,7 +129,9 @@ const machine = [
   `Memory: ${Math.round(totalmem() / 2 ** 30)} GiB`,
   `Node ${process.version}, PostgreSQL ${await postgresVersion()} (127.0.0.1:5432)`,
   `Date: ${startedAt.toISOString()}; total ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`,
-  `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} — a shared machine's other work shows in the latencies.`,
+  `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} — a shared machine's other work shows in the latencies.`,
 ];
 const file = QUICK ? 'RESULTS.quick.md' : 'RESULTS.md';
 writeFileSync(`${DIR}${file}`, markdown(outcomes, machine));

@@ -90,14 +90,18 @@ async function launchLocally(app: ChildApp): Promise<number> {
   // The catalog sync runs at start: the image may take a moment to appear. Ask again every 3 s (not
   // sooner: a new /demo launch replaces the modal the last one opened).
   let asked = -Infinity;
-  const modal = await until('the launch modal', async () => {
-    const found = (await state()).modals.find((m) => m.callback_id === 'demos.launch');
-    if (!found && performance.now() - asked > 3_000) {
-      asked = performance.now();
-      await post('/local/api/command', { user: LOCAL_USER, channel: 'C_DEMOS', text: `/demo launch ${LOCAL_IMAGE}` }).catch(() => undefined);
-    }
-    return found;
-  }, 30_000);
+  const modal = await until(
+    'the launch modal',
+    async () => {
+      const found = (await state()).modals.find((m) => m.callback_id === 'demos.launch');
+      if (!found && performance.now() - asked > 3_000) {
+        asked = performance.now();
+        await post('/local/api/command', { user: LOCAL_USER, channel: 'C_DEMOS', text: `/demo launch ${LOCAL_IMAGE}` }).catch(() => undefined);
+      }
+      return found;
+    },
+    30_000,
+  );
   await post('/local/api/submit', { user: LOCAL_USER, viewId: modal.id });
   await until(
     'the DM to say ready',
@@ -139,7 +143,9 @@ runMain(async () => {
       const rss = app.rssMb();
       r.figure({ name: `local mode RSS, idle ${SETTLED_MS / 1000} s after one launch`, value: rss, unit: 'MB', goal: '≤ 700 MB', pass: rss <= 700 });
       r.figure({ name: `  the same, ${IDLE_MS / 1000} s after the launch`, value: early, unit: 'MB' });
-      r.note(`The local launch (simulator with its local-mode delays) took ${ms(launchMs)} ms from /demo launch to the DM saying ready. Local mode error-level log lines: ${errorNote([app])}.`);
+      r.note(
+        `The local launch (simulator with its local-mode delays) took ${ms(launchMs)} ms from /demo launch to the DM saying ready. Local mode error-level log lines: ${errorNote([app])}.`,
+      );
     } finally {
       await app.stop();
     }

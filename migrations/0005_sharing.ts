@@ -70,7 +70,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       END IF;
       RETURN NULL;
     END $$`.execute(db);
-  await sql`CREATE TRIGGER comments_count AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON comments FOR EACH ROW EXECUTE FUNCTION images_count_comment()`.execute(db);
+  await sql`CREATE TRIGGER comments_count AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON comments FOR EACH ROW EXECUTE FUNCTION images_count_comment()`.execute(
+    db,
+  );
   await sql`CREATE INDEX images_most_launched ON images (launch_count DESC, created_at DESC) WHERE deleted_at IS NULL`.execute(db);
   // The default browse (newest first, no query) walks this instead of sorting every visible image.
   await sql`CREATE INDEX images_recent ON images (created_at DESC, id) WHERE deleted_at IS NULL`.execute(db);

@@ -21,7 +21,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: opts } = parseArgs({ options: { existing: { type: 'string' }, launch: { type: 'boolean' }, steps: { type: 'boolean' }, 'node-flag': { type: 'string', multiple: true }, 'idle-ms': { type: 'string', default: '10000' } } });
+const { values: opts } = parseArgs({
+  options: {
+    existing: { type: 'string' },
+    launch: { type: 'boolean' },
+    steps: { type: 'boolean' },
+    'node-flag': { type: 'string', multiple: true },
+    'idle-ms': { type: 'string', default: '10000' },
+  },
+});
 const root = new URL('..', import.meta.url).pathname;
 const dataDir = opts.existing ?? join(mkdtempSync(join(tmpdir(), 'demo-vm-start-')), 'data');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2).padStart(6)} s`;
@@ -38,7 +46,11 @@ async function endToEnd(): Promise<void> {
   args.push(...(opts['node-flag'] ?? []), ...words.slice(words.indexOf('node') + 1));
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const marks: Array<[number, string]> = [[0, 'process spawned']];
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -59,14 +71,22 @@ async function endToEnd(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   let ready = NaN;
   while (child.exitCode === null) {
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) {
       ready = performance.now() - t0;
       break;
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  const page = (await fetch(`${base}/`).then((r) => r.ok, () => false)) ? performance.now() - t0 : NaN;
+  const page = (await fetch(`${base}/`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+    ? performance.now() - t0
+    : NaN;
   for (const [t, m] of marks) console.log(`${seconds(t)}  ${m.slice(0, 110)}`);
   console.log(`${seconds(ready)}  /readyz ok`);
   console.log(`${seconds(page)}  the local workspace page served`);
@@ -78,7 +98,8 @@ async function endToEnd(): Promise<void> {
 
 /** `/demo launch crm-demo` as Alice through the page's API, submit the modal, wait for RUNNING, idle. */
 async function launchOnce(base: string, pid: number): Promise<void> {
-  const post = (path: string, body: object) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: object) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   type State = { modals: Array<{ id: string }>; gce: { instances: Array<{ status: string }> } };
   const state = async () => (await (await fetch(`${base}/local/api/state?user=U_ALICE`)).json()) as State;
   await post('/local/api/command', { user: 'U_ALICE', channel: 'C_DEMOS', text: '/demo launch crm-demo' });
@@ -99,7 +120,9 @@ async function steps(): Promise<void> {
   const lap = (what: string) => {
     const now = performance.now();
     const mb = (n: number) => `${Math.round(n)}`.padStart(4);
-    console.log(`${seconds(now - t0)}  +${(now - last).toFixed(0).padStart(5)} ms  RSS ${mb(process.memoryUsage().rss / 2 ** 20)} MB, peak ${mb(process.resourceUsage().maxRSS / 1024)} MB  ${what}`);
+    console.log(
+      `${seconds(now - t0)}  +${(now - last).toFixed(0).padStart(5)} ms  RSS ${mb(process.memoryUsage().rss / 2 ** 20)} MB, peak ${mb(process.resourceUsage().maxRSS / 1024)} MB  ${what}`,
+    );
     last = now;
   };
   const [{ openPglite }, { MIGRATIONS }, { Migrator }, { JobQueue }, { createLogger }] = await Promise.all([

@@ -63,7 +63,12 @@ const serves = (config: Config, role: 'web' | 'worker') => config.role === role 
  */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { config } = opts;
-  const log = opts.log ?? createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter((s): s is string => !!s) });
+  const log =
+    opts.log ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter((s): s is string => !!s),
+    });
   const clock = opts.clock ?? systemClock;
   const token = config.slack.botToken;
   const signingSecret = config.slack.signingSecret;
@@ -228,7 +233,10 @@ async function waitForDatabase(handle: DbHandle, url: string, log: Logger, attem
       const where = redactUrl(url);
       if (attempt >= attempts) {
         await handle.close().catch(() => {});
-        throw new Error(`Cannot reach PostgreSQL at ${where} after ${attempts} attempts: ${(err as Error).message}. Check DATABASE_URL and that the server is up.`, { cause: err });
+        throw new Error(
+          `Cannot reach PostgreSQL at ${where} after ${attempts} attempts: ${(err as Error).message}. Check DATABASE_URL and that the server is up.`,
+          { cause: err },
+        );
       }
       const delayMs = Math.min(500 * 2 ** (attempt - 1), 10_000);
       log.warn({ attempt, delayMs, database: where, reason: (err as Error).message }, 'database not reachable yet; retrying');

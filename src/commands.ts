@@ -87,7 +87,7 @@ export class CommandRouter {
         ...(opts.intro ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: opts.intro } }] : []),
         { type: 'section', text: { type: 'mrkdwn', text: '*demo-vm* runs demo VMs on Google Compute Engine, from Slack.' } },
         { type: 'section', text: { type: 'mrkdwn', text: ['`/demo help` — this help', ...lines].join('\n').slice(0, 3000) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: 'Tip: the app\'s Home tab lists your demos and saved images.' }] },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: "Tip: the app's Home tab lists your demos and saved images." }] },
       ],
     };
   }
@@ -127,7 +127,6 @@ export function toInput(cmd: SlashCommand, parsed: { args: string[]; rest: strin
     rest: parsed.rest,
   };
 }
-
 
 const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;
 const BARE_USER_ID = /^([UW][A-Z0-9_]{2,})$/;

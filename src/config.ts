@@ -6,19 +6,17 @@ import { z } from 'zod';
  * both must be configured: never a silent fallback to fakes.
  */
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
 
 const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9_]{2,}$/, 'each must be a Slack user ID like U0123ABCD')));
 
 const positiveInt = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().positive())
-    .default(fallback);
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
 
 const boolFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -50,20 +48,35 @@ const envSchema = z.object({
   PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(3000),
   BIND_ADDRESS: z.string().min(1).optional(),
 
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must be a bot token starting with xoxb-')
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+    .optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).optional(),
 
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
 
-  GCP_PROJECT: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a GCP project ID').optional(),
+  GCP_PROJECT: z
+    .string()
+    .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a GCP project ID')
+    .optional(),
   GCP_ZONE: gceZone.optional(),
   GCE_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   GCE_ALLOWED_ZONES: csv.pipe(z.array(gceZone)).optional(),
   GCE_MACHINE_TYPES: csv.pipe(z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'each must be a machine type like e2-medium'))).optional(),
-  GCE_DEFAULT_MACHINE_TYPE: z.string().regex(/^[a-z][-a-z0-9]*$/).optional(),
+  GCE_DEFAULT_MACHINE_TYPE: z
+    .string()
+    .regex(/^[a-z][-a-z0-9]*$/)
+    .optional(),
   CATALOG_LABEL: labelPair.default('demo-vm-catalog=true'),
   CATALOG_SYNC_MINUTES: positiveInt(10),
 
@@ -88,7 +101,10 @@ const envSchema = z.object({
 
   SHARE_APPROVALS_CHANNEL: slackChannelId.optional(),
   APPROVER_USER_IDS: slackUserIds.default([]),
-  APPROVER_USERGROUP: z.string().regex(/^S[A-Z0-9_]{2,}$/, 'must be a Slack user group ID like S0123ABCD').optional(),
+  APPROVER_USERGROUP: z
+    .string()
+    .regex(/^S[A-Z0-9_]{2,}$/, 'must be a Slack user group ID like S0123ABCD')
+    .optional(),
   SHARE_REQUEST_EXPIRY_DAYS: positiveInt(14),
   CATALOG_CHANNEL: slackChannelId.optional(),
 
@@ -193,7 +209,8 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
   const anySlack = has('SLACK_BOT_TOKEN') || has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN');
   if (anySlack) {
     if (!has('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: missing (the other Slack variables are set; the bot token is required with them)');
-    if (!has('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: missing (required with SLACK_BOT_TOKEN; find it under Basic Information in your Slack app)');
+    if (!has('SLACK_SIGNING_SECRET'))
+      problems.push('SLACK_SIGNING_SECRET: missing (required with SLACK_BOT_TOKEN; find it under Basic Information in your Slack app)');
   }
   if (env.NODE_ENV === 'production') {
     if (!anySlack) problems.push('SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required when NODE_ENV=production (no local workspace in production)');
@@ -202,9 +219,14 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
   }
   // A role alone shares its work with the other role's processes through PostgreSQL only.
   const role = env.ROLE;
-  if ((role === 'web' || role === 'worker') && !has('DATABASE_URL')) problems.push(`DATABASE_URL: required with ROLE=${role} (the web and worker processes share PostgreSQL; embedded PGlite serves one process, so use ROLE=all)`);
-  if ((role === 'web' || role === 'worker') && !anySlack) problems.push(`SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required with ROLE=${role} (the local workspace runs in one process: use ROLE=all)`);
-  if ((role === 'web' || role === 'worker') && !has('GCP_PROJECT')) problems.push(`GCP_PROJECT: required with ROLE=${role} (the built-in GCE simulator runs in one process: use ROLE=all)`);
+  if ((role === 'web' || role === 'worker') && !has('DATABASE_URL'))
+    problems.push(
+      `DATABASE_URL: required with ROLE=${role} (the web and worker processes share PostgreSQL; embedded PGlite serves one process, so use ROLE=all)`,
+    );
+  if ((role === 'web' || role === 'worker') && !anySlack)
+    problems.push(`SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required with ROLE=${role} (the local workspace runs in one process: use ROLE=all)`);
+  if ((role === 'web' || role === 'worker') && !has('GCP_PROJECT'))
+    problems.push(`GCP_PROJECT: required with ROLE=${role} (the built-in GCE simulator runs in one process: use ROLE=all)`);
   if (has('GCE_API_ENDPOINT') && !has('GCP_PROJECT')) problems.push('GCP_PROJECT: missing (GCE_API_ENDPOINT is set; say which project it serves)');
   return problems;
 }
@@ -231,7 +253,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`GCE_DEFAULT_MACHINE_TYPE: ${defaultMachineType} is not in GCE_MACHINE_TYPES (${machineTypes.join(', ')})`);
   }
   const exportBuckets = e.EXPORT_BUCKETS ?? (e.EXPORT_BUCKET ? [e.EXPORT_BUCKET] : []);
-  if (e.EXPORT_BUCKET && !exportBuckets.includes(e.EXPORT_BUCKET)) problems.push(`EXPORT_BUCKET: ${e.EXPORT_BUCKET} is not in EXPORT_BUCKETS (${exportBuckets.join(', ')})`);
+  if (e.EXPORT_BUCKET && !exportBuckets.includes(e.EXPORT_BUCKET))
+    problems.push(`EXPORT_BUCKET: ${e.EXPORT_BUCKET} is not in EXPORT_BUCKETS (${exportBuckets.join(', ')})`);
   // They become static selects in the launch modal, which Slack caps at 100 options.
   if (zones.length > 100) problems.push(`GCE_ALLOWED_ZONES: at most 100 zones (got ${zones.length})`);
   if (machineTypes.length > 100) problems.push(`GCE_MACHINE_TYPES: at most 100 machine types (got ${machineTypes.length})`);

@@ -40,7 +40,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const code = (e as { code?: string }).code;
     const message = (e as { message?: string }).message ?? '';
     if (code && DB_DOWN_CODES.has(code)) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(message)) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(message))
+      return true;
   }
   return false;
 }

@@ -38,7 +38,13 @@ async function main(): Promise<void> {
   if (config.gce.mode === 'simulator') {
     // Local-only modules are loaded only when used: a production process never holds them.
     const [{ GceSimulator }, { startLocalCloudBuild }] = await Promise.all([import('../sim/gce/index.ts'), import('../sim/cloudbuild/local.ts')]);
-    simulator = new GceSimulator({ project: config.gce.project, zones: config.gce.zones, machineTypes: config.gce.machineTypes, operationMs: 1500, bootMs: 4000 });
+    simulator = new GceSimulator({
+      project: config.gce.project,
+      zones: config.gce.zones,
+      machineTypes: config.gce.machineTypes,
+      operationMs: 1500,
+      bootMs: 4000,
+    });
     simulator.seedSampleImages();
     const { url } = await simulator.listen(0, '127.0.0.1');
     config = { ...config, gce: { ...config.gce, apiEndpoint: url } };
@@ -46,7 +52,16 @@ async function main(): Promise<void> {
     // Exports: a local Cloud Build and Cloud Storage beside the simulator, with a bucket to export to.
     const buckets = config.exports.buckets.length ? config.exports.buckets : ['demo-vm-local-exports'];
     const cloudBuild = await startLocalCloudBuild(simulator, buckets);
-    config = { ...config, exports: { ...config.exports, buckets, defaultBucket: config.exports.defaultBucket ?? buckets[0], cloudBuildEndpoint: cloudBuild.url, storageEndpoint: cloudBuild.url } };
+    config = {
+      ...config,
+      exports: {
+        ...config.exports,
+        buckets,
+        defaultBucket: config.exports.defaultBucket ?? buckets[0],
+        cloudBuildEndpoint: cloudBuild.url,
+        storageEndpoint: cloudBuild.url,
+      },
+    };
     stops.push(() => cloudBuild.close());
   }
 
@@ -95,7 +110,11 @@ function printBanner(config: Config, app: RunningApp): void {
   } else {
     lines.push(`  Slack requests: ${app.url ?? ''}/slack/events (point the app manifest's URLs here)`);
   }
-  lines.push(config.gce.mode === 'simulator' ? `  GCE: built-in simulator (project ${config.gce.project}, sample images seeded)` : `  GCE: project ${config.gce.project}${config.gce.mode === 'emulator' ? ` via ${config.gce.apiEndpoint}` : ''}`);
+  lines.push(
+    config.gce.mode === 'simulator'
+      ? `  GCE: built-in simulator (project ${config.gce.project}, sample images seeded)`
+      : `  GCE: project ${config.gce.project}${config.gce.mode === 'emulator' ? ` via ${config.gce.apiEndpoint}` : ''}`,
+  );
   lines.push(config.database.kind === 'pglite' ? `  Database: embedded PGlite in ${config.database.dataDir}` : '  Database: PostgreSQL (DATABASE_URL)');
   lines.push('');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -26,7 +26,9 @@ describe('configuration from the environment', () => {
     const full = { SLACK_BOT_TOKEN: 'xoxb-123-456', SLACK_SIGNING_SECRET: 'abcdefgh12345', DATABASE_URL: 'postgres://db/demo', GCP_PROJECT: 'my-project' };
     expect(loadConfig({ ...full, ROLE: 'web' }).role).toBe('web');
     expect(loadConfig({ ...full, ROLE: 'worker' }).role).toBe('worker');
-    expect(problems({ ROLE: 'worker' }).map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['DATABASE_URL', 'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET', 'GCP_PROJECT']));
+    expect(problems({ ROLE: 'worker' }).map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET', 'GCP_PROJECT']),
+    );
     expect(problems({ ...full, ROLE: 'both' })).toEqual(['ROLE: must be web, worker or all']);
   });
 
@@ -35,7 +37,13 @@ describe('configuration from the environment', () => {
   });
 
   test('every bad variable is listed at once', () => {
-    const p = problems({ SLACK_SIGNING_SECRET: 'abcdefgh12345', PORT: 'eighty', ORG_TIME_ZONE: 'Mars/Olympus', DATABASE_URL: 'mysql://x', ADMIN_USER_IDS: 'alice' });
+    const p = problems({
+      SLACK_SIGNING_SECRET: 'abcdefgh12345',
+      PORT: 'eighty',
+      ORG_TIME_ZONE: 'Mars/Olympus',
+      DATABASE_URL: 'mysql://x',
+      ADMIN_USER_IDS: 'alice',
+    });
     expect(p.map((x) => x.split(':')[0])).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'PORT', 'ORG_TIME_ZONE', 'DATABASE_URL', 'ADMIN_USER_IDS']));
   });
 
@@ -62,7 +70,9 @@ describe('configuration from the environment', () => {
 
   test('zone and machine type defaults must be in their allow-lists', () => {
     expect(problems({ GCE_ALLOWED_ZONES: 'europe-west1-b', GCP_ZONE: 'us-central1-a' })).toEqual([expect.stringMatching(/^GCP_ZONE/)]);
-    expect(problems({ GCE_MACHINE_TYPES: 'e2-small', GCE_DEFAULT_MACHINE_TYPE: 'n2-standard-2' })).toEqual([expect.stringMatching(/^GCE_DEFAULT_MACHINE_TYPE/)]);
+    expect(problems({ GCE_MACHINE_TYPES: 'e2-small', GCE_DEFAULT_MACHINE_TYPE: 'n2-standard-2' })).toEqual([
+      expect.stringMatching(/^GCE_DEFAULT_MACHINE_TYPE/),
+    ]);
   });
 
   test('the description safe to log has no secrets', () => {

@@ -119,13 +119,30 @@ const manifestSchema = z.strictObject({
     name: z.string().min(1).max(35),
     description: z.string().max(140).optional(),
     long_description: z.string().min(174).max(4000).optional(),
-    background_color: z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/).optional(),
+    background_color: z
+      .string()
+      .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/)
+      .optional(),
   }),
   features: z.strictObject({
     app_home: z.strictObject({ home_tab_enabled: z.boolean(), messages_tab_enabled: z.boolean(), messages_tab_read_only_enabled: z.boolean() }),
-    bot_user: z.strictObject({ display_name: z.string().max(80).regex(/^[a-z0-9._-]+$/), always_online: z.boolean().optional() }),
+    bot_user: z.strictObject({
+      display_name: z
+        .string()
+        .max(80)
+        .regex(/^[a-z0-9._-]+$/),
+      always_online: z.boolean().optional(),
+    }),
     slash_commands: z
-      .array(z.strictObject({ command: z.string().regex(/^\/[\w-]{1,31}$/), url: httpsUrl, description: z.string().min(1).max(2000), usage_hint: z.string().max(1000).optional(), should_escape: z.boolean().optional() }))
+      .array(
+        z.strictObject({
+          command: z.string().regex(/^\/[\w-]{1,31}$/),
+          url: httpsUrl,
+          description: z.string().min(1).max(2000),
+          usage_hint: z.string().max(1000).optional(),
+          should_escape: z.boolean().optional(),
+        }),
+      )
       .max(50),
   }),
   oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()).min(1).max(255) }) }),
@@ -202,7 +219,14 @@ describe('manifests/slack-app.yml', () => {
   test('the scanner reads the call and listener patterns it claims to (guards the scan itself)', () => {
     expect(scan([]).methods.size).toBe(0);
     const probe = scan(['test/deploy/manifest-scan-probe.txt']);
-    expect([...probe.methods.keys()].sort()).toEqual(['chat.update', 'conversations.join', 'files.completeUploadExternal', 'files.getUploadURLExternal', 'usergroups.users.list', 'views.publish']);
+    expect([...probe.methods.keys()].sort()).toEqual([
+      'chat.update',
+      'conversations.join',
+      'files.completeUploadExternal',
+      'files.getUploadURLExternal',
+      'usergroups.users.list',
+      'views.publish',
+    ]);
     expect(probe.events).toEqual(new Set(['app_home_opened', 'message']));
     expect(probe.commands).toEqual(new Set(['/probe']));
     expect(probe.options).toBe(true);
@@ -222,18 +246,30 @@ describe('what a real flow calls is covered', () => {
   test('browse (and filter), launch and stop: every Web API method recorded is known to the scan and the scope table', async () => {
     const browse = await openCatalog(t, 'U_ALICE');
     await t.slack.action({ user: 'U_ALICE', on: { viewId: browse.id }, actionId: 'catalog.filter', choice: 'official' });
-    await eventually(() => t.fake.callsTo('views.update'), (calls) => calls.length > 0);
+    await eventually(
+      () => t.fake.callsTo('views.update'),
+      (calls) => calls.length > 0,
+    );
     await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
     // The DM gets its buttons right after the state changes: wait for them, as a user would.
-    const dm = await eventually(() => statusDm(t, demo), (m) => JSON.stringify(m.blocks ?? []).includes('demos.stop'));
+    const dm = await eventually(
+      () => statusDm(t, demo),
+      (m) => JSON.stringify(m.blocks ?? []).includes('demos.stop'),
+    );
     await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
     await demoInState(t, 'U_ALICE', 'stopped');
     await t.slack.homeOpened({ user: 'U_ALICE' });
 
     const called = new Set(t.fake.calls.map((c) => c.method).filter((m) => !NOT_METHODS.has(m)));
     expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update']));
-    expect([...called].filter((m) => !(m in METHOD_SCOPES)), 'called, but not in METHOD_SCOPES').toEqual([]);
-    expect([...called].filter((m) => !found.methods.has(m)), 'called, but the source scan did not find it').toEqual([]);
+    expect(
+      [...called].filter((m) => !(m in METHOD_SCOPES)),
+      'called, but not in METHOD_SCOPES',
+    ).toEqual([]);
+    expect(
+      [...called].filter((m) => !found.methods.has(m)),
+      'called, but the source scan did not find it',
+    ).toEqual([]);
   }, 60_000);
 });

@@ -25,10 +25,9 @@ test('README lists every /demo subcommand the app registers', async () => {
   const t = await startTestApp();
   try {
     const readme = readFileSync('README.md', 'utf8');
-    const missing = [
-      ...t.app.router.specs.map((s) => `/demo ${s.name}`),
-      ...[...t.app.router.admin.keys()].map((name) => `/demo admin ${name}`),
-    ].filter((cmd) => !readme.includes(`\`${cmd}`));
+    const missing = [...t.app.router.specs.map((s) => `/demo ${s.name}`), ...[...t.app.router.admin.keys()].map((name) => `/demo admin ${name}`)].filter(
+      (cmd) => !readme.includes(`\`${cmd}`),
+    );
     expect(missing).toEqual([]);
   } finally {
     await t.close();

@@ -51,7 +51,7 @@ export async function loadImages(db: Db, n: number): Promise<void> {
 /** What people type: prefixes of 1–3 word phrases, from the first letter on (as min_query_length 1 sends). */
 export function typedPrefixes(count: number): string[] {
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const word = () => WORDS[Math.floor(WORDS.length * rand() ** 2)]!;
   const out: string[] = [];
   while (out.length < count) {

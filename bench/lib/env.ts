@@ -81,7 +81,15 @@ export interface BenchApp {
 
 /** The app's environment against this world's fakes (the worker reaches the simulator over HTTP). */
 export function appEnv(f: Fakes, databaseUrl: string, extra?: Record<string, string>): AppEnv {
-  return { signingSecret: f.signingSecret, botToken: f.fake.identity.token, slackApiUrl: f.fake.apiUrl, databaseUrl, gcpProject: BENCH_PROJECT, gceApiEndpoint: f.sim.url, extra };
+  return {
+    signingSecret: f.signingSecret,
+    botToken: f.fake.identity.token,
+    slackApiUrl: f.fake.apiUrl,
+    databaseUrl,
+    gcpProject: BENCH_PROJECT,
+    gceApiEndpoint: f.sim.url,
+    extra,
+  };
 }
 
 /** The whole app in one process (ROLE=all): the query benchmarks. */
@@ -124,9 +132,7 @@ export async function startRoles(f: Fakes, databaseUrl: string, extra?: Record<s
 
 /** The error-level log lines of the app's processes, for the notes. */
 export function errorNote(apps: ChildApp[]): string {
-  return apps
-    .map((a) => `${a.role}: ${a.errorLines.length}${a.errorLines.length ? ` (first: ${a.errorLines[0]!.slice(0, 300)})` : ''}`)
-    .join('; ');
+  return apps.map((a) => `${a.role}: ${a.errorLines.length}${a.errorLines.length ? ` (first: ${a.errorLines[0]!.slice(0, 300)})` : ''}`).join('; ');
 }
 
 /** Poll until fn returns a truthy value (bench setup only; measurements use events). */
@@ -142,16 +148,24 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
 
 /** The user's top modal once it has this callback_id (filled in after the ack). */
 export function topViewWith(f: Fakes, user: string, callbackId: string, timeoutMs = 15_000): Promise<StoredView> {
-  return until(`${user}'s ${callbackId} modal`, () => {
-    const top = f.fake.views(user).at(-1);
-    return top?.callback_id === callbackId ? top : undefined;
-  }, timeoutMs);
+  return until(
+    `${user}'s ${callbackId} modal`,
+    () => {
+      const top = f.fake.views(user).at(-1);
+      return top?.callback_id === callbackId ? top : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** The app syncs the catalog in the background at start; wait until the labelled images are in. */
 export async function catalogSynced(handle: DbHandle, atLeast = 4): Promise<void> {
   await until('the catalog sync', async () => {
-    const row = await handle.db.selectFrom('images').select((eb) => eb.fn.countAll<string>().as('n')).where('origin', '=', 'catalog_label').executeTakeFirstOrThrow();
+    const row = await handle.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('origin', '=', 'catalog_label')
+      .executeTakeFirstOrThrow();
     return Number(row.n) >= atLeast;
   });
 }

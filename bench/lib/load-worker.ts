@@ -42,7 +42,14 @@ function send(r: PreparedRequest): void {
     maybeDone();
   };
   const req = request(
-    { host: target.hostname, port: target.port, path: settings.path, method: 'POST', agent, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } },
+    {
+      host: target.hostname,
+      port: target.port,
+      path: settings.path,
+      method: 'POST',
+      agent,
+      headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+    },
     (res) => {
       res.on('data', () => {});
       res.on('end', () => finish(res.statusCode ?? 0));

@@ -186,7 +186,11 @@ export async function runMix(mix: Mix, receiverUrl: string, rate: number, second
         const actionId = powerButton(f.fake.message(d.channel, d.ts)?.blocks)!;
         powerClicks[actionId] = (powerClicks[actionId] ?? 0) + 1;
         built = blockActions(f.fake, { user: d.owner, on: { channel: d.channel, messageTs: d.ts }, actionId });
-        tracker.expect(id, [`m:${d.channel}:${d.ts}`, `t:${built.triggerId}`, ...responseUrlKey(built.responseUrl), `e:${d.channel}:${d.owner}`, `d:${d.owner}`], () => void (d.busyUntil = 0));
+        tracker.expect(
+          id,
+          [`m:${d.channel}:${d.ts}`, `t:${built.triggerId}`, ...responseUrlKey(built.responseUrl), `e:${d.channel}:${d.owner}`, `d:${d.owner}`],
+          () => void (d.busyUntil = 0),
+        );
       }
     }
     if (!built) {

@@ -63,7 +63,9 @@ export function stepsOf(b: FakeBuild): BuildStepSpec[] {
 /** The value of `-name=value` among the first step's args. */
 export function stepArg(b: FakeBuild, name: string): string | undefined {
   const prefix = `-${name}=`;
-  return stepsOf(b)[0]?.args?.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  return stepsOf(b)[0]
+    ?.args?.find((a) => a.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 export function tagsOf(b: FakeBuild): string[] {
@@ -71,7 +73,14 @@ export function tagsOf(b: FakeBuild): string[] {
 }
 
 /** Build.FailureInfo.FailureType numbers. */
-const FAILURE_TYPES: Record<string, number> = { PUSH_FAILED: 1, PUSH_IMAGE_NOT_FOUND: 2, PUSH_NOT_AUTHORIZED: 3, LOGGING_FAILURE: 4, USER_BUILD_STEP: 5, FETCH_SOURCE_FAILED: 6 };
+const FAILURE_TYPES: Record<string, number> = {
+  PUSH_FAILED: 1,
+  PUSH_IMAGE_NOT_FOUND: 2,
+  PUSH_NOT_AUTHORIZED: 3,
+  LOGGING_FAILURE: 4,
+  USER_BUILD_STEP: 5,
+  FETCH_SOURCE_FAILED: 6,
+};
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : undefined);
 
@@ -114,7 +123,12 @@ export function operationJson(b: FakeBuild, o: WireOptions): Record<string, unkn
   const metadata = { '@type': 'type.googleapis.com/google.devtools.cloudbuild.v1.BuildOperationMetadata', build: buildJson(b, o) };
   if (!FINAL_STATUSES.has(b.status)) return { name: b.operationName, metadata };
   if (b.status === 'SUCCESS') {
-    return { name: b.operationName, metadata, done: true, response: { '@type': 'type.googleapis.com/google.devtools.cloudbuild.v1.Build', ...buildJson(b, o) } };
+    return {
+      name: b.operationName,
+      metadata,
+      done: true,
+      response: { '@type': 'type.googleapis.com/google.devtools.cloudbuild.v1.Build', ...buildJson(b, o) },
+    };
   }
   const error = b.status === 'CANCELLED' ? { code: 1, message: 'Build was cancelled' } : { code: 2, message: `Build failed; check build logs for details` };
   return { name: b.operationName, metadata, done: true, error };

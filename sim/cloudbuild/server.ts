@@ -38,7 +38,15 @@ export interface FakeFault {
   times?: number;
 }
 
-const GRPC_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const GRPC_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ALREADY_EXISTS',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 const PREFIX = /^\/v1\/projects\/(?<project>[^/]+)(?:\/locations\/(?<location>[^/]+))?\//;
 
 function apiError(code: number, message: string) {
@@ -236,7 +244,10 @@ export class FakeCloudBuild {
       };
     }
     if (rest === 'builds' && httpMethod === 'GET') {
-      return { method: 'builds.list', run: () => ({ status: 200, body: { builds: this.#list(project, location, url.searchParams.get('filter')).map((b) => buildJson(b, wire)) } }) };
+      return {
+        method: 'builds.list',
+        run: () => ({ status: 200, body: { builds: this.#list(project, location, url.searchParams.get('filter')).map((b) => buildJson(b, wire)) } }),
+      };
     }
     const one = /^builds\/([^/:]+)(:cancel)?$/.exec(rest);
     if (!one) return undefined;

@@ -109,7 +109,10 @@ export class Disks {
       .filter((d) => lastSegment(d.zone) === zone && match(d))
       .sort((a, b) => a.name.localeCompare(b.name));
     const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
-    return { status: 200, body: { kind: 'compute#diskList', id: s.path('zones', zone, 'disks'), items: page, selfLink: s.link('zones', zone, 'disks'), nextPageToken } };
+    return {
+      status: 200,
+      body: { kind: 'compute#diskList', id: s.path('zones', zone, 'disks'), items: page, selfLink: s.link('zones', zone, 'disks'), nextPageToken },
+    };
   }
 
   /** Every disk here is attached (boot disks of instances): GCE refuses to delete a disk in use. */
@@ -130,7 +133,12 @@ export class Disks {
     const one = /^zones\/(?<zone>[^/]+)\/disks\/(?<name>[^/]+)$/;
     return [
       { httpMethod: 'GET', pattern: /^zones\/(?<zone>[^/]+)\/disks$/, method: 'disks.list', handle: (c) => this.#list(c) },
-      { httpMethod: 'GET', pattern: one, method: 'disks.get', handle: ({ params }) => ({ status: 200, body: this.#get(checkZone(s.zones, params.zone!), params.name!) }) },
+      {
+        httpMethod: 'GET',
+        pattern: one,
+        method: 'disks.get',
+        handle: ({ params }) => ({ status: 200, body: this.#get(checkZone(s.zones, params.zone!), params.name!) }),
+      },
       { httpMethod: 'DELETE', pattern: one, method: 'disks.delete', handle: (c) => this.#delete(c) },
     ];
   }
@@ -138,5 +146,5 @@ export class Disks {
 
 function stableId(key: string): string {
   const n = BigInt(`0x${createHash('sha256').update(key).digest('hex').slice(0, 15)}`);
-  return (n % 9_000_000_000_000_000_000n + 1_000_000_000_000_000_000n).toString();
+  return ((n % 9_000_000_000_000_000_000n) + 1_000_000_000_000_000_000n).toString();
 }

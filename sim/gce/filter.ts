@@ -6,10 +6,7 @@
 import { invalidField } from './errors.ts';
 
 type Token = { t: 'word' | 'str' | 'op' | '(' | ')'; v: string };
-type Node =
-  | { k: 'and' | 'or'; a: Node; b: Node }
-  | { k: 'not'; a: Node }
-  | { k: 'cmp'; field: string; op: string; value: string };
+type Node = { k: 'and' | 'or'; a: Node; b: Node } | { k: 'not'; a: Node } | { k: 'cmp'; field: string; op: string; value: string };
 
 const OPS = ['!=', '>=', '<=', '=', ':', '<', '>'];
 

@@ -36,7 +36,13 @@ export interface Family<R extends GlobalResource> {
 }
 
 /** The insert operation: READY after the operation time, or gone if the operation was told to fail. */
-export function completeInsertLater<R extends GlobalResource>(d: FamilyDeps, f: Family<R>, res: R, requestId: string | undefined, zone?: string): ReturnType<Operations['start']> {
+export function completeInsertLater<R extends GlobalResource>(
+  d: FamilyDeps,
+  f: Family<R>,
+  res: R,
+  requestId: string | undefined,
+  zone?: string,
+): ReturnType<Operations['start']> {
   const op = d.ops.start({ operationType: 'insert', targetLink: res.selfLink, targetId: res.id, requestId });
   const failure = d.faults.takeOperationError(`${f.collection}.insert`, d.state.project, zone);
   d.state.timers.after(d.state.operationMs, () => {
@@ -68,5 +74,8 @@ export function listResources<R extends GlobalResource>(d: FamilyDeps, f: Family
   const match = compileFilter(ctx.query.get('filter'));
   const all = [...f.byName.values()].filter((r) => match(r as never)).sort((a, b) => a.name.localeCompare(b.name));
   const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
-  return { status: 200, body: { kind: f.listKind, id: d.state.path('global', f.collection), items: page, selfLink: d.state.link('global', f.collection), nextPageToken } };
+  return {
+    status: 200,
+    body: { kind: f.listKind, id: d.state.path('global', f.collection), items: page, selfLink: d.state.link('global', f.collection), nextPageToken },
+  };
 }

@@ -46,7 +46,13 @@ export interface ImagesDeps {
 export class Images {
   readonly #d: ImagesDeps;
   readonly #byName = new Map<string, GceImage>();
-  readonly #family: Family<GceImage> = { collection: 'images', listKind: 'compute#imageList', makingStatus: 'PENDING', byName: this.#byName, get: (name) => this.#get(name) };
+  readonly #family: Family<GceImage> = {
+    collection: 'images',
+    listKind: 'compute#imageList',
+    makingStatus: 'PENDING',
+    byName: this.#byName,
+    get: (name) => this.#get(name),
+  };
 
   constructor(deps: ImagesDeps) {
     this.#d = deps;
@@ -134,11 +140,9 @@ export class Images {
     return deleteResource(this.#d, this.#family, ctx);
   }
 
-
   #list(ctx: RouteContext): Reply {
     return listResources(this.#d, this.#family, ctx);
   }
-
 
   routes(): Route[] {
     const one = /^global\/images\/(?<name>[^/]+)$/;

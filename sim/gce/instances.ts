@@ -33,7 +33,14 @@ export class Instances {
   }
 
   /** Put an instance in place directly (seeding); it starts in `status` (default RUNNING). */
-  add(args: { zone: string; name: string; machineType?: string; labels?: Record<string, string>; status?: GceInstanceStatus; sourceMachineImage?: string }): GceInstance {
+  add(args: {
+    zone: string;
+    name: string;
+    machineType?: string;
+    labels?: Record<string, string>;
+    status?: GceInstanceStatus;
+    sourceMachineImage?: string;
+  }): GceInstance {
     const s = this.#d.state;
     const image = args.sourceMachineImage ? this.#d.findMachineImage(machineImageName(s, args.sourceMachineImage)) : undefined;
     const res = buildInstance(s, {
@@ -234,9 +241,17 @@ export class Instances {
       const scope = `zones/${zone}`;
       items[scope] = instances.length
         ? { instances }
-        : { warning: { code: 'NO_RESULTS_ON_PAGE', message: `There are no results for scope '${scope}' on this page.`, data: [{ key: 'scope', value: scope }] } };
+        : {
+            warning: { code: 'NO_RESULTS_ON_PAGE', message: `There are no results for scope '${scope}' on this page.`, data: [{ key: 'scope', value: scope }] },
+          };
     }
-    const body = { kind: 'compute#instanceAggregatedList', id: s.path('aggregated', 'instances'), items, selfLink: s.link('aggregated', 'instances'), nextPageToken };
+    const body = {
+      kind: 'compute#instanceAggregatedList',
+      id: s.path('aggregated', 'instances'),
+      items,
+      selfLink: s.link('aggregated', 'instances'),
+      nextPageToken,
+    };
     return { status: 200, body };
   }
 
@@ -256,7 +271,12 @@ export class Instances {
       { httpMethod: 'DELETE', pattern: one, method: 'instances.delete', handle: (c) => this.#delete(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/stop$/, method: 'instances.stop', handle: (c) => this.#stop(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/start$/, method: 'instances.start', handle: (c) => this.#start(c) },
-      { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setLabels$/, method: 'instances.setLabels', handle: (c) => this.#setLabels(c) },
+      {
+        httpMethod: 'POST',
+        pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setLabels$/,
+        method: 'instances.setLabels',
+        handle: (c) => this.#setLabels(c),
+      },
     ];
   }
 }

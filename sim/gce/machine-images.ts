@@ -43,7 +43,13 @@ export function defaultStorageLocation(sourceInstance: string | undefined): stri
 export class MachineImages {
   readonly #d: MachineImagesDeps;
   readonly #byName = new Map<string, GceMachineImage>();
-  readonly #family: Family<GceMachineImage> = { collection: 'machineImages', listKind: 'compute#machineImageList', makingStatus: 'CREATING', byName: this.#byName, get: (name) => this.#get(name) };
+  readonly #family: Family<GceMachineImage> = {
+    collection: 'machineImages',
+    listKind: 'compute#machineImageList',
+    makingStatus: 'CREATING',
+    byName: this.#byName,
+    get: (name) => this.#get(name),
+  };
 
   constructor(deps: MachineImagesDeps) {
     this.#d = deps;
@@ -75,7 +81,17 @@ export class MachineImages {
         description: seed.description ?? '',
         machineType: seed.machineType ?? 'e2-medium',
         labels: {},
-        disks: [{ kind: 'compute#savedAttachedDisk', boot: true, autoDelete: true, deviceName: 'persistent-disk-0', diskSizeGb: '20', mode: 'READ_WRITE', type: 'PERSISTENT' }],
+        disks: [
+          {
+            kind: 'compute#savedAttachedDisk',
+            boot: true,
+            autoDelete: true,
+            deviceName: 'persistent-disk-0',
+            diskSizeGb: '20',
+            mode: 'READ_WRITE',
+            type: 'PERSISTENT',
+          },
+        ],
         networkInterfaces: [{ kind: 'compute#networkInterface', name: 'nic0', network: s.link('global', 'networks', 'default') }],
       },
       storageLocations: seed.storageLocations ?? [defaultStorageLocation(seed.sourceInstance)],
@@ -129,11 +145,9 @@ export class MachineImages {
     return deleteResource(this.#d, this.#family, ctx);
   }
 
-
   #list(ctx: RouteContext): Reply {
     return listResources(this.#d, this.#family, ctx);
   }
-
 
   routes(): Route[] {
     const one = /^global\/machineImages\/(?<name>[^/]+)$/;

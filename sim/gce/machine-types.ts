@@ -100,7 +100,13 @@ export class MachineTypes {
     const all = this.inZone(zone).filter((t) => match(t as never));
     const { page, nextPageToken } = paginate(all, checkMaxResults(ctx.query.get('maxResults')), ctx.query.get('pageToken'));
     // GCE leaves `items` out of an empty page.
-    const body = { kind: 'compute#machineTypeList', id: s.path('zones', zone, 'machineTypes'), ...(page.length ? { items: page } : {}), selfLink: s.link('zones', zone, 'machineTypes'), nextPageToken };
+    const body = {
+      kind: 'compute#machineTypeList',
+      id: s.path('zones', zone, 'machineTypes'),
+      ...(page.length ? { items: page } : {}),
+      selfLink: s.link('zones', zone, 'machineTypes'),
+      nextPageToken,
+    };
     return { status: 200, body };
   }
 

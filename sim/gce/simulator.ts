@@ -43,7 +43,14 @@ export class GceSimulator {
     this.#machineTypes = new MachineTypes(state);
     this.handler = createHandler({
       project: state.project,
-      routes: [...this.#instances.routes(), ...this.#images.routes(), ...this.#disks.routes(), ...this.#diskImages.routes(), ...this.#machineTypes.routes(), ...this.#ops.routes()],
+      routes: [
+        ...this.#instances.routes(),
+        ...this.#images.routes(),
+        ...this.#disks.routes(),
+        ...this.#diskImages.routes(),
+        ...this.#machineTypes.routes(),
+        ...this.#ops.routes(),
+      ],
       faults: this.#faults,
       requests: this.#requests,
       now: state.now,

@@ -40,10 +40,13 @@ export class Timers {
   /** Schedule `fn`; after stop() nothing new is scheduled. */
   after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.#stopped) return undefined;
-    const t = setTimeout(() => {
-      this.#set.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.#set.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.#set.add(t);
     return t;
   }
@@ -92,7 +95,7 @@ export class SimState {
 
   /** Unsigned 64-bit-ish decimal id, as GCE returns (a string). */
   newId(): string {
-    return (BigInt('0x' + randomBytes(8).toString('hex')) % 9_000_000_000_000_000_000n + 1_000_000_000_000_000_000n).toString();
+    return ((BigInt('0x' + randomBytes(8).toString('hex')) % 9_000_000_000_000_000_000n) + 1_000_000_000_000_000_000n).toString();
   }
 
   /** operation-<ms>-<hex>-<hex>-<hex>, the shape of GCE operation names. */

@@ -49,11 +49,7 @@ export function checkLabels(field: string, value: unknown): Record<string, strin
 export function checkRequestId(value: string | null): string | undefined {
   if (value === null || value === '') return undefined;
   if (!UUID.test(value) || value === ZERO_UUID) {
-    throw invalidField(
-      'requestId',
-      value,
-      `The request ID must be a valid UUID with the exception that zero UUID is not supported (${ZERO_UUID}).`,
-    );
+    throw invalidField('requestId', value, `The request ID must be a valid UUID with the exception that zero UUID is not supported (${ZERO_UUID}).`);
   }
   return value.toLowerCase();
 }

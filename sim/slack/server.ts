@@ -326,9 +326,7 @@ export class FakeSlack {
     const type = req.headers['content-type'] ?? '';
     let payload: Args;
     try {
-      payload = type.includes('json')
-        ? (JSON.parse(raw) as Args)
-        : (JSON.parse(new URLSearchParams(raw).get('payload') ?? '{}') as Args);
+      payload = type.includes('json') ? (JSON.parse(raw) as Args) : (JSON.parse(new URLSearchParams(raw).get('payload') ?? '{}') as Args);
     } catch {
       return this.#reply(res, RESPONSE_URL_METHOD, { url: path }, 400, fail('invalid_payload'));
     }

@@ -40,7 +40,16 @@ const state = z.array(stateEntry).max(200).default([]);
 export const Bodies = {
   command: z.object({ user: userId, channel: id, text: z.string().min(1).max(4_000) }),
   message: z.object({ user: userId, channel: id, text: z.string().trim().min(1).max(40_000), threadTs: ts.optional() }),
-  action: z.object({ user: userId, surface, blockId: id, actionId: id, choice, option: option.optional(), options: z.array(option).max(100).optional(), state }),
+  action: z.object({
+    user: userId,
+    surface,
+    blockId: id,
+    actionId: id,
+    choice,
+    option: option.optional(),
+    options: z.array(option).max(100).optional(),
+    state,
+  }),
   submit: z.object({ user: userId, viewId: id, state }),
   close: z.object({ user: userId, viewId: id, all: z.boolean() }),
   suggest: z.object({ user: userId, surface, actionId: id, value: z.string().max(500) }),

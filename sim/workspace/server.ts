@@ -21,7 +21,17 @@ export interface LocalWorkspaceDeps {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
-const WORKSPACE_EVENTS = ['call', 'message_posted', 'message_updated', 'message_deleted', 'ephemeral_posted', 'view_opened', 'view_pushed', 'view_updated', 'view_published'] as const;
+const WORKSPACE_EVENTS = [
+  'call',
+  'message_posted',
+  'message_updated',
+  'message_deleted',
+  'ephemeral_posted',
+  'view_opened',
+  'view_pushed',
+  'view_updated',
+  'view_published',
+] as const;
 /** The page has no login: no one else's site may drive it, or frame it. */
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data: https: http:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",

@@ -28,7 +28,15 @@ export interface GceSnapshot {
   mode: Config['gce']['mode'];
   /** False when GCE is real or an emulator: nothing to list from here. */
   simulated: boolean;
-  instances: Array<{ name: string; zone: string; status: string; machineType: string; labels: Record<string, string>; externalIp: string | null; internalIp: string | null }>;
+  instances: Array<{
+    name: string;
+    zone: string;
+    status: string;
+    machineType: string;
+    labels: Record<string, string>;
+    externalIp: string | null;
+    internalIp: string | null;
+  }>;
   machineImages: Array<{ name: string; status: string; labels: Record<string, string>; description: string; sizeGb: number }>;
   images: Array<{ name: string; status: string; labels: Record<string, string> }>;
   operations: Array<{ name: string; type: string; target: string; status: string; progress: number; error: string | null; insertTime: string }>;

@@ -51,7 +51,15 @@ export async function startLocal(opts: LocalStartOptions): Promise<LocalWorkspac
 
   let app: RunningApp;
   try {
-    app = await startApp({ config, log: opts.log, extraRoutes: page.routes(), clock: opts.clock, jobTuning: opts.jobTuning, scheduler: opts.scheduler, compute: opts.compute });
+    app = await startApp({
+      config,
+      log: opts.log,
+      extraRoutes: page.routes(),
+      clock: opts.clock,
+      jobTuning: opts.jobTuning,
+      scheduler: opts.scheduler,
+      compute: opts.compute,
+    });
   } catch (err) {
     page.close();
     await fake.close();

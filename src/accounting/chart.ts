@@ -43,7 +43,8 @@ export function hoursChartSvg(bars: Bar[], title: string): string {
       `<text x="${L.labelWidth + w + 8}" y="${y + 18}" font-size="13" fill="#333">${b.value.toFixed(1)} h</text>`,
     ].join('');
   });
-  const empty = bars.length === 0 ? `<text x="${width / 2}" y="${L.top + 18}" text-anchor="middle" font-size="14" fill="#666">No VM hours in this period</text>` : '';
+  const empty =
+    bars.length === 0 ? `<text x="${width / 2}" y="${L.top + 18}" text-anchor="middle" font-size="14" fill="#666">No VM hours in this period</text>` : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,

@@ -38,7 +38,10 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     .map(([imageId, f]) => ({ imageId, ...f }))
     .sort(byHours((i) => i.imageId))
     .slice(0, TOP_IMAGES);
-  const titles = await imageTitles(db, images.map((i) => i.imageId));
+  const titles = await imageTitles(
+    db,
+    images.map((i) => i.imageId),
+  );
   return {
     period,
     previous,

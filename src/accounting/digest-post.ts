@@ -69,7 +69,9 @@ export async function inChannel<T>(client: WebClient, channel: string, call: () 
   } catch (err) {
     const code = slackError(err);
     if (code === 'channel_not_found' || code === 'is_archived') {
-      throw new ChannelAccessError(code === 'is_archived' ? `<#${channel}> is archived.` : `I can't find <#${channel}> any more (deleted, or private without me).`);
+      throw new ChannelAccessError(
+        code === 'is_archived' ? `<#${channel}> is archived.` : `I can't find <#${channel}> any more (deleted, or private without me).`,
+      );
     }
     if (code !== 'not_in_channel') throw err;
     await joinChannel(client, channel);
@@ -81,10 +83,18 @@ export async function inChannel<T>(client: WebClient, channel: string, call: () 
 export async function findDigestMessage(client: WebClient, opts: { channel: string; botId: string; ref: DigestRef; pages?: number }): Promise<string | null> {
   let cursor: string | undefined;
   for (let page = 0; page < (opts.pages ?? 5); page++) {
-    const res = await inChannel(client, opts.channel, () => client.conversations.history({ channel: opts.channel, limit: 200, include_all_metadata: true, cursor }));
+    const res = await inChannel(client, opts.channel, () =>
+      client.conversations.history({ channel: opts.channel, limit: 200, include_all_metadata: true, cursor }),
+    );
     for (const m of res.messages ?? []) {
       const payload = m.metadata?.event_payload as Partial<DigestRef> | undefined;
-      if (m.metadata?.event_type === DIGEST_EVENT && payload?.subscription === opts.ref.subscription && payload.period === opts.ref.period && m.ts && (!m.bot_id || m.bot_id === opts.botId)) {
+      if (
+        m.metadata?.event_type === DIGEST_EVENT &&
+        payload?.subscription === opts.ref.subscription &&
+        payload.period === opts.ref.period &&
+        m.ts &&
+        (!m.bot_id || m.bot_id === opts.botId)
+      ) {
         return m.ts;
       }
     }
@@ -139,16 +149,20 @@ export async function uploadChart(client: WebClient, png: Buffer, filename: stri
 }
 
 /** Attach the CSV as a reply in the digest's thread, once: an earlier attempt's upload is looked for first. */
-export async function attachCsvOnce(client: WebClient, poster: SlackPoster, opts: { channel: string; threadTs: string; filename: string; csv: string; comment: string }): Promise<void> {
+export async function attachCsvOnce(
+  client: WebClient,
+  poster: SlackPoster,
+  opts: { channel: string; threadTs: string; filename: string; csv: string; comment: string },
+): Promise<void> {
   const replies = await client.conversations.replies({ channel: opts.channel, ts: opts.threadTs, limit: 200 });
   if (replies.messages?.some((m) => m.files?.some((f) => f.name === opts.filename))) return;
   await poster.once((c) =>
     c.filesUploadV2({
       content: opts.csv,
-    filename: opts.filename,
-    title: opts.filename,
-    channel_id: opts.channel,
-    thread_ts: opts.threadTs,
+      filename: opts.filename,
+      title: opts.filename,
+      channel_id: opts.channel,
+      thread_ts: opts.threadTs,
       initial_comment: opts.comment,
     }),
   );

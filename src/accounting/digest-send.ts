@@ -42,11 +42,22 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
     const csv = active.length > TOP_USERS ? csvFilename(data) : undefined;
     if (!ts) {
       const chartFileId = await chart(ctx, data.period, active.slice(0, TOP_USERS));
-      ts = await postDigest(ctx.slack, ctx.poster, { channel, ref, render: (withChart) => digestMessage(data, { late: claim.late, chartFileId: withChart ? chartFileId : undefined, csvFilename: csv }) });
+      ts = await postDigest(ctx.slack, ctx.poster, {
+        channel,
+        ref,
+        render: (withChart) => digestMessage(data, { late: claim.late, chartFileId: withChart ? chartFileId : undefined, csvFilename: csv }),
+      });
       crashPoint('digest.posted');
     }
     if (ts !== claim.messageTs) await recordMessage(ctx.db, key, me, ts);
-    if (csv) await attachCsvOnce(ctx.slack, ctx.poster, { channel, threadTs: ts, filename: csv, csv: digestCsv(data), comment: `All ${data.users.length} people, ${digestTitle(data)}` });
+    if (csv)
+      await attachCsvOnce(ctx.slack, ctx.poster, {
+        channel,
+        threadTs: ts,
+        filename: csv,
+        csv: digestCsv(data),
+        comment: `All ${data.users.length} people, ${digestTitle(data)}`,
+      });
     await markSent(ctx.db, key, me, ctx.clock.now());
     ctx.log.info({ subscription: sub.id, channel, period: ref.period, outcome, late: claim.late }, 'digest sent');
     return outcome;
@@ -63,9 +74,15 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
 async function chart(ctx: AppContext, period: Period, users: Array<{ userId: string; hours: number }>): Promise<string | undefined> {
   if (users.length === 0) return undefined;
   try {
-    const names = await displayNames(ctx.slack, users.map((u) => u.userId));
+    const names = await displayNames(
+      ctx.slack,
+      users.map((u) => u.userId),
+    );
     const title = `VM hours per person · ${describePeriod(period)}`;
-    const { png } = await renderHoursChart(users.map((u) => ({ label: names.get(u.userId) ?? u.userId, value: u.hours })), title);
+    const { png } = await renderHoursChart(
+      users.map((u) => ({ label: names.get(u.userId) ?? u.userId, value: u.hours })),
+      title,
+    );
     return await uploadChart(ctx.slack, png, `demo-vm-hours-${localDateString(period.start, period.timeZone)}.png`, title);
   } catch (err) {
     ctx.log.warn({ err }, 'could not render or upload the digest chart; posting without it');

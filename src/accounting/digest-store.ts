@@ -14,10 +14,26 @@ export interface Subscription {
   scheduleSince: Date;
 }
 
-type SubscriptionRow = { id: string; channel_id: string; cadence: 'weekly' | 'daily'; cron: string; time_zone: string; created_by: string; created_at: Date; schedule_since: Date | null };
+type SubscriptionRow = {
+  id: string;
+  channel_id: string;
+  cadence: 'weekly' | 'daily';
+  cron: string;
+  time_zone: string;
+  created_by: string;
+  created_at: Date;
+  schedule_since: Date | null;
+};
 
 function toSubscription(r: SubscriptionRow): Subscription {
-  return { id: r.id, channelId: r.channel_id, schedule: fromCron(r.cron, r.cadence, r.time_zone), createdBy: r.created_by, createdAt: r.created_at, scheduleSince: r.schedule_since ?? r.created_at };
+  return {
+    id: r.id,
+    channelId: r.channel_id,
+    schedule: fromCron(r.cron, r.cadence, r.time_zone),
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    scheduleSince: r.schedule_since ?? r.created_at,
+  };
 }
 
 export async function listSubscriptions(db: Db): Promise<Subscription[]> {
@@ -35,7 +51,10 @@ function audit(action: string, actorId: string, channelId: string, at: Date, bef
 }
 
 /** Subscribe a channel, or change its schedule when it already is; audited. */
-export async function upsertSubscription(db: Db, s: { channelId: string; schedule: DigestSchedule; actorId: string; now: Date }): Promise<{ subscription: Subscription; created: boolean }> {
+export async function upsertSubscription(
+  db: Db,
+  s: { channelId: string; schedule: DigestSchedule; actorId: string; now: Date },
+): Promise<{ subscription: Subscription; created: boolean }> {
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('digest_subscriptions').selectAll().where('channel_id', '=', s.channelId).forUpdate().executeTakeFirst();
     const values = { cadence: s.schedule.cadence, cron: toCron(s.schedule), time_zone: s.schedule.timeZone, schedule_since: s.now };
@@ -46,7 +65,13 @@ export async function upsertSubscription(db: Db, s: { channelId: string; schedul
           .values({ channel_id: s.channelId, ...values, created_by: s.actorId, created_at: s.now })
           .returningAll()
           .executeTakeFirstOrThrow();
-    await recordAudit(trx, audit(before ? 'digest.reschedule' : 'digest.subscribe', s.actorId, s.channelId, s.now, before && { cron: before.cron, timeZone: before.time_zone }, { cron: values.cron, timeZone: values.time_zone }));
+    await recordAudit(
+      trx,
+      audit(before ? 'digest.reschedule' : 'digest.subscribe', s.actorId, s.channelId, s.now, before && { cron: before.cron, timeZone: before.time_zone }, {
+        cron: values.cron,
+        timeZone: values.time_zone,
+      }),
+    );
     return { subscription: toSubscription(row), created: !before };
   });
 }
@@ -117,7 +142,12 @@ export async function claimPost(db: Db, k: PostKey & { periodEnd: Date; late: bo
     .returning(['message_ts', 'late', 'attempts'])
     .executeTakeFirst();
   if (taken) return { claimed: true, resume: true, messageTs: taken.message_ts, late: taken.late, attempts: taken.attempts };
-  const row = await db.selectFrom('digest_posts').select('state').where('subscription_id', '=', k.subscriptionId).where('period_start', '=', k.periodStart).executeTakeFirst();
+  const row = await db
+    .selectFrom('digest_posts')
+    .select('state')
+    .where('subscription_id', '=', k.subscriptionId)
+    .where('period_start', '=', k.periodStart)
+    .executeTakeFirst();
   return { claimed: false, reason: row?.state === 'sent' ? 'sent' : 'busy' };
 }
 
@@ -140,6 +170,11 @@ export async function releasePost(db: Db, k: PostKey, me: string, retryAt: Date)
 }
 
 export async function postState(db: Db, k: PostKey): Promise<'sending' | 'sent' | null> {
-  const row = await db.selectFrom('digest_posts').select('state').where('subscription_id', '=', k.subscriptionId).where('period_start', '=', k.periodStart).executeTakeFirst();
+  const row = await db
+    .selectFrom('digest_posts')
+    .select('state')
+    .where('subscription_id', '=', k.subscriptionId)
+    .where('period_start', '=', k.periodStart)
+    .executeTakeFirst();
   return row?.state ?? null;
 }

@@ -30,15 +30,28 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   const active = d.users.filter((u) => u.hours > 0);
   const before = d.period.kind === 'day' ? 'the day before' : 'the week before';
   const totalLine = `*${hoursAndCost(d.total)}* across ${active.length} ${active.length === 1 ? 'person' : 'people'} · ${change(d.total.hours, d.total.prevHours)} against ${before}`;
-  const blocks: KnownBlock[] = [header(digestTitle(d)), section(`${totalLine}\n_${describePeriod(d.period)}, ${d.period.timeZone}. Previous: ${formatHours(d.total.prevHours)}, ${formatMoney(d.total.prevCost)}._`)];
+  const blocks: KnownBlock[] = [
+    header(digestTitle(d)),
+    section(
+      `${totalLine}\n_${describePeriod(d.period)}, ${d.period.timeZone}. Previous: ${formatHours(d.total.prevHours)}, ${formatMoney(d.total.prevCost)}._`,
+    ),
+  ];
   if (r.late) blocks.push(context(':hourglass: Posted late: the app was not running at the scheduled time.'));
-  if (r.chartFileId && active.length) blocks.push({ type: 'image', slack_file: { id: r.chartFileId }, alt_text: `Bar chart of VM hours per person, ${describePeriod(d.period)}` });
+  if (r.chartFileId && active.length)
+    blocks.push({ type: 'image', slack_file: { id: r.chartFileId }, alt_text: `Bar chart of VM hours per person, ${describePeriod(d.period)}` });
 
   blocks.push(divider(), section('*Per person*'));
   const shown = active.slice(0, TOP_USERS);
   if (shown.length === 0) blocks.push(context('No demo VM ran in this period.'));
   for (let i = 0; i < shown.length; i += PER_SECTION) {
-    blocks.push(section(shown.slice(i, i + PER_SECTION).map((u, j) => userLine(u, i + j + 1)).join('\n')));
+    blocks.push(
+      section(
+        shown
+          .slice(i, i + PER_SECTION)
+          .map((u, j) => userLine(u, i + j + 1))
+          .join('\n'),
+      ),
+    );
   }
   const hidden = active.length - shown.length;
   if (hidden > 0) blocks.push(context(`…and ${hidden} more.${r.csvFilename ? ` The full table is in the thread: \`${r.csvFilename}\`.` : ''}`));
@@ -50,7 +63,9 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   if (running.count === 0) {
     blocks.push(context('No demo VM is running right now.'));
   } else {
-    const lines = running.demos.map((x) => `• <@${x.userId}> · ${escapeMrkdwn(x.imageTitle)} · \`${x.instanceName}\` · ${x.machineType} · since ${slackDate(x.since)}`);
+    const lines = running.demos.map(
+      (x) => `• <@${x.userId}> · ${escapeMrkdwn(x.imageTitle)} · \`${x.instanceName}\` · ${x.machineType} · since ${slackDate(x.since)}`,
+    );
     const more = running.count - running.demos.length;
     blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }

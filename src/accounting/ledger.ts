@@ -18,7 +18,13 @@ export async function openInterval(trx: Transaction<Database>, s: IntervalSubjec
   const open = await trx.selectFrom('usage_intervals').select('id').where('demo_id', '=', s.demoId).where('ended_at', 'is', null).executeTakeFirst();
   if (open) return false;
   // Never start before the last one ended (clock skew between replicas, or a fast stop/start).
-  const last = await trx.selectFrom('usage_intervals').select('ended_at').where('demo_id', '=', s.demoId).orderBy('ended_at', 'desc').limit(1).executeTakeFirst();
+  const last = await trx
+    .selectFrom('usage_intervals')
+    .select('ended_at')
+    .where('demo_id', '=', s.demoId)
+    .orderBy('ended_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const start = last?.ended_at && last.ended_at > at ? last.ended_at : at;
   await trx
     .insertInto('usage_intervals')
@@ -28,7 +34,13 @@ export async function openInterval(trx: Transaction<Database>, s: IntervalSubjec
 }
 
 export async function closeInterval(trx: Transaction<Database>, demoId: string, at: Date): Promise<boolean> {
-  const open = await trx.selectFrom('usage_intervals').select(['id', 'started_at']).where('demo_id', '=', demoId).where('ended_at', 'is', null).forUpdate().executeTakeFirst();
+  const open = await trx
+    .selectFrom('usage_intervals')
+    .select(['id', 'started_at'])
+    .where('demo_id', '=', demoId)
+    .where('ended_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
   if (!open) return false;
   if (at <= open.started_at) {
     // Nothing was used: an empty interval is not a row (the schema requires end > start).

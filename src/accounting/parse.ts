@@ -37,7 +37,9 @@ export function parseUsageArgs(rest: string, now: Date, timeZone: string): Usage
     else if (lower === 'me' || lower === 'mine') subject = { kind: 'me' };
     else if (lower === 'all' || lower === 'everyone') subject = { kind: 'all' };
     else if (word.startsWith('@') || word.startsWith('<@')) {
-      throw new UserError(`I can't tell who \`${escapeMrkdwn(word)}\` is. Pick the person from Slack's autocomplete after typing @, so the command carries their ID.`);
+      throw new UserError(
+        `I can't tell who \`${escapeMrkdwn(word)}\` is. Pick the person from Slack's autocomplete after typing @, so the command carries their ID.`,
+      );
     } else periodWords.push(lower);
   }
   return { subject, period: parsePeriod(periodWords.join(' '), now, timeZone) };
@@ -69,7 +71,8 @@ export function parsePeriod(text: string, now: Date, timeZone: string): Period {
   if (!m || !first || !last) throw new UserError(`I don't understand the period \`${escapeMrkdwn(text.slice(0, 60))}\`. Try ${PERIOD_HELP}.`);
   if (compareLocalDates(first, last) > 0) throw new UserError(`The period ends before it starts (\`${escapeMrkdwn(text)}\`). Put the earlier date first.`);
   const period = dateRange(first, last, timeZone);
-  if (period.end.getTime() - period.start.getTime() > MAX_RANGE_DAYS * 86_400_000) throw new UserError(`That is more than ${MAX_RANGE_DAYS} days; ask for a year at most.`);
+  if (period.end.getTime() - period.start.getTime() > MAX_RANGE_DAYS * 86_400_000)
+    throw new UserError(`That is more than ${MAX_RANGE_DAYS} days; ask for a year at most.`);
   if (first.year < 2000) throw new UserError('That is before any demo VM ran; pick a later date.');
   return period;
 }
@@ -107,7 +110,8 @@ export function parseSubscribeArgs(words: string[], defaultTimeZone: string): { 
       if (hour > 23 || minute > 59) throw new UserError(`\`${escapeMrkdwn(word)}\` is not a time of day; use 24-hour HH:MM, e.g. 09:00.`);
       time = { hour, minute };
     } else if (isTimeZone(word)) timeZone = word;
-    else if (word.includes('/')) throw new UserError(`\`${escapeMrkdwn(word)}\` is not a time zone I know. Use an IANA name such as Europe/Paris or America/New_York.`);
+    else if (word.includes('/'))
+      throw new UserError(`\`${escapeMrkdwn(word)}\` is not a time zone I know. Use an IANA name such as Europe/Paris or America/New_York.`);
     else throw new UserError(`I don't understand \`${escapeMrkdwn(word)}\`. Usage: \`${SUBSCRIBE_USAGE}\`.`);
   }
   if (cadence === 'daily' && weekday !== undefined) throw new UserError('A daily digest goes out every day; leave out the weekday, or say `weekly`.');
@@ -126,7 +130,8 @@ function dayTail(d: (typeof DAYS)[number]): string {
 export const PRICE_USAGE = '/demo admin price <machine-type> <region|*> <usd-per-hour>';
 
 export function parsePriceArgs(words: string[]): { machineType: string; region: string; hourlyPrice: number } {
-  if (words.length !== 3) throw new UserError(`Usage: \`${PRICE_USAGE}\`, e.g. \`/demo admin price e2-standard-2 us-central1 0.067\`. \`*\` sets the price for regions without one.`);
+  if (words.length !== 3)
+    throw new UserError(`Usage: \`${PRICE_USAGE}\`, e.g. \`/demo admin price e2-standard-2 us-central1 0.067\`. \`*\` sets the price for regions without one.`);
   const [type = '', region = '', price = ''] = words.map((w) => w.toLowerCase());
   if (!/^[a-z][a-z0-9-]{1,62}$/.test(type)) throw new UserError(`\`${escapeMrkdwn(type)}\` is not a machine type name (like e2-standard-2).`);
   const normalRegion = region === 'any' || region === 'default' ? ANY_REGION : region;
@@ -135,6 +140,7 @@ export function parsePriceArgs(words: string[]): { machineType: string; region: 
   }
   const m = /^\$?(\d{1,4}(?:\.\d{1,6})?)$/.exec(price);
   const hourlyPrice = m ? Number(m[1]) : NaN;
-  if (!Number.isFinite(hourlyPrice) || hourlyPrice > 1000) throw new UserError(`\`${escapeMrkdwn(price)}\` is not a price in USD per hour (e.g. 0.067, at most 6 decimals, at most 1000).`);
+  if (!Number.isFinite(hourlyPrice) || hourlyPrice > 1000)
+    throw new UserError(`\`${escapeMrkdwn(price)}\` is not a price in USD per hour (e.g. 0.067, at most 6 decimals, at most 1000).`);
   return { machineType: type, region: normalRegion, hourlyPrice };
 }

@@ -89,7 +89,9 @@ export function compareLocalDates(a: LocalDate, b: LocalDate): number {
 export function describePeriod(p: Period): string {
   const fmt = (d: Date, withYear: boolean) => {
     const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: p.timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).formatToParts(d).map((x) => [x.type, x.value]),
+      new Intl.DateTimeFormat('en-GB', { timeZone: p.timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+        .formatToParts(d)
+        .map((x) => [x.type, x.value]),
     );
     return `${parts.weekday} ${parts.day} ${parts.month}${withYear ? ` ${parts.year}` : ''}`;
   };

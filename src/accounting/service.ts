@@ -33,10 +33,16 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
   const { subject, period } = parseUsageArgs(rest, now, ctx.config.orgTimeZone);
   const userId = subject.kind === 'all' ? undefined : subject.kind === 'me' ? actor.userId : subject.userId;
   authorize(actor, can(actor, 'view_usage', { kind: 'usage', subjectUserId: userId ?? 'all' }));
-  const [summary, running] = await Promise.all([usageSummary(ctx.db, { start: period.start, end: period.end, now, userId }), runningNow(ctx.db, { userId, limit: 10 })]);
+  const [summary, running] = await Promise.all([
+    usageSummary(ctx.db, { start: period.start, end: period.end, now, userId }),
+    runningNow(ctx.db, { userId, limit: 10 }),
+  ]);
   const ranked = (m: Map<string, UsageFigures>) => [...m].filter(([, f]) => f.hours > 0).sort(([, a], [, b]) => b.hours - a.hours);
   const images = ranked(summary.byImage).slice(0, REPORT_ROWS);
-  const titles = await imageTitles(ctx.db, images.map(([id]) => id));
+  const titles = await imageTitles(
+    ctx.db,
+    images.map(([id]) => id),
+  );
   return {
     subject,
     subjectUserId: userId ?? null,
@@ -51,7 +57,11 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
 
 // ---- prices ---------------------------------------------------------------------------------------
 
-export async function changePrice(ctx: AppContext, actor: Actor, words: string[]): Promise<{ price: Omit<Price, 'updatedAt' | 'updatedBy' | 'currency'>; previous: number | null }> {
+export async function changePrice(
+  ctx: AppContext,
+  actor: Actor,
+  words: string[],
+): Promise<{ price: Omit<Price, 'updatedAt' | 'updatedBy' | 'currency'>; previous: number | null }> {
   authorize(actor, can(actor, 'price_admin', { kind: 'org' }));
   const p = parsePriceArgs(words);
   const previous = await setPrice(ctx.db, { ...p, actorId: actor.userId, now: ctx.clock.now() });
@@ -69,7 +79,11 @@ export function authorizeDigestAdmin(actor: Actor): void {
   authorize(actor, can(actor, 'digest_admin', { kind: 'org' }));
 }
 
-export async function subscribe(ctx: AppContext, actor: Actor, s: { channelId: string; schedule: DigestSchedule }): Promise<{ subscription: Subscription; created: boolean }> {
+export async function subscribe(
+  ctx: AppContext,
+  actor: Actor,
+  s: { channelId: string; schedule: DigestSchedule },
+): Promise<{ subscription: Subscription; created: boolean }> {
   authorizeDigestAdmin(actor);
   return upsertSubscription(ctx.db, { ...s, actorId: actor.userId, now: ctx.clock.now() });
 }

@@ -12,7 +12,6 @@ import { pricesMessage, subscriptionsMessage, usageHelp, usageReportMessage } fr
 
 /** `/demo usage`, `/demo digest …` and `/demo admin price`. */
 export function registerAccounting({ ctx, router }: Registration): void {
-
   router.add({
     name: 'usage',
     usage: USAGE_USAGE,
@@ -40,13 +39,16 @@ export function registerAccounting({ ctx, router }: Registration): void {
     run: async (input, respond) => {
       const actor = await ctx.actor(input.userId);
       const words = tokens(input.rest);
-      if (words.length <= 1) return void (await respond({ response_type: 'ephemeral', ...pricesMessage(await service.pricesFor(ctx, actor, words[0]), words[0]) }));
+      if (words.length <= 1)
+        return void (await respond({ response_type: 'ephemeral', ...pricesMessage(await service.pricesFor(ctx, actor, words[0]), words[0]) }));
       const { price, previous } = await service.changePrice(ctx, actor, words);
       const was = previous === null ? 'it had none' : `it was USD ${previous}`;
-      await respond({ response_type: 'ephemeral', text: `:white_check_mark: ${price.machineType} in ${price.region === '*' ? 'regions without their own price' : price.region} now costs USD ${price.hourlyPrice} per hour (${was}). Reports and digests use it from now on, for all hours.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: `:white_check_mark: ${price.machineType} in ${price.region === '*' ? 'regions without their own price' : price.region} now costs USD ${price.hourlyPrice} per hour (${was}). Reports and digests use it from now on, for all hours.`,
+      });
     },
   });
-
 }
 
 async function digestCommand(ctx: AppContext, input: CommandInput, respond: RespondFn): Promise<void> {
@@ -81,6 +83,8 @@ async function digestCommand(ctx: AppContext, input: CommandInput, respond: Resp
       return;
     }
     default:
-      await say(`I don't know \`/demo digest ${sub.slice(0, 30).replace(/[<>&]/g, '')}\`. Use \`${SUBSCRIBE_USAGE}\`, \`/demo digest list\` or \`/demo digest unsubscribe #channel\`.`);
+      await say(
+        `I don't know \`/demo digest ${sub.slice(0, 30).replace(/[<>&]/g, '')}\`. Use \`${SUBSCRIBE_USAGE}\`, \`/demo digest list\` or \`/demo digest unsubscribe #channel\`.`,
+      );
   }
 }

@@ -49,7 +49,17 @@ export function usageSummarySql(q: UsageQuery) {
   const seconds = (from: Date, to: Date) =>
     sql`greatest(extract(epoch from least(${upTo}, ${to}::timestamptz) - greatest(u.started_at, ${from}::timestamptz)), 0)::float8`;
   const byUser = q.userId === undefined ? sql`` : sql`AND u.user_id = ${q.userId}`;
-  return sql<{ gu: number; gi: number; user_id: string | null; image_id: string | null; cur_s: number; cur_cost: number; unpriced_s: number; prev_s: number; prev_cost: number }>`
+  return sql<{
+    gu: number;
+    gi: number;
+    user_id: string | null;
+    image_id: string | null;
+    cur_s: number;
+    cur_cost: number;
+    unpriced_s: number;
+    prev_s: number;
+    prev_cost: number;
+  }>`
     WITH iv AS (
       SELECT u.user_id, u.image_id, u.machine_type, u.zone, sum(${seconds(q.start, q.end)}) AS cur, sum(${seconds(prevStart, q.start)}) AS prev
       FROM usage_intervals u
@@ -151,7 +161,14 @@ export async function listPrices(db: DbOrTrx, machineType?: string): Promise<Pri
   let q = db.selectFrom('machine_prices').selectAll();
   if (machineType) q = q.where('machine_type', '=', machineType);
   const rows = await q.orderBy('machine_type').orderBy('region').execute();
-  return rows.map((r) => ({ machineType: r.machine_type, region: r.region, hourlyPrice: Number(r.hourly_price), currency: r.currency, updatedBy: r.updated_by, updatedAt: r.updated_at }));
+  return rows.map((r) => ({
+    machineType: r.machine_type,
+    region: r.region,
+    hourlyPrice: Number(r.hourly_price),
+    currency: r.currency,
+    updatedBy: r.updated_by,
+    updatedAt: r.updated_at,
+  }));
 }
 
 /** Set one price and audit the change, in one transaction. Returns the price it replaced. */

@@ -32,7 +32,10 @@ export function usageReportMessage(r: UsageReport): { text: string; blocks: Know
   if (r.running.count === 0) {
     blocks.push(context(`Nothing ${r.subjectUserId ? 'of theirs ' : ''}is running right now.`));
   } else {
-    const lines = r.running.demos.map((d) => `• ${r.subjectUserId ? '' : `<@${d.userId}> · `}${escapeMrkdwn(d.imageTitle)} · \`${d.instanceName}\` · ${d.machineType} · up ${sinceHours(d.since, r.now)} (since ${slackDate(d.since)})`);
+    const lines = r.running.demos.map(
+      (d) =>
+        `• ${r.subjectUserId ? '' : `<@${d.userId}> · `}${escapeMrkdwn(d.imageTitle)} · \`${d.instanceName}\` · ${d.machineType} · up ${sinceHours(d.since, r.now)} (since ${slackDate(d.since)})`,
+    );
     const more = r.running.count - r.running.demos.length;
     blocks.push(section(`*Running now* (${r.running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }
@@ -57,7 +60,10 @@ export function pricesMessage(prices: Price[], machineType?: string): { text: st
   }
   const byType = new Map<string, Price[]>();
   for (const p of prices) byType.set(p.machineType, [...(byType.get(p.machineType) ?? []), p]);
-  const lines = [...byType].map(([type, ps]) => `*${type}*: ${ps.map((p) => `${p.region === ANY_REGION ? 'other regions' : p.region} ${formatMoney(p.hourlyPrice, p.currency)}/h`).join(' · ')}`);
+  const lines = [...byType].map(
+    ([type, ps]) =>
+      `*${type}*: ${ps.map((p) => `${p.region === ANY_REGION ? 'other regions' : p.region} ${formatMoney(p.hourlyPrice, p.currency)}/h`).join(' · ')}`,
+  );
   const chunks: string[] = [];
   for (const line of lines) {
     if (chunks.length && `${chunks.at(-1)}\n${line}`.length <= 2900) chunks[chunks.length - 1] += `\n${line}`;
@@ -71,7 +77,10 @@ export function pricesMessage(prices: Price[], machineType?: string): { text: st
 
 export function subscriptionsMessage(subs: Subscription[], lastSent: Map<string, Date>, now: Date): { text: string; blocks: KnownBlock[] } {
   if (subs.length === 0) {
-    return { text: 'No channel gets the usage digest.', blocks: [section('No channel gets the usage digest yet. `/demo digest subscribe #channel` starts one (weekly, Mondays 09:00 by default).')] };
+    return {
+      text: 'No channel gets the usage digest.',
+      blocks: [section('No channel gets the usage digest yet. `/demo digest subscribe #channel` starts one (weekly, Mondays 09:00 by default).')],
+    };
   }
   const lines = subs.map((s) => {
     const sent = lastSent.get(s.id);

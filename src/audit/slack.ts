@@ -5,7 +5,6 @@ import { can } from '../policy.ts';
 import { listAudit, type AuditFilter } from './store.ts';
 import { auditBlocks } from './views.ts';
 
-
 /** `/demo audit [@user | image-name]`: admins read who changed what, and when. */
 export function registerAudit({ ctx, router }: Registration): void {
   router.add({
@@ -25,7 +24,11 @@ export function registerAudit({ ctx, router }: Registration): void {
         title = `by <@${mentioned}>`;
       } else if (arg) {
         // An image: its catalog id and GCE name both appear as resource ids in the log.
-        const images = await ctx.db.selectFrom('images').select(['id', 'gce_name']).where((eb) => eb.or([eb('gce_name', '=', arg.toLowerCase()), eb(eb.fn('lower', ['title']), '=', input.rest.toLowerCase())])).execute();
+        const images = await ctx.db
+          .selectFrom('images')
+          .select(['id', 'gce_name'])
+          .where((eb) => eb.or([eb('gce_name', '=', arg.toLowerCase()), eb(eb.fn('lower', ['title']), '=', input.rest.toLowerCase())]))
+          .execute();
         filter = { kind: 'resource', resourceIds: [arg.toLowerCase(), ...images.flatMap((i) => [i.id, i.gce_name])] };
         title = `image ${arg}`;
       }

@@ -49,5 +49,13 @@ export async function listAudit(db: Db, filter: AuditFilter, limit: number): Pro
   if (filter.kind === 'actor') q = q.where('actor_id', '=', filter.userId);
   if (filter.kind === 'resource') q = q.where('resource_id', 'in', filter.resourceIds.length ? filter.resourceIds : ['-']);
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ at: r.at, actorId: r.actor_id, action: r.action, resourceKind: r.resource_kind, resourceId: r.resource_id, before: r.before, after: r.after }));
+  return rows.map((r) => ({
+    at: r.at,
+    actorId: r.actor_id,
+    action: r.action,
+    resourceKind: r.resource_kind,
+    resourceId: r.resource_id,
+    before: r.before,
+    after: r.after,
+  }));
 }

@@ -12,7 +12,12 @@ export function auditBlocks(title: string, rows: AuditRow[]): { text: string; bl
   const blocks: KnownBlock[] = [section(`*Audit log — ${escapeMrkdwn(title)}* (latest ${rows.length})`)];
   if (!rows.length) blocks.push(context('Nothing recorded yet.'));
   for (const r of rows.slice(0, 45)) {
-    blocks.push(context(`${slackDate(r.at)} · <@${r.actorId}> · \`${escapeMrkdwn(r.action)}\` on ${r.resourceKind} \`${escapeMrkdwn(truncate(r.resourceId, 60))}\``, change(r.before, r.after)));
+    blocks.push(
+      context(
+        `${slackDate(r.at)} · <@${r.actorId}> · \`${escapeMrkdwn(r.action)}\` on ${r.resourceKind} \`${escapeMrkdwn(truncate(r.resourceId, 60))}\``,
+        change(r.before, r.after),
+      ),
+    );
   }
   return { text: `Audit log — ${title}: ${rows.length} entries`, blocks };
 }

@@ -102,7 +102,15 @@ export async function changeBudget(ctx: AppContext, actor: Actor, change: Budget
       const next = { maxRunning: change.maxRunning ?? before?.maxRunning ?? null, monthlyLimit: change.monthlyLimit ?? before?.monthlyLimit ?? null };
       await store.setOverride(trx, change.userId, next, actor.userId, now);
     }
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: change.reset ? 'budget.reset' : 'budget.set', resourceKind: 'user', resourceId: change.userId, before, after: change.reset ? null : change });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: change.reset ? 'budget.reset' : 'budget.set',
+      resourceKind: 'user',
+      resourceId: change.userId,
+      before,
+      after: change.reset ? null : change,
+    });
   });
   return budgetStatus(ctx.db, ctx.config, change.userId, now);
 }

@@ -18,7 +18,9 @@ export async function setOverride(db: DbOrTrx, userId: string, o: Override, acto
   await db
     .insertInto('budgets')
     .values({ user_id: userId, max_running: o.maxRunning, monthly_cost_limit: o.monthlyLimit, updated_by: actorId, updated_at: now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ max_running: o.maxRunning, monthly_cost_limit: o.monthlyLimit, updated_by: actorId, updated_at: now }))
+    .onConflict((oc) =>
+      oc.column('user_id').doUpdateSet({ max_running: o.maxRunning, monthly_cost_limit: o.monthlyLimit, updated_by: actorId, updated_at: now }),
+    )
     .execute();
 }
 

@@ -88,7 +88,13 @@ export async function publish(ctx: WorkerContext, actorId: string, gceName: stri
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     await store.upsertLabelled(trx, ctx.config.gce.project, entry, now);
-    await trx.updateTable('images').set({ origin: 'published' }).where('project', '=', ctx.config.gce.project).where('gce_name', '=', gceName).where('deleted_at', 'is', null).execute();
+    await trx
+      .updateTable('images')
+      .set({ origin: 'published' })
+      .where('project', '=', ctx.config.gce.project)
+      .where('gce_name', '=', gceName)
+      .where('deleted_at', 'is', null)
+      .execute();
     await recordAudit(trx, { at: now, actorId, action: 'image.publish', resourceKind: 'image', resourceId: gceName, after: { title: entry.title } });
     // A published image gets its comment thread in the catalog channel right away (comments listens).
     const published = await store.getImageByGceName(trx, ctx.config.gce.project, gceName);
@@ -140,7 +146,12 @@ export async function detail(ctx: AppContext, actor: Actor, imageId: string): Pr
 }
 
 /** The newest comments of an image the viewer may see, and how many there are ("show more"). */
-export async function comments(ctx: AppContext, actor: Actor, imageId: string, limit: number): Promise<{ image: CatalogImage; threadUrl: string | null; comments: CommentView[]; total: number }> {
+export async function comments(
+  ctx: AppContext,
+  actor: Actor,
+  imageId: string,
+  limit: number,
+): Promise<{ image: CatalogImage; threadUrl: string | null; comments: CommentView[]; total: number }> {
   const image = await store.getImage(ctx.db, imageId);
   if (!image || !can(actor, 'comment', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility }).allowed) {
     throw new NotFoundError('That image is no longer in the catalog (or is private).');

@@ -31,7 +31,10 @@ export function registerCatalogListeners({ ctx, bolt, router }: Registration): v
       if (!name) throw new UserError('Say which machine image: `/demo admin publish <machine-image-name>`.');
       const gceName = name.toLowerCase();
       await service.requestPublish(ctx, await ctx.actor(input.userId), gceName, input.responseUrl);
-      await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Looking up \`${escapeMrkdwn(gceName)}\` in project \`${ctx.config.gce.project}\`; I'll say here when it is in the catalog.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: `:hourglass_flowing_sand: Looking up \`${escapeMrkdwn(gceName)}\` in project \`${ctx.config.gce.project}\`; I'll say here when it is in the catalog.`,
+      });
     },
   });
 

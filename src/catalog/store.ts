@@ -156,7 +156,11 @@ export async function searchImages(db: Db, p: SearchParams): Promise<{ items: Ca
   if (tsQuery && (p.sort ?? 'recent') === 'recent') {
     // Best match first among the newest RANKED_MATCHES matches: ranking every match of a short prefix
     // ("d" matches most of a 100,000-image catalog) took 150–300 ms; a rarer word is ranked in full.
-    const newest = q.orderBy('created_at', 'desc').orderBy('id').limit(Math.max(RANKED_MATCHES, p.offset + p.limit + 1)).as('m');
+    const newest = q
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(Math.max(RANKED_MATCHES, p.offset + p.limit + 1))
+      .as('m');
     const ranked = await db
       .selectFrom(newest)
       .selectAll()
@@ -168,7 +172,12 @@ export async function searchImages(db: Db, p: SearchParams): Promise<{ items: Ca
       .execute();
     return { items: ranked.slice(0, p.limit).map(toImage), hasMore: ranked.length > p.limit };
   }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id').offset(p.offset).limit(p.limit + 1).execute();
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .offset(p.offset)
+    .limit(p.limit + 1)
+    .execute();
   return { items: rows.slice(0, p.limit).map(toImage), hasMore: rows.length > p.limit };
 }
 

@@ -50,10 +50,13 @@ function imageCard(image: CatalogImage): KnownBlock[] {
 /** An image as a message shows it (share requests, its comment thread); the browse modal adds Details. */
 export function imageMessageCard(image: CatalogImage, accessory?: Button): KnownBlock[] {
   const description = image.description ? `\n${escapeMrkdwn(truncate(image.description.replace(/\s+/g, ' '), 180))}` : '';
-  const counts = image.launches || image.comments ? ` · ${plural(image.launches, 'launch')}${image.comments ? `, ${plural(image.comments, 'comment')}` : ''}` : '';
+  const counts =
+    image.launches || image.comments ? ` · ${plural(image.launches, 'launch')}${image.comments ? `, ${plural(image.comments, 'comment')}` : ''}` : '';
   return [
     section(`*${escapeMrkdwn(image.title)}*${description}`, accessory),
-    context(`${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`),
+    context(
+      `${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`,
+    ),
   ];
 }
 
@@ -133,9 +136,7 @@ export interface DetailSection {
 /** Image detail, pushed on top of the browse modal (or opened on its own), with what other capabilities add. */
 export function detailView(d: ImageDetail, sections: DetailSection[]): View {
   const { image, stats } = d;
-  const lineage = d.ancestors.length
-    ? d.ancestors.map((a) => `${escapeMrkdwn(a.title)} (${userRef(a.ownerId)})`).join(' ← ')
-    : '_an original image_';
+  const lineage = d.ancestors.length ? d.ancestors.map((a) => `${escapeMrkdwn(a.title)} (${userRef(a.ownerId)})`).join(' ← ') : '_an original image_';
   const blocks: KnownBlock[] = [
     header(image.title),
     section(image.description ? escapeMrkdwn(image.description) : '_No description._'),
@@ -151,7 +152,10 @@ export function detailView(d: ImageDetail, sections: DetailSection[]): View {
   ];
   if (image.app) blocks.push(context(`App: ${image.app.scheme}, port ${image.app.port}, path \`${escapeMrkdwn(image.app.path)}\``));
   if (image.tags.length) blocks.push(context(`Tags: ${image.tags.map(escapeMrkdwn).join(', ')}`));
-  const buttons = [...(d.canLaunch ? [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] : []), ...sections.flatMap((s) => s.buttons?.(d) ?? [])];
+  const buttons = [
+    ...(d.canLaunch ? [button('Launch', CatalogIds.launch, image.id, { style: 'primary' })] : []),
+    ...sections.flatMap((s) => s.buttons?.(d) ?? []),
+  ];
   // A destructive button comes last, whoever adds it.
   const actions = [...buttons.filter((b) => b.style !== 'danger'), ...buttons.filter((b) => b.style === 'danger')];
   if (image.visibility === 'pending') blocks.push(context(':large_yellow_circle: Waiting for an approver to decide on sharing it.'));

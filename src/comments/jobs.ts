@@ -36,7 +36,9 @@ async function findReply(ctx: AppContext, thread: { channel: string; ts: string 
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
     const res = await ctx.slack.conversations.replies({ channel: thread.channel, ts: thread.ts, include_all_metadata: true, limit: 200, cursor });
-    const found = res.messages?.find((m) => m.metadata?.event_type === COMMENT_EVENT && (m.metadata.event_payload as { key?: string } | undefined)?.key === commentId);
+    const found = res.messages?.find(
+      (m) => m.metadata?.event_type === COMMENT_EVENT && (m.metadata.event_payload as { key?: string } | undefined)?.key === commentId,
+    );
     if (found?.ts) return found.ts;
     cursor = res.response_metadata?.next_cursor || undefined;
     if (!cursor) return null;

@@ -61,7 +61,9 @@ async function postThread(ctx: AppContext, imageId: string, claim: { channel: st
     const image = await catalog.getImage(ctx.db, imageId);
     if (!image) throw new Error(`image ${imageId} disappeared while its thread was being created`);
     const { text, blocks } = threadParent(image.title, imageMessageCard(image));
-    const posted = await postWithJoin(ctx, claim.channel, () => postOnce(ctx.slack, ctx.poster, { channel: claim.channel, eventType: IMAGE_THREAD_EVENT, key: imageId, text, blocks }));
+    const posted = await postWithJoin(ctx, claim.channel, () =>
+      postOnce(ctx.slack, ctx.poster, { channel: claim.channel, eventType: IMAGE_THREAD_EVENT, key: imageId, text, blocks }),
+    );
     const thread = { channel: posted.channel, ts: posted.ts };
     // Lost the claim as presumed dead, and someone finished meanwhile: theirs (the same message, by metadata) stands.
     if (!(await store.swapThread(ctx.db, imageId, claim, thread))) return ensureThread(ctx, imageId);

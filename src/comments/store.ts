@@ -25,7 +25,16 @@ export async function insertComment(
   // A Slack retry of the same message event hits the unique (slack_channel, slack_ts): stored once.
   const row = await db
     .insertInto('comments')
-    .values({ image_id: c.imageId, author_id: c.authorId, body: c.body, slack_channel: c.slackChannel, slack_ts: c.slackTs, created_at: c.now, edited_at: null, deleted_at: null })
+    .values({
+      image_id: c.imageId,
+      author_id: c.authorId,
+      body: c.body,
+      slack_channel: c.slackChannel,
+      slack_ts: c.slackTs,
+      created_at: c.now,
+      edited_at: null,
+      deleted_at: null,
+    })
     .onConflict((oc) => oc.columns(['slack_channel', 'slack_ts']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -35,7 +44,17 @@ export async function insertComment(
 export async function getComment(db: DbOrTrx, id: string): Promise<(Comment & { deleted: boolean }) | null> {
   const r = await db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return null;
-  return { id: r.id, imageId: r.image_id, authorId: r.author_id, body: r.body, slackChannel: r.slack_channel, slackTs: r.slack_ts, createdAt: r.created_at, editedAt: r.edited_at, deleted: r.deleted_at !== null };
+  return {
+    id: r.id,
+    imageId: r.image_id,
+    authorId: r.author_id,
+    body: r.body,
+    slackChannel: r.slack_channel,
+    slackTs: r.slack_ts,
+    createdAt: r.created_at,
+    editedAt: r.edited_at,
+    deleted: r.deleted_at !== null,
+  };
 }
 
 export async function recordPosted(db: DbOrTrx, id: string, channel: string, ts: string): Promise<void> {
@@ -44,19 +63,37 @@ export async function recordPosted(db: DbOrTrx, id: string, channel: string, ts:
 
 /** Follow an edit made in Slack. */
 export async function editBySlack(db: DbOrTrx, channel: string, ts: string, body: string, now: Date): Promise<boolean> {
-  const res = await db.updateTable('comments').set({ body, edited_at: now }).where('slack_channel', '=', channel).where('slack_ts', '=', ts).where('deleted_at', 'is', null).executeTakeFirst();
+  const res = await db
+    .updateTable('comments')
+    .set({ body, edited_at: now })
+    .where('slack_channel', '=', channel)
+    .where('slack_ts', '=', ts)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
 /** Follow a deletion made in Slack. */
 export async function deleteBySlack(db: DbOrTrx, channel: string, ts: string, now: Date): Promise<boolean> {
-  const res = await db.updateTable('comments').set({ deleted_at: now }).where('slack_channel', '=', channel).where('slack_ts', '=', ts).where('deleted_at', 'is', null).executeTakeFirst();
+  const res = await db
+    .updateTable('comments')
+    .set({ deleted_at: now })
+    .where('slack_channel', '=', channel)
+    .where('slack_ts', '=', ts)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
 /** The image whose catalog thread this is (index images_thread). */
 export async function imageByThread(db: DbOrTrx, channel: string, threadTs: string): Promise<string | null> {
-  const row = await db.selectFrom('images').select('id').where('thread_channel', '=', channel).where('thread_ts', '=', threadTs).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('images')
+    .select('id')
+    .where('thread_channel', '=', channel)
+    .where('thread_ts', '=', threadTs)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -66,7 +103,12 @@ export interface ThreadState {
 }
 
 export async function threadOf(db: DbOrTrx, imageId: string): Promise<ThreadState | null> {
-  const row = await db.selectFrom('images').select(['thread_channel', 'thread_ts']).where('id', '=', imageId).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('images')
+    .select(['thread_channel', 'thread_ts'])
+    .where('id', '=', imageId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return row ? { channel: row.thread_channel, ts: row.thread_ts } : null;
 }
 

@@ -47,7 +47,11 @@ export function threadParent(imageTitle: string, card: KnownBlock[]): { text: st
   const text = `:speech_balloon: Comments on ${escapeMrkdwn(imageTitle)}`;
   return {
     text,
-    blocks: [section(`:speech_balloon: *Comments on ${escapeMrkdwn(imageTitle)}*`), ...card, context('Reply in this thread: replies show up as comments in the catalog, edits and deletions too.')],
+    blocks: [
+      section(`:speech_balloon: *Comments on ${escapeMrkdwn(imageTitle)}*`),
+      ...card,
+      context('Reply in this thread: replies show up as comments in the catalog, edits and deletions too.'),
+    ],
   };
 }
 
@@ -63,7 +67,13 @@ export function commentModal(image: { id: string; title: string }, parentViewId:
         type: 'input',
         block_id: CommentIds.bodyBlock,
         label: plain('Comment'),
-        element: { type: 'plain_text_input', action_id: CommentIds.body, multiline: true, max_length: MAX_INPUT, placeholder: plain('What worked, what to watch out for, which customer it suits…') },
+        element: {
+          type: 'plain_text_input',
+          action_id: CommentIds.body,
+          multiline: true,
+          max_length: MAX_INPUT,
+          placeholder: plain('What worked, what to watch out for, which customer it suits…'),
+        },
       },
     ],
   });
@@ -79,7 +89,11 @@ export function decodeCommentMetadata(raw: string | undefined): { imageId: strin
 }
 
 export function commentsListView(d: { imageId: string; title: string; comments: CommentLine[]; total: number; threadUrl: string | null }): View {
-  const blocks: KnownBlock[] = [header(truncate(d.title, 150)), context(`${d.total} comment${d.total === 1 ? '' : 's'}${d.threadUrl ? ` · <${d.threadUrl}|open the thread in Slack>` : ''}`), divider()];
+  const blocks: KnownBlock[] = [
+    header(truncate(d.title, 150)),
+    context(`${d.total} comment${d.total === 1 ? '' : 's'}${d.threadUrl ? ` · <${d.threadUrl}|open the thread in Slack>` : ''}`),
+    divider(),
+  ];
   if (d.comments.length === 0) blocks.push(section('No comments yet.'));
   for (const c of d.comments.slice(0, LIST_LIMIT)) blocks.push(commentBlock(c, 2900));
   if (d.total > d.comments.length) blocks.push(context(`Showing the newest ${d.comments.length}.${d.threadUrl ? ` The thread has them all.` : ''}`));

@@ -25,7 +25,8 @@ async function findTarget(ctx: AppContext, actor: Actor, words: string): Promise
     if (!(err instanceof NotFoundError)) throw err;
   }
   const image = await imageNamed(ctx, actor.isAdmin ? null : actor.userId, words);
-  if (!image) throw new NotFoundError(`You have no demo or saved image called *${escapeMrkdwn(words.slice(0, 80))}*. \`/demo list\` and \`/demo images\` show yours.`);
+  if (!image)
+    throw new NotFoundError(`You have no demo or saved image called *${escapeMrkdwn(words.slice(0, 80))}*. \`/demo list\` and \`/demo images\` show yours.`);
   return { kind: 'image', id: image.id, name: image.title };
 }
 
@@ -34,7 +35,9 @@ async function transfer(ctx: AppContext, actor: Actor, target: Pick<Target, 'kin
 }
 
 const handedText = (r: { changed: boolean; title: string }, to: string) =>
-  r.changed ? `:handshake: *${escapeMrkdwn(r.title)}* now belongs to <@${to}>; they were told in a DM.` : `*${escapeMrkdwn(r.title)}* already belongs to <@${to}>.`;
+  r.changed
+    ? `:handshake: *${escapeMrkdwn(r.title)}* now belongs to <@${to}>; they were told in a DM.`
+    : `*${escapeMrkdwn(r.title)}* already belongs to <@${to}>.`;
 
 export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): void {
   router.add({
@@ -108,7 +111,12 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
       const word = (input.args[0] ?? '').toLowerCase();
       if (word !== 'on' && word !== 'off') throw new UserError('Say `/demo admin pause on [reason]` or `/demo admin pause off`.');
       const state = await switchPause(ctx, await ctx.actor(input.userId), word === 'on', input.args.slice(1).join(' '));
-      await respond({ response_type: 'ephemeral', text: state.paused ? ':double_vertical_bar: New launches are paused. `/demo admin pause off` allows them again.' : ':arrow_forward: New launches are allowed again.' });
+      await respond({
+        response_type: 'ephemeral',
+        text: state.paused
+          ? ':double_vertical_bar: New launches are paused. `/demo admin pause off` allows them again.'
+          : ':arrow_forward: New launches are allowed again.',
+      });
       await ctx.events.emit('fleet-changed', { userId: input.userId });
     },
   });
@@ -116,7 +124,8 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
   bolt.action<BlockAction>(LifecycleIds.pause, async ({ ack, body, action, respond }) => {
     await ack();
     const state = await switchPause(ctx, await ctx.actor(body.user.id), buttonValue(action) === 'on', '');
-    if (body.response_url) await notify(ctx, body, respond, state.paused ? ':double_vertical_bar: New launches are paused.' : ':arrow_forward: New launches are allowed again.');
+    if (body.response_url)
+      await notify(ctx, body, respond, state.paused ? ':double_vertical_bar: New launches are paused.' : ':arrow_forward: New launches are allowed again.');
     await ctx.events.emit('fleet-changed', { userId: body.user.id });
   });
 

@@ -79,7 +79,11 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
       .orderBy('demos.created_at')
       .limit(limit)
       .execute(),
-    ctx.db.selectFrom('demos').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', live).executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom('demos')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('state', 'in', live)
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     total: Number(count.n),
@@ -118,9 +122,19 @@ export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: numbe
 export async function forceStop(ctx: AppContext, actor: Actor, demoId: string): Promise<Demo> {
   assertAdmin(actor);
   const demo = await requestPower(ctx, actor, demoId, 'stop');
-  await recordAudit(ctx.db, { at: ctx.clock.now(), actorId: actor.userId, action: 'demo.force_stop', resourceKind: 'demo', resourceId: demoId, after: { owner: demo.ownerId } });
+  await recordAudit(ctx.db, {
+    at: ctx.clock.now(),
+    actorId: actor.userId,
+    action: 'demo.force_stop',
+    resourceKind: 'demo',
+    resourceId: demoId,
+    after: { owner: demo.ownerId },
+  });
   if (demo.ownerId !== actor.userId) {
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.` });
+    await ctx.poster.postMessage({
+      channel: demo.ownerId,
+      text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.`,
+    });
   }
   return demo;
 }
@@ -131,7 +145,15 @@ export async function switchPause(ctx: AppContext, actor: Actor, paused: boolean
   await ctx.db.transaction().execute(async (trx) => {
     const before = await pauseState(trx);
     await setPaused(trx, paused, actor.userId, reason, now);
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: paused ? 'fleet.pause' : 'fleet.resume', resourceKind: 'org', resourceId: 'launches', before: { paused: before.paused }, after: { paused, reason } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: paused ? 'fleet.pause' : 'fleet.resume',
+      resourceKind: 'org',
+      resourceId: 'launches',
+      before: { paused: before.paused },
+      after: { paused, reason },
+    });
   });
   return pauseState(ctx.db);
 }

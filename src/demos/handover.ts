@@ -52,7 +52,15 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
     if (await closeInterval(trx, demo.id, now)) {
       await openInterval(trx, { demoId: demo.id, userId: to, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
     }
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.transfer', resourceKind: 'demo', resourceId: demo.id, before: { owner: demo.ownerId }, after: { owner: to } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'demo.transfer',
+      resourceKind: 'demo',
+      resourceId: demo.id,
+      before: { owner: demo.ownerId },
+      after: { owner: to },
+    });
     await ctx.jobs.send(DemoJobs.relabel, { demoId: demo.id }, { trx });
     return true;
   });
@@ -60,8 +68,13 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
   // The old DM loses its buttons; the new owner gets a status DM of their own.
   if (demo.dmChannel && demo.dmTs) {
     await ctx.slack.chat
-      .update({ channel: demo.dmChannel, ts: demo.dmTs, text: `Handed over to <@${to}>`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:handshake: \`${demo.instanceName}\` was handed over to <@${to}>. It is theirs now.` } }] })
-      .catch((err: unknown) => ctx.log.warn({ err, demoId }, 'could not update the old owner\'s status message'));
+      .update({
+        channel: demo.dmChannel,
+        ts: demo.dmTs,
+        text: `Handed over to <@${to}>`,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:handshake: \`${demo.instanceName}\` was handed over to <@${to}>. It is theirs now.` } }],
+      })
+      .catch((err: unknown) => ctx.log.warn({ err, demoId }, "could not update the old owner's status message"));
   }
   await tellNewOwner(ctx, to, actor, `the demo \`${demo.instanceName}\``);
   await syncStatus(ctx, demo.id);
@@ -73,15 +86,29 @@ export async function transferImage(ctx: AppContext, actor: Actor, imageId: stri
   const image = await ctx.db.selectFrom('images').selectAll().where('id', '=', imageId).where('deleted_at', 'is', null).executeTakeFirst();
   if (!image) throw new NotFoundError('That image no longer exists.');
   if (image.owner_id === to) return { changed: false, title: image.title };
-  if (image.visibility === 'official' || !image.owner_id) throw new UserError('Official images belong to the catalog, not to a person; there is nothing to hand over.');
+  if (image.visibility === 'official' || !image.owner_id)
+    throw new UserError('Official images belong to the catalog, not to a person; there is nothing to hand over.');
   const decision = can(actor, 'transfer', { kind: 'image', ownerId: image.owner_id, visibility: image.visibility });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   await checkRecipient(ctx, image.owner_id, to);
   const now = ctx.clock.now();
   const changed = await ctx.db.transaction().execute(async (trx) => {
-    const res = await trx.updateTable('images').set({ owner_id: to, updated_at: now }).where('id', '=', image.id).where('owner_id', '=', image.owner_id).executeTakeFirst();
+    const res = await trx
+      .updateTable('images')
+      .set({ owner_id: to, updated_at: now })
+      .where('id', '=', image.id)
+      .where('owner_id', '=', image.owner_id)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.transfer', resourceKind: 'image', resourceId: image.id, before: { owner: image.owner_id }, after: { owner: to } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'image.transfer',
+      resourceKind: 'image',
+      resourceId: image.id,
+      before: { owner: image.owner_id },
+      after: { owner: to },
+    });
     return true;
   });
   if (!changed) throw new UserError('That image changed hands meanwhile; look again.');

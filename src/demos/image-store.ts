@@ -19,7 +19,18 @@ function imagesQuery(ctx: AppContext) {
   return ctx.db
     .selectFrom('images as i')
     .leftJoin('images as p', 'p.id', 'i.parent_image_id')
-    .select(['i.id', 'i.owner_id', 'i.title', 'i.gce_name', 'i.status', 'i.visibility', 'i.created_at', 'i.storage_bytes', 'p.title as parent_title', 'i.retention_warned_at'])
+    .select([
+      'i.id',
+      'i.owner_id',
+      'i.title',
+      'i.gce_name',
+      'i.status',
+      'i.visibility',
+      'i.created_at',
+      'i.storage_bytes',
+      'p.title as parent_title',
+      'i.retention_warned_at',
+    ])
     .where('i.deleted_at', 'is', null)
     .where('i.origin', '=', 'saved');
 }
@@ -42,7 +53,13 @@ export const toSaved = (r: Row): SavedImage => ({
 export async function myImages(ctx: AppContext, userId: string, page: { offset: number; limit: number }): Promise<{ items: SavedImage[]; total: number }> {
   const [rows, count] = await Promise.all([
     imagesQuery(ctx).where('i.owner_id', '=', userId).orderBy('i.created_at', 'desc').orderBy('i.id').offset(page.offset).limit(page.limit).execute(),
-    ctx.db.selectFrom('images').select((eb) => eb.fn.countAll<string>().as('n')).where('owner_id', '=', userId).where('origin', '=', 'saved').where('deleted_at', 'is', null).executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('owner_id', '=', userId)
+      .where('origin', '=', 'saved')
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toSaved), total: Number(count.n) };
 }

@@ -21,7 +21,13 @@ export async function dependents(ctx: AppContext, imageId: string, ownerId: stri
       .where((eb) => (ownerId ? eb('owner_id', '<>', ownerId) : eb.lit(true)))
       .limit(5)
       .execute(),
-    ctx.db.selectFrom('exports').select(['requester_id', 'format']).where('image_id', '=', imageId).where('state', 'in', ['queued', 'running']).limit(5).execute(),
+    ctx.db
+      .selectFrom('exports')
+      .select(['requester_id', 'format'])
+      .where('image_id', '=', imageId)
+      .where('state', 'in', ['queued', 'running'])
+      .limit(5)
+      .execute(),
   ]);
   return [
     ...demos.map((d) => `<@${d.owner_id}>'s demo \`${d.instance_name}\` was launched from it and is still there`),
@@ -30,7 +36,12 @@ export async function dependents(ctx: AppContext, imageId: string, ownerId: stri
 }
 
 /** Owner or admin; refused while someone else's demo or an export depends on it; the machine image goes by a job. */
-export async function requestImageDelete(ctx: AppContext, actor: Actor, imageId: string, opts: { reason?: string } = {}): Promise<{ image: SavedImage; started: boolean }> {
+export async function requestImageDelete(
+  ctx: AppContext,
+  actor: Actor,
+  imageId: string,
+  opts: { reason?: string } = {},
+): Promise<{ image: SavedImage; started: boolean }> {
   const row = await ctx.db.selectFrom('images').selectAll().where('id', '=', imageId).where('deleted_at', 'is', null).executeTakeFirst();
   if (!row) throw new NotFoundError('That image no longer exists.');
   const decision = can(actor, 'delete_image', { kind: 'image', ownerId: row.owner_id, visibility: row.visibility });
@@ -41,9 +52,23 @@ export async function requestImageDelete(ctx: AppContext, actor: Actor, imageId:
   if (deps.length) throw new UserError(`I can't delete *${title}* yet: ${deps.join('; ')}. Once that is gone, try again.`);
   const now = ctx.clock.now();
   const started = await ctx.db.transaction().execute(async (trx) => {
-    const res = await trx.updateTable('images').set({ status: 'deleting', updated_at: now }).where('id', '=', row.id).where('status', 'in', ['ready', 'failed']).where('deleted_at', 'is', null).executeTakeFirst();
+    const res = await trx
+      .updateTable('images')
+      .set({ status: 'deleting', updated_at: now })
+      .where('id', '=', row.id)
+      .where('status', 'in', ['ready', 'failed'])
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.delete', resourceKind: 'image', resourceId: row.id, before: { status: row.status, owner: row.owner_id }, after: { status: 'deleting', reason: opts.reason ?? 'requested' } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'image.delete',
+      resourceKind: 'image',
+      resourceId: row.id,
+      before: { status: row.status, owner: row.owner_id },
+      after: { status: 'deleting', reason: opts.reason ?? 'requested' },
+    });
     await ctx.jobs.send(LifecycleJobs.deleteImage, { imageId: row.id }, { trx });
     return true;
   });
@@ -60,12 +85,26 @@ export async function deleteImageJob(ctx: WorkerContext, data: { imageId: string
       okWhen: (e) => e.kind === 'not_found',
     });
     const now = ctx.clock.now();
-    await ctx.db.updateTable('images').set({ status: 'deleted', deleted_at: now, updated_at: now }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
+    await ctx.db
+      .updateTable('images')
+      .set({ status: 'deleted', deleted_at: now, updated_at: now })
+      .where('id', '=', row.id)
+      .where('status', '=', 'deleting')
+      .execute();
   } catch (err) {
     const permanent = err instanceof GcpError && !err.retryable;
     if (!permanent && !attempt.final) throw err;
-    await ctx.db.updateTable('images').set({ status: 'ready', updated_at: ctx.clock.now() }).where('id', '=', row.id).where('status', '=', 'deleting').execute();
-    if (row.owner_id) await ctx.poster.postMessage({ channel: row.owner_id, text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.` });
+    await ctx.db
+      .updateTable('images')
+      .set({ status: 'ready', updated_at: ctx.clock.now() })
+      .where('id', '=', row.id)
+      .where('status', '=', 'deleting')
+      .execute();
+    if (row.owner_id)
+      await ctx.poster.postMessage({
+        channel: row.owner_id,
+        text: `:warning: Could not delete the machine image of *${escapeMrkdwn(row.title)}*: ${(err as Error).message} It is still in your saved images.`,
+      });
   }
   if (row.owner_id) await ctx.events.emit('images-changed', { userId: row.owner_id });
 }

@@ -27,7 +27,8 @@ async function waitForStatus(ctx: WorkerContext, demo: Demo, wanted: Instance['s
     const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
     if (!instance) throw new GcpError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
     if (wanted.includes(instance.status)) return instance;
-    if (Date.now() > deadline) throw new GcpError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
+    if (Date.now() > deadline)
+      throw new GcpError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
     signal?.throwIfAborted();
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 2_000);
@@ -40,7 +41,10 @@ function userMessage(err: unknown): { kind: string; reason: string } | null {
     case 'stockout':
       return { kind: 'stockout', reason: `Zone has no capacity right now (${err.reason ?? 'ZONE_RESOURCE_POOL_EXHAUSTED'}).` };
     case 'quota':
-      return { kind: 'quota', reason: `The project is out of quota: ${err.message} Stop or delete a demo you no longer need, or ask an admin to raise the quota.` };
+      return {
+        kind: 'quota',
+        reason: `The project is out of quota: ${err.message} Stop or delete a demo you no longer need, or ask an admin to raise the quota.`,
+      };
     case 'permission':
       return { kind: 'permission', reason: `The app is not allowed to do this in GCE (${err.message}). An admin needs to check the service account's roles.` };
     case 'invalid':
@@ -53,11 +57,20 @@ function userMessage(err: unknown): { kind: string; reason: string } | null {
 
 async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (trx) => {
-    const ok = await store.transition(trx, demo.id, { state: ['provisioning', 'running'] }, { state: 'failed', progress: 'idle', failure_reason: reason, failure_kind: kind }, now);
-    if (ok) await closeInterval(trx, demo.id, now);
-    return ok;
-  }).then((ok) => ok && metrics.launches.inc({ outcome: 'failed', reason: kind }));
+  await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const ok = await store.transition(
+        trx,
+        demo.id,
+        { state: ['provisioning', 'running'] },
+        { state: 'failed', progress: 'idle', failure_reason: reason, failure_kind: kind },
+        now,
+      );
+      if (ok) await closeInterval(trx, demo.id, now);
+      return ok;
+    })
+    .then((ok) => ok && metrics.launches.inc({ outcome: 'failed', reason: kind }));
   // Nothing half-done: a VM that was created anyway goes.
   try {
     const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
@@ -68,7 +81,11 @@ async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: 
   await syncStatus(ctx, demo.id, { required: true });
 }
 
-export async function launchJob(ctx: WorkerContext, data: { demoId: string }, attempt: { retryCount: number; final: boolean; signal?: AbortSignal }): Promise<void> {
+export async function launchJob(
+  ctx: WorkerContext,
+  data: { demoId: string },
+  attempt: { retryCount: number; final: boolean; signal?: AbortSignal },
+): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'provisioning') {
     if (demo) await syncStatus(ctx, demo.id, { required: true });
@@ -80,27 +97,40 @@ export async function launchJob(ctx: WorkerContext, data: { demoId: string }, at
   try {
     await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: 'queued' }, { progress: 'creating' }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
-    await runStep(ctx, demo, 'insert', (requestId) =>
-      ctx.compute.insertInstance({
-        name: demo.instanceName,
-        zone: demo.zone,
-        sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
-        machineType: demo.machineType,
-        labels: demoLabels(demo),
-        requestId,
-      }),
+    await runStep(
+      ctx,
+      demo,
+      'insert',
+      (requestId) =>
+        ctx.compute.insertInstance({
+          name: demo.instanceName,
+          zone: demo.zone,
+          sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
+          machineType: demo.machineType,
+          labels: demoLabels(demo),
+          requestId,
+        }),
       attempt.signal,
     );
     await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
     const instance = await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal);
     const now = ctx.clock.now();
-    await ctx.db.transaction().execute(async (trx) => {
-      const ok = await store.transition(trx, demo.id, { state: 'provisioning' }, { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null }, now);
-      if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
-      if (ok && image.app && instance.externalIp) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
-      return ok;
-    }).then((ok) => ok && metrics.launches.inc({ outcome: 'ready', reason: '' }));
+    await ctx.db
+      .transaction()
+      .execute(async (trx) => {
+        const ok = await store.transition(
+          trx,
+          demo.id,
+          { state: 'provisioning' },
+          { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null },
+          now,
+        );
+        if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+        if (ok && image.app && instance.externalIp) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
+        return ok;
+      })
+      .then((ok) => ok && metrics.launches.inc({ outcome: 'ready', reason: '' }));
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {
     if (attempt.signal?.aborted) throw err; // shutting down: another worker resumes this launch
@@ -117,7 +147,11 @@ const AFTER: Record<PowerAction, { state: Demo['state']; progress: Demo['progres
   delete: { state: 'deleted', progress: 'idle' },
 };
 
-export async function powerJob(ctx: WorkerContext, data: { demoId: string; action: PowerAction; requestId: string }, attempt: { final: boolean; signal?: AbortSignal }): Promise<void> {
+export async function powerJob(
+  ctx: WorkerContext,
+  data: { demoId: string; action: PowerAction; requestId: string },
+  attempt: { final: boolean; signal?: AbortSignal },
+): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   const busy = { stop: 'stopping', start: 'starting', delete: 'deleting' }[data.action];
   if (!demo || demo.progress !== busy) return; // done already (a retried job) or superseded
@@ -133,13 +167,20 @@ export async function powerJob(ctx: WorkerContext, data: { demoId: string; actio
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (trx) => {
       const to = AFTER[data.action];
-      const ok = await store.transition(trx, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, {
-        ...to,
-        ...(instance ? { external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null, app_ready: null } : {}),
-        ...(data.action === 'stop' ? { external_ip: null } : {}),
-      }, now);
+      const ok = await store.transition(
+        trx,
+        demo.id,
+        { state: demo.state, progress: busy as Demo['progress'] },
+        {
+          ...to,
+          ...(instance ? { external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null, app_ready: null } : {}),
+          ...(data.action === 'stop' ? { external_ip: null } : {}),
+        },
+        now,
+      );
       if (!ok) return;
-      if (data.action === 'start') await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+      if (data.action === 'start')
+        await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
       else await closeInterval(trx, demo.id, now);
     });
     await syncStatus(ctx, demo.id, { required: true });

@@ -76,9 +76,17 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     summary: 'a new demo from one of your saved images',
     run: async (input, respond) => {
       const image = await imageNamed(ctx, input.userId, input.rest);
-      if (!image) throw new NotFoundError(input.rest ? `You have no saved image called *${escapeMrkdwn(input.rest.slice(0, 80))}*. \`/demo images\` lists them.` : 'Say which: `/demo resume <saved image>`, or `/demo images` to pick one.');
+      if (!image)
+        throw new NotFoundError(
+          input.rest
+            ? `You have no saved image called *${escapeMrkdwn(input.rest.slice(0, 80))}*. \`/demo images\` lists them.`
+            : 'Say which: `/demo resume <saved image>`, or `/demo images` to pick one.',
+        );
       const { demo } = await resume(ctx, await ctx.actor(input.userId), image.id, `resume:${image.id}:${input.triggerId}`);
-      await respond({ response_type: 'ephemeral', text: `:rocket: Resuming *${escapeMrkdwn(image.title)}* as \`${demo.instanceName}\`. I'll DM you when it is ready.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: `:rocket: Resuming *${escapeMrkdwn(image.title)}* as \`${demo.instanceName}\`. I'll DM you when it is ready.`,
+      });
     },
   });
 
@@ -95,7 +103,10 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     const description = values[LifecycleIds.saveDescriptionBlock]?.[LifecycleIds.saveDescription]?.value ?? '';
     const after = values[LifecycleIds.saveAfterBlock]?.[LifecycleIds.saveAfter]?.selected_option?.value as AfterSave | undefined;
     if (!demoId || !title || !after) {
-      await ack({ response_action: 'errors', errors: !title ? { [LifecycleIds.saveTitleBlock]: 'Give the image a title.' } : { [LifecycleIds.saveAfterBlock]: 'Choose what happens to the VM.' } });
+      await ack({
+        response_action: 'errors',
+        errors: !title ? { [LifecycleIds.saveTitleBlock]: 'Give the image a title.' } : { [LifecycleIds.saveAfterBlock]: 'Choose what happens to the VM.' },
+      });
       return;
     }
     await ack({ response_action: 'update', view: saveQueuedModal(title) });
@@ -123,16 +134,33 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     await ack();
     const imageId = buttonValue(action);
     const { demo, created } = await resume(ctx, await ctx.actor(body.user.id), imageId, `resume:${imageId}:${surfaceKey(body)}`);
-    if (body.response_url) await notify(ctx, body, respond, created ? `:rocket: Resuming as \`${demo.instanceName}\`. I'll DM you when it is ready.` : `Already resuming as \`${demo.instanceName}\`.`);
+    if (body.response_url)
+      await notify(
+        ctx,
+        body,
+        respond,
+        created ? `:rocket: Resuming as \`${demo.instanceName}\`. I'll DM you when it is ready.` : `Already resuming as \`${demo.instanceName}\`.`,
+      );
   });
 
   bolt.action<BlockAction>(LifecycleIds.deleteImage, async ({ ack, body, action, respond }) => {
     await ack();
     const { image, started } = await requestImageDelete(ctx, await ctx.actor(body.user.id), buttonValue(action));
-    if (body.response_url) await notify(ctx, body, respond, started ? `:wastebasket: Deleting *${escapeMrkdwn(image.title)}* and its machine image \`${image.gceName}\`.` : `*${escapeMrkdwn(image.title)}* is already being deleted.`);
+    if (body.response_url)
+      await notify(
+        ctx,
+        body,
+        respond,
+        started
+          ? `:wastebasket: Deleting *${escapeMrkdwn(image.title)}* and its machine image \`${image.gceName}\`.`
+          : `*${escapeMrkdwn(image.title)}* is already being deleted.`,
+      );
   });
 
-  for (const [actionId, kind] of [[LifecycleIds.keepDemo, 'demo'], [LifecycleIds.keepImage, 'image']] as const) {
+  for (const [actionId, kind] of [
+    [LifecycleIds.keepDemo, 'demo'],
+    [LifecycleIds.keepImage, 'image'],
+  ] as const) {
     bolt.action<BlockAction>(actionId, async ({ ack, body, action }) => {
       await ack();
       const kept = await keep(ctx, await ctx.actor(body.user.id), kind, buttonValue(action));

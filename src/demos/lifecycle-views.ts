@@ -19,7 +19,9 @@ const AFTER_LABELS: Record<AfterSave, string> = {
 };
 
 export function saveModal(demo: Pick<Demo, 'id' | 'instanceName' | 'state'>, defaults: { title: string; after: AfterSave }): View {
-  const choices = (['keep', 'stop', 'delete'] as const).map((a) => option(a === 'keep' && demo.state === 'stopped' ? 'Leave the VM stopped' : AFTER_LABELS[a], a));
+  const choices = (['keep', 'stop', 'delete'] as const).map((a) =>
+    option(a === 'keep' && demo.state === 'stopped' ? 'Leave the VM stopped' : AFTER_LABELS[a], a),
+  );
   return modal({
     title: 'Save as an image',
     callbackId: LifecycleIds.saveView,
@@ -39,13 +41,24 @@ export function saveModal(demo: Pick<Demo, 'id' | 'instanceName' | 'state'>, def
         block_id: LifecycleIds.saveDescriptionBlock,
         optional: true,
         label: plain('Description'),
-        element: { type: 'plain_text_input', action_id: LifecycleIds.saveDescription, multiline: true, max_length: 3000, placeholder: plain('What did you customise, for which customer?') },
+        element: {
+          type: 'plain_text_input',
+          action_id: LifecycleIds.saveDescription,
+          multiline: true,
+          max_length: 3000,
+          placeholder: plain('What did you customise, for which customer?'),
+        },
       },
       {
         type: 'input',
         block_id: LifecycleIds.saveAfterBlock,
         label: plain('After the save'),
-        element: { type: 'radio_buttons', action_id: LifecycleIds.saveAfter, options: choices, initial_option: choices.find((c) => c.value === defaults.after) },
+        element: {
+          type: 'radio_buttons',
+          action_id: LifecycleIds.saveAfter,
+          options: choices,
+          initial_option: choices.find((c) => c.value === defaults.after),
+        },
       },
       context('GCE allows one machine image per VM every 10 minutes. Saved images are private to you until you share them.'),
     ],
@@ -53,7 +66,14 @@ export function saveModal(demo: Pick<Demo, 'id' | 'instanceName' | 'state'>, def
 }
 
 export function saveQueuedModal(title: string): View {
-  return modal({ title: 'Save as an image', blocks: [section(`:floppy_disk: Saving *${escapeMrkdwn(title)}*. The demo's message in our DM shows the progress; the image appears in my Home tab when it is ready.`)] });
+  return modal({
+    title: 'Save as an image',
+    blocks: [
+      section(
+        `:floppy_disk: Saving *${escapeMrkdwn(title)}*. The demo's message in our DM shows the progress; the image appears in my Home tab when it is ready.`,
+      ),
+    ],
+  });
 }
 
 export interface NudgeInput {
@@ -85,7 +105,9 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
   return {
     text: `${n.title} expires in ${minutes} minutes`,
     blocks: [
-      section(`:alarm_clock: *${title}* (\`${demo.instanceName}\`) expires ${slackDate(demo.expiresAt)} — in about ${minutes} minute${minutes === 1 ? '' : 's'}. Then ${then}.\n${cap}`),
+      section(
+        `:alarm_clock: *${title}* (\`${demo.instanceName}\`) expires ${slackDate(demo.expiresAt)} — in about ${minutes} minute${minutes === 1 ? '' : 's'}. Then ${then}.\n${cap}`,
+      ),
       { type: 'actions', elements },
     ],
   };
@@ -97,9 +119,23 @@ export function extendedMessage(demo: Pick<Demo, 'instanceName' | 'expiresAt'>):
   return { text: `Extended until ${demo.expiresAt.toISOString()}`, blocks: [section(text)] };
 }
 
-export function retentionWarning(w: { kind: 'demo' | 'image'; id: string; title: string; name: string; idleDays: number; deleteAt: Date; monthlyUsd: number | null }): { text: string; blocks: KnownBlock[] } {
-  const what = w.kind === 'demo' ? `Your demo *${escapeMrkdwn(w.title)}* (\`${w.name}\`) has been stopped` : `Your saved image *${escapeMrkdwn(w.title)}* (\`${w.name}\`) has not been used`;
-  const cost = w.monthlyUsd === null ? '' : ` Keeping it costs about ${formatUsd(w.monthlyUsd)} a month in storage${w.kind === 'demo' ? ' (estimated from its image size)' : ''}.`;
+export function retentionWarning(w: {
+  kind: 'demo' | 'image';
+  id: string;
+  title: string;
+  name: string;
+  idleDays: number;
+  deleteAt: Date;
+  monthlyUsd: number | null;
+}): { text: string; blocks: KnownBlock[] } {
+  const what =
+    w.kind === 'demo'
+      ? `Your demo *${escapeMrkdwn(w.title)}* (\`${w.name}\`) has been stopped`
+      : `Your saved image *${escapeMrkdwn(w.title)}* (\`${w.name}\`) has not been used`;
+  const cost =
+    w.monthlyUsd === null
+      ? ''
+      : ` Keeping it costs about ${formatUsd(w.monthlyUsd)} a month in storage${w.kind === 'demo' ? ' (estimated from its image size)' : ''}.`;
   return {
     text: `${w.title} will be deleted ${w.deleteAt.toISOString().slice(0, 10)} unless you keep it`,
     blocks: [
@@ -117,8 +153,15 @@ export function transferModal(target: { kind: 'demo' | 'image'; id: string; name
     close: 'Cancel',
     privateMetadata: JSON.stringify({ kind: target.kind, id: target.id }),
     blocks: [
-      section(`Give ${target.kind === 'demo' ? 'the demo' : 'the saved image'} *${escapeMrkdwn(target.name)}* to a colleague. They become its owner; you will no longer be able to stop, save or delete it.`),
-      { type: 'input', block_id: LifecycleIds.transferUserBlock, label: plain('New owner'), element: { type: 'users_select', action_id: LifecycleIds.transferUser, placeholder: plain('Pick a colleague') } },
+      section(
+        `Give ${target.kind === 'demo' ? 'the demo' : 'the saved image'} *${escapeMrkdwn(target.name)}* to a colleague. They become its owner; you will no longer be able to stop, save or delete it.`,
+      ),
+      {
+        type: 'input',
+        block_id: LifecycleIds.transferUserBlock,
+        label: plain('New owner'),
+        element: { type: 'users_select', action_id: LifecycleIds.transferUser, placeholder: plain('Pick a colleague') },
+      },
     ],
   });
 }
@@ -139,7 +182,12 @@ export function savedImageBlocks(i: SavedImage): KnownBlock[] {
     elements.push(
       button('Delete', LifecycleIds.deleteImage, i.id, {
         style: 'danger',
-        confirm: confirm('Delete this image?', `The machine image \`${i.gceName}\` is deleted; demos already running from it keep running. This cannot be undone.`, 'Delete', 'danger'),
+        confirm: confirm(
+          'Delete this image?',
+          `The machine image \`${i.gceName}\` is deleted; demos already running from it keep running. This cannot be undone.`,
+          'Delete',
+          'danger',
+        ),
       }),
     );
   }
@@ -148,7 +196,11 @@ export function savedImageBlocks(i: SavedImage): KnownBlock[] {
 
 /** `/demo images`: an ephemeral list (≤ 50 blocks). */
 export function imageListMessage(items: SavedImage[], total: number): { text: string; blocks: KnownBlock[] } {
-  if (total === 0) return { text: 'No saved images', blocks: [section("You haven't saved any demo yet. Press *Save* on a demo's message to keep it as an image of your own.")] };
+  if (total === 0)
+    return {
+      text: 'No saved images',
+      blocks: [section("You haven't saved any demo yet. Press *Save* on a demo's message to keep it as an image of your own.")],
+    };
   const blocks: KnownBlock[] = [section(`*Your saved images* (${total})`)];
   for (const i of items.slice(0, 20)) blocks.push(...savedImageBlocks(i));
   if (total > items.length) blocks.push(context(`Showing the newest ${items.length}; the Home tab pages through all of them.`));
@@ -166,20 +218,58 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
   const pauseText = f.pause.paused
     ? `:double_vertical_bar: *New launches are paused*${f.pause.by ? ` by ${userRef(f.pause.by)}` : ''}${f.pause.reason ? `: ${escapeMrkdwn(f.pause.reason)}` : ''}.`
     : ':arrow_forward: New launches are allowed.';
-  blocks.push(section(pauseText, button(f.pause.paused ? 'Allow launches' : 'Pause launches', LifecycleIds.pause, f.pause.paused ? 'off' : 'on', f.pause.paused ? {} : { style: 'danger', confirm: confirm('Pause new launches?', 'Nobody can launch or resume a demo until you allow it again. Running demos are not affected.', 'Pause', 'danger') })));
+  blocks.push(
+    section(
+      pauseText,
+      button(
+        f.pause.paused ? 'Allow launches' : 'Pause launches',
+        LifecycleIds.pause,
+        f.pause.paused ? 'off' : 'on',
+        f.pause.paused
+          ? {}
+          : {
+              style: 'danger',
+              confirm: confirm(
+                'Pause new launches?',
+                'Nobody can launch or resume a demo until you allow it again. Running demos are not affected.',
+                'Pause',
+                'danger',
+              ),
+            },
+      ),
+    ),
+  );
   const cost = f.rows.reduce((sum, r) => sum + (r.cost ?? 0), 0);
-  blocks.push(context(`${f.total} live demo${f.total === 1 ? '' : 's'} · cost so far of those shown ${formatUsd(cost)}${f.rows.some((r) => r.cost === null) ? ' (some machine types have no price yet)' : ''}`));
+  blocks.push(
+    context(
+      `${f.total} live demo${f.total === 1 ? '' : 's'} · cost so far of those shown ${formatUsd(cost)}${f.rows.some((r) => r.cost === null) ? ' (some machine types have no price yet)' : ''}`,
+    ),
+  );
   for (const r of f.rows.slice(0, opts.maxRows)) {
     const line = `${userRef(r.ownerId)} · *${escapeMrkdwn(truncate(r.title, 60))}* · \`${r.instanceName}\` · ${r.state}${r.progress !== 'ready' && r.progress !== 'idle' ? ` (${r.progress})` : ''}\nage ${age(r.createdAt, f.now)} · expires ${slackDate(r.expiresAt)} · ${r.hours.toFixed(1)} h · ${formatUsd(r.cost, r.currency)}`;
-    const stop = r.state === 'running' && r.progress === 'ready' ? button('Force stop', LifecycleIds.forceStop, r.demoId, { style: 'danger', confirm: confirm('Stop this demo?', `Stops ${r.instanceName} of its owner now; they are told in their DM.`, 'Stop', 'danger') }) : undefined;
+    const stop =
+      r.state === 'running' && r.progress === 'ready'
+        ? button('Force stop', LifecycleIds.forceStop, r.demoId, {
+            style: 'danger',
+            confirm: confirm('Stop this demo?', `Stops ${r.instanceName} of its owner now; they are told in their DM.`, 'Stop', 'danger'),
+          })
+        : undefined;
     blocks.push(section(line, stop));
   }
-  if (f.total > Math.min(f.rows.length, opts.maxRows)) blocks.push(context(`…and ${f.total - Math.min(f.rows.length, opts.maxRows)} more. \`/demo admin fleet\` lists the oldest first.`));
+  if (f.total > Math.min(f.rows.length, opts.maxRows))
+    blocks.push(context(`…and ${f.total - Math.min(f.rows.length, opts.maxRows)} more. \`/demo admin fleet\` lists the oldest first.`));
   if (f.orphans) {
     const vms = f.orphans.vms;
     const asOf = `as of the last check with GCE, ${slackDate(f.orphans.at, '{time}')}`;
-    blocks.push(section(vms.length ? `:ghost: *Orphaned VMs* (labelled \`managed-by=demo-vm\`, unknown to the app), ${asOf}: ${vms.length}` : `:white_check_mark: No orphaned VMs (${asOf}).`));
-    if (vms.length) blocks.push(fields(vms.slice(0, 10).map((o) => [o.name, `${o.zone} · ${o.status}${o.labels['owner'] ? ` · owner label ${o.labels['owner']}` : ''}`])));
+    blocks.push(
+      section(
+        vms.length
+          ? `:ghost: *Orphaned VMs* (labelled \`managed-by=demo-vm\`, unknown to the app), ${asOf}: ${vms.length}`
+          : `:white_check_mark: No orphaned VMs (${asOf}).`,
+      ),
+    );
+    if (vms.length)
+      blocks.push(fields(vms.slice(0, 10).map((o) => [o.name, `${o.zone} · ${o.status}${o.labels['owner'] ? ` · owner label ${o.labels['owner']}` : ''}`])));
   }
   return blocks;
 }

@@ -30,7 +30,9 @@ export async function assertLaunchesOpen(ctx: AppContext): Promise<void> {
   const state = await pauseState(ctx.db);
   if (!state.paused) return;
   const why = state.reason ? ` (${state.reason})` : '';
-  throw new UserError(`New demos are paused by an admin${why}. Your running demos are not affected; try again later or ask ${state.by ? `<@${state.by}>` : 'an admin'}.`);
+  throw new UserError(
+    `New demos are paused by an admin${why}. Your running demos are not affected; try again later or ask ${state.by ? `<@${state.by}>` : 'an admin'}.`,
+  );
 }
 
 export async function setPaused(trx: Transaction<Database>, paused: boolean, by: string, reason: string, now: Date): Promise<void> {

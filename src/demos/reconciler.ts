@@ -48,7 +48,9 @@ async function settledDemos(ctx: WorkerContext): Promise<Seen[]> {
     .selectFrom('demos as d')
     .leftJoin('usage_intervals as u', (j) => j.onRef('u.demo_id', '=', 'd.id').on('u.ended_at', 'is', null))
     .select(['d.id', 'd.owner_id', 'd.image_id', 'd.instance_name', 'd.zone', 'd.machine_type', 'd.state', 'd.progress', 'd.updated_at', 'u.id as open_id'])
-    .where((eb) => eb.or([eb.and([eb('d.state', '=', 'running'), eb('d.progress', '=', 'ready')]), eb.and([eb('d.state', '=', 'stopped'), eb('d.progress', '=', 'idle')])]))
+    .where((eb) =>
+      eb.or([eb.and([eb('d.state', '=', 'running'), eb('d.progress', '=', 'ready')]), eb.and([eb('d.state', '=', 'stopped'), eb('d.progress', '=', 'idle')])]),
+    )
     .execute();
   return rows.map((r) => ({
     id: r.id,
@@ -66,16 +68,27 @@ async function settledDemos(ctx: WorkerContext): Promise<Seen[]> {
 
 const before = (a: Date | undefined, b: Date) => (a && a.getTime() < b.getTime() ? a : b);
 
-type Fix = { kind: keyof Omit<ReconcileReport, 'unknown'>; to?: { state: 'running' | 'stopped' | 'deleted'; progress: 'ready' | 'idle'; external_ip?: string | null; internal_ip?: string | null }; ledger: 'open' | 'close'; at: Date };
+type Fix = {
+  kind: keyof Omit<ReconcileReport, 'unknown'>;
+  to?: { state: 'running' | 'stopped' | 'deleted'; progress: 'ready' | 'idle'; external_ip?: string | null; internal_ip?: string | null };
+  ledger: 'open' | 'close';
+  at: Date;
+};
 
 /** What to do about one settled demo, given what GCE shows (undefined: the VM is gone). */
 function decide(d: Seen, vm: Instance | undefined, now: Date): Fix | null {
   if (!vm) return { kind: 'deleted', to: { state: 'deleted', progress: 'idle', external_ip: null }, ledger: 'close', at: now };
   const running = vm.status === 'RUNNING';
   const stopped = STOPPED.includes(vm.status);
-  if (d.state === 'running' && stopped) return { kind: 'stopped', to: { state: 'stopped', progress: 'idle', external_ip: null }, ledger: 'close', at: before(vm.lastStopAt, now) };
+  if (d.state === 'running' && stopped)
+    return { kind: 'stopped', to: { state: 'stopped', progress: 'idle', external_ip: null }, ledger: 'close', at: before(vm.lastStopAt, now) };
   if (d.state === 'stopped' && running) {
-    return { kind: 'started', to: { state: 'running', progress: 'ready', external_ip: vm.externalIp ?? null, internal_ip: vm.internalIp ?? null }, ledger: 'open', at: before(vm.lastStartAt, now) };
+    return {
+      kind: 'started',
+      to: { state: 'running', progress: 'ready', external_ip: vm.externalIp ?? null, internal_ip: vm.internalIp ?? null },
+      ledger: 'open',
+      at: before(vm.lastStartAt, now),
+    };
   }
   if (d.state === 'running' && running && !d.open) return { kind: 'repaired', ledger: 'open', at: before(vm.lastStartAt, now) };
   if (d.state === 'stopped' && stopped && d.open) return { kind: 'repaired', ledger: 'close', at: before(vm.lastStopAt, now) };
@@ -130,7 +143,15 @@ export async function reconcile(ctx: WorkerContext): Promise<ReconcileReport> {
   const rest = [...byKey.values()].filter((vm) => vm.labels['purpose'] !== 'export');
   const orphans: Instance[] = [];
   if (rest.length) {
-    const rows = await ctx.db.selectFrom('demos').select(['instance_name', 'zone', 'state']).where('instance_name', 'in', rest.map((vm) => vm.name)).execute();
+    const rows = await ctx.db
+      .selectFrom('demos')
+      .select(['instance_name', 'zone', 'state'])
+      .where(
+        'instance_name',
+        'in',
+        rest.map((vm) => vm.name),
+      )
+      .execute();
     const owned = new Map(rows.map((r) => [`${r.zone}/${r.instance_name}`, r.state]));
     for (const vm of rest) {
       const state = owned.get(`${vm.zone}/${vm.name}`);

@@ -42,13 +42,19 @@ function staleImages(ctx: AppContext, cutoff: Date) {
   return ctx.db
     .selectFrom('images')
     .select(['images.id', 'images.owner_id', 'images.title', 'images.gce_name', 'images.storage_bytes', 'images.retention_warned_at'])
-    .select(sql<Date>`greatest(images.created_at, coalesce(images.kept_at, images.created_at), (SELECT max(d.created_at) FROM demos d WHERE d.image_id = images.id))`.as('active_at'))
+    .select(
+      sql<Date>`greatest(images.created_at, coalesce(images.kept_at, images.created_at), (SELECT max(d.created_at) FROM demos d WHERE d.image_id = images.id))`.as(
+        'active_at',
+      ),
+    )
     .where('images.origin', '=', 'saved')
     .where('images.visibility', '=', 'private')
     .where('images.status', '=', 'ready')
     .where('images.deleted_at', 'is', null)
     .where(sql<boolean>`greatest(images.created_at, coalesce(images.kept_at, images.created_at)) < ${cutoff}`)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('demos').select('demos.id').whereRef('demos.image_id', '=', 'images.id').where('demos.created_at', '>=', cutoff))));
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('demos').select('demos.id').whereRef('demos.image_id', '=', 'images.id').where('demos.created_at', '>=', cutoff))),
+    );
 }
 
 type StaleRow = { id: string; owner_id: string | null; title: string | null; storage_bytes: string | null; retention_warned_at: Date | null; active_at: Date };
@@ -79,7 +85,9 @@ export async function sweepRetention(ctx: AppContext, now: Date): Promise<{ warn
   const noticeCutoff = new Date(now.getTime() - retentionNoticeDays * DAY);
   let warned = 0;
   let deleted = 0;
-  const demos = await staleDemos(ctx, new Date(now.getTime() - retentionDays * DAY)).limit(500).execute();
+  const demos = await staleDemos(ctx, new Date(now.getTime() - retentionDays * DAY))
+    .limit(500)
+    .execute();
   for (const d of demos) {
     try {
       if (!warnedFor(d)) {
@@ -94,7 +102,9 @@ export async function sweepRetention(ctx: AppContext, now: Date): Promise<{ warn
       if (!(err instanceof UserError)) ctx.log.error({ err, demoId: d.id }, 'retention sweep failed for a demo; next sweep tries again');
     }
   }
-  const images = await staleImages(ctx, new Date(now.getTime() - imageRetentionDays * DAY)).limit(500).execute();
+  const images = await staleImages(ctx, new Date(now.getTime() - imageRetentionDays * DAY))
+    .limit(500)
+    .execute();
   for (const i of images) {
     try {
       if (!warnedFor(i)) {
@@ -118,7 +128,12 @@ export async function keep(ctx: AppContext, actor: Actor, kind: Kind, id: string
   const row =
     kind === 'demo'
       ? await ctx.db.selectFrom('demos').select(['owner_id', 'instance_name as title', 'state']).where('id', '=', id).executeTakeFirst()
-      : await ctx.db.selectFrom('images').select(['owner_id', 'title', 'visibility', 'status as state']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      : await ctx.db
+          .selectFrom('images')
+          .select(['owner_id', 'title', 'visibility', 'status as state'])
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
   if (!row || row.state === 'deleted' || row.state === 'deleting') throw new NotFoundError(`That ${kind} is already deleted.`);
   const decision =
     kind === 'demo'

@@ -73,10 +73,23 @@ async function completeSave(ctx: WorkerContext, save: Save, demo: Demo, bytes: n
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await saves.finishSave(trx, save.id, { state: 'done' }, now))) return;
     metrics.saves.inc({ outcome: 'done', reason: '' });
-    await trx.updateTable('images').set({ status: 'ready', storage_bytes: bytes, updated_at: now }).where('id', '=', save.imageId).where('status', '=', 'creating').execute();
+    await trx
+      .updateTable('images')
+      .set({ status: 'ready', storage_bytes: bytes, updated_at: now })
+      .where('id', '=', save.imageId)
+      .where('status', '=', 'creating')
+      .execute();
     const progress: Progress = power === 'delete' ? 'deleting' : power === 'stop' ? 'stopping' : BACK[save.priorState];
     const moved = await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress }, now);
-    await recordAudit(trx, { at: now, actorId: save.requestedBy, action: 'image.saved', resourceKind: 'image', resourceId: save.imageId, after: { saveId: save.id, demoId: demo.id, bytes, then: power ?? 'keep' }, requestId: save.id });
+    await recordAudit(trx, {
+      at: now,
+      actorId: save.requestedBy,
+      action: 'image.saved',
+      resourceKind: 'image',
+      resourceId: save.imageId,
+      after: { saveId: save.id, demoId: demo.id, bytes, then: power ?? 'keep' },
+      requestId: save.id,
+    });
     if (moved && power) await ctx.jobs.send(DemoJobs.power, { demoId: demo.id, action: power, requestId: stepRequestId('save', save.id, power) }, { trx });
   });
   await syncStatus(ctx, demo.id, { required: true });
@@ -92,7 +105,15 @@ async function failSave(ctx: WorkerContext, save: Save, demo: Demo | null, reaso
     metrics.saves.inc({ outcome: 'failed', reason: 'error' });
     await trx.updateTable('images').set({ status: 'failed', deleted_at: now, updated_at: now }).where('id', '=', save.imageId).execute();
     if (demo) await store.transition(trx, demo.id, { state: 'saving' }, { state: save.priorState, progress: BACK[save.priorState] }, now);
-    await recordAudit(trx, { at: now, actorId: save.requestedBy, action: 'image.save_failed', resourceKind: 'image', resourceId: save.imageId, after: { saveId: save.id, reason }, requestId: save.id });
+    await recordAudit(trx, {
+      at: now,
+      actorId: save.requestedBy,
+      action: 'image.save_failed',
+      resourceKind: 'image',
+      resourceId: save.imageId,
+      after: { saveId: save.id, reason },
+      requestId: save.id,
+    });
   });
   if (image) {
     try {

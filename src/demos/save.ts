@@ -116,7 +116,16 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
     const priorState = demo.state as 'running' | 'stopped';
     await saves.insertSave(trx, { id, demoId: demo.id, imageId: image.id, requestedBy: actor.userId, after: req.after, priorState, createdAt: now }, now);
     await store.transition(trx, demo.id, { state: priorState, progress: demo.progress }, { state: 'saving' }, now);
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.save', resourceKind: 'demo', resourceId: demo.id, before: { state: priorState }, after: { saveId: id, imageId: image.id, machineImage: machineImageNameFor(id), after: req.after }, requestId: req.submissionKey });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'demo.save',
+      resourceKind: 'demo',
+      resourceId: demo.id,
+      before: { state: priorState },
+      after: { saveId: id, imageId: image.id, machineImage: machineImageNameFor(id), after: req.after },
+      requestId: req.submissionKey,
+    });
     await ctx.jobs.send(LifecycleJobs.save, { saveId: id }, { trx });
     return { save: (await saves.getSave(trx, id))!, created: true };
   });
@@ -128,8 +137,14 @@ export async function resume(ctx: AppContext, actor: Actor, imageId: string, sub
   if (!image) throw new NotFoundError('That saved image no longer exists.');
   const decision = can(actor, 'resume', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
-  if (image.status !== 'ready') throw new UserError(`*${image.title}* is still ${image.status === 'creating' ? 'being saved; I will tell you when it is ready' : image.status}.`);
-  const source = await ctx.db.selectFrom('demos').select(['zone', 'machine_type']).innerJoin('images', 'images.source_demo_id', 'demos.id').where('images.id', '=', image.id).executeTakeFirst();
+  if (image.status !== 'ready')
+    throw new UserError(`*${image.title}* is still ${image.status === 'creating' ? 'being saved; I will tell you when it is ready' : image.status}.`);
+  const source = await ctx.db
+    .selectFrom('demos')
+    .select(['zone', 'machine_type'])
+    .innerJoin('images', 'images.source_demo_id', 'demos.id')
+    .where('images.id', '=', image.id)
+    .executeTakeFirst();
   const zone = source && ctx.config.gce.zones.includes(source.zone) ? source.zone : ctx.config.gce.defaultZone;
   const machineType = source && ctx.config.gce.machineTypes.includes(source.machine_type) ? source.machine_type : ctx.config.gce.defaultMachineType;
   return launch(ctx, actor, { imageId: image.id, zone, machineType, ttlHours: ctx.config.demo.ttlHours, submissionKey });
@@ -142,7 +157,10 @@ export async function demoNamed(ctx: AppContext, actor: Actor, words: string): P
   if (name) q = q.where('instance_name', '=', name);
   if (!name || !actor.isAdmin) q = q.where('owner_id', '=', actor.userId);
   const rows = await q.orderBy('created_at', 'desc').limit(10).execute();
-  if (rows.length === 0) throw new NotFoundError(name ? `You have no demo called \`${name.slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo to save. `/demo browse` to launch one.');
+  if (rows.length === 0)
+    throw new NotFoundError(
+      name ? `You have no demo called \`${name.slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo to save. `/demo browse` to launch one.',
+    );
   if (rows.length > 1) throw new UserError(`You have ${rows.length} demos; say which: ${rows.map((r) => `\`/demo save ${r.instance_name}\``).join(', ')}.`);
   return store.toDemo(rows[0]!);
 }

@@ -56,7 +56,14 @@ export function instanceNameFor(demoId: string): string {
 }
 
 export function demoLabels(demo: { id: string; ownerId: string }): Record<string, string> {
-  return { 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: demo.ownerId.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63) };
+  return {
+    'managed-by': 'demo-vm',
+    'demo-id': demo.id,
+    owner: demo.ownerId
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '_')
+      .slice(0, 63),
+  };
 }
 
 /**
@@ -67,7 +74,8 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
   await assertLaunchesOpen(ctx);
   const { zones, machineTypes } = ctx.config.gce;
   if (!zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${zones.join(', ')}.`);
-  if (!machineTypes.includes(req.machineType)) throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${machineTypes.join(', ')}.`);
+  if (!machineTypes.includes(req.machineType))
+    throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${machineTypes.join(', ')}.`);
   if (!Number.isInteger(req.ttlHours) || req.ttlHours < 1 || req.ttlHours > ctx.config.demo.maxTtlHours) {
     throw new UserError(`A demo can live between 1 and ${ctx.config.demo.maxTtlHours} hours.`);
   }
@@ -98,7 +106,15 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
         updated_at: now,
       })
       .execute();
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.launch', resourceKind: 'demo', resourceId: id, after: { image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours }, requestId: req.submissionKey });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'demo.launch',
+      resourceKind: 'demo',
+      resourceId: id,
+      after: { image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours },
+      requestId: req.submissionKey,
+    });
     await ctx.jobs.send(DemoJobs.launch, { demoId: id }, { trx });
     return { demo: (await store.getDemo(trx, id))!, created: true };
   });
@@ -109,7 +125,12 @@ export type PowerAction = 'stop' | 'start' | 'delete';
 const POWER: Record<PowerAction, { from: Demo['state'][]; fromProgress: Progress[]; progress: Progress; busy: string }> = {
   stop: { from: ['running'], fromProgress: ['ready'], progress: 'stopping', busy: 'It is not running' },
   start: { from: ['stopped'], fromProgress: ['idle'], progress: 'starting', busy: 'It is not stopped' },
-  delete: { from: ['running', 'stopped', 'failed'], fromProgress: ['ready', 'idle', 'queued', 'creating', 'booting'], progress: 'deleting', busy: 'It is busy or already deleted' },
+  delete: {
+    from: ['running', 'stopped', 'failed'],
+    fromProgress: ['ready', 'idle', 'queued', 'creating', 'booting'],
+    progress: 'deleting',
+    busy: 'It is busy or already deleted',
+  },
 };
 
 /**
@@ -125,12 +146,22 @@ export async function requestPower(ctx: AppContext, actor: Actor, demoId: string
   const now = ctx.clock.now();
   // The lease counts from launch; a VM stopped at expiry starts again only after an Extend.
   if (action === 'start' && demo.expiresAt <= now) {
-    throw new UserError(`The time of *${demo.instanceName}* ran out. Press *Extend* (Home tab or the reminder) to start it again, or *Save* it and resume later.`);
+    throw new UserError(
+      `The time of *${demo.instanceName}* ran out. Press *Extend* (Home tab or the reminder) to start it again, or *Save* it and resume later.`,
+    );
   }
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, demoId, { state: rule.from, progress: rule.fromProgress }, { progress: rule.progress }, now);
     if (!ok) return false;
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: `demo.${action}`, resourceKind: 'demo', resourceId: demoId, before: { state: demo.state, progress: demo.progress }, after: { progress: rule.progress } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: `demo.${action}`,
+      resourceKind: 'demo',
+      resourceId: demoId,
+      before: { state: demo.state, progress: demo.progress },
+      after: { progress: rule.progress },
+    });
     await ctx.jobs.send(DemoJobs.power, { demoId, action, requestId: randomUUID() }, { trx });
     return true;
   });

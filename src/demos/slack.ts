@@ -39,7 +39,9 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     summary: 'your demos and their state',
     run: async (input, respond) => {
       const demos = await service.myDemos(ctx, input.userId);
-      const withTitles = await Promise.all(demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.instanceName })));
+      const withTitles = await Promise.all(
+        demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.instanceName })),
+      );
       const blocks = demoListBlocks(withTitles);
       await respond({ response_type: 'ephemeral', text: `You have ${demos.length} demo(s).`, blocks });
     },
@@ -62,14 +64,23 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     if (!machineType) errors[DemoIds.machineTypeBlock] = 'Pick a machine type.';
     if (!Number.isInteger(ttl)) errors[DemoIds.ttlBlock] = 'Pick how long to keep it.';
     if (!imageId || Object.keys(errors).length) {
-      await ack({ response_action: 'errors', errors: Object.keys(errors).length ? errors : { [DemoIds.zoneBlock]: 'This form is out of date; open it again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: Object.keys(errors).length ? errors : { [DemoIds.zoneBlock]: 'This form is out of date; open it again.' },
+      });
       return;
     }
     const image = { id: imageId, title: 'Your demo', gceName: '' };
     await ack({ response_action: 'update', view: launchQueuedModal(image) });
     try {
       // The view id is the same for a double click and for Slack's retry: one demo per view.
-      await service.launch(ctx, await ctx.actor(body.user.id), { imageId, zone: zone!, machineType: machineType!, ttlHours: ttl, submissionKey: `launch:${view.id}` });
+      await service.launch(ctx, await ctx.actor(body.user.id), {
+        imageId,
+        zone: zone!,
+        machineType: machineType!,
+        ttlHours: ttl,
+        submissionKey: `launch:${view.id}`,
+      });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       await ctx.slack.views.update({ view_id: view.id, view: errorModal('Launch a demo', err.message) });
@@ -89,6 +100,10 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     const { demoId, zone } = JSON.parse(action.type === 'button' ? (action.value ?? '{}') : '{}') as { demoId?: string; zone?: string };
     if (!demoId || !zone) throw new UserError('That button is out of date.');
     const { demo } = await service.retryInZone(ctx, await ctx.actor(body.user.id), demoId, zone);
-    await respond({ response_type: 'ephemeral', replace_original: false, text: `:rocket: Trying again in ${escapeMrkdwn(zone)} as \`${demo.instanceName}\`. I'll DM you when it is ready.` });
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: `:rocket: Trying again in ${escapeMrkdwn(zone)} as \`${demo.instanceName}\`. I'll DM you when it is ready.`,
+    });
   });
 }

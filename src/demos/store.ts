@@ -71,7 +71,15 @@ export async function transition(
   db: DbOrTrx,
   id: string,
   from: { state: DemoState | DemoState[]; progress?: Progress | Progress[] },
-  to: Partial<{ state: DemoState; progress: Progress; failure_reason: string | null; failure_kind: string | null; external_ip: string | null; internal_ip: string | null; app_ready: boolean | null }>,
+  to: Partial<{
+    state: DemoState;
+    progress: Progress;
+    failure_reason: string | null;
+    failure_kind: string | null;
+    external_ip: string | null;
+    internal_ip: string | null;
+    app_ready: boolean | null;
+  }>,
   now: Date,
 ): Promise<boolean> {
   let q = db
@@ -87,4 +95,3 @@ export async function transition(
 export async function setStatusMessage(db: DbOrTrx, id: string, channel: string, ts: string): Promise<void> {
   await db.updateTable('demos').set({ dm_channel: channel, dm_ts: ts }).where('id', '=', id).execute();
 }
-

@@ -35,7 +35,9 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
   const now = ctx.clock.now();
   const to = extendTarget(ctx.config, demo, now);
   if (!to) {
-    throw new UserError(`*${demo.instanceName}* is already at its maximum of ${ctx.config.demo.maxTtlHours} hours from launch (until ${slackDate(leaseCap(ctx.config, demo))}). Save it to keep your work, and resume it later.`);
+    throw new UserError(
+      `*${demo.instanceName}* is already at its maximum of ${ctx.config.demo.maxTtlHours} hours from launch (until ${slackDate(leaseCap(ctx.config, demo))}). Save it to keep your work, and resume it later.`,
+    );
   }
   const extended = await ctx.db.transaction().execute(async (trx) => {
     const res = await trx
@@ -45,7 +47,15 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
       .where('expires_at', '=', from)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'demo.extend', resourceKind: 'demo', resourceId: demo.id, before: { expiresAt: from }, after: { expiresAt: to } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'demo.extend',
+      resourceKind: 'demo',
+      resourceId: demo.id,
+      before: { expiresAt: from },
+      after: { expiresAt: to },
+    });
     return true;
   });
   if (extended) await syncStatus(ctx, demo.id);
@@ -53,15 +63,35 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
 }
 
 async function audit(ctx: AppContext, demo: Demo, action: string, after: object): Promise<void> {
-  await recordAudit(ctx.db, { at: ctx.clock.now(), actorId: LEASE_ACTOR.userId, action: action, resourceKind: 'demo', resourceId: demo.id, before: { state: demo.state, expiresAt: demo.expiresAt }, after: after });
+  await recordAudit(ctx.db, {
+    at: ctx.clock.now(),
+    actorId: LEASE_ACTOR.userId,
+    action: action,
+    resourceKind: 'demo',
+    resourceId: demo.id,
+    before: { state: demo.state, expiresAt: demo.expiresAt },
+    after: after,
+  });
 }
 
 /** Claim the nudge for this expiry (one replica, once), then DM the owner. */
 async function nudge(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
-  const res = await ctx.db.updateTable('demos').set({ nudged_at: now }).where('id', '=', demo.id).where('nudged_at', 'is', null).where('expires_at', '=', demo.expiresAt).executeTakeFirst();
+  const res = await ctx.db
+    .updateTable('demos')
+    .set({ nudged_at: now })
+    .where('id', '=', demo.id)
+    .where('nudged_at', 'is', null)
+    .where('expires_at', '=', demo.expiresAt)
+    .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) return;
   const image = await catalog.getImage(ctx.db, demo.imageId);
-  const message = nudgeMessage(demo, { title: image?.title ?? demo.instanceName, now, extendTo: extendTarget(ctx.config, demo, now), extendHours: ctx.config.demo.extendHours, policy: ctx.config.demo.expiryPolicy });
+  const message = nudgeMessage(demo, {
+    title: image?.title ?? demo.instanceName,
+    now,
+    extendTo: extendTarget(ctx.config, demo, now),
+    extendHours: ctx.config.demo.extendHours,
+    policy: ctx.config.demo.expiryPolicy,
+  });
   await postOnce(ctx.slack, ctx.poster, { channel: demo.ownerId, eventType: NUDGE_EVENT, key: `${demo.id}:${demo.expiresAt.getTime()}`, ...message });
   await audit(ctx, demo, 'demo.expiry_nudge', { minutesLeft: Math.round((demo.expiresAt.getTime() - now.getTime()) / 60_000) });
 }

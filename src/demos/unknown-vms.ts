@@ -44,12 +44,24 @@ export async function lastOrphans(db: Db): Promise<Orphans | null> {
 export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: string | null, now: Date): Promise<boolean> {
   const recorded = await ctx.db
     .insertInto('settings')
-    .values({ key: keyOf(vm), value: JSON.stringify({ zone: vm.zone, name: vm.name, status: vm.status, labels: vm.labels, demoState, reportedAt: now.toISOString() }), updated_by: 'reconciler', updated_at: now })
+    .values({
+      key: keyOf(vm),
+      value: JSON.stringify({ zone: vm.zone, name: vm.name, status: vm.status, labels: vm.labels, demoState, reportedAt: now.toISOString() }),
+      updated_by: 'reconciler',
+      updated_at: now,
+    })
     .onConflict((oc) => oc.column('key').doNothing())
     .returning('key')
     .executeTakeFirst();
   if (!recorded) return false;
-  await recordAudit(ctx.db, { at: now, actorId: 'reconciler', action: 'vm.unknown', resourceKind: 'instance', resourceId: `${vm.zone}/${vm.name}`, after: { status: vm.status, labels: vm.labels, demoState } });
+  await recordAudit(ctx.db, {
+    at: now,
+    actorId: 'reconciler',
+    action: 'vm.unknown',
+    resourceKind: 'instance',
+    resourceId: `${vm.zone}/${vm.name}`,
+    after: { status: vm.status, labels: vm.labels, demoState },
+  });
   const admins = ctx.config.adminUserIds;
   ctx.log.warn({ zone: vm.zone, name: vm.name, demoState, admins: admins.length }, 'found a managed VM that no demo owns');
   const message = unknownVmMessage(ctx.config.gce.project, vm, demoState);

@@ -35,20 +35,35 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
         type: 'input',
         block_id: DemoIds.zoneBlock,
         label: plain('Zone'),
-        element: { type: 'static_select', action_id: DemoIds.zone, options: zoneOptions, initial_option: zoneOptions.find((o) => o.value === opts.defaultZone) },
+        element: {
+          type: 'static_select',
+          action_id: DemoIds.zone,
+          options: zoneOptions,
+          initial_option: zoneOptions.find((o) => o.value === opts.defaultZone),
+        },
       },
       {
         type: 'input',
         block_id: DemoIds.machineTypeBlock,
         label: plain('Machine type'),
-        element: { type: 'static_select', action_id: DemoIds.machineType, options: typeOptions, initial_option: typeOptions.find((o) => o.value === opts.defaultMachineType) },
+        element: {
+          type: 'static_select',
+          action_id: DemoIds.machineType,
+          options: typeOptions,
+          initial_option: typeOptions.find((o) => o.value === opts.defaultMachineType),
+        },
       },
       {
         type: 'input',
         block_id: DemoIds.ttlBlock,
         label: plain('Keep it for'),
         hint: plain('It stops by itself after this; you will be asked whether to extend it first.'),
-        element: { type: 'static_select', action_id: DemoIds.ttl, options: ttlOptions, initial_option: ttlOptions.find((o) => o.value === String(opts.defaultTtl)) },
+        element: {
+          type: 'static_select',
+          action_id: DemoIds.ttl,
+          options: ttlOptions,
+          initial_option: ttlOptions.find((o) => o.value === String(opts.defaultTtl)),
+        },
       },
     ],
   });
@@ -94,7 +109,12 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
     const blocks: KnownBlock[] = [section(`:x: *${title}* could not be launched.\n${escapeMrkdwn(demo.failureReason ?? 'Unknown error.')}`), context(where)];
     if (demo.failureKind === 'stockout' && c.otherZones.length) {
       blocks.push(section('GCE has no capacity for this machine type in that zone right now. Try another zone:'));
-      blocks.push({ type: 'actions', elements: c.otherZones.slice(0, 5).map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })) });
+      blocks.push({
+        type: 'actions',
+        elements: c.otherZones
+          .slice(0, 5)
+          .map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })),
+      });
     }
     return { text: `${c.image.title} could not be launched: ${demo.failureReason ?? ''}`, blocks };
   }
@@ -121,14 +141,28 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   if (c.appUrl && running) linkLine.push(`<${c.appUrl}|Open the app>`);
   blocks.push(section(linkLine.join('  ·  ')));
   if (c.appUrl && running) {
-    const check = demo.appReady === true ? ':white_check_mark: the app answered its readiness check' : demo.appReady === false ? ':warning: the app did not answer its readiness check yet (it may still be starting; check the serial log)' : ':hourglass_flowing_sand: checking whether the app answers…';
+    const check =
+      demo.appReady === true
+        ? ':white_check_mark: the app answered its readiness check'
+        : demo.appReady === false
+          ? ':warning: the app did not answer its readiness check yet (it may still be starting; check the serial log)'
+          : ':hourglass_flowing_sand: checking whether the app answers…';
     blocks.push(context(`App: ${c.appUrl} — ${check}`));
   }
   const actions = [];
-  if (running) actions.push(button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }));
+  if (running)
+    actions.push(
+      button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }),
+    );
   if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
   if (!busy) actions.push(button('Save', LifecycleIds.save, demo.id));
-  if (!busy) actions.push(button('Delete', DemoIds.delete, demo.id, { style: 'danger', confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger') }));
+  if (!busy)
+    actions.push(
+      button('Delete', DemoIds.delete, demo.id, {
+        style: 'danger',
+        confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger'),
+      }),
+    );
   if (actions.length) blocks.push({ type: 'actions', elements: actions });
   blocks.push(...notes, context(where));
   const text = `${c.image.title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
@@ -136,10 +170,14 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
 }
 
 export function demoListBlocks(demos: Array<{ demo: Demo; title: string }>): KnownBlock[] {
-  if (demos.length === 0) return [section("You have no demos right now. `/demo browse` to launch one.")];
+  if (demos.length === 0) return [section('You have no demos right now. `/demo browse` to launch one.')];
   const blocks: KnownBlock[] = [section(`*Your demos* (${demos.length})`)];
   for (const { demo, title } of demos.slice(0, 20)) {
-    blocks.push(context(`*${escapeMrkdwn(title)}* · ${demo.state}${demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : ''} · \`${demo.instanceName}\` · ${demo.zone} · expires ${slackDate(demo.expiresAt)}`));
+    blocks.push(
+      context(
+        `*${escapeMrkdwn(title)}* · ${demo.state}${demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : ''} · \`${demo.instanceName}\` · ${demo.zone} · expires ${slackDate(demo.expiresAt)}`,
+      ),
+    );
   }
   return blocks;
 }

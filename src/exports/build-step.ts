@@ -40,7 +40,11 @@ async function record(ctx: AppContext, exp: Export, where: string, operationName
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     await store.recordOperation(trx, exp.id, STEP, exportRequestId(exp.id, STEP), operationName, where, now);
-    await trx.updateTable('exports').set({ build_id: build.id, log_url: build.logUrl ?? null, updated_at: now }).where('id', '=', exp.id).execute();
+    await trx
+      .updateTable('exports')
+      .set({ build_id: build.id, log_url: build.logUrl ?? null, updated_at: now })
+      .where('id', '=', exp.id)
+      .execute();
   });
 }
 
@@ -49,7 +53,8 @@ async function gcloudRequest(ctx: AppContext, storage: ExportStorage, exp: Expor
   const project = ctx.config.gce.project;
   const bucket = /^gs:\/\/([^/]+)\//.exec(exp.destinationUri)?.[1] ?? '';
   const location = await retryTransient(() => storage.bucketLocation(bucket));
-  if (location === null) throw new ExportFailure(`The bucket \`gs://${bucket}\` does not exist (or the app may not read it). An admin needs to create it or fix EXPORT_BUCKETS.`);
+  if (location === null)
+    throw new ExportFailure(`The bucket \`gs://${bucket}\` does not exist (or the app may not read it). An admin needs to create it or fix EXPORT_BUCKETS.`);
   const scratchBucket = daisyBucketName(project, location);
   await retryTransient(() => storage.ensureBucket(scratchBucket, location));
   return exportBuildRequest({

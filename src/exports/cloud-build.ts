@@ -9,7 +9,18 @@ import type { BuildInfo, BuildRef, BuildRequest, BuildStatusName, CloudBuild } f
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 /** Build.Status as the client returns it (numbers), from cloudbuild.proto. */
-const STATUS_NAMES: Record<number, BuildStatusName> = { 0: 'STATUS_UNKNOWN', 10: 'PENDING', 1: 'QUEUED', 2: 'WORKING', 3: 'SUCCESS', 4: 'FAILURE', 5: 'INTERNAL_ERROR', 6: 'TIMEOUT', 7: 'CANCELLED', 9: 'EXPIRED' };
+const STATUS_NAMES: Record<number, BuildStatusName> = {
+  0: 'STATUS_UNKNOWN',
+  10: 'PENDING',
+  1: 'QUEUED',
+  2: 'WORKING',
+  3: 'SUCCESS',
+  4: 'FAILURE',
+  5: 'INTERNAL_ERROR',
+  6: 'TIMEOUT',
+  7: 'CANCELLED',
+  9: 'EXPIRED',
+};
 
 function statusName(v: unknown): BuildStatusName {
   if (typeof v === 'number') return STATUS_NAMES[v] ?? 'STATUS_UNKNOWN';

@@ -34,14 +34,29 @@ type Attempt = { final: boolean };
 /** The export changed course under us (cancelled, or ended by another run). */
 class Halt extends Error {}
 
-const ORDER: ExportProgress[] = ['queued', 'creating_instance', 'stopping_instance', 'creating_image', 'starting_build', 'build_queued', 'build_working', 'finishing'];
+const ORDER: ExportProgress[] = [
+  'queued',
+  'creating_instance',
+  'stopping_instance',
+  'creating_image',
+  'starting_build',
+  'build_queued',
+  'build_working',
+  'finishing',
+];
 
 /** Move forward to `progress` (never back), unless the export was cancelled or ended meanwhile. */
 async function advance(ctx: WorkerContext, exp: Export, progress: ExportProgress): Promise<Export> {
   const current = await store.getExport(ctx.db, exp.id);
   if (!current || current.progress === 'cancelling' || (current.state !== 'queued' && current.state !== 'running')) throw new Halt();
   if (ORDER.indexOf(current.progress) >= ORDER.indexOf(progress) && current.state === 'running') return current;
-  const moved = await store.transition(ctx.db, exp.id, { state: ['queued', 'running'], progress: current.progress }, { state: 'running', progress }, ctx.clock.now());
+  const moved = await store.transition(
+    ctx.db,
+    exp.id,
+    { state: ['queued', 'running'], progress: current.progress },
+    { state: 'running', progress },
+    ctx.clock.now(),
+  );
   if (!moved) throw new Halt();
   await syncStatus(ctx, exp.id);
   return { ...current, state: 'running', progress };
@@ -65,16 +80,29 @@ async function prepareImage(ctx: WorkerContext, exp: Export): Promise<Export> {
     ctx,
     e.id,
     'insert-instance',
-    (rid) => ctx.compute.insertInstance({ name: e.tempInstance, zone: e.zone, sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`, labels, requestId: rid }),
+    (rid) =>
+      ctx.compute.insertInstance({
+        name: e.tempInstance,
+        zone: e.zone,
+        sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
+        labels,
+        requestId: rid,
+      }),
     { okWhen: alreadyThere },
   );
   e = await advance(ctx, e, 'stopping_instance');
   await runGceStep(ctx, e.id, 'stop-instance', (rid) => ctx.compute.stopInstance(e.zone, e.tempInstance, rid));
   const sourceDisk = await bootDiskOf(ctx, e);
   e = await advance(ctx, e, 'creating_image');
-  await runGceStep(ctx, e.id, 'insert-image', (rid) => ctx.compute.insertImage({ name: e.tempImage, sourceDisk, labels, description: `demo-vm export ${e.id}`, requestId: rid }), {
-    okWhen: alreadyThere,
-  });
+  await runGceStep(
+    ctx,
+    e.id,
+    'insert-image',
+    (rid) => ctx.compute.insertImage({ name: e.tempImage, sourceDisk, labels, description: `demo-vm export ${e.id}`, requestId: rid }),
+    {
+      okWhen: alreadyThere,
+    },
+  );
   return advance(ctx, e, 'starting_build');
 }
 
@@ -109,14 +137,20 @@ async function finish(ctx: WorkerContext, deps: ExportDeps, exp: Export, info: B
   });
   await cleanupTemporaries(ctx, exp);
   const now = ctx.clock.now();
-  const done = await store.transition(ctx.db, exp.id, { state: 'running', notProgress: 'cancelling' }, {
-    state: 'done',
-    progress: 'done',
-    size_bytes: size,
-    ...(signed ? { signed_url: signed.url, signed_url_expires_at: signed.expiresAt } : {}),
-    log_url: info.logUrl ?? exp.logUrl,
-    finished_at: now,
-  }, now);
+  const done = await store.transition(
+    ctx.db,
+    exp.id,
+    { state: 'running', notProgress: 'cancelling' },
+    {
+      state: 'done',
+      progress: 'done',
+      size_bytes: size,
+      ...(signed ? { signed_url: signed.url, signed_url_expires_at: signed.expiresAt } : {}),
+      log_url: info.logUrl ?? exp.logUrl,
+      finished_at: now,
+    },
+    now,
+  );
   if (!done) throw new Halt();
   metrics.exports.inc({ outcome: 'done', reason: '' });
   await syncStatus(ctx, exp.id, { required: true });
@@ -140,7 +174,11 @@ async function stopBuild(ctx: WorkerContext, deps: ExportDeps, exp: Export): Pro
   const recorded = await store.getStep(ctx.db, exp.id, 'build');
   const current = await store.getExport(ctx.db, exp.id);
   if (!recorded?.operationName || !current?.buildId) return;
-  const ref: BuildRef = { project: ctx.config.gce.project, id: current.buildId, ...(recorded.zone && recorded.zone !== 'global' ? { location: recorded.zone } : {}) };
+  const ref: BuildRef = {
+    project: ctx.config.gce.project,
+    id: current.buildId,
+    ...(recorded.zone && recorded.zone !== 'global' ? { location: recorded.zone } : {}),
+  };
   const info = await retryTransient(() => deps.build.get(ref));
   if (!FINAL_BUILD_STATUSES.has(info.status)) await retryTransient(() => deps.build.cancel(ref));
 }

@@ -99,7 +99,9 @@ function checkDestination(ctx: AppContext, bucket: string | undefined, prefix: s
   const allowed = ctx.config.exports.buckets;
   if (!chosen) throw new UserError('Say which bucket to export to.');
   if (!allowed.includes(chosen)) {
-    throw new UserError(`Exports may only go to ${allowed.map((b) => `\`gs://${b}\``).join(', ')}; \`gs://${chosen.slice(0, 70)}\` is not on the list. Ask an admin to add it to \`EXPORT_BUCKETS\`.`);
+    throw new UserError(
+      `Exports may only go to ${allowed.map((b) => `\`gs://${b}\``).join(', ')}; \`gs://${chosen.slice(0, 70)}\` is not on the list. Ask an admin to add it to \`EXPORT_BUCKETS\`.`,
+    );
   }
   const normalized = normalizePrefix(prefix ?? '');
   if (typeof normalized !== 'string') throw new UserError(normalized.error);
@@ -124,9 +126,33 @@ export async function startExport(ctx: AppContext, actor: Actor, req: ExportRequ
     const existing = await claimSubmission(trx, req.submissionKey, 'export', id, now);
     if (existing) return { export: (await store.getExport(trx, existing))!, created: false };
     const busy = await store.activeForDestination(trx, uri);
-    if (busy) throw new UserError(`\`${uri}\` is being written by another export right now (started by <@${busy.requesterId}>). Pick another folder, or wait for it to finish.`);
-    await store.insertExport(trx, { id, imageId: image.id, requesterId: actor.userId, format, destinationUri: uri, zone: ctx.config.gce.defaultZone, tempInstance: names.instance, tempImage: names.image }, now);
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'image.export', resourceKind: 'image', resourceId: image.id, after: { exportId: id, format, destination: uri }, requestId: req.submissionKey });
+    if (busy)
+      throw new UserError(
+        `\`${uri}\` is being written by another export right now (started by <@${busy.requesterId}>). Pick another folder, or wait for it to finish.`,
+      );
+    await store.insertExport(
+      trx,
+      {
+        id,
+        imageId: image.id,
+        requesterId: actor.userId,
+        format,
+        destinationUri: uri,
+        zone: ctx.config.gce.defaultZone,
+        tempInstance: names.instance,
+        tempImage: names.image,
+      },
+      now,
+    );
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'image.export',
+      resourceKind: 'image',
+      resourceId: image.id,
+      after: { exportId: id, format, destination: uri },
+      requestId: req.submissionKey,
+    });
     await ctx.jobs.send(ExportJobs.run, { exportId: id }, { trx });
     return { export: (await store.getExport(trx, id))!, created: true };
   });
@@ -144,7 +170,14 @@ export async function requestCancel(ctx: AppContext, actor: Actor, exportId: str
   const claimed = await ctx.db.transaction().execute(async (trx) => {
     const ok = await store.transition(trx, exportId, { state: ['queued', 'running'], notProgress: 'cancelling' }, { progress: 'cancelling' }, now);
     if (!ok) return false;
-    await recordAudit(trx, { at: now, actorId: actor.userId, action: 'export.cancel', resourceKind: 'export', resourceId: exportId, before: { state: exp.state, progress: exp.progress } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'export.cancel',
+      resourceKind: 'export',
+      resourceId: exportId,
+      before: { state: exp.state, progress: exp.progress },
+    });
     // Its own job id: a double click queues one cancellation.
     await ctx.jobs.send(ExportJobs.run, { exportId }, { trx, id: cancelJobId(exportId) });
     return true;

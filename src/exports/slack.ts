@@ -36,7 +36,10 @@ export function registerExports({ ctx, bolt, router }: Registration): void {
         submissionKey: `export-command:${input.triggerId}`,
       });
       const what = `*${escapeMrkdwn(image.title)}* as ${FORMAT_INFO[exp.format].label} to \`${exp.destinationUri}\``;
-      await respond({ response_type: 'ephemeral', text: created ? `:package: Exporting ${what}. I'll DM you as it goes.` : `:package: Already exporting ${what}.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: created ? `:package: Exporting ${what}. I'll DM you as it goes.` : `:package: Already exporting ${what}.`,
+      });
     },
   });
 

@@ -15,7 +15,11 @@ export async function syncStatus(ctx: AppContext, exportId: string, opts: { requ
     const exp = await store.getExport(ctx.db, exportId);
     if (!exp) return;
     const image = await catalog.getImage(ctx.db, exp.imageId);
-    const message = statusMessage(exp, { imageTitle: image?.title ?? 'Your image', project: ctx.config.gce.project, askedDays: ctx.config.exports.signedUrlDays });
+    const message = statusMessage(exp, {
+      imageTitle: image?.title ?? 'Your image',
+      project: ctx.config.gce.project,
+      askedDays: ctx.config.exports.signedUrlDays,
+    });
     if (!exp.dmChannel || !exp.dmTs) {
       const posted = await postOnce(ctx.slack, ctx.poster, { channel: exp.requesterId, eventType: EXPORT_STATUS_EVENT, key: exp.id, ...message });
       await store.setStatusMessage(ctx.db, exp.id, posted.channel, posted.ts);

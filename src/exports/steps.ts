@@ -21,7 +21,13 @@ export function exportRequestId(exportId: string, step: string): string {
 }
 
 /** A GCE mutation of an export as a resumable step (platform/gce-steps.ts), owner_kind 'export'. */
-export function runGceStep(ctx: WorkerContext, exportId: string, step: string, call: (requestId: string) => Promise<OperationRef>, opts: StepOptions = {}): Promise<void> {
+export function runGceStep(
+  ctx: WorkerContext,
+  exportId: string,
+  step: string,
+  call: (requestId: string) => Promise<OperationRef>,
+  opts: StepOptions = {},
+): Promise<void> {
   return runStep(ctx, { kind: 'export', id: exportId }, step, call, { timeoutMs: OPERATION_TIMEOUT_MS, ...opts });
 }
 

@@ -19,7 +19,18 @@ function parseUri(uri: string): { bucket: string; object: string } {
 function storageError(e: unknown, what: string): GcpError {
   const code = (e as { code?: unknown }).code;
   const status = typeof code === 'number' ? code : undefined;
-  const kind = status === 404 ? 'not_found' : status === 403 || status === 401 ? 'permission' : status === 429 ? 'rate_limited' : status === 409 ? 'conflict' : status === undefined || status >= 500 ? 'unavailable' : 'invalid';
+  const kind =
+    status === 404
+      ? 'not_found'
+      : status === 403 || status === 401
+        ? 'permission'
+        : status === 429
+          ? 'rate_limited'
+          : status === 409
+            ? 'conflict'
+            : status === undefined || status >= 500
+              ? 'unavailable'
+              : 'invalid';
   return new GcpError(kind, `Cloud Storage refused to ${what}: ${(e as Error).message}`, { httpStatus: status, cause: e });
 }
 
@@ -112,7 +123,11 @@ export function createExportStorage(opts: { project: string; apiEndpoint?: strin
   const { project, apiEndpoint } = opts;
   if (apiEndpoint?.startsWith('http://')) {
     return new GcsExportStorage(async (Storage) => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
       const authClient = await keyAuth(`demo-vm-local-signer@${project}.iam.gserviceaccount.com`, privateKey);
       return new Storage({ projectId: project, apiEndpoint, authClient });
     });

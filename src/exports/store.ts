@@ -80,7 +80,12 @@ export async function getExport(db: DbOrTrx, id: string): Promise<Export | null>
 
 /** The export still writing this object, if any (one at a time per destination). */
 export async function activeForDestination(db: DbOrTrx, destinationUri: string): Promise<Export | null> {
-  const row = await db.selectFrom('exports').selectAll().where('destination_uri', '=', destinationUri).where('state', 'in', ['queued', 'running']).executeTakeFirst();
+  const row = await db
+    .selectFrom('exports')
+    .selectAll()
+    .where('destination_uri', '=', destinationUri)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
   return row ? toExport(row) : null;
 }
 
@@ -189,10 +194,24 @@ export async function claimStep(db: DbOrTrx, exportId: string, step: string, req
 
 /** Undo a claim whose call certainly did nothing (the service answered with an error). */
 export async function releaseClaim(db: DbOrTrx, exportId: string, step: string): Promise<void> {
-  await db.deleteFrom('steps').where('owner_kind', '=', 'export').where('owner_id', '=', exportId).where('step', '=', step).where('operation_name', 'is', null).execute();
+  await db
+    .deleteFrom('steps')
+    .where('owner_kind', '=', 'export')
+    .where('owner_id', '=', exportId)
+    .where('step', '=', step)
+    .where('operation_name', 'is', null)
+    .execute();
 }
 
-export async function recordOperation(db: DbOrTrx, exportId: string, step: string, requestId: string, operationName: string | null, zone: string | null, now: Date): Promise<void> {
+export async function recordOperation(
+  db: DbOrTrx,
+  exportId: string,
+  step: string,
+  requestId: string,
+  operationName: string | null,
+  zone: string | null,
+  now: Date,
+): Promise<void> {
   const values = { operation_name: operationName, zone };
   await db
     .insertInto('steps')
@@ -200,4 +219,3 @@ export async function recordOperation(db: DbOrTrx, exportId: string, step: strin
     .onConflict((oc) => oc.columns(['owner_kind', 'owner_id', 'step']).doUpdateSet(values))
     .execute();
 }
-

@@ -24,7 +24,9 @@ export function exportModal(image: ImageRef, opts: ExportOptions, initial: { for
     close: 'Cancel',
     privateMetadata: JSON.stringify({ imageId: image.id }),
     blocks: [
-      section(`Write *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`) to Cloud Storage as a disk file for a hypervisor or real hardware. I'll DM you the link when it is done (usually 15–60 minutes).`),
+      section(
+        `Write *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`) to Cloud Storage as a disk file for a hypervisor or real hardware. I'll DM you the link when it is done (usually 15–60 minutes).`,
+      ),
       {
         type: 'input',
         block_id: ExportIds.formatBlock,
@@ -54,7 +56,13 @@ export function exportModal(image: ImageRef, opts: ExportOptions, initial: { for
         optional: true,
         label: plain('Folder in the bucket'),
         hint: plain(`The file is written to gs://<bucket>/<folder>/${image.gceName}.<extension>.`),
-        element: { type: 'plain_text_input', action_id: ExportIds.prefix, max_length: 200, placeholder: plain('e.g. customers/acme/'), ...(initial.prefix ? { initial_value: initial.prefix } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: ExportIds.prefix,
+          max_length: 200,
+          placeholder: plain('e.g. customers/acme/'),
+          ...(initial.prefix ? { initial_value: initial.prefix } : {}),
+        },
       },
     ],
   });
@@ -63,7 +71,11 @@ export function exportModal(image: ImageRef, opts: ExportOptions, initial: { for
 export function exportQueuedModal(title: string, uri: string): View {
   return modal({
     title: 'Export an image',
-    blocks: [section(`:package: Exporting *${escapeMrkdwn(title)}* to \`${uri}\`. Watch your DMs from me: the message there follows the export until the file is ready.`)],
+    blocks: [
+      section(
+        `:package: Exporting *${escapeMrkdwn(title)}* to \`${uri}\`. Watch your DMs from me: the message there follows the export until the file is ready.`,
+      ),
+    ],
   });
 }
 
@@ -77,7 +89,9 @@ const STEPS: Array<{ at: ExportProgress[]; text: string }> = [
 
 function stepLines(progress: ExportProgress): string {
   const current = STEPS.findIndex((s) => s.at.includes(progress));
-  return STEPS.map((s, i) => `${i < current ? ':white_check_mark:' : i === current ? ':hourglass_flowing_sand:' : ':white_small_square:'} ${s.text}`).join('\n');
+  return STEPS.map((s, i) => `${i < current ? ':white_check_mark:' : i === current ? ':hourglass_flowing_sand:' : ':white_small_square:'} ${s.text}`).join(
+    '\n',
+  );
 }
 
 const BUILD_NOTE: Partial<Record<ExportProgress, string>> = {
@@ -114,10 +128,15 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
         ['Format', `${format} (${FORMAT_INFO[e.format].for})`],
         ['Download link expires', expires],
       ]),
-      section([consoleUrl ? `<${linkUrl(consoleUrl)}|Cloud Console>` : null, logLink, e.signedUrl ? `<${linkUrl(e.signedUrl)}|Download (signed link)>` : null].filter(Boolean).join('  ·  ')),
+      section(
+        [consoleUrl ? `<${linkUrl(consoleUrl)}|Cloud Console>` : null, logLink, e.signedUrl ? `<${linkUrl(e.signedUrl)}|Download (signed link)>` : null]
+          .filter(Boolean)
+          .join('  ·  '),
+      ),
     ];
     if (e.signedUrl) blocks.push({ type: 'actions', elements: [button('Download', ExportIds.download, e.id, { url: e.signedUrl, style: 'primary' })] });
-    const clamp = c.askedDays > MAX_SIGNED_URL_DAYS ? ` Signed links last at most ${MAX_SIGNED_URL_DAYS} days, so the ${c.askedDays} days configured were shortened.` : '';
+    const clamp =
+      c.askedDays > MAX_SIGNED_URL_DAYS ? ` Signed links last at most ${MAX_SIGNED_URL_DAYS} days, so the ${c.askedDays} days configured were shortened.` : '';
     const note = e.signedUrl
       ? `Anyone with the download link can fetch the file until it expires; share it with care.${clamp}`
       : 'I could not sign a download link (an admin can see why in the logs); share the file from the Cloud Console instead.';
@@ -131,7 +150,10 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
     return { text: `Exporting ${c.imageTitle} failed: ${e.failureReason ?? ''}`, blocks };
   }
   if (e.state === 'cancelled') {
-    return { text: `Export of ${c.imageTitle} cancelled`, blocks: [section(`:no_entry_sign: Export of *${title}* cancelled. The temporary VM and image are removed.`), where] };
+    return {
+      text: `Export of ${c.imageTitle} cancelled`,
+      blocks: [section(`:no_entry_sign: Export of *${title}* cancelled. The temporary VM and image are removed.`), where],
+    };
   }
 
   const blocks: KnownBlock[] = [section(`:package: *Exporting ${title}* to \`${e.destinationUri}\``), section(stepLines(e.progress))];
@@ -140,7 +162,12 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
   if (e.progress !== 'cancelling') {
     blocks.push({
       type: 'actions',
-      elements: [button('Cancel export', ExportIds.cancel, e.id, { style: 'danger', confirm: confirm('Stop this export?', 'The build stops and the temporary VM and image are removed. Nothing is written.', 'Stop the export', 'danger') })],
+      elements: [
+        button('Cancel export', ExportIds.cancel, e.id, {
+          style: 'danger',
+          confirm: confirm('Stop this export?', 'The build stops and the temporary VM and image are removed. Nothing is written.', 'Stop the export', 'danger'),
+        }),
+      ],
     });
   }
   blocks.push(where);

@@ -57,7 +57,12 @@ export async function demoCards(ctx: AppContext, userId: string, page: { offset:
       .offset(page.offset)
       .limit(page.limit)
       .execute(),
-    ctx.db.selectFrom('demos').select((eb) => eb.fn.countAll<string>().as('n')).where('owner_id', '=', userId).where('state', 'in', LIVE).executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom('demos')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('owner_id', '=', userId)
+      .where('state', 'in', LIVE)
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     total: Number(count.n),
@@ -124,7 +129,11 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
 /** Publish the Home now (the user opened it), and remember that they look at it. */
 export async function publishHome(ctx: AppContext, userId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db.insertInto('home_tabs').values({ user_id: userId, opened_at: now }).onConflict((oc) => oc.column('user_id').doUpdateSet({ opened_at: now })).execute();
+  await ctx.db
+    .insertInto('home_tabs')
+    .values({ user_id: userId, opened_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ opened_at: now }))
+    .execute();
   const data = await homeData(ctx, userId);
   await ctx.slack.views.publish({ user_id: userId, view: homeView(data) });
 }

@@ -28,10 +28,15 @@ export function registerHome({ ctx, bolt }: Registration): void {
     return listModal({ ...base, total, images: items });
   }
 
-  for (const [actionId, kind] of [[HomeIds.seeAllDemos, 'demos'], [HomeIds.seeAllImages, 'images']] as const) {
+  for (const [actionId, kind] of [
+    [HomeIds.seeAllDemos, 'demos'],
+    [HomeIds.seeAllImages, 'images'],
+  ] as const) {
     bolt.action<BlockAction>(actionId, async ({ ack, body }) => {
       await ack();
-      await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: kind === 'demos' ? 'Your demos' : 'Your saved images' }, () => page(body.user.id, kind, 0));
+      await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: kind === 'demos' ? 'Your demos' : 'Your saved images' }, () =>
+        page(body.user.id, kind, 0),
+      );
     });
   }
 

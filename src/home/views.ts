@@ -23,12 +23,20 @@ function demoActions(card: DemoCard, now: Date, extendHours: number): ActionsBlo
   const idleStopped = demo.state === 'stopped' && demo.progress === 'idle';
   if (!idleRunning && !idleStopped) return [];
   const out: ActionsBlockElement[] = [];
-  if (idleRunning) out.push(button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }));
+  if (idleRunning)
+    out.push(
+      button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }),
+    );
   if (idleStopped && demo.expiresAt > now) out.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
   out.push(button('Save', LifecycleIds.save, demo.id));
   if (card.extendTo) out.push(extendButton(demo, extendHours));
   out.push(button('Hand over', LifecycleIds.transfer, `demo|${demo.id}`));
-  out.push(button('Delete', DemoIds.delete, demo.id, { style: 'danger', confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger') }));
+  out.push(
+    button('Delete', DemoIds.delete, demo.id, {
+      style: 'danger',
+      confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger'),
+    }),
+  );
   return out;
 }
 
@@ -44,9 +52,15 @@ export function demoCardBlocks(card: DemoCard, now: Date, extendHours: number): 
 export function homeView(d: HomeData): HomeView {
   const blocks: KnownBlock[] = [header('Your demos')];
   const summary = [`:stopwatch: ${d.hoursThisWeek.toFixed(1)} VM hours this week (since Monday, ${d.timeZone})`, `:moneybag: ${budgetLine(d.budget)}`];
-  if (d.pendingApprovals !== null) summary.push(`:inbox_tray: ${d.pendingApprovals} share request${d.pendingApprovals === 1 ? '' : 's'} waiting for an approver`);
+  if (d.pendingApprovals !== null)
+    summary.push(`:inbox_tray: ${d.pendingApprovals} share request${d.pendingApprovals === 1 ? '' : 's'} waiting for an approver`);
   blocks.push(context(...summary));
-  if (d.paused.paused) blocks.push(section(`:double_vertical_bar: New launches are paused by an admin${d.paused.reason ? `: ${escapeMrkdwn(d.paused.reason)}` : ''}. Your demos keep running.`));
+  if (d.paused.paused)
+    blocks.push(
+      section(
+        `:double_vertical_bar: New launches are paused by an admin${d.paused.reason ? `: ${escapeMrkdwn(d.paused.reason)}` : ''}. Your demos keep running.`,
+      ),
+    );
   if (d.demoTotal === 0) blocks.push(section('You have no demos right now. `/demo browse` to launch one.'));
   for (const card of d.demos) blocks.push(...demoCardBlocks(card, d.now, d.extendHours));
   if (d.demoTotal > d.demos.length) blocks.push({ type: 'actions', elements: [button(`See all ${d.demoTotal} demos`, HomeIds.seeAllDemos, '0')] });

@@ -24,12 +24,19 @@ export type MachineTypeSize = Pick<StoredMachineType, 'name' | 'guestCpus' | 'me
 export async function replaceZone(db: Db, project: string, zone: string, types: readonly MachineTypeSize[], now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     let gone = trx.deleteFrom('machine_types').where('project', '=', project).where('zone', '=', zone);
-    if (types.length) gone = gone.where('name', 'not in', types.map((t) => t.name));
+    if (types.length)
+      gone = gone.where(
+        'name',
+        'not in',
+        types.map((t) => t.name),
+      );
     await gone.execute();
     if (!types.length) return;
     await trx
       .insertInto('machine_types')
-      .values(types.map((t) => ({ project, zone, name: t.name, guest_cpus: t.guestCpus, memory_mb: t.memoryMb, is_shared_cpu: t.isSharedCpu, refreshed_at: now })))
+      .values(
+        types.map((t) => ({ project, zone, name: t.name, guest_cpus: t.guestCpus, memory_mb: t.memoryMb, is_shared_cpu: t.isSharedCpu, refreshed_at: now })),
+      )
       .onConflict((oc) =>
         oc.columns(['project', 'zone', 'name']).doUpdateSet((eb) => ({
           guest_cpus: eb.ref('excluded.guest_cpus'),
@@ -55,5 +62,13 @@ export async function listForZones(db: DbOrTrx, project: string, zones: readonly
     .orderBy('memory_mb')
     .orderBy('name')
     .execute();
-  return rows.map((r) => ({ project: r.project, zone: r.zone, name: r.name, guestCpus: r.guest_cpus, memoryMb: r.memory_mb, isSharedCpu: r.is_shared_cpu, refreshedAt: r.refreshed_at }));
+  return rows.map((r) => ({
+    project: r.project,
+    zone: r.zone,
+    name: r.name,
+    guestCpus: r.guest_cpus,
+    memoryMb: r.memory_mb,
+    isSharedCpu: r.is_shared_cpu,
+    refreshedAt: r.refreshed_at,
+  }));
 }

@@ -34,7 +34,12 @@ export function header(text: string): KnownBlock {
   return { type: 'header', text: plain(text, 150) };
 }
 
-export function button(text: string, actionId: string, value: string, opts: { style?: 'primary' | 'danger'; url?: string; confirm?: Button['confirm'] } = {}): Button {
+export function button(
+  text: string,
+  actionId: string,
+  value: string,
+  opts: { style?: 'primary' | 'danger'; url?: string; confirm?: Button['confirm'] } = {},
+): Button {
   return {
     type: 'button',
     text: plain(text, LIMITS.buttonText),
@@ -54,7 +59,15 @@ export function option(text: string, value: string): PlainTextOption {
   return { text: plain(text, LIMITS.optionText), value };
 }
 
-export function modal(opts: { title: string; callbackId?: string; blocks: KnownBlock[]; submit?: string; close?: string; privateMetadata?: string; externalId?: string }): View {
+export function modal(opts: {
+  title: string;
+  callbackId?: string;
+  blocks: KnownBlock[];
+  submit?: string;
+  close?: string;
+  privateMetadata?: string;
+  externalId?: string;
+}): View {
   return {
     type: 'modal',
     title: plain(truncate(opts.title, LIMITS.modalTitle), LIMITS.modalTitle),

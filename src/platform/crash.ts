@@ -5,7 +5,12 @@
 let armed: Set<string> = new Set();
 
 export function armCrashPoints(spec: string | undefined): void {
-  armed = new Set((spec ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  armed = new Set(
+    (spec ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export function crashPoint(name: string): void {

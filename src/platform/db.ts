@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -125,7 +138,8 @@ async function templateCluster(PGlite: PGliteClass, extensions: Extensions): Pro
 /** What the template depends on: PGlite's WebAssembly (initdb, postgres), its file bundle, the extensions. */
 async function pgliteBuildId(extensionNames: string[]): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['initdb.wasm', 'pglite.wasm', 'pglite.data']) hash.update(await readFile(fileURLToPath(import.meta.resolve(`@electric-sql/pglite/${file}`))));
+  for (const file of ['initdb.wasm', 'pglite.wasm', 'pglite.data'])
+    hash.update(await readFile(fileURLToPath(import.meta.resolve(`@electric-sql/pglite/${file}`))));
   hash.update(extensionNames.join(','));
   return hash.digest('hex').slice(0, 16);
 }

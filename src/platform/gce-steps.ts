@@ -39,7 +39,13 @@ export const isConflict = (e: GcpError) => e.kind === 'conflict';
  *   again; a step marked done is skipped.
  * Crash points `<kind>.<step>.before|sent|recorded` let tests cut the power at each boundary.
  */
-export async function runGceStep(deps: StepDeps, owner: StepOwner, step: string, call: (requestId: string) => Promise<OperationRef>, opts: StepOptions = {}): Promise<void> {
+export async function runGceStep(
+  deps: StepDeps,
+  owner: StepOwner,
+  step: string,
+  call: (requestId: string) => Promise<OperationRef>,
+  opts: StepOptions = {},
+): Promise<void> {
   const recorded = await getStep(deps.db, owner, step);
   if (recorded?.done) return;
   const requestId = stepRequestId(owner.kind, owner.id, step);
@@ -61,7 +67,11 @@ export async function runGceStep(deps: StepDeps, owner: StepOwner, step: string,
   await markStepDone(deps, owner, step, requestId);
 }
 
-export async function getStep(db: DbOrTrx, owner: StepOwner, step: string): Promise<{ operationName: string | null; zone: string | null; done: boolean } | null> {
+export async function getStep(
+  db: DbOrTrx,
+  owner: StepOwner,
+  step: string,
+): Promise<{ operationName: string | null; zone: string | null; done: boolean } | null> {
   const row = await db
     .selectFrom('steps')
     .select(['operation_name', 'zone', 'done_at'])

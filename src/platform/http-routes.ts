@@ -26,10 +26,7 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
           const results: Record<string, boolean> = {};
           await Promise.all(
             Object.entries(checks.ready).map(async ([name, check]) => {
-              results[name] = await Promise.race([
-                check().catch(() => false),
-                new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
-              ]);
+              results[name] = await Promise.race([check().catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]);
             }),
           );
           const ok = Object.values(results).every(Boolean);

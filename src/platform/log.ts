@@ -4,7 +4,17 @@ import packageJson from '../../package.json' with { type: 'json' };
 export type Logger = PinoLogger;
 
 /** Keys whose values never reach a log line, at any depth (compared in lower case). */
-const SECRET_KEYS = new Set(['token', 'bottoken', 'apptoken', 'signingsecret', 'clientsecret', 'statesecret', 'password', 'authorization', 'x-slack-signature']);
+const SECRET_KEYS = new Set([
+  'token',
+  'bottoken',
+  'apptoken',
+  'signingsecret',
+  'clientsecret',
+  'statesecret',
+  'password',
+  'authorization',
+  'x-slack-signature',
+]);
 const CENSOR = '[REDACTED]';
 const MAX_DEPTH = 6;
 
@@ -34,7 +44,7 @@ export function censorSecrets<T>(value: T, depth = 0): T {
     const inner = value[key];
     const replaced = SECRET_KEYS.has(key.toLowerCase()) && inner !== undefined && inner !== null ? CENSOR : censorSecrets(inner, depth + 1);
     if (replaced === inner) continue;
-    copy ??= Array.isArray(value) ? [...(value as unknown[])] as unknown as Record<string, unknown> : { ...value };
+    copy ??= Array.isArray(value) ? ([...(value as unknown[])] as unknown as Record<string, unknown>) : { ...value };
     copy[key] = replaced;
   }
   return (copy ?? value) as T;
@@ -85,7 +95,10 @@ export function createLogger(opts: { level: string; pretty?: boolean; secrets?: 
   const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join(CENSOR), s);
   const transport =
     opts.pretty && !opts.destination && prettyAvailable()
-      ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', messageKey: MESSAGE_KEY, ignore: 'pid,hostname,severity,serviceContext,stack_trace' } }
+      ? {
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'HH:MM:ss.l', messageKey: MESSAGE_KEY, ignore: 'pid,hostname,severity,serviceContext,stack_trace' },
+        }
       : undefined;
   return pino(
     {
@@ -176,4 +189,3 @@ function prettyAvailable(): boolean {
     return false;
   }
 }
-

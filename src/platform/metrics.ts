@@ -28,19 +28,43 @@ collectDefaultMetrics({ register: processRegistry });
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
 const WORK_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
-const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers: [processRegistry] });
+const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+  new Counter({ name, help, labelNames, registers: [processRegistry] });
 const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
   new Histogram({ name, help, labelNames, buckets, registers: [processRegistry] });
 
 export const metrics = {
-  slackRequestSeconds: histogram('demo_vm_slack_request_duration_seconds', 'Time to handle a Slack request, listeners included, by kind and outcome (ok or error).', ['kind', 'outcome'], WORK_BUCKETS),
-  slackAckSeconds: histogram('demo_vm_slack_ack_duration_seconds', 'Time from a Slack request reaching the server to its HTTP response (the ack), by status; Slack gives up after 3 s.', ['status'], ACK_BUCKETS),
+  slackRequestSeconds: histogram(
+    'demo_vm_slack_request_duration_seconds',
+    'Time to handle a Slack request, listeners included, by kind and outcome (ok or error).',
+    ['kind', 'outcome'],
+    WORK_BUCKETS,
+  ),
+  slackAckSeconds: histogram(
+    'demo_vm_slack_ack_duration_seconds',
+    'Time from a Slack request reaching the server to its HTTP response (the ack), by status; Slack gives up after 3 s.',
+    ['status'],
+    ACK_BUCKETS,
+  ),
   launches: counter('demo_vm_launches_total', 'Demo launches that finished, by outcome (ready or failed) and failure reason.', ['outcome', 'reason']),
   saves: counter('demo_vm_saves_total', 'Saves of a demo as a machine image that finished, by outcome and failure reason.', ['outcome', 'reason']),
   exports: counter('demo_vm_exports_total', 'Image exports to Cloud Storage that finished, by outcome and failure reason.', ['outcome', 'reason']),
-  gceErrors: counter('demo_vm_gce_errors_total', 'Failed GCE calls and operations that ended in error, by port method and kind (quota, stockout, unavailable, ...).', ['operation', 'kind']),
-  slackErrors: counter('demo_vm_slack_errors_total', "Failed Slack Web API calls by method and kind (Slack's error code, request, http_<status>, rate_limited).", ['method', 'kind']),
-  jobSeconds: histogram('demo_vm_job_duration_seconds', 'Duration of one attempt of a durable job, by queue and outcome (ok or error).', ['queue', 'outcome'], WORK_BUCKETS),
+  gceErrors: counter(
+    'demo_vm_gce_errors_total',
+    'Failed GCE calls and operations that ended in error, by port method and kind (quota, stockout, unavailable, ...).',
+    ['operation', 'kind'],
+  ),
+  slackErrors: counter(
+    'demo_vm_slack_errors_total',
+    "Failed Slack Web API calls by method and kind (Slack's error code, request, http_<status>, rate_limited).",
+    ['method', 'kind'],
+  ),
+  jobSeconds: histogram(
+    'demo_vm_job_duration_seconds',
+    'Duration of one attempt of a durable job, by queue and outcome (ok or error).',
+    ['queue', 'outcome'],
+    WORK_BUCKETS,
+  ),
 };
 
 const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;

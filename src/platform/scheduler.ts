@@ -97,7 +97,11 @@ export interface PeriodClaimer {
  * A task that runs once per period across every replica: each replica's cron fires, the first to
  * claim the period (claimPeriod) runs `run`, the others skip it.
  */
-export function oncePerPeriod(claimer: PeriodClaimer, spec: { name: string; cron: string; periodMinutes: number }, run: (now: Date) => Promise<unknown>): PeriodicTask {
+export function oncePerPeriod(
+  claimer: PeriodClaimer,
+  spec: { name: string; cron: string; periodMinutes: number },
+  run: (now: Date) => Promise<unknown>,
+): PeriodicTask {
   return {
     name: spec.name,
     cron: spec.cron,
@@ -114,6 +118,9 @@ const KEEP_RUNS_MS = 7 * 24 * 3600_000;
 /** Every claim is a row (1,440+ a day from the minute tasks): a daily prune keeps a week of them. */
 export function pruneRunsTask(claimer: PeriodClaimer): PeriodicTask {
   return oncePerPeriod(claimer, { name: PRUNE_RUNS_TASK, cron: '41 3 * * *', periodMinutes: 24 * 60 }, async (now) => {
-    await claimer.db.deleteFrom('scheduled_runs').where('claimed_at', '<', new Date(now.getTime() - KEEP_RUNS_MS)).execute();
+    await claimer.db
+      .deleteFrom('scheduled_runs')
+      .where('claimed_at', '<', new Date(now.getTime() - KEEP_RUNS_MS))
+      .execute();
   });
 }

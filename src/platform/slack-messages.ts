@@ -40,7 +40,11 @@ const RESPONSE_URL_TIMEOUT_MS = 5_000;
  * Answer ephemerally where the user acted (a command's or a click's response_url, valid 30 minutes
  * for five answers), or in their DM when there is none or it no longer takes answers.
  */
-export async function replyWhereAsked(poster: SlackPoster, to: { responseUrl?: string; userId: string }, message: { text: string; blocks?: KnownBlock[] }): Promise<void> {
+export async function replyWhereAsked(
+  poster: SlackPoster,
+  to: { responseUrl?: string; userId: string },
+  message: { text: string; blocks?: KnownBlock[] },
+): Promise<void> {
   if (to.responseUrl && (await postToResponseUrl(to.responseUrl, { response_type: 'ephemeral', replace_original: false, ...message }))) return;
   await poster.postMessage({ channel: to.userId, ...message });
 }
@@ -48,7 +52,12 @@ export async function replyWhereAsked(poster: SlackPoster, to: { responseUrl?: s
 /** POST to a response_url; false when it refused or did not answer (expired, used up, unreachable). */
 export async function postToResponseUrl(url: string, body: object): Promise<boolean> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
     await res.arrayBuffer(); // read it all, so the connection goes back to the pool
     return res.ok;
   } catch {

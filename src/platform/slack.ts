@@ -155,7 +155,9 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           // Slack's payloads are far smaller; the receiver refuses a larger body before parsing it.
           bodyLimit: SLACK_BODY_LIMIT_BYTES,
           // Read by the request middleware (requestMiddleware in platform/metrics.ts): the trace header, if any.
-          customPropertiesExtractor: (req) => ({ traceHeaders: { 'x-cloud-trace-context': req.headers['x-cloud-trace-context'], traceparent: req.headers['traceparent'] } satisfies TraceHeaders }),
+          customPropertiesExtractor: (req) => ({
+            traceHeaders: { 'x-cloud-trace-context': req.headers['x-cloud-trace-context'], traceparent: req.headers['traceparent'] } satisfies TraceHeaders,
+          }),
           processEventErrorHandler: async ({ error, response, logger: l }) => {
             if (response.headersSent) return false; // a listener failed after its ack: app.error has it
             // Our listeners ack before any work, so a failure before the ack is Bolt choking on a
@@ -186,7 +188,8 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
 /** Bolt and the WebClient log through pino, so redaction applies to them too. */
 function boltLogger(log: Logger): BoltLogger {
   // pino's level is the one that counts; web-api asks for it before building its (costly) debug lines.
-  const level = (): LogLevel => (log.isLevelEnabled('debug') ? LogLevel.DEBUG : log.isLevelEnabled('info') ? LogLevel.INFO : log.isLevelEnabled('warn') ? LogLevel.WARN : LogLevel.ERROR);
+  const level = (): LogLevel =>
+    log.isLevelEnabled('debug') ? LogLevel.DEBUG : log.isLevelEnabled('info') ? LogLevel.INFO : log.isLevelEnabled('warn') ? LogLevel.WARN : LogLevel.ERROR;
   return {
     debug: (...msg: unknown[]) => log.debug(msg.map(String).join(' ')),
     info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),

@@ -61,7 +61,11 @@ export async function listApprovers(ctx: AppContext): Promise<ApproverList> {
   const s = await settings(ctx.db);
   if (s.managed) {
     const rows = await ctx.db.selectFrom('approvers').select('user_id').orderBy('added_at').execute();
-    return { managed: true, userIds: rows.map((r) => r.user_id), source: 'the list admins keep with `/demo admin approvers` (configuration no longer applies)' };
+    return {
+      managed: true,
+      userIds: rows.map((r) => r.user_id),
+      source: 'the list admins keep with `/demo admin approvers` (configuration no longer applies)',
+    };
   }
   const { approverUserIds, approverUsergroup } = ctx.config.sharing;
   const ids = [...new Set([...approverUserIds, ...groupMembers(ctx.config, s.group)])];
@@ -108,17 +112,33 @@ export async function changeApprover(ctx: AppContext, adminId: string, op: 'add'
       .executeTakeFirst();
     const seeded = Number(claimed.numInsertedOrUpdatedRows ?? 0) === 1 && !before.managed ? before.userIds : [];
     for (const id of seeded) {
-      await trx.insertInto('approvers').values({ user_id: id, added_by: adminId, added_at: now }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+      await trx
+        .insertInto('approvers')
+        .values({ user_id: id, added_by: adminId, added_at: now })
+        .onConflict((oc) => oc.column('user_id').doNothing())
+        .execute();
     }
     let changed: boolean;
     if (op === 'add') {
-      const res = await trx.insertInto('approvers').values({ user_id: userId, added_by: adminId, added_at: now }).onConflict((oc) => oc.column('user_id').doNothing()).executeTakeFirst();
+      const res = await trx
+        .insertInto('approvers')
+        .values({ user_id: userId, added_by: adminId, added_at: now })
+        .onConflict((oc) => oc.column('user_id').doNothing())
+        .executeTakeFirst();
       changed = Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
     } else {
       const res = await trx.deleteFrom('approvers').where('user_id', '=', userId).executeTakeFirst();
       changed = Number(res.numDeletedRows) === 1;
     }
-    await recordAudit(trx, { at: now, actorId: adminId, action: `approvers.${op}`, resourceKind: 'approver', resourceId: userId, before: { approvers: before.userIds, managed: before.managed }, after: { changed, seeded } });
+    await recordAudit(trx, {
+      at: now,
+      actorId: adminId,
+      action: `approvers.${op}`,
+      resourceKind: 'approver',
+      resourceId: userId,
+      before: { approvers: before.userIds, managed: before.managed },
+      after: { changed, seeded },
+    });
     return { changed, seeded };
   });
 }

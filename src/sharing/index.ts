@@ -21,7 +21,9 @@ export const sharingCapability: Capability = {
       }),
     );
     const minutes = USERGROUP_CACHE_MS / 60_000;
-    scheduler.add(oncePerPeriod(ctx, { name: 'approver-usergroup', cron: `*/${minutes} * * * *`, periodMinutes: minutes }, () => refreshUsergroup(ctx, { force: true })));
+    scheduler.add(
+      oncePerPeriod(ctx, { name: 'approver-usergroup', cron: `*/${minutes} * * * *`, periodMinutes: minutes }, () => refreshUsergroup(ctx, { force: true })),
+    );
   },
   async afterStart(ctx) {
     await refreshUsergroup(ctx);

@@ -47,8 +47,12 @@ export async function decidedJob(ctx: AppContext, data: { requestId: string }): 
   }
   const image = await catalog.getImage(ctx.db, request.imageId);
   const link = request.channel && request.messageTs ? archiveUrl(ctx.identity.url, request.channel, request.messageTs) : null;
-  const text = decisionDm(request as ShareRequest & { status: Outcome }, image?.title ?? 'your image', { request: link, expiryDays: ctx.config.sharing.requestExpiryDays });
-  if (text) await postOnce(ctx.slack, ctx.poster, { channel: request.requesterId, eventType: SHARE_DECISION_EVENT, key: request.id, text, blocks: [section(text)] });
+  const text = decisionDm(request as ShareRequest & { status: Outcome }, image?.title ?? 'your image', {
+    request: link,
+    expiryDays: ctx.config.sharing.requestExpiryDays,
+  });
+  if (text)
+    await postOnce(ctx.slack, ctx.poster, { channel: request.requesterId, eventType: SHARE_DECISION_EVENT, key: request.id, text, blocks: [section(text)] });
   // Its own job: a thread that cannot be created yet must not hold back the DM above.
   if (request.status === 'approved' && image) await ctx.jobs.send(CommentJobs.thread, { imageId: image.id });
   await ctx.events.emit('images-changed', { userId: request.requesterId });

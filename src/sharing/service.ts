@@ -34,7 +34,9 @@ export async function shareableImage(ctx: AppContext, actor: Actor, imageId: str
   const image = await catalog.getImage(ctx.db, imageId);
   if (!image) throw new NotFoundError('That image no longer exists.');
   if (image.visibility === 'pending' && image.ownerId === actor.userId) {
-    throw new UserError(`*${escapeMrkdwn(image.title)}* is already waiting for an approver. You can withdraw the request from the image's details or with \`/demo unshare ${image.gceName}\`.`);
+    throw new UserError(
+      `*${escapeMrkdwn(image.title)}* is already waiting for an approver. You can withdraw the request from the image's details or with \`/demo unshare ${image.gceName}\`.`,
+    );
   }
   const decision = can(actor, 'share', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
@@ -75,7 +77,14 @@ export async function requestShare(ctx: AppContext, actor: Actor, ask: ShareAsk)
       throw new UserError('That image changed meanwhile (already shared or waiting for approval). Open it again to see where it stands.');
     }
     const request = await store.insertRequest(trx, { id, imageId: ask.imageId, requesterId: actor.userId, note, now });
-    await store.audit(trx, { now, actorId: actor.userId, action: 'share.request', resourceKind: 'share_request', resourceId: request.id, after: { imageId: ask.imageId, note } });
+    await store.audit(trx, {
+      now,
+      actorId: actor.userId,
+      action: 'share.request',
+      resourceKind: 'share_request',
+      resourceId: request.id,
+      after: { imageId: ask.imageId, note },
+    });
     await ctx.jobs.send(SharingJobs.post, { requestId: request.id }, { trx });
     return { request, fresh: true };
   });
@@ -108,7 +117,15 @@ export async function decide(ctx: AppContext, actor: Actor, requestId: string, d
     const closed = await store.close(trx, request.id, { status, decidedBy: actor.userId, reason, now });
     if (!closed) throw new UserError(alreadyDecided((await store.getRequest(trx, request.id))!));
     await store.setVisibility(trx, request.imageId, 'pending', status === 'approved' ? 'shared' : 'private', now);
-    await store.audit(trx, { now, actorId: actor.userId, action: `share.${d.kind}`, resourceKind: 'share_request', resourceId: request.id, before: { status: 'pending' }, after: { status, imageId: request.imageId, reason } });
+    await store.audit(trx, {
+      now,
+      actorId: actor.userId,
+      action: `share.${d.kind}`,
+      resourceKind: 'share_request',
+      resourceId: request.id,
+      before: { status: 'pending' },
+      after: { status, imageId: request.imageId, reason },
+    });
     await ctx.jobs.send(SharingJobs.decided, { requestId: request.id }, { trx });
     return closed;
   });
@@ -126,13 +143,25 @@ export async function withdraw(ctx: AppContext, actor: Actor, imageId: string): 
 }
 
 /** Closed without an approver: withdrawn (by the requester, or an admin for them) or expired. */
-async function closeWithout(ctx: AppContext, request: ShareRequest, to: { status: 'withdrawn' | 'expired'; actorId: string; decidedBy: string | null }): Promise<ShareRequest> {
+async function closeWithout(
+  ctx: AppContext,
+  request: ShareRequest,
+  to: { status: 'withdrawn' | 'expired'; actorId: string; decidedBy: string | null },
+): Promise<ShareRequest> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const closed = await store.close(trx, request.id, { status: to.status, decidedBy: to.decidedBy, reason: null, now });
     if (!closed) throw new UserError(alreadyDecided((await store.getRequest(trx, request.id))!));
     await store.setVisibility(trx, request.imageId, 'pending', 'private', now);
-    await store.audit(trx, { now, actorId: to.actorId, action: `share.${to.status === 'withdrawn' ? 'withdraw' : 'expire'}`, resourceKind: 'share_request', resourceId: request.id, before: { status: 'pending' }, after: { status: to.status, imageId: request.imageId } });
+    await store.audit(trx, {
+      now,
+      actorId: to.actorId,
+      action: `share.${to.status === 'withdrawn' ? 'withdraw' : 'expire'}`,
+      resourceKind: 'share_request',
+      resourceId: request.id,
+      before: { status: 'pending' },
+      after: { status: to.status, imageId: request.imageId },
+    });
     await ctx.jobs.send(SharingJobs.decided, { requestId: request.id }, { trx });
     return closed;
   });
@@ -147,11 +176,21 @@ export async function unshare(ctx: AppContext, actor: Actor, imageId: string): P
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await store.setVisibility(trx, image.id, 'shared', 'private', now))) throw new UserError('That image is no longer shared. Nothing was changed.');
-    await store.audit(trx, { now, actorId: actor.userId, action: 'share.unshare', resourceKind: 'image', resourceId: image.id, before: { visibility: 'shared' }, after: { visibility: 'private' } });
+    await store.audit(trx, {
+      now,
+      actorId: actor.userId,
+      action: 'share.unshare',
+      resourceKind: 'image',
+      resourceId: image.id,
+      before: { visibility: 'shared' },
+      after: { visibility: 'private' },
+    });
   });
   if (image.ownerId && image.ownerId !== actor.userId) {
     const text = `:lock: <@${actor.userId}> unshared your image *${escapeMrkdwn(image.title)}*: it is private to you again.`;
-    await ctx.poster.postMessage({ channel: image.ownerId, text }).catch((err: unknown) => ctx.log.warn({ err, imageId }, 'could not tell the owner about an unshare'));
+    await ctx.poster
+      .postMessage({ channel: image.ownerId, text })
+      .catch((err: unknown) => ctx.log.warn({ err, imageId }, 'could not tell the owner about an unshare'));
   }
   if (image.ownerId) await ctx.events.emit('images-changed', { userId: image.ownerId });
   return { ...image, visibility: 'private' };

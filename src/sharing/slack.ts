@@ -39,10 +39,13 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
   router.add({
     name: 'share',
     usage: '/demo share <image>',
-    summary: "ask an approver to share one of your saved images with everyone",
+    summary: 'ask an approver to share one of your saved images with everyone',
     run: async (input, respond) => {
       if (!input.rest) {
-        await respond({ response_type: 'ephemeral', text: 'Say which of your saved images: `/demo share <image name or title>`. Your saved images are in the Home tab.' });
+        await respond({
+          response_type: 'ephemeral',
+          text: 'Say which of your saved images: `/demo share <image name or title>`. Your saved images are in the Home tab.',
+        });
         return;
       }
       await openShareModal(input.triggerId, input.userId, false, null, async () => service.findOwnImage(ctx, await ctx.actor(input.userId), input.rest));
@@ -55,7 +58,11 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     let title: string;
     try {
       // One short transaction: a refusal is shown in the modal itself.
-      const request = await service.requestShare(ctx, await ctx.actor(body.user.id), { imageId: String(imageId ?? ''), note, submissionKey: `share:${view.id}` });
+      const request = await service.requestShare(ctx, await ctx.actor(body.user.id), {
+        imageId: String(imageId ?? ''),
+        note,
+        submissionKey: `share:${view.id}`,
+      });
       title = (await catalog.getImage(ctx.db, request.imageId))?.title ?? 'your image';
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
@@ -115,7 +122,7 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
   router.add({
     name: 'unshare',
     usage: '/demo unshare <image>',
-    summary: 'take a shared image out of everyone\'s catalog (or withdraw a pending share request)',
+    summary: "take a shared image out of everyone's catalog (or withdraw a pending share request)",
     run: async (input, respond) => {
       if (!input.rest) throw new UserError('Say which image: `/demo unshare <image name or title>`.');
       const actor = await ctx.actor(input.userId);
@@ -124,7 +131,10 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
       const pending = image.visibility === 'pending';
       await (pending ? service.withdraw(ctx, actor, image.id) : service.unshare(ctx, actor, image.id));
       const title = escapeMrkdwn(image.title);
-      await respond({ response_type: 'ephemeral', text: pending ? `:leftwards_arrow_with_hook: Withdrew the request to share *${title}*. It stays private.` : `:lock: *${title}* is private again.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: pending ? `:leftwards_arrow_with_hook: Withdrew the request to share *${title}*. It stays private.` : `:lock: *${title}* is private again.`,
+      });
     },
   });
 
@@ -149,8 +159,17 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     const userId = parseUserRef(who);
     if (!userId) throw new UserError(`Mention the person, e.g. \`/demo admin approvers ${op} @maria\` (or give their member ID, like U0123ABCD).`);
     const { changed, seeded } = await changeApprover(ctx, input.userId, op, userId);
-    const what = op === 'add' ? (changed ? `<@${userId}> can now approve share requests.` : `<@${userId}> was already an approver.`) : changed ? `<@${userId}> no longer approves share requests.` : `<@${userId}> was not an approver.`;
-    const note = seeded.length ? `\nFrom now on this list replaces the configuration; it started from the configured approvers (${seeded.map((u) => `<@${u}>`).join(', ')}).` : '';
+    const what =
+      op === 'add'
+        ? changed
+          ? `<@${userId}> can now approve share requests.`
+          : `<@${userId}> was already an approver.`
+        : changed
+          ? `<@${userId}> no longer approves share requests.`
+          : `<@${userId}> was not an approver.`;
+    const note = seeded.length
+      ? `\nFrom now on this list replaces the configuration; it started from the configured approvers (${seeded.map((u) => `<@${u}>`).join(', ')}).`
+      : '';
     await respond({ response_type: 'ephemeral', text: `${what}${note}\n\n${approversText(await listApprovers(ctx), ctx.config.adminUserIds)}` });
   }
 }

@@ -49,10 +49,25 @@ export async function pendingFor(db: DbOrTrx, imageId: string): Promise<ShareReq
   return row ? toRequest(row) : null;
 }
 
-export async function insertRequest(trx: Transaction<Database>, r: { id: string; imageId: string; requesterId: string; note: string; now: Date }): Promise<ShareRequest> {
+export async function insertRequest(
+  trx: Transaction<Database>,
+  r: { id: string; imageId: string; requesterId: string; note: string; now: Date },
+): Promise<ShareRequest> {
   const row = await trx
     .insertInto('share_requests')
-    .values({ id: r.id, image_id: r.imageId, requester_id: r.requesterId, note: r.note, status: 'pending', decided_by: null, decided_at: null, reason: null, channel: null, message_ts: null, created_at: r.now })
+    .values({
+      id: r.id,
+      image_id: r.imageId,
+      requester_id: r.requesterId,
+      note: r.note,
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      reason: null,
+      channel: null,
+      message_ts: null,
+      created_at: r.now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toRequest(row);
@@ -62,7 +77,11 @@ export async function insertRequest(trx: Transaction<Database>, r: { id: string;
  * Close a pending request: the one conditional update that makes a decision single-use. Null when it
  * was no longer pending (someone else decided, it was withdrawn or expired).
  */
-export async function close(trx: Transaction<Database>, id: string, to: { status: Outcome; decidedBy: string | null; reason: string | null; now: Date }): Promise<ShareRequest | null> {
+export async function close(
+  trx: Transaction<Database>,
+  id: string,
+  to: { status: Outcome; decidedBy: string | null; reason: string | null; now: Date },
+): Promise<ShareRequest | null> {
   const row = await trx
     .updateTable('share_requests')
     .set({ status: to.status, decided_by: to.decidedBy, decided_at: to.now, reason: to.reason })
@@ -80,19 +99,34 @@ export async function recordMessage(db: DbOrTrx, id: string, channel: string, ts
 
 /** Pending requests created before `cutoff`, oldest first (index share_requests_pending_age). */
 export async function pendingOlderThan(db: DbOrTrx, cutoff: Date, limit: number): Promise<ShareRequest[]> {
-  const rows = await db.selectFrom('share_requests').selectAll().where('status', '=', 'pending').where('created_at', '<', cutoff).orderBy('created_at').limit(limit).execute();
+  const rows = await db
+    .selectFrom('share_requests')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('created_at', '<', cutoff)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
   return rows.map(toRequest);
 }
 
 /** Move an image between visibilities only from the state we expect (never over a concurrent change). */
 export async function setVisibility(trx: DbOrTrx, imageId: string, from: Visibility, to: Visibility, now: Date): Promise<boolean> {
-  const res = await trx.updateTable('images').set({ visibility: to, updated_at: now }).where('id', '=', imageId).where('visibility', '=', from).where('deleted_at', 'is', null).executeTakeFirst();
+  const res = await trx
+    .updateTable('images')
+    .set({ visibility: to, updated_at: now })
+    .where('id', '=', imageId)
+    .where('visibility', '=', from)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
 /** The audit log, with this capability's `now` naming (see audit/store.ts). */
-export function audit(trx: DbOrTrx, a: { now: Date; actorId: string; action: string; resourceKind: string; resourceId: string; before?: unknown; after?: unknown; requestId?: string | null }): Promise<void> {
+export function audit(
+  trx: DbOrTrx,
+  a: { now: Date; actorId: string; action: string; resourceKind: string; resourceId: string; before?: unknown; after?: unknown; requestId?: string | null },
+): Promise<void> {
   const { now, ...entry } = a;
   return recordAudit(trx, { at: now, ...entry });
 }
-

@@ -56,16 +56,24 @@ export function requestMessage(d: RequestMessageData): { text: string; blocks: K
       {
         type: 'actions',
         elements: [
-          button('Approve', SharingIds.approve, r.id, { style: 'primary', confirm: confirm('Share it with everyone?', `*${title}* will be in everyone's catalog.`, 'Approve') }),
+          button('Approve', SharingIds.approve, r.id, {
+            style: 'primary',
+            confirm: confirm('Share it with everyone?', `*${title}* will be in everyone's catalog.`, 'Approve'),
+          }),
           button('Deny…', SharingIds.deny, r.id, { style: 'danger' }),
         ],
       },
-      context(`Discuss it in this thread. Only an approver other than <@${r.requesterId}> can decide. Expires ${slackDate(d.expiresAt, '{date_short_pretty}')} if nobody does.`),
+      context(
+        `Discuss it in this thread. Only an approver other than <@${r.requesterId}> can decide. Expires ${slackDate(d.expiresAt, '{date_short_pretty}')} if nobody does.`,
+      ),
     );
   } else {
     blocks.push(section(outcomeLine(r)));
   }
-  const text = r.status === 'pending' ? `${escapeMrkdwn(d.imageTitle)}: share request from <@${r.requesterId}>` : `${escapeMrkdwn(d.imageTitle)}: share request ${r.status}`;
+  const text =
+    r.status === 'pending'
+      ? `${escapeMrkdwn(d.imageTitle)}: share request from <@${r.requesterId}>`
+      : `${escapeMrkdwn(d.imageTitle)}: share request ${r.status}`;
   return { text, blocks };
 }
 
@@ -93,21 +101,32 @@ export function shareModal(image: { id: string; title: string }, card: KnownBloc
     submit: 'Ask to share',
     privateMetadata: JSON.stringify({ imageId: image.id, parentViewId }),
     blocks: [
-      section(`Ask an approver to share this image with everyone. The request goes to <#${approvalsChannel}>, where it is discussed in a thread; I'll DM you the decision.`),
+      section(
+        `Ask an approver to share this image with everyone. The request goes to <#${approvalsChannel}>, where it is discussed in a thread; I'll DM you the decision.`,
+      ),
       ...card,
       {
         type: 'input',
         block_id: SharingIds.noteBlock,
         optional: true,
         label: plain('Note for the approver'),
-        element: { type: 'plain_text_input', action_id: SharingIds.note, multiline: true, max_length: MAX_NOTE, placeholder: plain('What it is for, which customers, what you changed…') },
+        element: {
+          type: 'plain_text_input',
+          action_id: SharingIds.note,
+          multiline: true,
+          max_length: MAX_NOTE,
+          placeholder: plain('What it is for, which customers, what you changed…'),
+        },
       },
     ],
   });
 }
 
 export function sentModal(imageTitle: string, approvalsChannel: string): View {
-  return modal({ title: 'Share an image', blocks: [section(`:outbox_tray: Asked to share *${escapeMrkdwn(imageTitle)}*. The request is in <#${approvalsChannel}>; I'll DM you the decision.`)] });
+  return modal({
+    title: 'Share an image',
+    blocks: [section(`:outbox_tray: Asked to share *${escapeMrkdwn(imageTitle)}*. The request is in <#${approvalsChannel}>; I'll DM you the decision.`)],
+  });
 }
 
 export function denyModal(r: ShareRequest, imageTitle: string, source: { channel: string; ts: string } | null): View {
@@ -122,7 +141,13 @@ export function denyModal(r: ShareRequest, imageTitle: string, source: { channel
         type: 'input',
         block_id: SharingIds.reasonBlock,
         label: plain('Reason'),
-        element: { type: 'plain_text_input', action_id: SharingIds.reason, multiline: true, max_length: MAX_REASON, placeholder: plain('e.g. contains a customer’s data; please remove it and ask again') },
+        element: {
+          type: 'plain_text_input',
+          action_id: SharingIds.reason,
+          multiline: true,
+          max_length: MAX_REASON,
+          placeholder: plain('e.g. contains a customer’s data; please remove it and ask again'),
+        },
       },
     ],
   });
@@ -148,6 +173,18 @@ export function detailButtons(d: ImageDetail): Button[] {
   return [
     ...(d.can.share ? [button('Share with everyone…', SharingIds.share, id)] : []),
     ...(d.can.withdraw ? [button('Withdraw share request', SharingIds.withdraw, id)] : []),
-    ...(d.can.unshare ? [button('Unshare', SharingIds.unshare, id, { style: 'danger', confirm: confirm('Unshare this image?', 'Colleagues will no longer find it in the catalog. Their own saved copies stay theirs.', 'Unshare', 'danger') })] : []),
+    ...(d.can.unshare
+      ? [
+          button('Unshare', SharingIds.unshare, id, {
+            style: 'danger',
+            confirm: confirm(
+              'Unshare this image?',
+              'Colleagues will no longer find it in the catalog. Their own saved copies stay theirs.',
+              'Unshare',
+              'danger',
+            ),
+          }),
+        ]
+      : []),
   ];
 }

@@ -22,15 +22,25 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
     children.push(p);
     return p;
   };
-  const subscriptionId = async (channel: string) => (await t.db.selectFrom('digest_subscriptions').select('id').where('channel_id', '=', channel).executeTakeFirstOrThrow()).id;
+  const subscriptionId = async (channel: string) =>
+    (await t.db.selectFrom('digest_subscriptions').select('id').where('channel_id', '=', channel).executeTakeFirstOrThrow()).id;
   const digests = (channel: string) => t.fake.history(channel).filter((m) => m.metadata?.event_type === 'demo_vm_digest');
-  const post = async (channel: string) => t.db.selectFrom('digest_posts').selectAll().where('subscription_id', '=', await subscriptionId(channel)).executeTakeFirst();
+  const post = async (channel: string) =>
+    t.db
+      .selectFrom('digest_posts')
+      .selectAll()
+      .where('subscription_id', '=', await subscriptionId(channel))
+      .executeTakeFirst();
 
   beforeAll(async () => {
     t = await startTestApp({ clock, env: { ORG_TIME_ZONE: 'Europe/Paris' } });
     const image = await insertImage(t);
     await insertDemo(t, { owner: 'U_ALICE', imageId: image, intervals: [['2026-03-02T08:00:00Z', '2026-03-02T18:00:00Z']] });
-    for (const [channel, day] of [['<#C_DEMOS|demo-vm>', 'mon'], ['<#C_GENERAL|general>', 'tue'], ['<#C_APPROVALS|demo-approvals>', 'wed']]) {
+    for (const [channel, day] of [
+      ['<#C_DEMOS|demo-vm>', 'mon'],
+      ['<#C_GENERAL|general>', 'tue'],
+      ['<#C_APPROVALS|demo-approvals>', 'wed'],
+    ]) {
       expect((await ask(t, 'U_ADMIN', `digest subscribe ${channel} weekly ${day} 09:00`)).text).toContain('Subscribed');
     }
   });
@@ -60,7 +70,10 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
     const next = await start('2026-03-10T08:01:00Z');
     // … until it has expired (10 minutes): then the channel's history is checked and the digest posted.
     await next.tick(DIGEST_SYNC_TASK, '2026-03-10T08:11:00Z');
-    await eventually(() => post('C_GENERAL'), (row) => row?.state === 'sent');
+    await eventually(
+      () => post('C_GENERAL'),
+      (row) => row?.state === 'sent',
+    );
     expect(digests('C_GENERAL')).toHaveLength(1);
     expect(t.fake.callsTo('conversations.history').some((c) => c.args['channel'] === 'C_GENERAL')).toBe(true);
     await next.kill();
@@ -74,7 +87,10 @@ describe('one digest per period across app processes', { timeout: 120_000 }, () 
 
     // The replacement starts after the claim expired: its start-up pass finishes the job.
     const next = await start('2026-03-11T08:11:00Z');
-    const row = await eventually(() => post('C_APPROVALS'), (r) => r?.state === 'sent');
+    const row = await eventually(
+      () => post('C_APPROVALS'),
+      (r) => r?.state === 'sent',
+    );
     expect(row!.message_ts).toBe(digests('C_APPROVALS')[0]!.ts);
     expect(digests('C_APPROVALS')).toHaveLength(1);
     await next.kill();

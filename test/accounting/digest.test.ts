@@ -25,7 +25,14 @@ describe('usage digests', () => {
   beforeAll(async () => {
     t = await startTestApp({ clock, env: { ORG_TIME_ZONE: 'Europe/Paris' } });
     image = await insertImage(t, 'CRM demo');
-    await insertDemo(t, { owner: 'U_ALICE', imageId: image, intervals: [['2026-02-23T08:00:00Z', '2026-02-23T13:00:00Z'], ['2026-03-02T08:00:00Z', '2026-03-02T18:00:00Z']] }); // 5 h, then 10 h
+    await insertDemo(t, {
+      owner: 'U_ALICE',
+      imageId: image,
+      intervals: [
+        ['2026-02-23T08:00:00Z', '2026-02-23T13:00:00Z'],
+        ['2026-03-02T08:00:00Z', '2026-03-02T18:00:00Z'],
+      ],
+    }); // 5 h, then 10 h
     await insertDemo(t, { owner: 'U_BOB', imageId: image, intervals: [['2026-03-05T09:00:00Z', null]] }); // running since Thu 10:00 CET
   });
   afterAll(async () => t?.close());
@@ -70,7 +77,11 @@ describe('usage digests', () => {
     expect(file.uploaded?.bytes).toBeGreaterThan(1000);
     expect(t.fake.callsTo('files.completeUploadExternal').at(-1)!.args['channel_id']).toBeUndefined();
 
-    expect(await t.db.selectFrom('digest_posts').select(['state', 'message_ts', 'late']).executeTakeFirst()).toEqual({ state: 'sent', message_ts: digest!.ts, late: false });
+    expect(await t.db.selectFrom('digest_posts').select(['state', 'message_ts', 'late']).executeTakeFirst()).toEqual({
+      state: 'sent',
+      message_ts: digest!.ts,
+      late: false,
+    });
     // Ticks again (the same minute, the sync task): nothing more.
     await fire('C_RANDOM', '2026-03-09T08:00:30Z');
     await task(t, DIGEST_SYNC_TASK).tick(clock.now());
@@ -83,7 +94,10 @@ describe('usage digests', () => {
     const before = t.fake.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C_DEMOS').length;
     t.fake.failNext('chat.postMessage', { error: 'ratelimited', status: 429, retryAfter: 1 });
     await fire('C_DEMOS', '2026-03-10T08:00:00Z');
-    const posts = t.fake.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C_DEMOS').slice(before);
+    const posts = t.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args['channel'] === 'C_DEMOS')
+      .slice(before);
     expect(posts.map((c) => c.status)).toEqual([429, 200]);
     expect(digests('C_DEMOS')).toHaveLength(1);
     expect(JSON.stringify(digests('C_DEMOS')[0]!.blocks)).toContain('Mon 9 Mar 2026');
@@ -93,7 +107,10 @@ describe('usage digests', () => {
     await t.stopApp();
     clock.set('2026-03-12T10:00:00Z'); // the daily digests of 11 and 12 March were due while it was down
     await t.restart();
-    const late = await eventually(() => digests('C_DEMOS'), (list) => list.length === 2);
+    const late = await eventually(
+      () => digests('C_DEMOS'),
+      (list) => list.length === 2,
+    );
     expect(JSON.stringify(late[0]!.blocks)).toContain('Posted late');
     expect(JSON.stringify(late[0]!.blocks)).toContain('Wed 11 Mar 2026');
     const row = await eventually(
@@ -109,7 +126,11 @@ describe('usage digests', () => {
     await ask(t, 'U_ADMIN', 'digest subscribe <#C_GENERAL|general>');
     await synced();
     for (let i = 1; i <= 25; i++) {
-      await insertDemo(t, { owner: `U_SE${String(i).padStart(2, '0')}`, imageId: image, intervals: [['2026-03-10T08:00:00Z', new Date(Date.parse('2026-03-10T08:00:00Z') + i * 3_600_000).toISOString()]] });
+      await insertDemo(t, {
+        owner: `U_SE${String(i).padStart(2, '0')}`,
+        imageId: image,
+        intervals: [['2026-03-10T08:00:00Z', new Date(Date.parse('2026-03-10T08:00:00Z') + i * 3_600_000).toISOString()]],
+      });
     }
     await fire('C_GENERAL', '2026-03-16T08:00:00Z');
     const [digest] = digests('C_GENERAL');
@@ -136,7 +157,11 @@ describe('usage digests', () => {
     const dms = t.fake.messages('U_ADMIN').slice(dmsBefore);
     expect(dms).toHaveLength(1);
     expect(dms[0]!.text).toContain('I could not post the usage digest');
-    const row = await t.db.selectFrom('digest_posts').select(['state', 'lease_until', 'attempts']).where('subscription_id', '=', (await subscription('C_APPROVALS')).id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('digest_posts')
+      .select(['state', 'lease_until', 'attempts'])
+      .where('subscription_id', '=', (await subscription('C_APPROVALS')).id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ state: 'sending', lease_until: new Date('2026-03-17T09:05:00Z'), attempts: 1 });
   });
 

@@ -11,7 +11,25 @@ export async function insertImage(t: TestApp, title = 'CRM demo'): Promise<strin
   const now = new Date('2026-01-01T00:00:00Z');
   const row = await t.db
     .insertInto('images')
-    .values({ project: 'demo-test-project', gce_name: `img-${randomUUID().slice(0, 8)}`, title, owner_id: null, visibility: 'official', origin: 'published', parent_image_id: null, source_demo_id: null, app_scheme: null, app_port: null, app_path: null, thread_channel: null, thread_ts: null, storage_bytes: null, created_at: now, updated_at: now, deleted_at: null })
+    .values({
+      project: 'demo-test-project',
+      gce_name: `img-${randomUUID().slice(0, 8)}`,
+      title,
+      owner_id: null,
+      visibility: 'official',
+      origin: 'published',
+      parent_image_id: null,
+      source_demo_id: null,
+      app_scheme: null,
+      app_port: null,
+      app_path: null,
+      thread_channel: null,
+      thread_ts: null,
+      storage_bytes: null,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -34,12 +52,40 @@ export async function insertDemo(t: TestApp, d: DemoSeed): Promise<string> {
   const state = d.state ?? (open ? 'running' : 'stopped');
   await t.db
     .insertInto('demos')
-    .values({ id, owner_id: d.owner, image_id: d.imageId, instance_name: `demo-${id.replaceAll('-', '')}`, zone: d.zone ?? 'us-central1-a', machine_type: d.machineType ?? 'e2-standard-2', state, progress: state === 'running' ? 'ready' : 'idle', failure_reason: null, failure_kind: null, external_ip: null, internal_ip: null, app_ready: null, dm_channel: null, dm_ts: null, expires_at: new Date('2026-12-31T00:00:00Z'), nudged_at: null, created_at: at, updated_at: at })
+    .values({
+      id,
+      owner_id: d.owner,
+      image_id: d.imageId,
+      instance_name: `demo-${id.replaceAll('-', '')}`,
+      zone: d.zone ?? 'us-central1-a',
+      machine_type: d.machineType ?? 'e2-standard-2',
+      state,
+      progress: state === 'running' ? 'ready' : 'idle',
+      failure_reason: null,
+      failure_kind: null,
+      external_ip: null,
+      internal_ip: null,
+      app_ready: null,
+      dm_channel: null,
+      dm_ts: null,
+      expires_at: new Date('2026-12-31T00:00:00Z'),
+      nudged_at: null,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   for (const [start, end] of d.intervals) {
     await t.db
       .insertInto('usage_intervals')
-      .values({ demo_id: id, user_id: d.owner, image_id: d.imageId, machine_type: d.machineType ?? 'e2-standard-2', zone: d.zone ?? 'us-central1-a', started_at: new Date(start), ended_at: end === null ? null : new Date(end) })
+      .values({
+        demo_id: id,
+        user_id: d.owner,
+        image_id: d.imageId,
+        machine_type: d.machineType ?? 'e2-standard-2',
+        zone: d.zone ?? 'us-central1-a',
+        started_at: new Date(start),
+        ended_at: end === null ? null : new Date(end),
+      })
       .execute();
   }
   return id;
@@ -50,7 +96,11 @@ export async function ask(t: TestApp, user: string, text: string, channel = 'C_G
   const before = t.fake.ephemerals(user).length;
   const sent = await t.slack.command({ user, channel, text });
   if (sent.response.status !== 200) throw new Error(`/demo ${text} was refused with HTTP ${sent.response.status}`);
-  const shown = await eventually(() => t.fake.ephemerals(user), (list) => list.length > before, 10_000);
+  const shown = await eventually(
+    () => t.fake.ephemerals(user),
+    (list) => list.length > before,
+    10_000,
+  );
   const last = shown.at(-1)!;
   return { ...last, all: `${last.text}\n${JSON.stringify(last.blocks ?? [])}` };
 }

@@ -89,8 +89,17 @@ describe('digest schedules', () => {
   });
 
   test('subscribe arguments: defaults, escaped channel, day, time, zone; and mistakes', () => {
-    expect(parseSubscribeArgs(['<#C0DEMOS|demo-vm>'], 'UTC')).toEqual({ channelId: 'C0DEMOS', schedule: { cadence: 'weekly', weekday: 1, hour: 9, minute: 0, timeZone: 'UTC' } });
-    expect(parseSubscribeArgs(['<#C0DEMOS>', 'weekly', 'friday', '17:30', 'America/New_York'], 'UTC').schedule).toEqual({ cadence: 'weekly', weekday: 5, hour: 17, minute: 30, timeZone: NY });
+    expect(parseSubscribeArgs(['<#C0DEMOS|demo-vm>'], 'UTC')).toEqual({
+      channelId: 'C0DEMOS',
+      schedule: { cadence: 'weekly', weekday: 1, hour: 9, minute: 0, timeZone: 'UTC' },
+    });
+    expect(parseSubscribeArgs(['<#C0DEMOS>', 'weekly', 'friday', '17:30', 'America/New_York'], 'UTC').schedule).toEqual({
+      cadence: 'weekly',
+      weekday: 5,
+      hour: 17,
+      minute: 30,
+      timeZone: NY,
+    });
     expect(parseSubscribeArgs(['<#C0DEMOS|x>', 'daily', '7:05'], 'UTC').schedule).toMatchObject({ cadence: 'daily', hour: 7, minute: 5 });
     expect(() => parseSubscribeArgs(['#demo-vm'], 'UTC')).toThrow(/autocomplete/);
     expect(() => parseSubscribeArgs(['<#C0DEMOS>', 'Mars/Olympus'], 'UTC')).toThrow(/not a time zone/);

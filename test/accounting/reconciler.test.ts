@@ -40,7 +40,10 @@ describe('reconciling the ledger with GCE', () => {
     const row = await t.db.selectFrom('demos').selectAll().where('id', '=', demo.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'deleted', progress: 'idle' });
     // The owner's status DM says so.
-    await eventually(() => t.fake.message(row.dm_channel!, row.dm_ts!)?.text ?? '', (text) => text.includes('deleted'));
+    await eventually(
+      () => t.fake.message(row.dm_channel!, row.dm_ts!)?.text ?? '',
+      (text) => text.includes('deleted'),
+    );
     const audit = await t.db.selectFrom('audit_log').selectAll().where('resource_id', '=', demo.id).where('action', 'like', 'demo.drift.%').execute();
     expect(audit.map((a) => a.action)).toEqual(['demo.drift.deleted']);
   });
@@ -52,7 +55,10 @@ describe('reconciling the ledger with GCE', () => {
 
     await reconcileAt('2026-03-02T10:40:00Z');
     expect(await intervals(demo.id)).toMatchObject([{ started_at: new Date('2026-03-02T10:00:00Z'), ended_at: new Date('2026-03-02T10:30:00Z') }]);
-    expect(await t.db.selectFrom('demos').select(['state', 'progress']).where('id', '=', demo.id).executeTakeFirst()).toEqual({ state: 'stopped', progress: 'idle' });
+    expect(await t.db.selectFrom('demos').select(['state', 'progress']).where('id', '=', demo.id).executeTakeFirst()).toEqual({
+      state: 'stopped',
+      progress: 'idle',
+    });
 
     t.sim.setInstanceStatus(demo.zone, demo.instance_name, 'RUNNING');
     t.sim.instance(demo.zone, demo.instance_name)!.lastStartTimestamp = '2026-03-02T11:00:00.000-00:00';
@@ -62,7 +68,10 @@ describe('reconciling the ledger with GCE', () => {
       { started_at: new Date('2026-03-02T10:00:00Z'), ended_at: new Date('2026-03-02T10:30:00Z'), source: 'app' },
       { started_at: new Date('2026-03-02T11:00:00Z'), ended_at: null, source: 'reconciler' },
     ]);
-    expect(await t.db.selectFrom('demos').select(['state', 'progress']).where('id', '=', demo.id).executeTakeFirst()).toEqual({ state: 'running', progress: 'ready' });
+    expect(await t.db.selectFrom('demos').select(['state', 'progress']).where('id', '=', demo.id).executeTakeFirst()).toEqual({
+      state: 'running',
+      progress: 'ready',
+    });
 
     // A restart changes nothing: the open interval carries on, no gap, no second one.
     await t.restart();

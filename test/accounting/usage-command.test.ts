@@ -11,7 +11,13 @@ describe('/demo usage and /demo admin price', () => {
     t = await startTestApp({ clock, env: { APPROVER_USER_IDS: 'U_MANAGER' } });
     const image = await insertImage(t, 'CRM <demo> & co');
     await insertDemo(t, { owner: 'U_ALICE', imageId: image, intervals: [['2026-03-02T08:00:00Z', '2026-03-02T11:00:00Z']] }); // 3 h
-    await insertDemo(t, { owner: 'U_BOB', imageId: image, machineType: 'n1-standard-1', zone: 'asia-east1-a', intervals: [['2026-03-03T08:00:00Z', '2026-03-03T10:00:00Z']] }); // 2 h
+    await insertDemo(t, {
+      owner: 'U_BOB',
+      imageId: image,
+      machineType: 'n1-standard-1',
+      zone: 'asia-east1-a',
+      intervals: [['2026-03-03T08:00:00Z', '2026-03-03T10:00:00Z']],
+    }); // 2 h
   });
   afterAll(async () => t?.close());
 
@@ -50,7 +56,9 @@ describe('/demo usage and /demo admin price', () => {
     expect((await ask(t, 'U_ALICE', 'admin price e2-small us-central1 0.5')).text).toContain('Only an admin');
     expect((await ask(t, 'U_ADMIN', 'admin price e2-small us-central1-a 0.5')).text).toContain('not a region');
     expect((await ask(t, 'U_ADMIN', 'admin price e2-small us-central1 lots')).text).toContain('not a price in USD per hour');
-    expect((await ask(t, 'U_ADMIN', 'admin price e2-standard-2 * 0.07')).text).toContain('e2-standard-2 in regions without their own price now costs USD 0.07 per hour (it had none)');
+    expect((await ask(t, 'U_ADMIN', 'admin price e2-standard-2 * 0.07')).text).toContain(
+      'e2-standard-2 in regions without their own price now costs USD 0.07 per hour (it had none)',
+    );
     const list = await ask(t, 'U_ADMIN', 'admin price e2-standard-2');
     expect(list.all).toContain('other regions USD 0.07/h');
     expect((await ask(t, 'U_ALICE', 'usage 2026-03-01..2026-03-02')).all).toContain('3.0 h · USD 0.21');

@@ -60,7 +60,15 @@ describe('local workspace: Block Kit rendering', () => {
   test('an unknown block type shows as a visible "unsupported block" box', async () => {
     const fake = ws.local.fake;
     // Slack's API would refuse it today; a future block type would arrive just like this.
-    fake.workspace.messages.post('C_GENERAL', { text: 'From the future', bot_id: fake.identity.botId, user: fake.identity.botUserId, blocks: [{ type: 'hologram', block_id: 'h1' }, { type: 'section', block_id: 's1', text: { type: 'mrkdwn', text: 'From the future' } }] });
+    fake.workspace.messages.post('C_GENERAL', {
+      text: 'From the future',
+      bot_id: fake.identity.botId,
+      user: fake.identity.botUserId,
+      blocks: [
+        { type: 'hologram', block_id: 'h1' },
+        { type: 'section', block_id: 's1', text: { type: 'mrkdwn', text: 'From the future' } },
+      ],
+    });
     const message = await ws.waitForMessageContaining('From the future');
     await expect(message.locator('.unsupported').textContent()).resolves.toBe('unsupported block: hologram');
     await expect(message.locator('.section-text').textContent()).resolves.toBe('From the future');

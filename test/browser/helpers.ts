@@ -16,7 +16,16 @@ import { startLocalApp, type LocalApp, type LocalAppOptions } from '../local/har
  */
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const ARTIFACTS = new URL('../../test-artifacts/browser/', import.meta.url);
 /** How long the UI may take to show what background jobs do (VM boot, status DM edits). */
 export const UI_TIMEOUT_MS = 20_000;
@@ -130,7 +139,10 @@ export class Workspace {
     const modal = this.page.locator('.modal[role="dialog"]');
     const scope = within ?? ((await modal.count()) ? modal : this.page.locator('#pane-body'));
     const answered = this.page.waitForResponse((r) => r.url().endsWith('/local/api/action'));
-    await scope.locator('.bk-button', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).first().click();
+    await scope
+      .locator('.bk-button', { hasText: new RegExp(`^${escapeRegExp(label)}$`) })
+      .first()
+      .click();
     // A button with a confirm dialog sends nothing until the dialog is answered (see confirm()).
     if (await this.page.locator('.confirm').isVisible()) {
       answered.catch(() => {}); // confirm() waits for the request instead

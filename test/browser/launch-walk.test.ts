@@ -54,7 +54,9 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     const dm = await ws.waitForMessageContaining('Ready.');
     expect(progress.join('\n')).toMatch(/Creating[\s\S]*Booting[\s\S]*ready/);
     for (const link of ['Cloud Console', 'SSH in browser', 'Serial log']) await expect(dm.getByRole('link', { name: link }).count()).resolves.toBe(1);
-    await expect(dm.getByRole('link', { name: 'Cloud Console' }).getAttribute('href')).resolves.toMatch(/^https:\/\/console\.cloud\.google\.com\/compute\/instancesDetail\/zones\/us-central1-a\/instances\/demo-/);
+    await expect(dm.getByRole('link', { name: 'Cloud Console' }).getAttribute('href')).resolves.toMatch(
+      /^https:\/\/console\.cloud\.google\.com\/compute\/instancesDetail\/zones\/us-central1-a\/instances\/demo-/,
+    );
     await expect(dm.textContent()).resolves.toContain('e2-standard-2'); // what was picked in the modal
     await expect.poll(() => ws.gcePanel().locator('[data-gce="instances"] .status').allTextContents()).toEqual(['RUNNING']);
     await ws.shot('ready');

@@ -41,7 +41,12 @@ test('the simulator reports sourceInstance as a zonal URL and storageLocations a
   expect(saved?.storageLocations).toEqual(['eu']);
 
   // Seeded with an explicit regional location, and one without any source instance.
-  rig.sim.addMachineImage({ name: 'golden-us', labels: CATALOG, sourceInstance: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/zones/us-central1-c/instances/golden`, storageLocations: ['us-central1'] });
+  rig.sim.addMachineImage({
+    name: 'golden-us',
+    labels: CATALOG,
+    sourceInstance: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/zones/us-central1-c/instances/golden`,
+    storageLocations: ['us-central1'],
+  });
   rig.sim.addMachineImage({ name: 'imported-asia', labels: CATALOG, storageLocations: ['asia-east1'] });
   expect((await rig.compute.getMachineImage('golden-us'))?.storageLocations).toEqual(['us-central1']);
   expect((await rig.compute.getMachineImage('imported-asia'))?.sourceInstance).toBeUndefined();

@@ -27,7 +27,11 @@ test.each([
   ['quota', { kind: 'quota', httpStatus: 403, reason: 'quotaExceeded' }, "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1."],
   ['rate_limited', { kind: 'rate_limited', httpStatus: 429, reason: 'rateLimitExceeded' }, 'Rate Limit Exceeded'],
   ['backend', { kind: 'unavailable', httpStatus: 503, reason: 'backendError' }, 'The service is currently unavailable.'],
-  ['permission', { kind: 'permission', httpStatus: 403, reason: 'forbidden' }, `Required 'compute.instances.create' permission for 'projects/${PROJECT}/zones/${ZONE}/instances'`],
+  [
+    'permission',
+    { kind: 'permission', httpStatus: 403, reason: 'forbidden' },
+    `Required 'compute.instances.create' permission for 'projects/${PROJECT}/zones/${ZONE}/instances'`,
+  ],
 ] as const)('an injected %s fault on insert surfaces as its GcpError', async (kind, expected, message) => {
   rig.sim.injectFault({ method: 'instances.insert', kind, times: 1 });
   const name = `demo-fault-${kind.replace('_', '-')}`;
@@ -75,7 +79,12 @@ test('a 503 on the operation wait is retried and the wait completes', async () =
   const op = await insert('demo-waitfail');
   const before = rig.sim.requestsFor('zoneOperations.wait').length;
   expect(await rig.compute.waitOperation(op, { timeoutMs: 5_000 })).toMatchObject({ status: 'DONE' });
-  expect(rig.sim.requestsFor('zoneOperations.wait').slice(before).map((r) => r.status)).toEqual([503, 503, 200]);
+  expect(
+    rig.sim
+      .requestsFor('zoneOperations.wait')
+      .slice(before)
+      .map((r) => r.status),
+  ).toEqual([503, 503, 200]);
 });
 
 test('a permission error on the wait is not retried', async () => {
@@ -111,7 +120,10 @@ test('waitOperation gives up at its timeout, and stops on abort', async () => {
     const ac = new AbortController();
     const asked = rig.sim.requestsFor('zoneOperations.wait').length;
     const waiting = rig.compute.waitOperation(op, { signal: ac.signal });
-    await eventually(() => rig.sim.requestsFor('zoneOperations.wait').length, (n) => n > asked);
+    await eventually(
+      () => rig.sim.requestsFor('zoneOperations.wait').length,
+      (n) => n > asked,
+    );
     ac.abort(new Error('job cancelled'));
     await expect(waiting).rejects.toThrow('job cancelled');
   } finally {
@@ -127,7 +139,12 @@ test('retryTransient repeats a 429/503 insert with the same requestId; one insta
   const op = await retryTransient(() => insert('demo-retry', requestId), { baseMs: 1, onRetry: (e) => retries.push(e.httpStatus ?? 0) });
   expect(retries).toEqual([429, 503]);
   await rig.compute.waitOperation(op);
-  expect(rig.sim.requestsFor('instances.insert').filter((r) => r.requestId === requestId).map((r) => r.status)).toEqual([429, 503, 200]);
+  expect(
+    rig.sim
+      .requestsFor('instances.insert')
+      .filter((r) => r.requestId === requestId)
+      .map((r) => r.status),
+  ).toEqual([429, 503, 200]);
   expect(rig.sim.instances.filter((i) => i.name === 'demo-retry')).toHaveLength(1);
 });
 
@@ -160,5 +177,10 @@ test('a 503 on a read is retried by the client library itself (gax retries idemp
   await rig.compute.waitOperation(await insert('demo-read'));
   rig.sim.injectFault({ method: 'instances.get', kind: 'backend', times: 1 });
   expect((await rig.compute.getInstance(ZONE, 'demo-read'))?.status).toBe('RUNNING');
-  expect(rig.sim.requestsFor('instances.get').slice(-2).map((r) => r.status)).toEqual([503, 200]);
+  expect(
+    rig.sim
+      .requestsFor('instances.get')
+      .slice(-2)
+      .map((r) => r.status),
+  ).toEqual([503, 200]);
 });

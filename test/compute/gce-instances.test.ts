@@ -134,7 +134,13 @@ test('getInstance of a missing instance is null (a 404 underneath)', async () =>
 test('stop, start and delete go through GCE’s statuses', async () => {
   rig.sim.setTiming({ operationMs: 40, bootMs: 40 });
   try {
-    const ins = await rig.compute.insertInstance({ name: 'demo-life', zone: ZONE, sourceMachineImage: 'crm-golden', labels: labelsFor('life'), requestId: rid() });
+    const ins = await rig.compute.insertInstance({
+      name: 'demo-life',
+      zone: ZONE,
+      sourceMachineImage: 'crm-golden',
+      labels: labelsFor('life'),
+      requestId: rid(),
+    });
     expect((await rig.compute.getInstance(ZONE, 'demo-life'))?.status).toBe('PROVISIONING');
     expect((await rig.compute.getOperation(ins)).status).toBe('RUNNING');
     await rig.compute.waitOperation(ins);
@@ -193,7 +199,15 @@ test('setLabels replaces the labels when given the fingerprint they were read wi
   expect(sent?.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
   // Someone changed them meanwhile: the old fingerprint no longer counts.
-  const stale = await refusal(rig.compute.setInstanceLabels({ zone: ZONE, name: 'demo-relabel', labels: { owner: 'u_carol' }, labelFingerprint: before.labelFingerprint!, requestId: rid() }));
+  const stale = await refusal(
+    rig.compute.setInstanceLabels({
+      zone: ZONE,
+      name: 'demo-relabel',
+      labels: { owner: 'u_carol' },
+      labelFingerprint: before.labelFingerprint!,
+      requestId: rid(),
+    }),
+  );
   expect(stale).toMatchObject({ kind: 'conflict', httpStatus: 412 });
   expect((await rig.compute.getInstance(ZONE, 'demo-relabel'))!.labels).toEqual(labels);
 });

@@ -89,7 +89,11 @@ test('saving a missing instance is not_found', async () => {
   const e = await rig.compute
     .insertMachineImage({ name: 'img-orphan', sourceInstance: { zone: ZONE, name: 'demo-none' }, requestId: rid() })
     .catch((err: unknown) => err);
-  expect(e).toMatchObject({ kind: 'not_found', httpStatus: 404, message: `The resource 'projects/${PROJECT}/zones/${ZONE}/instances/demo-none' was not found` });
+  expect(e).toMatchObject({
+    kind: 'not_found',
+    httpStatus: 404,
+    message: `The resource 'projects/${PROJECT}/zones/${ZONE}/instances/demo-none' was not found`,
+  });
 });
 
 test('sample images: catalog ones carry GCE-valid app labels', async () => {

@@ -21,7 +21,16 @@ function googleLoadedBy(modules: string[], then = ''): string[] {
 }
 
 test('the export adapters, export and demo jobs and their steps load no Google library', () => {
-  const modules = ['src/exports/cloud-build.ts', 'src/exports/storage.ts', 'src/exports/views.ts', 'src/exports/jobs.ts', 'src/exports/steps.ts', 'src/demos/jobs.ts', 'src/platform/gce-steps.ts', 'src/platform/compute/gce-errors.ts'];
+  const modules = [
+    'src/exports/cloud-build.ts',
+    'src/exports/storage.ts',
+    'src/exports/views.ts',
+    'src/exports/jobs.ts',
+    'src/exports/steps.ts',
+    'src/demos/jobs.ts',
+    'src/platform/gce-steps.ts',
+    'src/platform/compute/gce-errors.ts',
+  ];
   // Building the adapters is not using them: still nothing loaded.
   const build = `new m0.GcpCloudBuild({ apiEndpoint: 'http://127.0.0.1:9' }); m1.createExportStorage({ project: 'p', apiEndpoint: 'http://127.0.0.1:9' });`;
   expect(googleLoadedBy(modules, build)).toEqual([]);

@@ -85,7 +85,7 @@ test('label keys, label count and names are validated as GCE does', async () => 
   expect((await insert('vm-many', randomUUID(), { labels: many })).status).toBe(400);
   const ok64 = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v']));
   expect((await insert('vm-64', randomUUID(), { labels: { ...ok64 } })).status).toBe(200);
-  expect((await insert('vm-intl', randomUUID(), { labels: { 'ключ': 'значение', empty: '' } })).status).toBe(200);
+  expect((await insert('vm-intl', randomUUID(), { labels: { ключ: 'значение', empty: '' } })).status).toBe(200);
   expect((await insert('a'.repeat(64))).status).toBe(400);
   expect((await insert('vm-')).status).toBe(400);
   expect((await insert('a'.repeat(63))).status).toBe(200);
@@ -157,7 +157,10 @@ test('close() answers pending waits and leaves no timers', async () => {
   ).json()) as { name: string };
   const pending = fetch(`${url}/compute/v1/projects/${P}/zones/${Z}/operations/${op.name}/wait`, { method: 'POST' }).then((r) => r.json());
   // The operation's progress and, once the wait has arrived, its 2-minute cap.
-  await eventually(() => sim.pendingTimers, (n) => n === 2);
+  await eventually(
+    () => sim.pendingTimers,
+    (n) => n === 2,
+  );
   // close() does not wait for the 60 s operation (the test's timeout would): it answers the wait now.
   await sim.close();
   expect(sim.pendingTimers).toBe(0);

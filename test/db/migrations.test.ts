@@ -15,14 +15,33 @@ async function seedDemo(h: DbHandle): Promise<void> {
     .executeTakeFirstOrThrow();
   await h.db
     .insertInto('demos')
-    .values({ id: DEMO_ID, owner_id: 'U_ALICE', image_id: image.id, instance_name: 'demo-1', zone: 'us-central1-a', machine_type: 'e2-medium', state: 'running', expires_at: new Date(T0.getTime() + 8 * 3600_000), created_at: T0, updated_at: T0 })
+    .values({
+      id: DEMO_ID,
+      owner_id: 'U_ALICE',
+      image_id: image.id,
+      instance_name: 'demo-1',
+      zone: 'us-central1-a',
+      machine_type: 'e2-medium',
+      state: 'running',
+      expires_at: new Date(T0.getTime() + 8 * 3600_000),
+      created_at: T0,
+      updated_at: T0,
+    })
     .execute();
 }
 
 function interval(h: DbHandle, start: string, end: string | null) {
   return h.db
     .insertInto('usage_intervals')
-    .values({ demo_id: DEMO_ID, user_id: 'U_ALICE', image_id: sql<string>`(select image_id from demos where id = ${DEMO_ID})`, machine_type: 'e2-medium', zone: 'us-central1-a', started_at: start, ended_at: end })
+    .values({
+      demo_id: DEMO_ID,
+      user_id: 'U_ALICE',
+      image_id: sql<string>`(select image_id from demos where id = ${DEMO_ID})`,
+      machine_type: 'e2-medium',
+      zone: 'us-central1-a',
+      started_at: start,
+      ended_at: end,
+    })
     .execute();
 }
 
@@ -35,10 +54,13 @@ const backends: Array<[string, () => Promise<{ h: DbHandle; done: () => Promise<
       return { h, done: async () => (await h.close(), await tdb.drop()) };
     },
   ],
-  ['PGlite (in memory)', async () => {
-    const h = await openPglite(null);
-    return { h, done: () => h.close() };
-  }],
+  [
+    'PGlite (in memory)',
+    async () => {
+      const h = await openPglite(null);
+      return { h, done: () => h.close() };
+    },
+  ],
 ];
 
 describe.each(backends)('migrations on %s', (_name, open) => {
@@ -64,7 +86,10 @@ describe.each(backends)('migrations on %s', (_name, open) => {
     // An open interval overlaps everything after its start.
     await interval(h, '2026-03-02T12:00:00Z', null);
     await expect(interval(h, '2026-03-03T00:00:00Z', '2026-03-03T01:00:00Z')).rejects.toThrow(/exclusion constraint|conflicting key/);
-    const count = await h.db.selectFrom('usage_intervals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const count = await h.db
+      .selectFrom('usage_intervals')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(3);
   });
 

@@ -90,7 +90,16 @@ describe('Dockerfile', () => {
 
   test('.dockerignore keeps secrets, state and dependencies out of the build context', () => {
     const ignored = dockerignore(readFileSync('.dockerignore', 'utf8'));
-    for (const p of ['.env', '.env.production', 'node_modules', 'node_modules/pg/package.json', 'data/pgdata', '.git/config', 'test/e2e/x.test.ts', 'app.log']) {
+    for (const p of [
+      '.env',
+      '.env.production',
+      'node_modules',
+      'node_modules/pg/package.json',
+      'data/pgdata',
+      '.git/config',
+      'test/e2e/x.test.ts',
+      'app.log',
+    ]) {
       expect(ignored(p), p).toBe(true);
     }
     for (const p of ['src/main.ts', 'migrations/0001_initial.ts', 'package.json', 'package-lock.json', 'assets/fonts/DejaVuSans.ttf']) {
@@ -100,7 +109,10 @@ describe('Dockerfile', () => {
 
   test('the reader understands what it is given (guards the helper itself)', () => {
     const s = parseDockerfile('ARG B=node:1\nFROM ${B} AS one\nRUN --mount=type=cache,target=/x a \\\n  && b\nFROM one\nCOPY --from=one /a ./b\n');
-    expect(s.map((x) => [x.image, x.name])).toEqual([['node:1', 'one'], ['one', undefined]]);
+    expect(s.map((x) => [x.image, x.name])).toEqual([
+      ['node:1', 'one'],
+      ['one', undefined],
+    ]);
     expect(s[0]!.instructions[0]).toMatchObject({ op: 'RUN', args: 'a && b', flags: { mount: 'type=cache,target=/x' } });
     expect(copyPaths(s[1]!.instructions[0]!)).toEqual({ sources: ['/a'], dest: './b' });
   });

@@ -28,7 +28,11 @@ const ignored = dockerignore(readFileSync('.dockerignore', 'utf8'));
 const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { dev?: boolean }> };
 
-const workdir = (stage: Stage) => stage.instructions.filter((i) => i.op === 'WORKDIR').at(-1)?.args.trim() ?? '/';
+const workdir = (stage: Stage) =>
+  stage.instructions
+    .filter((i) => i.op === 'WORKDIR')
+    .at(-1)
+    ?.args.trim() ?? '/';
 
 /** What `npm ci --omit=dev` leaves: the lockfile's packages minus dev ones (platform-specific ones absent here are skipped, as npm does). */
 function installProductionDependencies(dir: string): void {
@@ -158,12 +162,14 @@ describe('the image, assembled without Docker', () => {
   });
 
   test('the runtime holds the app and its production dependencies, and no dev dependency', () => {
-    for (const p of ['package.json', 'src/main.ts', 'src/migrate.ts', 'migrations', 'assets/fonts/DejaVuSans.ttf', 'node_modules/@slack/bolt']) expect(existsSync(join(runDir, p)), p).toBe(true);
+    for (const p of ['package.json', 'src/main.ts', 'src/migrate.ts', 'migrations', 'assets/fonts/DejaVuSans.ttf', 'node_modules/@slack/bolt'])
+      expect(existsSync(join(runDir, p)), p).toBe(true);
     const dev = Object.entries(lock.packages).filter(([p, m]) => p && m.dev && p.split('node_modules/').length === 2);
     expect(dev.length).toBeGreaterThan(0);
     for (const [p] of dev) expect(existsSync(join(runDir, p)), `dev package ${p}`).toBe(false);
     // What the Dockerfile's RUN in the runtime stage does needs root; it may only prepare directories.
-    for (const r of runtime.instructions.filter((i) => i.op === 'RUN')) for (const part of r.args.split('&&')) expect(part.trim()).toMatch(/^(mkdir|chown|chmod) /);
+    for (const r of runtime.instructions.filter((i) => i.op === 'RUN'))
+      for (const part of r.args.split('&&')) expect(part.trim()).toMatch(/^(mkdir|chown|chmod) /);
   });
 
   test('`npm run migrate` (the Job’s command) migrates an empty database', () => {

@@ -40,8 +40,22 @@ type PodSpec = {
   volumes?: Array<{ name: string }>;
 };
 type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
-type Workload = K8sObject & { spec: { replicas?: number; selector?: Selector; strategy?: { type: string; rollingUpdate?: { maxUnavailable?: number | string } }; template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } } };
-type Hpa = K8sObject & { spec: { scaleTargetRef: { apiVersion: string; kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: Array<{ type: string; resource?: { name: string; target: { type: string; averageUtilization?: number } } }> } };
+type Workload = K8sObject & {
+  spec: {
+    replicas?: number;
+    selector?: Selector;
+    strategy?: { type: string; rollingUpdate?: { maxUnavailable?: number | string } };
+    template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+  };
+};
+type Hpa = K8sObject & {
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas: number;
+    maxReplicas: number;
+    metrics: Array<{ type: string; resource?: { name: string; target: { type: string; averageUtilization?: number } } }>;
+  };
+};
 type Pdb = K8sObject & { spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector: Selector } };
 type PodMonitoring = K8sObject & { spec: { selector: Selector; endpoints: Array<{ port: string | number; path?: string; interval: string }> } };
 
@@ -92,7 +106,9 @@ describe('Kubernetes manifests', () => {
     for (const { file, doc } of objects) {
       expect(schemaErrors(doc), `${file}: ${doc.kind} ${doc.metadata.name}`).toEqual([]);
       expect(unknownFields(doc), `${file}: unknown fields`).toEqual([]);
-      expect(doc.metadata.namespace ?? (doc.kind === 'Namespace' ? undefined : 'missing'), `${file} namespace`).toBe(doc.kind === 'Namespace' ? undefined : 'demo-vm');
+      expect(doc.metadata.namespace ?? (doc.kind === 'Namespace' ? undefined : 'missing'), `${file} namespace`).toBe(
+        doc.kind === 'Namespace' ? undefined : 'demo-vm',
+      );
     }
   });
 
@@ -109,7 +125,9 @@ describe('Kubernetes manifests', () => {
     pm.spec.endpoints[0]!['interval'] = '30 seconds';
     pm.spec.endpoints[0]!['port'] = { name: 'http' };
     delete pm.spec.selector;
-    expect(schemaErrors(pm as unknown as K8sObject).map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/spec/endpoints/0/interval', '/spec/endpoints/0/port', '/spec/selector']));
+    expect(schemaErrors(pm as unknown as K8sObject).map((e) => e.instancePath)).toEqual(
+      expect.arrayContaining(['/spec/endpoints/0/interval', '/spec/endpoints/0/port', '/spec/selector']),
+    );
   });
 
   test('kustomizations list every manifest once (the Secret example excepted), and they exist', () => {
@@ -125,22 +143,38 @@ describe('Kubernetes manifests', () => {
       }
       for (const c of k.components ?? []) expect(existsSync(join(DIR, dirname(file), c, 'kustomization.yaml')), `${file} → ${c}`).toBe(true);
     }
-    const files = yamlFiles(DIR).map((f) => f.slice(DIR.length + 1)).filter((f) => !f.endsWith('kustomization.yaml'));
+    const files = yamlFiles(DIR)
+      .map((f) => f.slice(DIR.length + 1))
+      .filter((f) => !f.endsWith('kustomization.yaml'));
     expect(files.filter((f) => !listed.has(f))).toEqual(['examples/secret.yaml']);
     // The base is both roles and what serves them; the migration Job and PodMonitoring are apart.
     const base = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[]; components: string[] };
     const inBase = objects.filter((o) => base.resources.includes(o.file)).map((o) => `${o.doc.kind}/${o.doc.metadata.name}`);
     expect(inBase.sort()).toEqual(
-      ['Namespace/demo-vm', 'ServiceAccount/demo-vm', 'ServiceAccount/demo-vm-web', 'ConfigMap/demo-vm', 'Deployment/demo-vm-web', 'Deployment/demo-vm-worker', 'HorizontalPodAutoscaler/demo-vm-web', 'Service/demo-vm', 'PodDisruptionBudget/demo-vm-web', 'PodDisruptionBudget/demo-vm-worker', 'Ingress/demo-vm'].sort(),
+      [
+        'Namespace/demo-vm',
+        'ServiceAccount/demo-vm',
+        'ServiceAccount/demo-vm-web',
+        'ConfigMap/demo-vm',
+        'Deployment/demo-vm-web',
+        'Deployment/demo-vm-worker',
+        'HorizontalPodAutoscaler/demo-vm-web',
+        'Service/demo-vm',
+        'PodDisruptionBudget/demo-vm-web',
+        'PodDisruptionBudget/demo-vm-worker',
+        'Ingress/demo-vm',
+      ].sort(),
     );
     // PodMonitoring needs Managed Prometheus' CRD on the cluster: a component one turns on.
     expect(base.components).toEqual(['components/image']);
     const pmFile = objects.find((o) => o.doc.kind === 'PodMonitoring')!.file;
-    const pmComponent = kustomizations.find((k) => k.doc.kind === 'Component' && ((k.doc as unknown as { resources?: string[] }).resources ?? []).some((r) => join(dirname(k.file), r) === pmFile))!;
+    const pmComponent = kustomizations.find(
+      (k) => k.doc.kind === 'Component' && ((k.doc as unknown as { resources?: string[] }).resources ?? []).some((r) => join(dirname(k.file), r) === pmFile),
+    )!;
     expect(pmComponent.file).toBe('components/pod-monitoring/kustomization.yaml');
     expect(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')).toMatch(/^\s*# - components\/pod-monitoring$/m);
     // One image setting, used by every container.
-    const [image] = kustomizations.flatMap((k) => ((k.doc as unknown as { images?: Array<{ name: string; newName: string; newTag: string }> }).images ?? []));
+    const [image] = kustomizations.flatMap((k) => (k.doc as unknown as { images?: Array<{ name: string; newName: string; newTag: string }> }).images ?? []);
     for (const w of [...deployments, job]) for (const c of w.spec.template.spec.containers) expect(c.image).toBe(image!.name);
   });
 
@@ -172,7 +206,9 @@ describe('Kubernetes manifests', () => {
     expect(hpa!.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: web.metadata.name });
     expect(hpa!.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa!.spec.maxReplicas).toBeGreaterThan(hpa!.spec.minReplicas);
-    expect(hpa!.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } }]);
+    expect(hpa!.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } },
+    ]);
     // Utilization is of the request: without one the autoscaler cannot compute it.
     expect(container(web).resources?.requests?.['cpu']).toBeDefined();
   });
@@ -203,7 +239,9 @@ describe('Kubernetes manifests', () => {
   test('probes: readiness on /readyz, liveness and startup on /healthz, on the port the app listens on', () => {
     const routes = healthRoutes({ role: 'all', ready: {} }).map((r) => r.path);
     for (const p of ['/readyz', '/healthz']) expect(routes).toContain(p);
-    const exposed = parseDockerfile(readFileSync('Dockerfile', 'utf8')).at(-1)!.instructions.find((i) => i.op === 'EXPOSE')?.args;
+    const exposed = parseDockerfile(readFileSync('Dockerfile', 'utf8'))
+      .at(-1)!
+      .instructions.find((i) => i.op === 'EXPOSE')?.args;
     for (const w of deployments) {
       const c = container(w);
       expect(c.readinessProbe?.httpGet?.path, w.metadata.name).toBe('/readyz');
@@ -223,7 +261,12 @@ describe('Kubernetes manifests', () => {
       expect(pod.securityContext?.runAsUser).not.toBe(0);
       expect(pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
       for (const c of pod.containers) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        });
         // npm and Node write temporary files: /tmp is the one writable mount.
         expect(c.volumeMounts?.map((m) => m.mountPath)).toEqual(['/tmp']);
       }
@@ -249,7 +292,11 @@ describe('Kubernetes manifests', () => {
     expect(selects({ matchLabels: service.spec.selector }, podLabels(worker))).toBe(false);
     const containerPorts = container(web).ports!.map((p) => p.name);
     for (const p of service.spec.ports) expect(containerPorts).toContain(p.targetPort);
-    const ingress = one<K8sObject & { spec: { rules: Array<{ http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }> } }> } }>('Ingress');
+    const ingress = one<
+      K8sObject & {
+        spec: { rules: Array<{ http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }> } }> };
+      }
+    >('Ingress');
     const paths = ingress.spec.rules.flatMap((r) => r.http.paths);
     expect(paths.map((p) => [p.path, p.pathType])).toEqual([['/slack/events', 'Exact']]);
     for (const p of paths) expect(p.backend.service).toEqual({ name: service.metadata.name, port: { name: service.spec.ports[0]!.name } });
@@ -320,7 +367,9 @@ describe('Kubernetes manifests', () => {
     for (const w of deployments) {
       const port = container(w).ports!.find((p) => p.name === endpoint!.port);
       expect(port, `${w.metadata.name} has port ${endpoint!.port}`).toBeDefined();
-      expect(w.spec.template.metadata).toMatchObject({ annotations: { 'prometheus.io/path': endpoint!.path, 'prometheus.io/port': String(port!.containerPort) } });
+      expect(w.spec.template.metadata).toMatchObject({
+        annotations: { 'prometheus.io/path': endpoint!.path, 'prometheus.io/port': String(port!.containerPort) },
+      });
     }
     expect(metricsRoute(new Registry()).path).toBe(endpoint!.path);
   });

@@ -59,7 +59,9 @@ const objectMeta = z.strictObject({
 });
 const labelSelector = z.strictObject({
   matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
+  matchExpressions: z
+    .array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() }))
+    .optional(),
 });
 // A Prometheus duration ("30s", "1m30s"), as the CRD's `format: duration` asks.
 const promDuration = z.string().regex(/^(?:0|(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/);
@@ -105,11 +107,17 @@ const podMonitoring = z.strictObject({
       .min(1)
       .max(10),
     filterRunning: z.boolean().optional(),
-    limits: z.strictObject({ samples: z.number().int(), labels: z.number().int(), labelNameLength: z.number().int(), labelValueLength: z.number().int() }).partial().optional(),
+    limits: z
+      .strictObject({ samples: z.number().int(), labels: z.number().int(), labelNameLength: z.number().int(), labelValueLength: z.number().int() })
+      .partial()
+      .optional(),
     targetLabels: z
       .strictObject({
         metadata: z.array(z.enum(['container', 'node', 'pod', 'top_level_controller_name', 'top_level_controller_type'])).optional(),
-        fromPod: z.array(z.strictObject({ from: z.string(), to: labelName.optional() })).max(100).optional(),
+        fromPod: z
+          .array(z.strictObject({ from: z.string(), to: labelName.optional() }))
+          .max(100)
+          .optional(),
       })
       .optional(),
   }),

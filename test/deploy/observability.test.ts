@@ -28,7 +28,11 @@ describe('metrics and logs', () => {
   /** Sum of the series of `name` whose labels include `labels`. */
   const value = async (name: string, labels: Record<string, string> = {}) =>
     (await scrape()).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
-  const logLines = () => t.logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logLines = () =>
+    t.logs
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   beforeAll(async () => {
     t = await startTestApp({ clock, env: { READINESS_TIMEOUT_SECONDS: '1', LOG_LEVEL: 'debug' } });
@@ -39,7 +43,16 @@ describe('metrics and logs', () => {
     const res = await fetch(`${t.app.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'demo_vm_slack_ack_duration_seconds', 'demo_vm_launches_total', 'demo_vm_gce_errors_total', 'demo_vm_slack_errors_total', 'demo_vm_job_queue_depth', 'demo_vm_usage_seconds_total']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'demo_vm_slack_ack_duration_seconds',
+      'demo_vm_launches_total',
+      'demo_vm_gce_errors_total',
+      'demo_vm_slack_errors_total',
+      'demo_vm_job_queue_depth',
+      'demo_vm_usage_seconds_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name}`);
     }
   });
@@ -49,9 +62,14 @@ describe('metrics and logs', () => {
     const handled = await value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' });
     const sent = await t.slack.command({ user: 'U_ALICE', channel: 'C_GENERAL', text: 'help' });
     expect(sent.response.status).toBe(200);
-    await eventually(() => value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' }), (v) => v === handled + 1);
+    await eventually(
+      () => value('demo_vm_slack_request_duration_seconds_count', { kind: 'command', outcome: 'ok' }),
+      (v) => v === handled + 1,
+    );
     expect(await value('demo_vm_slack_ack_duration_seconds_count', { status: '200' })).toBe(acks + 1);
-    const line = logLines().filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_ALICE').at(-1);
+    const line = logLines()
+      .filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_ALICE')
+      .at(-1);
     expect(line).toMatchObject({ kind: 'command', command: '/demo', channelId: 'C_GENERAL', teamId: t.fake.identity.teamId, failed: false });
     expect(line?.['requestId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof line?.['durationMs']).toBe('number');
@@ -60,8 +78,17 @@ describe('metrics and logs', () => {
   test('a request with a Cloud Trace header: its log line carries the trace for Cloud Logging', async () => {
     const trace = '105445aa7843bc8bf206b12000100000';
     await t.slack.command({ user: 'U_BOB', channel: 'C_GENERAL', text: 'help' }, { headers: { 'X-Cloud-Trace-Context': `${trace}/1;o=1` } });
-    const line = await eventually(() => logLines().filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_BOB').at(-1), (l) => l !== undefined);
-    expect(line).toMatchObject({ 'logging.googleapis.com/trace': `projects/${t.config.gce.project}/traces/${trace}`, 'logging.googleapis.com/trace_sampled': true });
+    const line = await eventually(
+      () =>
+        logLines()
+          .filter((l) => l['message'] === 'slack request' && l['userId'] === 'U_BOB')
+          .at(-1),
+      (l) => l !== undefined,
+    );
+    expect(line).toMatchObject({
+      'logging.googleapis.com/trace': `projects/${t.config.gce.project}/traces/${trace}`,
+      'logging.googleapis.com/trace_sampled': true,
+    });
   });
 
   test('a launch: counted as ready, its job timed by queue, and its VM seconds from the ledger, refreshed every minute', async () => {
@@ -69,7 +96,10 @@ describe('metrics and logs', () => {
     const jobs = await value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' });
     await launchFromCatalog(t, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(t, 'U_ALICE', 'running', 'ready');
-    await eventually(() => value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' }), (v) => v === jobs + 1);
+    await eventually(
+      () => value('demo_vm_job_duration_seconds_count', { queue: 'demo-launch', outcome: 'ok' }),
+      (v) => v === jobs + 1,
+    );
     expect(await value('demo_vm_launches_total', { outcome: 'ready' })).toBe(ready + 1);
     // The interval opened at 09:00 by the app's clock. A scrape reads the totals the every-minute task
     // stored last, not the ledger: they move when the task runs, and only then.
@@ -87,7 +117,9 @@ describe('metrics and logs', () => {
     expect(await usage()).toBeCloseTo(7200, 3);
     await refresh.tick(clock.now());
     expect(await usage()).toBeCloseTo(3 * 3600, 3);
-    expect((await scrape()).some((s) => s.name === 'demo_vm_job_queue_depth' && s.labels['queue'] === 'demo-launch' && s.labels['state'] === 'active')).toBe(true);
+    expect((await scrape()).some((s) => s.name === 'demo_vm_job_queue_depth' && s.labels['queue'] === 'demo-launch' && s.labels['state'] === 'active')).toBe(
+      true,
+    );
   });
 
   test('GCE and Slack call errors are counted by kind; a failed launch by its reason', async () => {
@@ -97,7 +129,10 @@ describe('metrics and logs', () => {
     await launchFromCatalog(t, 'U_BOB', 'crm-demo');
     await demoInState(t, 'U_BOB', 'failed');
     expect(await value('demo_vm_gce_errors_total', { operation: 'insertInstance', kind: 'quota' })).toBe(quota + 1);
-    await eventually(() => value('demo_vm_launches_total', { outcome: 'failed', reason: 'quota' }), (v) => v === failed + 1);
+    await eventually(
+      () => value('demo_vm_launches_total', { outcome: 'failed', reason: 'quota' }),
+      (v) => v === failed + 1,
+    );
 
     const notFound = await value('demo_vm_slack_errors_total', { method: 'chat.postMessage', kind: 'channel_not_found' });
     t.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
@@ -108,12 +143,22 @@ describe('metrics and logs', () => {
   test('a job nobody works on shows in the queue depth and the oldest-waiting age', async () => {
     await t.app.ctx.jobs.boss.createQueue('metrics-probe');
     await t.app.ctx.jobs.send('metrics-probe', { n: 1 });
-    await eventually(() => value('demo_vm_job_queue_depth', { queue: 'metrics-probe', state: 'ready' }), (v) => v === 1);
+    await eventually(
+      () => value('demo_vm_job_queue_depth', { queue: 'metrics-probe', state: 'ready' }),
+      (v) => v === 1,
+    );
     expect(await value('demo_vm_job_oldest_waiting_seconds', { queue: 'metrics-probe' })).toBeGreaterThan(0);
   });
 
   test('an unexpected failure: one ERROR line in Cloud Logging’s shape, its stack for Error Reporting, the error id the user saw', async () => {
-    t.app.router.add({ name: 'explode', usage: '/demo explode', summary: 'fails, for this test', run: async () => { throw new Error('the probe exploded'); } });
+    t.app.router.add({
+      name: 'explode',
+      usage: '/demo explode',
+      summary: 'fails, for this test',
+      run: async () => {
+        throw new Error('the probe exploded');
+      },
+    });
     const sent = await t.slack.command({ user: 'U_CAROL', channel: 'C_GENERAL', text: 'explode' });
     expect(sent.response.status).toBe(200);
     const line = (await eventually(() => logLines().find((l) => l['message'] === 'request failed' && l['user'] === 'U_CAROL')))!;
@@ -136,7 +181,10 @@ describe('metrics and logs', () => {
       throw new Error('the attempt fails');
     });
     const id = await t.app.ctx.jobs.send('log-probe', { demoId: '00000000-0000-4000-8000-00000000d3m0' });
-    const lines = await eventually(() => logLines().filter((l) => l['jobId'] === id), (ls) => ls.length >= 2);
+    const lines = await eventually(
+      () => logLines().filter((l) => l['jobId'] === id),
+      (ls) => ls.length >= 2,
+    );
     expect(lines.map((l) => l['message'])).toContain('probe working');
     for (const l of lines) expect(l).toMatchObject({ job: 'log-probe', jobId: id, demoId: '00000000-0000-4000-8000-00000000d3m0' });
     expect(lines.map((l) => l['message'])).toContain('job attempt failed; pg-boss will retry it if attempts remain');

@@ -40,13 +40,20 @@ describe('two app processes on one PostgreSQL', () => {
 
   test('a Slack request can land on either replica', async () => {
     expect(a.pid).not.toBe(b.pid);
-    for (const [via, user] of [[viaA, 'U_ALICE'], [viaB, 'U_BOB']] as const) {
+    for (const [via, user] of [
+      [viaA, 'U_ALICE'],
+      [viaB, 'U_BOB'],
+    ] as const) {
       const sent = await via.slack.command({ user, text: 'help' });
       expect(sent.response.status).toBe(200);
       expect(t.fake.ephemerals(user).at(-1)?.text).toContain('/demo launch');
     }
     // Each replica served its own request, and logged it with a request id and the user.
-    const served = (p: AppProcess, user: string) => p.output().split('\n').some((l) => l.includes('"message":"slack request"') && l.includes(`"userId":"${user}"`) && l.includes('"requestId":'));
+    const served = (p: AppProcess, user: string) =>
+      p
+        .output()
+        .split('\n')
+        .some((l) => l.includes('"message":"slack request"') && l.includes(`"userId":"${user}"`) && l.includes('"requestId":'));
     await eventually(() => served(a, 'U_ALICE') && served(b, 'U_BOB'));
     expect(served(a, 'U_BOB')).toBe(false);
   });
@@ -80,11 +87,14 @@ describe('two app processes on one PostgreSQL', () => {
     expect(new Set(t.sim.instances.map((i) => i.name))).toEqual(new Set(demos.map((d) => d.instance_name)));
     // One status DM per demo, edited in place.
     for (const d of demos) {
-      const statusMessages = t.fake.history(d.dm_channel!).filter((m) => m.metadata?.event_type === STATUS_EVENT && JSON.stringify(m.metadata.event_payload).includes(d.id));
+      const statusMessages = t.fake
+        .history(d.dm_channel!)
+        .filter((m) => m.metadata?.event_type === STATUS_EVENT && JSON.stringify(m.metadata.event_payload).includes(d.id));
       expect(statusMessages, `status DMs of ${d.owner_id}`).toHaveLength(1);
     }
     // Each launch job completed once, first time: no replica took a job another was working on.
-    const launchJobs = async () => (await sql<{ state: string; retry_count: number }>`SELECT state, retry_count FROM pgboss.job WHERE name = 'demo-launch'`.execute(handle.db)).rows;
+    const launchJobs = async () =>
+      (await sql<{ state: string; retry_count: number }>`SELECT state, retry_count FROM pgboss.job WHERE name = 'demo-launch'`.execute(handle.db)).rows;
     const jobs = await eventually(launchJobs, (rows) => rows.every((j) => j.state !== 'active'));
     expect(jobs.map((j) => [j.state, j.retry_count])).toEqual(users.map(() => ['completed', 0]));
   });
@@ -96,17 +106,30 @@ describe('two app processes on one PostgreSQL', () => {
     for (const now of periods) await Promise.all([a.tick('catalog-sync', now), b.tick('catalog-sync', now)]);
     // One catalog sync (one list of machine images) per period, whichever replica claimed it.
     expect(lists() - before).toBe(periods.length);
-    const runs = await handle.db.selectFrom('scheduled_runs').select(['period_key', 'claimed_by']).where('task', '=', 'catalog-sync').where('period_key', 'in', periods.map((p) => new Date(p).toISOString())).execute();
+    const runs = await handle.db
+      .selectFrom('scheduled_runs')
+      .select(['period_key', 'claimed_by'])
+      .where('task', '=', 'catalog-sync')
+      .where(
+        'period_key',
+        'in',
+        periods.map((p) => new Date(p).toISOString()),
+      )
+      .execute();
     expect(runs.map((r) => r.period_key).sort()).toEqual(periods.map((p) => new Date(p).toISOString()));
   });
 
   test('claimPeriod raced by two processes over 200 periods: each period won exactly once', async () => {
     const race = (instance: string) => {
-      const child = spawn(process.execPath, ['test/deploy/claim-race-child.ts', t.database!.url, 'race-test', '200', instance], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['test/deploy/claim-race-child.ts', t.database!.url, 'race-test', '200', instance], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       let out = '';
       const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += String(d)), out.includes('READY') && resolve())));
       const done = new Promise<string[]>((resolve, reject) =>
-        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n').filter(Boolean).at(-1)!) as string[]) : reject(new Error(`claim race child exited ${code}`)))),
+        child.once('exit', (code) =>
+          code === 0 ? resolve(JSON.parse(out.split('\n').filter(Boolean).at(-1)!) as string[]) : reject(new Error(`claim race child exited ${code}`)),
+        ),
       );
       return { child, ready, done };
     };
@@ -116,7 +139,11 @@ describe('two app processes on one PostgreSQL', () => {
     const [wonA, wonB] = await Promise.all(racers.map((r) => r.done));
     expect(wonA!.filter((p) => wonB!.includes(p))).toEqual([]);
     expect(new Set([...wonA!, ...wonB!]).size).toBe(200);
-    const rows = await handle.db.selectFrom('scheduled_runs').select(({ fn }) => fn.countAll<string>().as('n')).where('task', '=', 'race-test').executeTakeFirstOrThrow();
+    const rows = await handle.db
+      .selectFrom('scheduled_runs')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .where('task', '=', 'race-test')
+      .executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(200);
   });
 });

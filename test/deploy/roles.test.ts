@@ -23,7 +23,10 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
   let worker: AppProcess;
   let viaWeb: TestApp;
   const dir = mkdtempSync(join(tmpdir(), 'demo-vm-roles-'));
-  const loaded = (role: string) => readFileSync(join(dir, `${role}.modules`), 'utf8').split('\n').filter(Boolean);
+  const loaded = (role: string) =>
+    readFileSync(join(dir, `${role}.modules`), 'utf8')
+      .split('\n')
+      .filter(Boolean);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -31,7 +34,11 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
     handle = openPostgres(t.database!.url);
     const env = appProcessEnv(t, { LOG_LEVEL: 'debug', READINESS_TIMEOUT_SECONDS: '1' });
     const start = (role: string) =>
-      startAppProcess({ env: { ...env, ROLE: role, DEMO_VM_MODULE_LOG: join(dir, `${role}.modules`) }, clock: '2026-03-02T09:00:00Z', execArgv: ['--import', RECORDER] });
+      startAppProcess({
+        env: { ...env, ROLE: role, DEMO_VM_MODULE_LOG: join(dir, `${role}.modules`) },
+        clock: '2026-03-02T09:00:00Z',
+        execArgv: ['--import', RECORDER],
+      });
     [web, worker] = await Promise.all([start('web'), start('worker')]);
     viaWeb = { ...t, db: handle.db, slack: new InboundSlack(t.fake, `${web.url}/slack/events`, TEST_SIGNING_SECRET) };
   });
@@ -48,12 +55,18 @@ describe('ROLE=web and ROLE=worker as two processes', () => {
     await launchFromCatalog(viaWeb, 'U_ALICE', 'crm-demo');
     const demo = await demoInState(viaWeb, 'U_ALICE', 'running', 'ready');
     expect(t.sim.requestsFor('instances.insert')).toHaveLength(1);
-    await eventually(() => JSON.stringify(statusDm(viaWeb, demo).blocks), (b) => b.includes('console.cloud.google.com'));
+    await eventually(
+      () => JSON.stringify(statusDm(viaWeb, demo).blocks),
+      (b) => b.includes('console.cloud.google.com'),
+    );
     // The web process served the Slack requests; the worker did the job (its log names the queue).
     expect(web.output()).toContain('"message":"slack request"');
     expect(worker.output()).not.toContain('"message":"slack request"');
     // Only the worker knows the VM is running: its job's event refreshed the Home it never served.
-    await eventually(() => JSON.stringify(t.fake.home('U_ALICE')?.blocks ?? []), (b) => b.includes('· running'));
+    await eventually(
+      () => JSON.stringify(t.fake.home('U_ALICE')?.blocks ?? []),
+      (b) => b.includes('· running'),
+    );
   });
 
   test('the web process never loaded a Google client library; the worker did', () => {

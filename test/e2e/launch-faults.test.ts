@@ -40,7 +40,10 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     expect(inserts.length).toBe(2);
     expect(new Set(inserts.map((r) => r.requestId)).size).toBe(1);
     expect(vmsOf(demo.id)).toHaveLength(1);
-    await eventually(() => statusDm(t, demo).text, (s) => s.includes('ready'));
+    await eventually(
+      () => statusDm(t, demo).text,
+      (s) => s.includes('ready'),
+    );
   });
 
   test('a 503 while waiting on the operation is retried and the launch completes', async () => {
@@ -65,7 +68,10 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     expect(demo.failure_reason).toMatch(/quota/i);
     expect(demo.failure_reason).toMatch(/CPUS/);
     expect(vmsOf(demo.id)).toHaveLength(0);
-    const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('could not be launched'));
+    const dm = await eventually(
+      () => statusDm(t, demo),
+      (m) => m.text.includes('could not be launched'),
+    );
     expect(blockText(dm.blocks ?? [])).toContain('out of quota');
     expect(await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute()).toHaveLength(0);
   });
@@ -77,7 +83,10 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     const failed = await demoInState(t, user, 'failed');
     expect(failed.failure_kind).toBe('stockout');
     expect(vmsOf(failed.id)).toHaveLength(0);
-    const dm = await eventually(() => statusDm(t, failed), (m) => blockText(m.blocks ?? []).includes('demos.retry_zone'));
+    const dm = await eventually(
+      () => statusDm(t, failed),
+      (m) => blockText(m.blocks ?? []).includes('demos.retry_zone'),
+    );
     const zone = t.config.gce.zones.find((z) => z !== failed.zone)!;
     await t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId: `demos.retry_zone.${zone}` });
     const retried = await demoInState(t, user, 'running', 'ready');
@@ -100,7 +109,10 @@ describe('launch: idempotency, bad input and GCE faults', () => {
 
     const before = openViewIds(t, user);
     await t.slack.command({ user, text: 'launch no-such-image' });
-    const modal = await eventually(() => t.fake.views(user).at(-1), (v) => !!v && !before.has(v.id) && blockText(v.blocks).includes('could not find'));
+    const modal = await eventually(
+      () => t.fake.views(user).at(-1),
+      (v) => !!v && !before.has(v.id) && blockText(v.blocks).includes('could not find'),
+    );
     expect(blockText(modal!.blocks)).toContain('/demo browse');
 
     // A private image of someone else cannot be launched, even by id.
@@ -108,7 +120,15 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     await t.db.updateTable('images').set({ visibility: 'private', owner_id: 'U_BOB' }).where('id', '=', privateId).execute();
     try {
       const { launch } = await import('../../src/demos/service.ts');
-      await expect(launch(t.app.ctx, await t.app.ctx.actor(user), { imageId: privateId, zone: t.config.gce.defaultZone, machineType: t.config.gce.defaultMachineType, ttlHours: 2, submissionKey: 'x' })).rejects.toThrow(/private/);
+      await expect(
+        launch(t.app.ctx, await t.app.ctx.actor(user), {
+          imageId: privateId,
+          zone: t.config.gce.defaultZone,
+          machineType: t.config.gce.defaultMachineType,
+          ttlHours: 2,
+          submissionKey: 'x',
+        }),
+      ).rejects.toThrow(/private/);
     } finally {
       await t.db.updateTable('images').set({ visibility: 'official', owner_id: null }).where('id', '=', privateId).execute();
     }

@@ -22,7 +22,9 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
     expect(text).not.toContain('nightly-backup-web-1');
     // The catalog query is quick, so the modal was opened with the catalog itself: no "Loading…" step.
     const calls = t.fake.calls.slice(mark);
-    expect(calls.filter((c) => c.method === 'views.open').at(-1)?.args).toMatchObject({ view: { title: { text: 'Demo catalog' }, callback_id: browse.callback_id } });
+    expect(calls.filter((c) => c.method === 'views.open').at(-1)?.args).toMatchObject({
+      view: { title: { text: 'Demo catalog' }, callback_id: browse.callback_id },
+    });
     expect(calls.filter((c) => c.method === 'views.update')).toHaveLength(0);
   });
 
@@ -45,9 +47,14 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       expect(vm.labels).toEqual({ 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: 'u_alice' });
       expect(t.sim.requestsFor('instances.insert').filter((r) => JSON.stringify(r.body).includes(demo.id))).toHaveLength(1);
 
-      const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+      const dm = await eventually(
+        () => statusDm(t, demo),
+        (m) => m.text.includes('ready'),
+      );
       const body = blockText(dm.blocks ?? []);
-      expect(body).toContain(`https://console.cloud.google.com/compute/instancesDetail/zones/${demo.zone}/instances/${demo.instance_name}?project=demo-test-project`);
+      expect(body).toContain(
+        `https://console.cloud.google.com/compute/instancesDetail/zones/${demo.zone}/instances/${demo.instance_name}?project=demo-test-project`,
+      );
       expect(body).toContain(`https://ssh.cloud.google.com/v2/ssh/projects/demo-test-project/zones/${demo.zone}/instances/${demo.instance_name}`);
       expect(body).toContain('/console?port=1');
       expect(body).toContain(demo.external_ip!);
@@ -63,7 +70,11 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       expect(intervals).toHaveLength(1);
       expect(intervals[0]!.ended_at).toBeNull();
       // The app check ran (the simulated VM serves nothing) and said so.
-      await eventually(() => blockText(statusDm(t, demo).blocks ?? []), (b) => b.includes('did not answer its readiness check'), 10_000);
+      await eventually(
+        () => blockText(statusDm(t, demo).blocks ?? []),
+        (b) => b.includes('did not answer its readiness check'),
+        10_000,
+      );
     } finally {
       t.fake.events.off('message_updated', onUpdate);
       t.fake.events.off('message_posted', onUpdate);
@@ -75,7 +86,10 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
     const user = 'U_CAROL';
     await launchFromCatalog(t, user, 'crm-demo');
     const demo = await demoInState(t, user, 'running', 'ready');
-    const dm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+    const dm = await eventually(
+      () => statusDm(t, demo),
+      (m) => m.text.includes('ready'),
+    );
     const vm = () => vmsOf(demo.id)[0];
 
     const refusalsBefore = t.fake.ephemerals('U_BOB').length;
@@ -91,12 +105,18 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
     const closed = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
     expect(closed.every((i) => i.ended_at !== null)).toBe(true);
 
-    const stoppedDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('stopped'));
+    const stoppedDm = await eventually(
+      () => statusDm(t, demo),
+      (m) => m.text.includes('stopped'),
+    );
     await t.slack.action({ user, on: { channel: stoppedDm.channel, messageTs: stoppedDm.ts }, actionId: 'demos.start' });
     await demoInState(t, user, 'running', 'ready');
     expect(vm()!.status).toBe('RUNNING');
 
-    const runningDm = await eventually(() => statusDm(t, demo), (m) => m.text.includes('ready'));
+    const runningDm = await eventually(
+      () => statusDm(t, demo),
+      (m) => m.text.includes('ready'),
+    );
     await t.slack.action({ user, on: { channel: runningDm.channel, messageTs: runningDm.ts }, actionId: 'demos.delete' });
     await demoInState(t, user, 'deleted');
     expect(vmsOf(demo.id)).toHaveLength(0);

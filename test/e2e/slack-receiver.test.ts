@@ -38,7 +38,12 @@ describe('the real Bolt receiver', () => {
     const signed = await t.slack.command({ user: 'U_BOB', text: 'browse' });
     expect(signed.response.status).toBe(200);
     await t.fake.waitFor('views.open', (c) => c.args['trigger_id'] === signed.request.triggerId, { after: mark, timeoutMs: 15_000 });
-    expect(t.fake.calls.slice(mark).filter((c) => c.method === 'views.open').map((c) => c.args['trigger_id'])).toEqual([signed.request.triggerId]);
+    expect(
+      t.fake.calls
+        .slice(mark)
+        .filter((c) => c.method === 'views.open')
+        .map((c) => c.args['trigger_id']),
+    ).toEqual([signed.request.triggerId]);
     expect(t.fake.ephemerals('U_BOB').length).toBe(ephemeralsBefore);
   });
 
@@ -69,7 +74,10 @@ describe('the real Bolt receiver', () => {
       const browse = await t.slack.command({ user: 'U_ALICE', text: 'browse' });
       expect(browse.response.status).toBe(200);
       // The browse listener did go on to Slack after its ack: its views.open is held, unanswered.
-      await eventually(() => held, (urls) => urls.includes('/api/views.open'));
+      await eventually(
+        () => held,
+        (urls) => urls.includes('/api/views.open'),
+      );
       expect(t.fake.hang).toBe(true);
       expect(held.filter((url) => url.includes('auth.test'))).toEqual([]);
     } finally {

@@ -4,7 +4,11 @@ import { GcpCloudBuild } from '../../src/exports/cloud-build.ts';
 import { FakeCloudBuild } from '../../sim/cloudbuild/index.ts';
 import { eventually } from '../harness/app.ts';
 
-const build = (dest: string) => ({ steps: [{ name: 'gcr.io/compute-image-import/gce_vm_image_export:release', args: [`-destination_uri=${dest}`] }], tags: ['gce-daisy', 'gce-daisy-image-export'], timeout: '7200s' });
+const build = (dest: string) => ({
+  steps: [{ name: 'gcr.io/compute-image-import/gce_vm_image_export:release', args: [`-destination_uri=${dest}`] }],
+  tags: ['gce-daisy', 'gce-daisy-image-export'],
+  timeout: '7200s',
+});
 
 describe('fake Cloud Build with the real client', () => {
   let fake: FakeCloudBuild;
@@ -27,11 +31,14 @@ describe('fake Cloud Build with the real client', () => {
     expect(fake.calls.at(-1)).toMatchObject({ method: 'builds.create', path: '/v1/projects/p1/locations/us-central1/builds' });
     const ref = { project: 'p1', location: 'us-central1', id: created.build.id };
     const seen = new Set<string>();
-    await eventually(async () => {
-      const b = await cb.get(ref);
-      seen.add(b.status);
-      return b.status;
-    }, (s) => s === 'SUCCESS');
+    await eventually(
+      async () => {
+        const b = await cb.get(ref);
+        seen.add(b.status);
+        return b.status;
+      },
+      (s) => s === 'SUCCESS',
+    );
     expect(seen.has('SUCCESS')).toBe(true);
     expect([...seen].every((s) => ['QUEUED', 'WORKING', 'SUCCESS'].includes(s))).toBe(true);
     expect(fake.gcs.object('out', 'a.vmdk')?.size).toBe(2_147_483_648);
@@ -49,7 +56,10 @@ describe('fake Cloud Build with the real client', () => {
       const a = await cb.create('p1', undefined, build('gs://out/b.vmdk'));
       expect(a.operationName).toMatch(/^operations\/build\/p1\//);
       const ref = { project: 'p1', id: a.build.id };
-      await eventually(() => cb.get(ref), (b) => b.status === 'WORKING');
+      await eventually(
+        () => cb.get(ref),
+        (b) => b.status === 'WORKING',
+      );
       await cb.cancel(ref);
       expect((await cb.get(ref)).status).toBe('CANCELLED');
       await cb.cancel(ref);
@@ -60,7 +70,10 @@ describe('fake Cloud Build with the real client', () => {
     }
     fake.failNext({ detail: '[image-export] Image "x" not found' });
     const failed = await cb.create('p1', undefined, build('gs://out/c.vmdk'));
-    const end = await eventually(() => cb.get({ project: 'p1', id: failed.build.id }), (b) => b.status !== 'QUEUED' && b.status !== 'WORKING');
+    const end = await eventually(
+      () => cb.get({ project: 'p1', id: failed.build.id }),
+      (b) => b.status !== 'QUEUED' && b.status !== 'WORKING',
+    );
     expect(end).toMatchObject({ status: 'FAILURE', detail: '[image-export] Image "x" not found' });
     expect(fake.gcs.object('out', 'c.vmdk')).toBeUndefined();
 

@@ -47,7 +47,14 @@ describe('images from a disk, and boot disks', () => {
     expect((await rig.compute.waitOperation(op)).error).toBeUndefined();
     rig.sim.setTiming({ operationMs: 10 });
     const image = await rig.compute.getImage('img-b');
-    expect(image).toMatchObject({ name: 'img-b', resourcePath: `projects/${PROJECT}/global/images/img-b`, status: 'READY', labels: { purpose: 'export', 'managed-by': 'demo-vm' }, diskSizeGb: 20, sourceDisk });
+    expect(image).toMatchObject({
+      name: 'img-b',
+      resourcePath: `projects/${PROJECT}/global/images/img-b`,
+      status: 'READY',
+      labels: { purpose: 'export', 'managed-by': 'demo-vm' },
+      diskSizeGb: 20,
+      sourceDisk,
+    });
 
     const dup = await rig.compute.insertImage({ name: 'img-b', sourceDisk, requestId: rid() }).catch((e: unknown) => e);
     expect(dup).toMatchObject({ kind: 'conflict', httpStatus: 409 });
@@ -60,8 +67,13 @@ describe('images from a disk, and boot disks', () => {
     await launch(rig, 'export-disk-c');
     await stop('export-disk-c');
     const sourceDisk = `zones/${ZONE}/disks/export-disk-c`;
-    await expect(rig.compute.insertImage({ name: 'img-c', sourceDisk, labels: { Purpose: 'export' }, requestId: rid() })).rejects.toMatchObject({ kind: 'invalid', httpStatus: 400 });
-    await expect(rig.compute.insertImage({ name: 'img-c', sourceDisk: `zones/${ZONE}/disks/nope`, requestId: rid() })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(rig.compute.insertImage({ name: 'img-c', sourceDisk, labels: { Purpose: 'export' }, requestId: rid() })).rejects.toMatchObject({
+      kind: 'invalid',
+      httpStatus: 400,
+    });
+    await expect(rig.compute.insertImage({ name: 'img-c', sourceDisk: `zones/${ZONE}/disks/nope`, requestId: rid() })).rejects.toMatchObject({
+      kind: 'not_found',
+    });
 
     rig.sim.injectFault({ method: 'images.insert', kind: 'backend' });
     await expect(rig.compute.insertImage({ name: 'img-c', sourceDisk, requestId: rid() })).rejects.toMatchObject({ kind: 'unavailable', httpStatus: 503 });

@@ -24,7 +24,9 @@ describe('exports that fail, are cancelled, or outlive a restart', () => {
     t.cloudBuild.failNext({ detail: '[image-export] qemu-img: error while writing sector 4194304: No space left on device' });
     await t.slack.command({ user: 'U_CAROL', text: 'export carol-erp qcow2 gs://demo-vm-exports/failing' });
     const failed = await exportInState(t, 'U_CAROL', 'failed');
-    expect(failed.failure_reason).toBe('The export build ended with FAILURE: [image-export] qemu-img: error while writing sector 4194304: No space left on device');
+    expect(failed.failure_reason).toBe(
+      'The export build ended with FAILURE: [image-export] qemu-img: error while writing sector 4194304: No space left on device',
+    );
     // The DM is edited last, once the clean-up is done.
     const body = await dmSaying(t, failed.id, 'Exporting *Carol ERP* failed.');
     expect(body).toContain('No space left on device');
@@ -91,9 +93,18 @@ describe('exports that fail, are cancelled, or outlive a restart', () => {
     await t.slack.command({ user: 'U_CAROL', text: 'export carol-erp qcow2 gs://demo-vm-exports/lost-record' });
     const running = await exportInState(t, 'U_CAROL', 'running', 'build_working');
     // What a crash right after builds.create leaves: the step claimed, no operation, no build id.
-    await t.db.updateTable('steps').set({ operation_name: null }).where('owner_kind', '=', 'export').where('owner_id', '=', running.id).where('step', '=', 'build').execute();
+    await t.db
+      .updateTable('steps')
+      .set({ operation_name: null })
+      .where('owner_kind', '=', 'export')
+      .where('owner_id', '=', running.id)
+      .where('step', '=', 'build')
+      .execute();
     await t.db.updateTable('exports').set({ build_id: null }).where('id', '=', running.id).execute();
-    const recovered = await eventually(() => t.db.selectFrom('steps').select('operation_name').where('owner_id', '=', running.id).where('step', '=', 'build').executeTakeFirst(), (r) => Boolean(r?.operation_name));
+    const recovered = await eventually(
+      () => t.db.selectFrom('steps').select('operation_name').where('owner_id', '=', running.id).where('step', '=', 'build').executeTakeFirst(),
+      (r) => Boolean(r?.operation_name),
+    );
     expect(recovered!.operation_name).toMatch(/^recovered:/);
     t.cloudBuild.release();
     const done = await exportInState(t, 'U_CAROL', 'done');
@@ -112,11 +123,22 @@ describe('exports that fail, are cancelled, or outlive a restart', () => {
     const form = await waitForView(t, 'U_CAROL', 'exports.modal', new Set([browse.id, detail.id]));
     expect(blockText(form.blocks)).toContain('gs://demo-vm-exports-eu');
 
-    const bad = await t.slack.submit({ user: 'U_CAROL', viewId: form.id, values: { 'exports.format': 'tar.gz', 'exports.bucket': 'demo-vm-exports-eu', 'exports.prefix': '../up' } });
+    const bad = await t.slack.submit({
+      user: 'U_CAROL',
+      viewId: form.id,
+      values: { 'exports.format': 'tar.gz', 'exports.bucket': 'demo-vm-exports-eu', 'exports.prefix': '../up' },
+    });
     expect(bad.body).toMatchObject({ response_action: 'errors', errors: { 'exports.prefix_block': expect.stringContaining('`..`') } });
     const before = (await exportsOf(t, 'U_CAROL')).length;
-    await t.slack.submit({ user: 'U_CAROL', viewId: form.id, values: { 'exports.format': 'tar.gz', 'exports.bucket': 'demo-vm-exports-eu', 'exports.prefix': 'handover/' } });
-    await eventually(() => exportsOf(t, 'U_CAROL'), (rows) => rows.length > before);
+    await t.slack.submit({
+      user: 'U_CAROL',
+      viewId: form.id,
+      values: { 'exports.format': 'tar.gz', 'exports.bucket': 'demo-vm-exports-eu', 'exports.prefix': 'handover/' },
+    });
+    await eventually(
+      () => exportsOf(t, 'U_CAROL'),
+      (rows) => rows.length > before,
+    );
     const done = await exportInState(t, 'U_CAROL', 'done');
     expect(done.destination_uri).toBe('gs://demo-vm-exports-eu/handover/carol-erp.tar.gz');
     const args = (buildsFor(t, done.destination_uri)[0]!.request.steps as Array<{ args: string[] }>)[0]!.args;
@@ -131,7 +153,10 @@ describe('exports that fail, are cancelled, or outlive a restart', () => {
     expect(running.destination_uri).toBe('gs://demo-vm-exports/crm-demo.vhd');
     const mark = t.fake.ephemerals('U_ADMIN').length;
     await t.slack.command({ user: 'U_ADMIN', text: 'export crm-demo vpc' });
-    const text = await eventually(() => t.fake.ephemerals('U_ADMIN').slice(mark).at(-1)?.text ?? '', (s) => s.length > 0);
+    const text = await eventually(
+      () => t.fake.ephemerals('U_ADMIN').slice(mark).at(-1)?.text ?? '',
+      (s) => s.length > 0,
+    );
     expect(text).toContain('`gs://demo-vm-exports/crm-demo.vhd` is being written by another export right now');
     expect(await exportsOf(t, 'U_ADMIN')).toHaveLength(1);
     t.cloudBuild.release();

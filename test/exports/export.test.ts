@@ -17,7 +17,10 @@ describe('export an image to Cloud Storage', () => {
     t.fake.events.on('message_posted', onMessage);
     try {
       await t.slack.command({ user: 'U_ALICE', text: 'export alice-crm vmdk gs://demo-vm-exports/customers/acme' });
-      await eventually(() => lastEphemeral(t, 'U_ALICE'), (s) => s.includes('gs://demo-vm-exports/customers/acme/alice-crm.vmdk'));
+      await eventually(
+        () => lastEphemeral(t, 'U_ALICE'),
+        (s) => s.includes('gs://demo-vm-exports/customers/acme/alice-crm.vmdk'),
+      );
       const done = await exportInState(t, 'U_ALICE', 'done');
 
       // Exactly one build, with gcloud's step, args and tags (the fixture cites gcloud's source).
@@ -41,7 +44,9 @@ describe('export an image to Cloud Storage', () => {
       // size, the build log and a signed link.
       const body = await dmSaying(t, done.id, 'is exported as VMDK');
       expect(body).toContain('gs://demo-vm-exports/customers/acme/alice-crm.vmdk');
-      expect(body).toContain('https://console.cloud.google.com/storage/browser/_details/demo-vm-exports/customers/acme/alice-crm.vmdk?project=demo-test-project');
+      expect(body).toContain(
+        'https://console.cloud.google.com/storage/browser/_details/demo-vm-exports/customers/acme/alice-crm.vmdk?project=demo-test-project',
+      );
       expect(body).toContain('2.0 GiB');
       expect(body).toContain(`https://console.cloud.google.com/cloud-build/builds;region=us-central1/${build.id}?project=`);
       expect(done.signed_url).toMatch(/X-Goog-Algorithm=GOOG4-RSA-SHA256/);
@@ -54,15 +59,24 @@ describe('export an image to Cloud Storage', () => {
       // One message, edited in place at every step.
       expect(t.fake.callsTo('chat.postMessage').filter((c) => String(c.args.text ?? '').includes('Alice CRM v2'))).toHaveLength(1);
       const order = ['creating instance', 'stopping instance', 'creating image', 'exported to'].map((w) => seen.findIndex((s) => s.includes(w)));
-      expect(order.every((i) => i >= 0), JSON.stringify(seen)).toBe(true);
-      expect([...order].sort((a, b) => a - b), JSON.stringify(seen)).toEqual(order);
+      expect(
+        order.every((i) => i >= 0),
+        JSON.stringify(seen),
+      ).toBe(true);
+      expect(
+        [...order].sort((a, b) => a - b),
+        JSON.stringify(seen),
+      ).toEqual(order);
 
       // Nothing temporary is left, and the temporaries were what the export said they were.
       expect(temporaries(t)).toEqual({ instances: [], images: [] });
       const inserted = t.sim.requestsFor('instances.insert').map((r) => r.body as { name: string; labels: Record<string, string> });
       expect(inserted.at(-1)).toMatchObject({ name: done.temp_instance, labels: { purpose: 'export', 'managed-by': 'demo-vm', 'export-id': done.id } });
       const imaged = t.sim.requestsFor('images.insert').map((r) => r.body as { sourceDisk: string; labels: Record<string, string> });
-      expect(imaged.at(-1)).toMatchObject({ sourceDisk: `projects/demo-test-project/zones/${done.zone}/disks/${done.temp_instance}`, labels: { purpose: 'export' } });
+      expect(imaged.at(-1)).toMatchObject({
+        sourceDisk: `projects/demo-test-project/zones/${done.zone}/disks/${done.temp_instance}`,
+        labels: { purpose: 'export' },
+      });
       // Not demo hours, and audited.
       expect(await t.db.selectFrom('usage_intervals').selectAll().execute()).toHaveLength(0);
       const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'image.export').execute();
@@ -77,12 +91,15 @@ describe('export an image to Cloud Storage', () => {
     }
   });
 
-  test('refusals: a bucket off the allow-list, an unknown format, someone else\'s image', async () => {
+  test("refusals: a bucket off the allow-list, an unknown format, someone else's image", async () => {
     const before = (await exportsOf(t)).length;
     const refusal = async (user: string, text: string) => {
       const mark = t.fake.ephemerals(user).length;
       await t.slack.command({ user, text });
-      return eventually(() => t.fake.ephemerals(user).slice(mark).at(-1)?.text ?? '', (s) => s.length > 0);
+      return eventually(
+        () => t.fake.ephemerals(user).slice(mark).at(-1)?.text ?? '',
+        (s) => s.length > 0,
+      );
     };
     expect(await refusal('U_ALICE', 'export alice-crm vmdk gs://someone-elses-bucket/x')).toBe(
       'Exports may only go to `gs://demo-vm-exports`, `gs://demo-vm-exports-eu`; `gs://someone-elses-bucket` is not on the list. Ask an admin to add it to `EXPORT_BUCKETS`.',

@@ -75,7 +75,14 @@ describe("gcloud's arithmetic (daisy_utils.py)", () => {
   });
 
   test('the GCE tar.gz gets no -format, and args are sorted as _RunCloudBuild sorts them', () => {
-    const req = exportBuildRequest({ project: 'p', zone: 'us-central1-a', sourceImage: 'projects/p/global/images/i', destinationUri: 'gs://b/i.tar.gz', format: 'tar.gz', scratchBucket: 'p-daisy-bkt-us' });
+    const req = exportBuildRequest({
+      project: 'p',
+      zone: 'us-central1-a',
+      sourceImage: 'projects/p/global/images/i',
+      destinationUri: 'gs://b/i.tar.gz',
+      format: 'tar.gz',
+      scratchBucket: 'p-daisy-bkt-us',
+    });
     const args = req.steps[0]!.args;
     expect(args.some((a) => a.startsWith('-format'))).toBe(false);
     expect(args).toEqual([...args].sort());

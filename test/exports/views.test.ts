@@ -39,7 +39,14 @@ describe('export views', () => {
   });
 
   test('done: links and the clamp note when more than 7 days were asked for', () => {
-    const done = { ...base, state: 'done' as const, progress: 'done' as const, sizeBytes: 5 * 1024 ** 3, signedUrl: 'http://x/bkt/x/crm.vmdk?X-Goog-Expires=604800&X-Goog-Signature=ab', signedUrlExpiresAt: new Date('2026-03-09T09:00:00Z') };
+    const done = {
+      ...base,
+      state: 'done' as const,
+      progress: 'done' as const,
+      sizeBytes: 5 * 1024 ** 3,
+      signedUrl: 'http://x/bkt/x/crm.vmdk?X-Goog-Expires=604800&X-Goog-Signature=ab',
+      signedUrlExpiresAt: new Date('2026-03-09T09:00:00Z'),
+    };
     const text = JSON.stringify(statusMessage(done, { ...ctx, askedDays: 10 }).blocks);
     expect(text).toContain('5.0 GiB');
     expect(text).toContain('storage/browser/_details/bkt/x/crm.vmdk?project=p');

@@ -1,12 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  assertValidMessage,
-  assertValidView,
-  checkMessage,
-  checkView,
-  validateBlocks,
-  validateView,
-} from '../../sim/slack/block-kit-limits.ts';
+import { assertValidMessage, assertValidView, checkMessage, checkView, validateBlocks, validateView } from '../../sim/slack/block-kit-limits.ts';
 
 const plain = (text: string) => ({ type: 'plain_text', text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
@@ -119,13 +112,17 @@ describe('block limits', () => {
     expect(validateBlocks(blocks(50), 'message')).toEqual([]);
     expect(validateBlocks(blocks(51), 'message')).toEqual([{ message: 'no more than 50 items allowed', pointer: '/blocks' }]);
     expect(validateBlocks(blocks(100), 'home')).toEqual([]);
-    expect(validateBlocks(blocks(101), 'modal', '/view/blocks')).toEqual([
-      { message: 'no more than 100 items allowed', pointer: '/view/blocks' },
-    ]);
+    expect(validateBlocks(blocks(101), 'modal', '/view/blocks')).toEqual([{ message: 'no more than 100 items allowed', pointer: '/view/blocks' }]);
   });
 
   test('block_ids are unique per surface; action_ids per block, as Slack documents', () => {
-    const dupBlocks = validateBlocks([{ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'a' }], 'message');
+    const dupBlocks = validateBlocks(
+      [
+        { type: 'divider', block_id: 'a' },
+        { type: 'divider', block_id: 'a' },
+      ],
+      'message',
+    );
     expect(dupBlocks).toEqual([{ message: 'duplicate block_id: a', pointer: '/blocks/1/block_id' }]);
     const dupActions = validateBlocks([{ type: 'actions', elements: [button('stop'), button('stop')] }], 'message');
     expect(dupActions).toEqual([{ message: 'duplicate action_id: stop', pointer: '/blocks/0/elements/1/action_id' }]);
@@ -134,9 +131,7 @@ describe('block limits', () => {
   });
 
   test('unknown block and element types, empty text, missing input label are refused', () => {
-    expect(validateBlocks([{ type: 'carousel_of_doom' }], 'message')).toEqual([
-      { message: 'unknown block type: carousel_of_doom', pointer: '/blocks/0/type' },
-    ]);
+    expect(validateBlocks([{ type: 'carousel_of_doom' }], 'message')).toEqual([{ message: 'unknown block type: carousel_of_doom', pointer: '/blocks/0/type' }]);
     expect(validateBlocks([{ type: 'actions', elements: [{ type: 'slider', action_id: 's' }] }], 'message')).toEqual([
       { message: 'unknown element type: slider', pointer: '/blocks/0/elements/0/type' },
     ]);
@@ -161,17 +156,10 @@ describe('views', () => {
 
   test('title, submit and close ≤ 24; private_metadata ≤ 3000', () => {
     expect(validateView(modal({ title: plain(x(24)), submit: plain(x(24)), close: plain(x(24)) }))).toEqual([]);
-    expect(validateView(modal({ title: plain(x(25)) }))).toEqual([
-      { message: 'must be less than 25 characters', pointer: '/view/title/text' },
-    ]);
-    expect(validateView(modal({ submit: plain(x(25)), close: plain(x(25)) })).map((e) => e.pointer)).toEqual([
-      '/view/submit/text',
-      '/view/close/text',
-    ]);
+    expect(validateView(modal({ title: plain(x(25)) }))).toEqual([{ message: 'must be less than 25 characters', pointer: '/view/title/text' }]);
+    expect(validateView(modal({ submit: plain(x(25)), close: plain(x(25)) })).map((e) => e.pointer)).toEqual(['/view/submit/text', '/view/close/text']);
     expect(validateView(modal({ private_metadata: x(3000) }))).toEqual([]);
-    expect(validateView(modal({ private_metadata: x(3001) }))).toEqual([
-      { message: 'must be less than 3001 characters', pointer: '/view/private_metadata' },
-    ]);
+    expect(validateView(modal({ private_metadata: x(3001) }))).toEqual([{ message: 'must be less than 3001 characters', pointer: '/view/private_metadata' }]);
   });
 
   test('a modal with inputs needs a submit button; a title is required', () => {

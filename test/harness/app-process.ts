@@ -59,13 +59,24 @@ type Reply = { id: number; ok: true } | { id: number; ok: false; error: string }
 type Request = { id: number; op: 'tick' | 'clock' | 'stop'; task?: string; now?: string };
 
 export async function startAppProcess(opts: AppProcessOptions): Promise<AppProcess> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env, DEMO_VM_TEST_CLOCK: new Date(opts.clock).toISOString() };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...opts.env,
+    DEMO_VM_TEST_CLOCK: new Date(opts.clock).toISOString(),
+  };
   if (opts.crashAt) env.DEMO_VM_CRASH_AT = opts.crashAt;
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { env, execArgv: opts.execArgv ?? [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], {
+    env,
+    execArgv: opts.execArgv ?? [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   let nextId = 1;
   void exited.then(({ code, signal }) => {
@@ -81,7 +92,9 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
       if (m.ok) p.resolve();
       else p.reject(new Error(`in the app process: ${(m as { error: string }).error}`));
     });
-    void exited.then(({ code, signal }) => reject(new ChildExited(`app process exited before it was ready (code ${code}, signal ${signal}):\n${out.slice(-4000)}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new ChildExited(`app process exited before it was ready (code ${code}, signal ${signal}):\n${out.slice(-4000)}`)),
+    );
   });
   const request = (r: Omit<Request, 'id'>) =>
     new Promise<void>((resolve, reject) => {
@@ -117,8 +130,18 @@ async function runChild(): Promise<void> {
   const config = loadConfig(process.env);
   armCrashPoints(config.crashAt);
   const clock = new ManualClock(process.env.DEMO_VM_TEST_CLOCK);
-  const log = createLogger({ level: config.logLevel, destination: process.stderr, secrets: [config.slack.botToken ?? '', config.slack.signingSecret ?? ''].filter(Boolean) });
-  const app = await startApp({ config, clock, log, scheduler: false, jobTuning: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 } });
+  const log = createLogger({
+    level: config.logLevel,
+    destination: process.stderr,
+    secrets: [config.slack.botToken ?? '', config.slack.signingSecret ?? ''].filter(Boolean),
+  });
+  const app = await startApp({
+    config,
+    clock,
+    log,
+    scheduler: false,
+    jobTuning: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 },
+  });
   const answer = async (m: Request): Promise<void> => {
     try {
       if (m.now) clock.set(m.now);

@@ -53,7 +53,13 @@ export interface TestApp {
 /** The fake's default people, plus a few more so each test can act as a user of its own. */
 export const TEST_USERS = [
   ...DEFAULT_USERS,
-  ...['CAROL', 'DAVE', 'ERIN', 'FRANK', 'GRACE', 'HEIDI'].map((n) => ({ id: `U_${n}`, name: n.toLowerCase(), real_name: `${n[0]}${n.slice(1).toLowerCase()} Tester`, tz: 'Europe/Paris', title: 'Sales Engineer' })),
+  ...['CAROL', 'DAVE', 'ERIN', 'FRANK', 'GRACE', 'HEIDI'].map((n) => ({
+    id: `U_${n}`,
+    name: n.toLowerCase(),
+    real_name: `${n[0]}${n.slice(1).toLowerCase()} Tester`,
+    tz: 'Europe/Paris',
+    title: 'Sales Engineer',
+  })),
 ];
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -66,7 +72,12 @@ export const TEST_JOB_TUNING = { pollingIntervalSeconds: 0.5, notifyPollingInter
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const fake = new FakeSlack({ users: TEST_USERS });
   const { apiUrl } = await fake.listen(0, '127.0.0.1');
-  const sim = new GceSimulator({ project: 'demo-test-project', operationMs: opts.gce?.operationMs ?? 0, bootMs: opts.gce?.bootMs ?? 0, maxWaitMs: opts.gce?.maxWaitMs });
+  const sim = new GceSimulator({
+    project: 'demo-test-project',
+    operationMs: opts.gce?.operationMs ?? 0,
+    bootMs: opts.gce?.bootMs ?? 0,
+    maxWaitMs: opts.gce?.maxWaitMs,
+  });
   if (opts.seedSamples !== false) sim.seedSampleImages();
   const { url: gceUrl } = await sim.listen(0, '127.0.0.1');
   const cloudBuild = new FakeCloudBuild({ ...opts.cloudBuild, sourceImageExists: (_p, name) => sim.image(name)?.status === 'READY' });

@@ -14,7 +14,10 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
       last = { error };
     }
     if (Date.now() > deadline) {
-      const seen = 'error' in last && last.error !== undefined ? `error: ${String((last.error as Error)?.message ?? last.error)}` : `value: ${JSON.stringify(last.value)?.slice(0, 500)}`;
+      const seen =
+        'error' in last && last.error !== undefined
+          ? `error: ${String((last.error as Error)?.message ?? last.error)}`
+          : `value: ${JSON.stringify(last.value)?.slice(0, 500)}`;
       throw new Error(`condition not met in ${timeoutMs} ms; last ${seen}`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -17,7 +17,11 @@ export function topView(t: TestApp, user: string): StoredView {
  * already open before the action are passed as `before`, so an old modal is not mistaken for the new.
  */
 export async function waitForView(t: TestApp, user: string, callbackId: string, before: Set<string> = new Set()): Promise<StoredView> {
-  return eventually(() => t.fake.views(user).at(-1), (v) => v?.callback_id === callbackId && !before.has(v.id) , 10_000) as Promise<StoredView>;
+  return eventually(
+    () => t.fake.views(user).at(-1),
+    (v) => v?.callback_id === callbackId && !before.has(v.id),
+    10_000,
+  ) as Promise<StoredView>;
 }
 
 export function openViewIds(t: TestApp, user: string): Set<string> {

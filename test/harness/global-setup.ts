@@ -29,4 +29,3 @@ export default async function setup(): Promise<() => Promise<void>> {
     await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`));
   };
 }
-

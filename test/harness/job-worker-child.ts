@@ -10,7 +10,12 @@ import { createLogger } from '../../src/platform/log.ts';
 
 const [target = '', mode] = process.argv.slice(2);
 const handle = target.startsWith('pglite:') ? await openPglite(target.slice('pglite:'.length)) : openPostgres(target);
-const jobs = new JobQueue(handle, createLogger({ level: 'silent' }), { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, heartbeatSeconds: 10, superviseIntervalSeconds: 1 });
+const jobs = new JobQueue(handle, createLogger({ level: 'silent' }), {
+  pollingIntervalSeconds: 0.5,
+  notifyPollingIntervalSeconds: 0.5,
+  heartbeatSeconds: 10,
+  superviseIntervalSeconds: 1,
+});
 await jobs.start();
 await jobs.declare('crash-test', { retryLimit: 3, retryDelaySeconds: 1 });
 await jobs.work<{ key: string }>('crash-test', async (data) => {

@@ -68,7 +68,10 @@ function pgliteBackend(): Backend {
   };
 }
 
-describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBackend()]] as const)('durable jobs on %s', (_n, make) => {
+describe.each([
+  ['PostgreSQL', postgresBackend],
+  ['PGlite', async () => pgliteBackend()],
+] as const)('durable jobs on %s', (_n, make) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const fn of cleanups.reverse()) await fn();
@@ -111,7 +114,11 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
       const id = await h.db.transaction().execute((trx) => jobs.send('echo', { key: 'committed' }, { trx }));
       expect(id).toBeTruthy();
       // Positive signal that the worker is done: the committed job completed (its handler ran first).
-      await eventually(() => jobState(jobs, 'echo', id!), (state) => state === 'completed', 25_000);
+      await eventually(
+        () => jobState(jobs, 'echo', id!),
+        (state) => state === 'completed',
+        25_000,
+      );
       expect(handled).toEqual(['committed']);
       expect(await phases(h, 'rolled-back')).toEqual([]);
       expect(await phases(h, 'committed')).toEqual(['done']);
@@ -142,10 +149,18 @@ describe.each([['PostgreSQL', postgresBackend], ['PGlite', async () => pgliteBac
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'resumed')`.execute(h.db);
       await sql`INSERT INTO job_log (key, phase) VALUES (${data.key}, 'completed')`.execute(h.db);
     });
-    await eventually(() => phases(h, 'k1'), (p) => p.includes('completed'), 40_000);
+    await eventually(
+      () => phases(h, 'k1'),
+      (p) => p.includes('completed'),
+      40_000,
+    );
     const all = await jobs.boss.findJobs('crash-test');
     expect(all).toHaveLength(1);
-    await eventually(() => jobState(jobs, 'crash-test'), (state) => state === 'completed', 15_000);
+    await eventually(
+      () => jobState(jobs, 'crash-test'),
+      (state) => state === 'completed',
+      15_000,
+    );
     expect(await phases(h, 'k1')).toEqual(['started', 'resumed', 'completed']);
   }, 60_000);
 });

@@ -1,7 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { reconcile } from '../../src/demos/reconciler.ts';
-import { audit, demoIds, demoRow, dmSaying, ephemeralSaying, launchDemo, newView, openViews, saveFromDm, savesOf, settledDm, text, viewSaying, waitDemo } from './helpers.ts';
+import {
+  audit,
+  demoIds,
+  demoRow,
+  dmSaying,
+  ephemeralSaying,
+  launchDemo,
+  newView,
+  openViews,
+  saveFromDm,
+  savesOf,
+  settledDm,
+  text,
+  viewSaying,
+  waitDemo,
+} from './helpers.ts';
 
 describe('hand-over, pause and the fleet', () => {
   let t: TestApp;
@@ -21,30 +36,42 @@ describe('hand-over, pause and the fleet', () => {
     expect((await demoRow(t, demo.id)).owner_id).toBe('U_BOB');
     expect(await audit(t, 'demo.transfer', demo.id)).toMatchObject([{ actor_id: 'U_ALICE', before: { owner: 'U_ALICE' }, after: { owner: 'U_BOB' } }]);
     // The VM's owner label follows (a durable job; the other labels stay).
-    const vm = await eventually(async () => t.sim.instance(demo.zone, demo.instance_name), (i) => i?.labels['owner'] === 'u_bob');
+    const vm = await eventually(
+      async () => t.sim.instance(demo.zone, demo.instance_name),
+      (i) => i?.labels['owner'] === 'u_bob',
+    );
     expect(vm!.labels).toMatchObject({ 'managed-by': 'demo-vm', 'demo-id': demo.id, owner: 'u_bob' });
     // Alice's old status message lost its buttons; Bob has a status message of his own.
     const old = t.fake.message(oldDm.channel, oldDm.ts)!;
     expect(text(old.blocks)).toContain('handed over');
     expect(text(old.blocks)).not.toContain('demos.stop');
-    const bobDm = await eventually(async () => {
-      const d = await demoRow(t, demo.id);
-      return d.dm_channel && d.dm_channel !== oldDm.channel ? t.fake.message(d.dm_channel, d.dm_ts!) : undefined;
-    }, (m) => !!m && text(m.blocks).includes('demos.stop'));
+    const bobDm = await eventually(
+      async () => {
+        const d = await demoRow(t, demo.id);
+        return d.dm_channel && d.dm_channel !== oldDm.channel ? t.fake.message(d.dm_channel, d.dm_ts!) : undefined;
+      },
+      (m) => !!m && text(m.blocks).includes('demos.stop'),
+    );
 
     // Alice presses Stop on the demo's message (a crafted click) and tries /demo save: refused.
     await t.slack.action({ user: 'U_ALICE', on: { channel: bobDm!.channel, messageTs: bobDm!.ts }, actionId: 'demos.stop' });
     expect((await ephemeralSaying(t, 'U_ALICE', "Only the demo's owner")).text).toContain('<@U_BOB>');
     const views = openViews(t, 'U_ALICE');
     await t.slack.command({ user: 'U_ALICE', text: `save ${demo.instance_name}` });
-    await eventually(() => t.fake.views('U_ALICE').at(-1), (v) => !!v && !views.has(v.id) && text(v.blocks).includes('no demo called'));
+    await eventually(
+      () => t.fake.views('U_ALICE').at(-1),
+      (v) => !!v && !views.has(v.id) && text(v.blocks).includes('no demo called'),
+    );
     expect((await demoRow(t, demo.id)).state).toBe('running');
 
     // Bob stops it and saves it; the image is his.
     await t.slack.action({ user: 'U_BOB', on: { channel: bobDm!.channel, messageTs: bobDm!.ts }, actionId: 'demos.stop' });
     await waitDemo(t, demo.id, 'stopped', 'idle');
     await saveFromDm(t, 'U_BOB', demo.id, 'keep', 'Bob took it over');
-    const [save] = await eventually(() => savesOf(t, demo.id), (s) => s[0]?.state === 'done');
+    const [save] = await eventually(
+      () => savesOf(t, demo.id),
+      (s) => s[0]?.state === 'done',
+    );
     const image = await t.db.selectFrom('images').selectAll().where('id', '=', save!.image_id).executeTakeFirstOrThrow();
     expect(image.owner_id).toBe('U_BOB');
     // Usage: Alice's interval ends at the hand-over, Bob's starts there and ends at his stop.
@@ -62,7 +89,10 @@ describe('hand-over, pause and the fleet', () => {
     await t.slack.action({ user: 'U_BOB', on: { channel: list.channel, ephemeralTs: list.ts }, actionId: 'demos.transfer', choice: `image|${image.id}` });
     const modal = await newView(t, 'U_BOB', 'demos.transfer_view', views);
     await t.slack.submit({ user: 'U_BOB', viewId: modal.id, values: { 'demos.transfer_user': 'U_ALICE' } });
-    await eventually(() => t.db.selectFrom('images').select('owner_id').where('id', '=', image.id).executeTakeFirstOrThrow(), (r) => r.owner_id === 'U_ALICE');
+    await eventually(
+      () => t.db.selectFrom('images').select('owner_id').where('id', '=', image.id).executeTakeFirstOrThrow(),
+      (r) => r.owner_id === 'U_ALICE',
+    );
     await dmSaying(t, 'U_ALICE', 'handed the saved image');
     expect(text((await viewSaying(t, 'U_BOB', 'now belongs to')).blocks)).toContain('<@U_ALICE>');
     expect(await audit(t, 'image.transfer', image.id)).toHaveLength(1);
@@ -93,7 +123,11 @@ describe('hand-over, pause and the fleet', () => {
     t.sim.addInstance({ zone: 'us-central1-a', name: 'demo-left-behind', labels: { 'managed-by': 'demo-vm', owner: 'u_gone' } });
     // The web role shows what the worker's last reconcile found in GCE.
     await reconcile(t.app.worker!);
-    await t.db.insertInto('machine_prices').values({ machine_type: 'e2-medium', region: 'us-central1', hourly_price: '0.0335', updated_by: 'U_ADMIN', updated_at: new Date() }).onConflict((oc) => oc.columns(['machine_type', 'region']).doNothing()).execute();
+    await t.db
+      .insertInto('machine_prices')
+      .values({ machine_type: 'e2-medium', region: 'us-central1', hourly_price: '0.0335', updated_by: 'U_ADMIN', updated_at: new Date() })
+      .onConflict((oc) => oc.columns(['machine_type', 'region']).doNothing())
+      .execute();
     const running = await t.db.selectFrom('demos').selectAll().where('state', '=', 'running').where('owner_id', '=', 'U_ALICE').executeTakeFirstOrThrow();
     await t.slack.command({ user: 'U_ADMIN', text: 'admin fleet' });
     const shown = await ephemeralSaying(t, 'U_ADMIN', 'Orphaned VMs');

@@ -17,17 +17,29 @@ export async function demoIds(t: TestApp, owner?: string): Promise<Set<string>> 
 }
 
 export async function waitDemo(t: TestApp, id: string, state: string, progress?: string, timeoutMs = 20_000) {
-  return eventually(() => demoRow(t, id), (d) => d.state === state && (progress === undefined || d.progress === progress), timeoutMs);
+  return eventually(
+    () => demoRow(t, id),
+    (d) => d.state === state && (progress === undefined || d.progress === progress),
+    timeoutMs,
+  );
 }
 
 /** A modal the user did not have before, with this callback_id. */
 export async function newView(t: TestApp, user: string, callbackId: string, before: Set<string>): Promise<StoredView> {
-  return eventually(() => t.fake.views(user).at(-1), (v) => !!v && v.callback_id === callbackId && !before.has(v.id), 10_000) as Promise<StoredView>;
+  return eventually(
+    () => t.fake.views(user).at(-1),
+    (v) => !!v && v.callback_id === callbackId && !before.has(v.id),
+    10_000,
+  ) as Promise<StoredView>;
 }
 
 /** The newest modal of a user (opened or updated after the action), whatever its callback. */
 export async function viewSaying(t: TestApp, user: string, words: string): Promise<StoredView> {
-  return eventually(() => t.fake.views(user).at(-1), (v) => !!v && text(v.blocks).includes(words), 10_000) as Promise<StoredView>;
+  return eventually(
+    () => t.fake.views(user).at(-1),
+    (v) => !!v && text(v.blocks).includes(words),
+    10_000,
+  ) as Promise<StoredView>;
 }
 
 export const openViews = (t: TestApp, user: string) => new Set(t.fake.views(user).map((v) => v.id));
@@ -53,10 +65,13 @@ export function statusMessage(t: TestApp, demo: { dm_channel: string | null; dm_
 
 /** The demo's status DM once it has the buttons of a settled state. */
 export async function settledDm(t: TestApp, demoId: string, words = 'demos.save'): Promise<StoredMessage> {
-  return eventually(async () => {
-    const d = await demoRow(t, demoId);
-    return d.dm_ts ? statusMessage(t, d) : undefined;
-  }, (m) => !!m && text(m.blocks).includes(words)) as Promise<StoredMessage>;
+  return eventually(
+    async () => {
+      const d = await demoRow(t, demoId);
+      return d.dm_ts ? statusMessage(t, d) : undefined;
+    },
+    (m) => !!m && text(m.blocks).includes(words),
+  ) as Promise<StoredMessage>;
 }
 
 /** Press Save on the status DM, fill in the modal and submit it. Returns the modal's id. */
@@ -85,11 +100,26 @@ export async function catalogImageId(t: TestApp, gceName: string): Promise<strin
 
 /** The last DM (top-level message) the bot sent a user that contains these words. */
 export async function dmSaying(t: TestApp, user: string, words: string, timeoutMs = 10_000): Promise<StoredMessage> {
-  return eventually(() => t.fake.messages(user).filter((m) => (m.text ?? '').includes(words) || text(m.blocks).includes(words)).at(-1), Boolean, timeoutMs) as Promise<StoredMessage>;
+  return eventually(
+    () =>
+      t.fake
+        .messages(user)
+        .filter((m) => (m.text ?? '').includes(words) || text(m.blocks).includes(words))
+        .at(-1),
+    Boolean,
+    timeoutMs,
+  ) as Promise<StoredMessage>;
 }
 
 export async function ephemeralSaying(t: TestApp, user: string, words: string): Promise<{ text?: string; channel: string; ts: string; blocks?: unknown[] }> {
-  return eventually(() => t.fake.ephemerals(user).filter((e) => (e.text ?? '').includes(words) || text(e.blocks).includes(words)).at(-1), Boolean) as Promise<{ text?: string; channel: string; ts: string; blocks?: unknown[] }>;
+  return eventually(
+    () =>
+      t.fake
+        .ephemerals(user)
+        .filter((e) => (e.text ?? '').includes(words) || text(e.blocks).includes(words))
+        .at(-1),
+    Boolean,
+  ) as Promise<{ text?: string; channel: string; ts: string; blocks?: unknown[] }>;
 }
 
 export async function audit(t: TestApp, action: string, resourceId?: string) {

@@ -63,9 +63,33 @@ describe('App Home', () => {
     await t.db
       .insertInto('usage_intervals')
       .values([
-        { demo_id: demos[1]!.id, user_id: 'U_ALICE', image_id: demos[1]!.image_id, machine_type: 'e2-medium', zone: 'us-central1-a', started_at: new Date('2026-03-03T08:00:00Z'), ended_at: new Date('2026-03-03T10:00:00Z') },
-        { demo_id: demos[2]!.id, user_id: 'U_ALICE', image_id: demos[2]!.image_id, machine_type: 'e2-medium', zone: 'us-central1-a', started_at: new Date('2026-03-01T10:00:00Z'), ended_at: new Date('2026-03-01T11:00:00Z') },
-        { demo_id: demos[4]!.id, user_id: 'U_ALICE', image_id: demos[4]!.image_id, machine_type: 'e2-medium', zone: 'us-central1-a', started_at: new Date('2026-03-01T22:30:00Z'), ended_at: new Date('2026-03-01T23:30:00Z') },
+        {
+          demo_id: demos[1]!.id,
+          user_id: 'U_ALICE',
+          image_id: demos[1]!.image_id,
+          machine_type: 'e2-medium',
+          zone: 'us-central1-a',
+          started_at: new Date('2026-03-03T08:00:00Z'),
+          ended_at: new Date('2026-03-03T10:00:00Z'),
+        },
+        {
+          demo_id: demos[2]!.id,
+          user_id: 'U_ALICE',
+          image_id: demos[2]!.image_id,
+          machine_type: 'e2-medium',
+          zone: 'us-central1-a',
+          started_at: new Date('2026-03-01T10:00:00Z'),
+          ended_at: new Date('2026-03-01T11:00:00Z'),
+        },
+        {
+          demo_id: demos[4]!.id,
+          user_id: 'U_ALICE',
+          image_id: demos[4]!.image_id,
+          machine_type: 'e2-medium',
+          zone: 'us-central1-a',
+          started_at: new Date('2026-03-01T22:30:00Z'),
+          ended_at: new Date('2026-03-01T23:30:00Z'),
+        },
       ])
       .execute();
 
@@ -77,7 +101,8 @@ describe('App Home', () => {
     expect(body).toContain('See all 200 demos');
     expect(body).toContain('See all 30 images');
     expect(body).toContain('2.5 VM hours this week');
-    for (const actionId of ['demos.resume', 'sharing.share', 'exports.open', 'demos.transfer', 'demos.delete_image', 'demos.save', 'demos.extend']) expect(body).toContain(actionId);
+    for (const actionId of ['demos.resume', 'sharing.share', 'exports.open', 'demos.transfer', 'demos.delete_image', 'demos.save', 'demos.extend'])
+      expect(body).toContain(actionId);
     expect(body).not.toContain('Fleet'); // not an admin
 
     const before = openViews(t, 'U_ALICE');
@@ -86,12 +111,28 @@ describe('App Home', () => {
     expect(text(list.blocks)).toContain('Page 1 of 20');
     expect(list.blocks.length).toBeLessThanOrEqual(100);
     await t.slack.action({ user: 'U_ALICE', on: { viewId: list.id }, actionId: 'home.page.next' });
-    await eventually(() => t.fake.view(list.id), (v) => !!v && text(v.blocks).includes('Page 2 of 20'));
+    await eventually(
+      () => t.fake.view(list.id),
+      (v) => !!v && text(v.blocks).includes('Page 2 of 20'),
+    );
   });
 
   test('approvers see pending share requests; admins see the fleet with the pause switch', async () => {
     const image = await t.db.selectFrom('images').select('id').where('owner_id', '=', 'U_ALICE').limit(1).executeTakeFirstOrThrow();
-    await t.db.insertInto('share_requests').values({ image_id: image.id, requester_id: 'U_ALICE', status: 'pending', decided_by: null, decided_at: null, reason: null, channel: null, message_ts: null, created_at: clock.now() }).execute();
+    await t.db
+      .insertInto('share_requests')
+      .values({
+        image_id: image.id,
+        requester_id: 'U_ALICE',
+        status: 'pending',
+        decided_by: null,
+        decided_at: null,
+        reason: null,
+        channel: null,
+        message_ts: null,
+        created_at: clock.now(),
+      })
+      .execute();
     await t.slack.homeOpened({ user: 'U_MANAGER' });
     const manager = await eventually(() => t.fake.home('U_MANAGER'), Boolean);
     expect(text(manager!.blocks)).toContain('1 share request waiting');

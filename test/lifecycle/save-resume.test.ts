@@ -53,12 +53,22 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
     expect(t.sim.instance(demo.zone, demo.instance_name)).toBeUndefined();
 
     // Catalog: the user's private image, lineage to the image the demo came from.
-    expect(image).toMatchObject({ owner_id: 'U_ALICE', visibility: 'private', origin: 'saved', status: 'ready', source_demo_id: demo.id, parent_image_id: await catalogImageId(t, 'crm-demo') });
+    expect(image).toMatchObject({
+      owner_id: 'U_ALICE',
+      visibility: 'private',
+      origin: 'saved',
+      status: 'ready',
+      source_demo_id: demo.id,
+      parent_image_id: await catalogImageId(t, 'crm-demo'),
+    });
     expect(Number(image.storage_bytes)).toBeGreaterThan(0);
     // The DM ends "deleted", with the saved image named.
-    await eventually(() => t.fake.message(demo.dm_channel!, demo.dm_ts!), (m) => !!m && text(m.blocks).includes('Saved as') && text(m.blocks).includes('deleted. Its VM is gone'));
-    expect((await audit(t, 'demo.save', demo.id))).toHaveLength(1);
-    expect((await audit(t, 'image.saved', image.id))).toHaveLength(1);
+    await eventually(
+      () => t.fake.message(demo.dm_channel!, demo.dm_ts!),
+      (m) => !!m && text(m.blocks).includes('Saved as') && text(m.blocks).includes('deleted. Its VM is gone'),
+    );
+    expect(await audit(t, 'demo.save', demo.id)).toHaveLength(1);
+    expect(await audit(t, 'image.saved', image.id)).toHaveLength(1);
     // The usage interval closed when the VM went.
     const intervals = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
     expect(intervals.every((i) => i.ended_at !== null)).toBe(true);
@@ -68,10 +78,14 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
     const list = await ephemeralSaying(t, 'U_ALICE', 'Acme CRM, tuned');
     const before = new Set((await t.db.selectFrom('demos').select('id').execute()).map((r) => r.id));
     // A double click and a Slack retry of the same payload: one new demo.
-    const click = () => blockActions(t.fake, { user: 'U_ALICE', on: { channel: list.channel, ephemeralTs: list.ts }, actionId: 'demos.resume', choice: image.id });
+    const click = () =>
+      blockActions(t.fake, { user: 'U_ALICE', on: { channel: list.channel, ephemeralTs: list.ts }, actionId: 'demos.resume', choice: image.id });
     const first = click();
     await Promise.all([t.slack.send(first), t.slack.send(click()), t.slack.send(first, { retryNum: 1 })]);
-    const resumedId = await eventually(async () => (await t.db.selectFrom('demos').select('id').execute()).map((r) => r.id).find((id) => !before.has(id)), Boolean);
+    const resumedId = await eventually(
+      async () => (await t.db.selectFrom('demos').select('id').execute()).map((r) => r.id).find((id) => !before.has(id)),
+      Boolean,
+    );
     const resumed = await waitDemo(t, resumedId!, 'running', 'ready');
     expect(resumed).toMatchObject({ owner_id: 'U_ALICE', image_id: image.id, zone: demo.zone, machine_type: demo.machine_type });
     expect((await t.db.selectFrom('demos').select('id').execute()).filter((r) => !before.has(r.id))).toHaveLength(1);
@@ -79,10 +93,13 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
     expect(vm?.sourceMachineImage).toMatch(new RegExp(`/global/machineImages/${image.gce_name}$`));
   });
 
-  test('a second Save inside GCE\'s 10-minute window is explained, not failed', async () => {
+  test("a second Save inside GCE's 10-minute window is explained, not failed", async () => {
     const demo = await launchDemo(t, 'U_ALICE');
     await saveFromDm(t, 'U_ALICE', demo.id, 'keep', 'First save');
-    await eventually(() => savesOf(t, demo.id), (s) => s[0]?.state === 'done');
+    await eventually(
+      () => savesOf(t, demo.id),
+      (s) => s[0]?.state === 'done',
+    );
     await waitDemo(t, demo.id, 'running', 'ready');
     const inserts = t.sim.requestsFor('machineImages.insert').length;
 
@@ -130,7 +147,13 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
     expect(await savesOf(t, demo.id)).toHaveLength(0);
 
     // Bob clicks the buttons of Alice's list (a payload Slack would only send her, re-signed as his).
-    const aliceImage = await t.db.selectFrom('images').select(['id', 'gce_name']).where('owner_id', '=', 'U_ALICE').where('origin', '=', 'saved').where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+    const aliceImage = await t.db
+      .selectFrom('images')
+      .select(['id', 'gce_name'])
+      .where('owner_id', '=', 'U_ALICE')
+      .where('origin', '=', 'saved')
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
     await t.slack.command({ user: 'U_ALICE', text: 'images' });
     const list = await ephemeralSaying(t, 'U_ALICE', aliceImage.gce_name);
     const demosBefore = (await t.db.selectFrom('demos').select('id').execute()).length;
@@ -140,7 +163,9 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
       const bobClick = interactionRequest({ ...aliceClick.payload, user: userObject(t.fake, 'U_BOB') }, { responseUrl: aliceClick.responseUrl });
       expect((await t.slack.send(bobClick)).response.status).toBe(200);
       const said = await t.fake.waitFor('response_url', (c) => /Only the/.test(JSON.stringify(c.args)), { after: marker });
-      expect(JSON.stringify(said.args)).toMatch(actionId === 'demos.resume' ? /Only the owner of a saved image can resume it/ : /Only the image's owner or an admin can delete it/);
+      expect(JSON.stringify(said.args)).toMatch(
+        actionId === 'demos.resume' ? /Only the owner of a saved image can resume it/ : /Only the image's owner or an admin can delete it/,
+      );
     }
     expect((await t.db.selectFrom('demos').select('id').execute()).length).toBe(demosBefore);
     expect((await imageRow(t, aliceImage.id)).status).toBe('ready');

@@ -38,9 +38,15 @@ describe('time to live: nudge, extend, stop at expiry', () => {
     const click = () => blockActions(t.fake, { user: 'U_ALICE', on: { channel: nudge.channel, messageTs: nudge.ts }, actionId: 'demos.extend' });
     const [a, b] = [click(), click()];
     await Promise.all([t.slack.send(a), t.slack.send(b)]);
-    await eventually(() => demoRow(t, demo.id), (d) => d.expires_at.getTime() === new Date(at('13:00')).getTime());
+    await eventually(
+      () => demoRow(t, demo.id),
+      (d) => d.expires_at.getTime() === new Date(at('13:00')).getTime(),
+    );
     expect(await audit(t, 'demo.extend', demo.id)).toHaveLength(1);
-    const answered = await eventually(() => t.fake.message(nudge.channel, nudge.ts), (m) => !!m && text(m.blocks).includes('now runs until'));
+    const answered = await eventually(
+      () => t.fake.message(nudge.channel, nudge.ts),
+      (m) => !!m && text(m.blocks).includes('now runs until'),
+    );
     expect(text(answered!.blocks)).not.toContain('demos.extend');
     // A later sweep inside the old window does nothing: the new expiry is far.
     await sweep(t, clock, '10:45');
@@ -48,7 +54,10 @@ describe('time to live: nudge, extend, stop at expiry', () => {
 
     // The second nudge (for the new expiry), unanswered; at expiry the VM is stopped and the interval closed then.
     await sweep(t, clock, '12:31');
-    await eventually(() => nudges(t, 'U_ALICE'), (n) => n.length === 2);
+    await eventually(
+      () => nudges(t, 'U_ALICE'),
+      (n) => n.length === 2,
+    );
     await sweep(t, clock, '13:00');
     const stopped = await waitDemo(t, demo.id, 'stopped', 'idle');
     expect(t.sim.instance(stopped.zone, stopped.instance_name)?.status).toBe('TERMINATED');
@@ -70,10 +79,19 @@ describe('time to live: nudge, extend, stop at expiry', () => {
 
     // Extend from the Home tab moves it up to the cap (5 h from launch); past the cap it is refused.
     await t.slack.homeOpened({ user: 'U_ALICE' });
-    const home = await eventually(() => t.fake.home('U_ALICE'), (h) => !!h && text(h.blocks).includes('demos.extend'));
+    const home = await eventually(
+      () => t.fake.home('U_ALICE'),
+      (h) => !!h && text(h.blocks).includes('demos.extend'),
+    );
     await t.slack.action({ user: 'U_ALICE', on: { viewId: home!.id }, actionId: 'demos.extend' });
-    await eventually(() => demoRow(t, demo.id), (d) => d.expires_at.getTime() === new Date(at('14:00')).getTime());
-    await eventually(() => t.fake.home('U_ALICE'), (h) => !!h && !text(h.blocks).includes('demos.extend'));
+    await eventually(
+      () => demoRow(t, demo.id),
+      (d) => d.expires_at.getTime() === new Date(at('14:00')).getTime(),
+    );
+    await eventually(
+      () => t.fake.home('U_ALICE'),
+      (h) => !!h && !text(h.blocks).includes('demos.extend'),
+    );
     const atCap = `${demo.id}|${new Date(at('14:00')).getTime()}`;
     await t.slack.action({ user: 'U_ALICE', on: { channel: nudge.channel, messageTs: nudges(t, 'U_ALICE')[1]!.ts }, actionId: 'demos.extend', choice: atCap });
     expect((await ephemeralSaying(t, 'U_ALICE', 'maximum of 5 hours')).text).toContain('Save it');
@@ -88,7 +106,7 @@ describe('time to live with DEMO_EXPIRY_POLICY=save_then_delete', () => {
   });
   afterAll(async () => t?.close());
 
-  test('at expiry the demo is saved as the owner\'s image, then deleted', async () => {
+  test("at expiry the demo is saved as the owner's image, then deleted", async () => {
     const demo = await launchDemo(t, 'U_BOB');
     await sweep(t, clock, '11:00');
     await waitDemo(t, demo.id, 'deleted');

@@ -32,7 +32,11 @@ describe('refusing to run against a real GCP project without the opt-in', () => 
   });
 
   test('`npm start` exits with EX_CONFIG and says why', async () => {
-    const child = spawn(process.execPath, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH, ...REAL, DATA_DIR: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...REAL, DATA_DIR: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -52,7 +56,11 @@ describe('listening on this machine only', () => {
 
   test('`npm start` with nothing configured serves the page on 127.0.0.1 only', { timeout: 90_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'demo-vm-local-'));
-    const child = spawn(process.execPath, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -20,7 +20,10 @@ async function openLaunchModal() {
 
 test('the launch modal offers each allowed machine type with its vCPUs and memory, read from the database', async () => {
   // The worker's start-up refresh reads every allowed zone from the simulator.
-  await eventually(() => t.db.selectFrom('machine_types').select('name').where('zone', '=', t.config.gce.defaultZone).execute(), (rows) => rows.length === t.config.gce.machineTypes.length);
+  await eventually(
+    () => t.db.selectFrom('machine_types').select('name').where('zone', '=', t.config.gce.defaultZone).execute(),
+    (rows) => rows.length === t.config.gce.machineTypes.length,
+  );
   const select = JSON.stringify((await openLaunchModal()).blocks);
   expect(select).toContain('e2-medium · 2 shared vCPU · 4 GB');
   expect(select).toContain('e2-standard-2 · 2 vCPU · 8 GB');

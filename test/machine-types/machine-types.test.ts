@@ -34,7 +34,12 @@ afterAll(async () => {
 describe('the simulator answers machineTypes as GCE does', () => {
   test('list: compute#machineTypeList with items and nextPageToken; an item is a MachineType', async () => {
     const base = `${rig.sim.url}/compute/v1/projects/${PROJECT}/zones/${ZONE}/machineTypes`;
-    const first = (await (await fetch(`${base}?maxResults=3`)).json()) as { kind: string; items: Array<Record<string, unknown>>; nextPageToken?: string; selfLink: string };
+    const first = (await (await fetch(`${base}?maxResults=3`)).json()) as {
+      kind: string;
+      items: Array<Record<string, unknown>>;
+      nextPageToken?: string;
+      selfLink: string;
+    };
     expect(first.kind).toBe('compute#machineTypeList');
     expect(first.items).toHaveLength(3);
     expect(first.nextPageToken).toEqual(expect.any(String));
@@ -65,7 +70,14 @@ describe('GceCompute.listMachineTypes', () => {
     // 11 types in pages of 2.
     expect(rig.sim.requestsFor('machineTypes.list').length).toBe(Math.ceil(types.length / 2));
     const byName = Object.fromEntries(types.map((t) => [t.name, t]));
-    expect(byName['e2-micro']).toEqual({ name: 'e2-micro', zone: ZONE, guestCpus: 2, memoryMb: 1024, isSharedCpu: true, description: expect.stringContaining('shared physical core') });
+    expect(byName['e2-micro']).toEqual({
+      name: 'e2-micro',
+      zone: ZONE,
+      guestCpus: 2,
+      memoryMb: 1024,
+      isSharedCpu: true,
+      description: expect.stringContaining('shared physical core'),
+    });
     expect(byName['e2-small']).toMatchObject({ guestCpus: 2, memoryMb: 2048, isSharedCpu: true });
     expect(byName['e2-medium']).toMatchObject({ guestCpus: 2, memoryMb: 4096, isSharedCpu: true });
     expect(byName['e2-standard-2']).toMatchObject({ guestCpus: 2, memoryMb: 8192, isSharedCpu: false });
@@ -83,7 +95,13 @@ describe('refreshMachineTypes', () => {
   const config = (machineTypes: string[], zones = [ZONE, EU]) => ({ gce: { zones, machineTypes } });
 
   test('stores the allowed types of the allowed zones only', async () => {
-    const res = await refreshMachineTypes({ db: h.db, compute: rig.compute, config: config(['e2-medium', 'e2-standard-2', 'n2-standard-2', 'x9-nonexistent-2']), clock, log });
+    const res = await refreshMachineTypes({
+      db: h.db,
+      compute: rig.compute,
+      config: config(['e2-medium', 'e2-standard-2', 'n2-standard-2', 'x9-nonexistent-2']),
+      clock,
+      log,
+    });
     expect(res).toEqual({ stored: { [ZONE]: 3, [EU]: 3 }, failed: [] });
     const stored = await listForZones(h.db, PROJECT, [ZONE, EU]);
     expect(stored.map((t) => `${t.zone}/${t.name}`)).toEqual([
@@ -119,7 +137,9 @@ describe('refreshMachineTypes', () => {
     expect((await listForZones(h.db, PROJECT, [EU])).map((t) => t.name)).toEqual(['e2-medium', 'e2-standard-2', 'n2-standard-2']);
 
     rig.sim.injectFault({ method: 'machineTypes.list', kind: 'permission', times: 2 });
-    await expect(refreshMachineTypes({ db: h.db, compute: rig.compute, config: config(['e2-small'], [ZONE, EU]), clock, log })).rejects.toMatchObject({ kind: 'permission' });
+    await expect(refreshMachineTypes({ db: h.db, compute: rig.compute, config: config(['e2-small'], [ZONE, EU]), clock, log })).rejects.toMatchObject({
+      kind: 'permission',
+    });
     expect((await listForZones(h.db, PROJECT, [ZONE])).map((t) => t.name)).toEqual(['e2-small']);
   });
 });

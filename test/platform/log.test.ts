@@ -25,9 +25,19 @@ describe('censorSecrets', () => {
   });
 
   test('blanks secret-named keys at any depth and in arrays, in a copy', () => {
-    const obj = { config: { slack: { botToken: SECRET, signingSecret: SECRET, apiUrl: 'https://slack.com/api/' } }, headers: [{ Authorization: `Bearer ${SECRET}` }], password: SECRET, keep: 'me' };
+    const obj = {
+      config: { slack: { botToken: SECRET, signingSecret: SECRET, apiUrl: 'https://slack.com/api/' } },
+      headers: [{ Authorization: `Bearer ${SECRET}` }],
+      password: SECRET,
+      keep: 'me',
+    };
     const out = censorSecrets(obj);
-    expect(out).toEqual({ config: { slack: { botToken: '[REDACTED]', signingSecret: '[REDACTED]', apiUrl: 'https://slack.com/api/' } }, headers: [{ Authorization: '[REDACTED]' }], password: '[REDACTED]', keep: 'me' });
+    expect(out).toEqual({
+      config: { slack: { botToken: '[REDACTED]', signingSecret: '[REDACTED]', apiUrl: 'https://slack.com/api/' } },
+      headers: [{ Authorization: '[REDACTED]' }],
+      password: '[REDACTED]',
+      keep: 'me',
+    });
     expect(obj.config.slack.botToken).toBe(SECRET); // the caller's object is untouched
     expect(JSON.stringify(out)).not.toContain(SECRET);
   });
@@ -51,7 +61,14 @@ describe('the app logger', () => {
     log.error({ err: Object.assign(new Error('boom'), { headers: { Authorization: SECRET } }) }, 'failed');
     const [nested, hello, failed] = parsed();
     expect(nested).toMatchObject({ message: 'nested', component: 'jobs', jobId: 'j1', password: '[REDACTED]' });
-    expect(hello).toMatchObject({ message: 'hello', requestId: 'r1', token: '[REDACTED]', userId: 'U1', config: { slack: { botToken: '[REDACTED]' } }, severity: 'INFO' });
+    expect(hello).toMatchObject({
+      message: 'hello',
+      requestId: 'r1',
+      token: '[REDACTED]',
+      userId: 'U1',
+      config: { slack: { botToken: '[REDACTED]' } },
+      severity: 'INFO',
+    });
     expect(failed!['err']).toMatchObject({ type: 'Error', message: 'boom', headers: { Authorization: '[REDACTED]' } });
     expect(lines.join('\n')).not.toContain(SECRET);
   });
@@ -60,7 +77,11 @@ describe('the app logger', () => {
     const { lines, log, parsed } = capture([SECRET]);
     log.child({ note: `made with ${SECRET}` }).error({ err: new Error(`Slack refused ${SECRET}`) }, `calling with ${SECRET}`);
     expect(lines.join('\n')).not.toContain(SECRET);
-    expect(parsed()[0]).toMatchObject({ note: 'made with [REDACTED]', message: 'calling with [REDACTED]', stack_trace: expect.stringContaining('Slack refused [REDACTED]') });
+    expect(parsed()[0]).toMatchObject({
+      note: 'made with [REDACTED]',
+      message: 'calling with [REDACTED]',
+      stack_trace: expect.stringContaining('Slack refused [REDACTED]'),
+    });
   });
 });
 
@@ -137,12 +158,19 @@ describe('traceFields', () => {
       'logging.googleapis.com/spanId': '00000000000000ff',
       'logging.googleapis.com/trace_sampled': false,
     });
-    expect(traceFields({ 'x-cloud-trace-context': TRACE }, 'p1')).toEqual({ 'logging.googleapis.com/trace': `projects/p1/traces/${TRACE}`, 'logging.googleapis.com/trace_sampled': false });
+    expect(traceFields({ 'x-cloud-trace-context': TRACE }, 'p1')).toEqual({
+      'logging.googleapis.com/trace': `projects/p1/traces/${TRACE}`,
+      'logging.googleapis.com/trace_sampled': false,
+    });
   });
 
   test('W3C traceparent, preferred when both are present', () => {
     const traceparent = `00-${TRACE}-00f067aa0ba902b7-01`;
-    const expected = { 'logging.googleapis.com/trace': `projects/p1/traces/${TRACE}`, 'logging.googleapis.com/spanId': '00f067aa0ba902b7', 'logging.googleapis.com/trace_sampled': true };
+    const expected = {
+      'logging.googleapis.com/trace': `projects/p1/traces/${TRACE}`,
+      'logging.googleapis.com/spanId': '00f067aa0ba902b7',
+      'logging.googleapis.com/trace_sampled': true,
+    };
     expect(traceFields({ traceparent }, 'p1')).toEqual(expected);
     expect(traceFields({ traceparent, 'x-cloud-trace-context': `${'1'.repeat(32)}/1;o=0` }, 'p1')).toEqual(expected);
     expect(traceFields({ traceparent: [`00-${TRACE}-00f067aa0ba902b7-00`] }, 'p1')['logging.googleapis.com/trace_sampled']).toBe(false);
@@ -151,7 +179,14 @@ describe('traceFields', () => {
   test('no header, no project, or a malformed header: no fields', () => {
     expect(traceFields({}, 'p1')).toEqual({});
     expect(traceFields({ 'x-cloud-trace-context': `${TRACE}/1;o=1` }, undefined)).toEqual({});
-    for (const bad of ['nonsense', `${TRACE.slice(2)}/1`, `${'0'.repeat(32)}/1;o=1`, `${TRACE}/abc`]) expect(traceFields({ 'x-cloud-trace-context': bad }, 'p1')).toEqual({});
-    for (const bad of [`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `00-${TRACE}-${'0'.repeat(16)}-01`, `ff-${TRACE}-00f067aa0ba902b7-01`, `00-${TRACE}-00f067aa0ba902b7`]) expect(traceFields({ traceparent: bad }, 'p1')).toEqual({});
+    for (const bad of ['nonsense', `${TRACE.slice(2)}/1`, `${'0'.repeat(32)}/1;o=1`, `${TRACE}/abc`])
+      expect(traceFields({ 'x-cloud-trace-context': bad }, 'p1')).toEqual({});
+    for (const bad of [
+      `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+      `00-${TRACE}-${'0'.repeat(16)}-01`,
+      `ff-${TRACE}-00f067aa0ba902b7-01`,
+      `00-${TRACE}-00f067aa0ba902b7`,
+    ])
+      expect(traceFields({ traceparent: bad }, 'p1')).toEqual({});
   });
 });

@@ -21,7 +21,12 @@ afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 const USER = 'U_ALICE';
-const catalog: View = { type: 'modal', callback_id: 'catalog', title: { type: 'plain_text', text: 'Demo catalog' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'crm-demo' } }] };
+const catalog: View = {
+  type: 'modal',
+  callback_id: 'catalog',
+  title: { type: 'plain_text', text: 'Demo catalog' },
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'crm-demo' } }],
+};
 /** A build that finishes only when the test says so (no timing race with the placeholder). */
 function gated<T>() {
   let release!: (value: T) => void;

@@ -8,7 +8,8 @@ describe('the claims of scheduled periods are pruned daily', () => {
   const clock = new ManualClock('2026-03-10T03:41:00Z');
   let t: TestApp;
   const daysAgo = (days: number) => new Date(clock.now().getTime() - days * DAY_MS);
-  const claims = async () => (await t.db.selectFrom('scheduled_runs').select('period_key').where('task', '=', 'old-task').orderBy('period_key').execute()).map((r) => r.period_key);
+  const claims = async () =>
+    (await t.db.selectFrom('scheduled_runs').select('period_key').where('task', '=', 'old-task').orderBy('period_key').execute()).map((r) => r.period_key);
 
   beforeAll(async () => {
     t = await startTestApp({ clock });

@@ -67,6 +67,9 @@ describe('posting (SlackPoster)', () => {
   test('after its last wait, a 429 comes back as the typed rate-limit error', async () => {
     fake.failNext('chat.postEphemeral', { error: 'ratelimited', status: 429, retryAfter: 1 }, 2);
     const once = new SlackPoster(createPosterClient({ token: DEFAULT_TOKEN, apiUrl }), { maxRateLimitWaits: 1 });
-    await expect(once.postEphemeral({ channel: 'C_GENERAL', user: 'U_ALICE', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
+    await expect(once.postEphemeral({ channel: 'C_GENERAL', user: 'U_ALICE', text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 1,
+    });
   });
 });

@@ -12,7 +12,13 @@ describe('budgets: demos running at once and cost this month', () => {
   afterAll(async () => t?.close());
 
   const launchAs = async (user: string, key: string, ttlHours = 8, machineType = 'e2-medium') =>
-    launch(t.app.ctx, await t.app.ctx.actor(user), { imageId: await imageIdOf(t, 'crm-demo'), zone: 'us-central1-a', machineType, ttlHours, submissionKey: key });
+    launch(t.app.ctx, await t.app.ctx.actor(user), {
+      imageId: await imageIdOf(t, 'crm-demo'),
+      zone: 'us-central1-a',
+      machineType,
+      ttlHours,
+      submissionKey: key,
+    });
 
   test('a launch past the running limit is refused with the numbers', async () => {
     const user = 'U_CAROL';
@@ -21,7 +27,10 @@ describe('budgets: demos running at once and cost this month', () => {
     await expect(launchAs(user, 'carol-3')).rejects.toThrow(/You already have 2 demos running, and your limit is 2/);
     // Through Slack: the launch modal turns into the refusal.
     await launchFromCatalog(t, user, 'crm-demo');
-    await eventually(() => t.fake.views(user).at(-1), (v) => JSON.stringify(v?.blocks ?? []).includes('your limit is 2'));
+    await eventually(
+      () => t.fake.views(user).at(-1),
+      (v) => JSON.stringify(v?.blocks ?? []).includes('your limit is 2'),
+    );
     expect(await demoRows(t, user)).toHaveLength(2);
   });
 
@@ -36,18 +45,26 @@ describe('budgets: demos running at once and cost this month', () => {
   test('the monthly limit counts spent cost plus what live demos reserve; admins override and reset it', async () => {
     const user = 'U_ERIN';
     await t.slack.command({ user: 'U_ADMIN', text: 'admin budget <@U_ERIN|erin> monthly 0.50' });
-    await eventually(() => t.fake.ephemerals('U_ADMIN').at(-1)?.text ?? '', (s) => s.includes('<@U_ERIN>'));
+    await eventually(
+      () => t.fake.ephemerals('U_ADMIN').at(-1)?.text ?? '',
+      (s) => s.includes('<@U_ERIN>'),
+    );
     // e2-medium in us-central1 costs about USD 0.034 an hour: 8 h reserves ~0.27, twice is over 0.50.
     await launchAs(user, 'erin-1', 8);
     const refused = launchAs(user, 'erin-2', 8);
-    await expect(refused).rejects.toThrow(/past your USD 0\.50 budget: USD 0\.00 spent so far, USD 0\.2\d reserved by demos still running, and USD 0\.2\d for this one \(8 h × USD 0\.03\/h for e2-medium\)/);
+    await expect(refused).rejects.toThrow(
+      /past your USD 0\.50 budget: USD 0\.00 spent so far, USD 0\.2\d reserved by demos still running, and USD 0\.2\d for this one \(8 h × USD 0\.03\/h for e2-medium\)/,
+    );
     const status = await budgetStatus(t.db, t.config, user, new Date());
     expect(status).toMatchObject({ monthlyLimit: 0.5, maxRunning: 2, running: 1, overridden: true });
     // A shorter lease fits.
     await launchAs(user, 'erin-3', 2);
     // Back to the defaults.
     await t.slack.command({ user: 'U_ADMIN', text: 'admin budget <@U_ERIN> reset' });
-    await eventually(async () => (await budgetStatus(t.db, t.config, user, new Date())).monthlyLimit, (l) => l === 50);
+    await eventually(
+      async () => (await budgetStatus(t.db, t.config, user, new Date())).monthlyLimit,
+      (l) => l === 50,
+    );
     const audit = await t.db.selectFrom('audit_log').select('action').where('resource_id', '=', user).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['budget.set', 'budget.reset']);
     // Not an admin: refused.
@@ -60,7 +77,10 @@ describe('budgets: demos running at once and cost this month', () => {
     await launchFromCatalog(t, user, 'crm-demo');
     await demoInState(t, user, 'running', 'ready');
     await t.slack.homeOpened({ user });
-    const home = await eventually(() => t.fake.home(user), (h) => !!h && JSON.stringify(h.blocks).includes('demos running'));
+    const home = await eventually(
+      () => t.fake.home(user),
+      (h) => !!h && JSON.stringify(h.blocks).includes('demos running'),
+    );
     expect(JSON.stringify(home!.blocks)).toMatch(/1 of 2 demos running · USD 0\.\d\d spent \+ USD \d+\.\d\d reserved of USD 50\.00 this month/);
   });
 });

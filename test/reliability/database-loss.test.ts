@@ -26,22 +26,34 @@ describe('the database goes away', () => {
     proxy.cut();
     const sent = await app.slack.command({ user: 'U_BOB', text: 'browse' });
     expect(sent.response.status).toBe(200); // acked before touching the database
-    const modal = await eventually(() => app.fake.views('U_BOB').at(-1), (v) => JSON.stringify(v?.blocks ?? []).includes("can't reach its database"), 20_000);
+    const modal = await eventually(
+      () => app.fake.views('U_BOB').at(-1),
+      (v) => JSON.stringify(v?.blocks ?? []).includes("can't reach its database"),
+      20_000,
+    );
     const text = JSON.stringify(modal!.blocks);
     expect(text).toMatch(/error id `E-[0-9A-F]{8}`/);
     expect(text).not.toMatch(/at \w+ \(|node_modules|ECONNREFUSED/);
     await app.slack.command({ user: 'U_BOB', text: 'list' });
-    const reply = await eventually(() => app.fake.ephemerals('U_BOB').at(-1), (e) => !!e?.text.includes("can't reach its database"), 20_000);
+    const reply = await eventually(
+      () => app.fake.ephemerals('U_BOB').at(-1),
+      (e) => !!e?.text.includes("can't reach its database"),
+      20_000,
+    );
     expect(reply!.text).not.toMatch(/node_modules/);
 
     proxy.restore();
-    const browse = await eventually(async () => {
-      try {
-        return await openCatalog(app, 'U_BOB');
-      } catch {
-        return undefined;
-      }
-    }, (v) => !!v && JSON.stringify(v.blocks).includes('crm-demo'), 30_000);
+    const browse = await eventually(
+      async () => {
+        try {
+          return await openCatalog(app, 'U_BOB');
+        } catch {
+          return undefined;
+        }
+      },
+      (v) => !!v && JSON.stringify(v.blocks).includes('crm-demo'),
+      30_000,
+    );
     expect(browse).toBeTruthy();
   });
 
@@ -50,7 +62,9 @@ describe('the database goes away', () => {
     await dead.listen();
     dead.cut();
     try {
-      await expect(startTestApp({ wrapDatabaseUrl: (u) => dead.url(u).replace('postgres@', 'postgres:s3cret@'), dbConnectAttempts: 2 })).rejects.toThrow(/Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/.* after 2 attempts/);
+      await expect(startTestApp({ wrapDatabaseUrl: (u) => dead.url(u).replace('postgres@', 'postgres:s3cret@'), dbConnectAttempts: 2 })).rejects.toThrow(
+        /Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/.* after 2 attempts/,
+      );
     } finally {
       await dead.close();
     }

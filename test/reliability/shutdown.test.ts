@@ -42,7 +42,11 @@ describe('graceful shutdown', () => {
     await slack.command({ user, text: 'launch crm-demo' });
     const modal = await waitForView(t, user, 'demos.launch', before);
     await slack.submit({ user, viewId: modal.id });
-    const demo = await eventually(() => db.db.selectFrom('demos').selectAll().where('owner_id', '=', user).executeTakeFirst(), (d) => d?.progress === 'creating' && t.sim.instances.some((i) => i.labels?.['demo-id'] === d.id), 20_000);
+    const demo = await eventually(
+      () => db.db.selectFrom('demos').selectAll().where('owner_id', '=', user).executeTakeFirst(),
+      (d) => d?.progress === 'creating' && t.sim.instances.some((i) => i.labels?.['demo-id'] === d.id),
+      20_000,
+    );
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -53,7 +57,11 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 
     survivor = await startAppProcess({ env: appProcessEnv(t, { READINESS_TIMEOUT_SECONDS: '1' }), clock: new Date() });
-    const done = await eventually(() => db.db.selectFrom('demos').selectAll().where('id', '=', demo!.id).executeTakeFirstOrThrow(), (d) => d.state === 'running' && d.progress === 'ready', 60_000);
+    const done = await eventually(
+      () => db.db.selectFrom('demos').selectAll().where('id', '=', demo!.id).executeTakeFirstOrThrow(),
+      (d) => d.state === 'running' && d.progress === 'ready',
+      60_000,
+    );
     expect(t.sim.instances.filter((i) => i.labels?.['demo-id'] === done.id)).toHaveLength(1);
   }, 120_000);
 });

@@ -7,7 +7,10 @@ import { demoInState, launchFromCatalog, statusDm } from '../harness/flows.ts';
  * DM still arrives exactly once when Slack is back. No clock is read: "the ack did not wait" is shown
  * by the ack coming back, with its answer, while Slack answers nothing.
  */
-describe.each([['refusing connections', 'refuse'], ['accepting but never answering', 'hang']] as const)('Slack Web API %s', (_name, mode) => {
+describe.each([
+  ['refusing connections', 'refuse'],
+  ['accepting but never answering', 'hang'],
+] as const)('Slack Web API %s', (_name, mode) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
@@ -31,12 +34,24 @@ describe.each([['refusing connections', 'refuse'], ['accepting but never answeri
     const demo = await demoInState(t, user, 'running');
     // Positive signal that the launch tried to reach the user's DM (open the IM, post or update in it)
     // while Slack was unreachable.
-    await eventually(() => attempted, (urls) => urls.some((url) => /\/api\/(conversations\.open|chat\.(update|postMessage))/.test(url)), 60_000);
+    await eventually(
+      () => attempted,
+      (urls) => urls.some((url) => /\/api\/(conversations\.open|chat\.(update|postMessage))/.test(url)),
+      60_000,
+    );
     if (mode === 'hang') t.fake.hang = false;
     else t.fake.refuse = false;
     // The DM reaches "ready", posted once.
-    const row = await eventually(() => t.db.selectFrom('demos').selectAll().where('id', '=', demo.id).executeTakeFirstOrThrow(), (d) => !!d.dm_ts, 60_000);
-    await eventually(() => statusDm(t, row).text, (s) => s.includes('ready'), 60_000);
+    const row = await eventually(
+      () => t.db.selectFrom('demos').selectAll().where('id', '=', demo.id).executeTakeFirstOrThrow(),
+      (d) => !!d.dm_ts,
+      60_000,
+    );
+    await eventually(
+      () => statusDm(t, row).text,
+      (s) => s.includes('ready'),
+      60_000,
+    );
     const channel = row.dm_channel!;
     const posts = t.fake.history(channel).filter((m) => m.metadata?.event_payload && (m.metadata.event_payload as { key?: string }).key === demo.id);
     expect(posts).toHaveLength(1);

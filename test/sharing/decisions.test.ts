@@ -2,7 +2,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockActions } from '../harness/slack-requests.ts';
 import { openViewIds, waitForView } from '../harness/flows.ts';
-import { askToShare, auditRows, click, dmSaying, ephemeralSaying, image, openDetail, privateImage, requestMessage, shareRequests, SHARING_ENV, text } from './helpers.ts';
+import {
+  askToShare,
+  auditRows,
+  click,
+  dmSaying,
+  ephemeralSaying,
+  image,
+  openDetail,
+  privateImage,
+  requestMessage,
+  shareRequests,
+  SHARING_ENV,
+  text,
+} from './helpers.ts';
 
 describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backend) => {
   let t: TestApp;
@@ -31,14 +44,17 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     await askToShare(t, 'U_MANAGER', await openDetail(t, 'U_MANAGER', own), own);
     const ownMessage = await requestMessage(t, own);
     await click(t, 'U_MANAGER', ownMessage, 'sharing.approve');
-    expect((await ephemeralSaying(t, 'U_MANAGER', 'your own share request'))).toBeTruthy();
+    expect(await ephemeralSaying(t, 'U_MANAGER', 'your own share request')).toBeTruthy();
     expect((await shareRequests(t, own))[0]!.status).toBe('pending');
 
     // The manager and an admin press Approve at the same moment, and Slack retries one of them.
     const first = blockActions(t.fake, { user: 'U_MANAGER', on: { channel: message.channel, messageTs: message.ts }, actionId: 'sharing.approve' });
     const second = blockActions(t.fake, { user: 'U_ADMIN', on: { channel: message.channel, messageTs: message.ts }, actionId: 'sharing.approve' });
     await Promise.all([t.slack.send(first), t.slack.send(second), t.slack.send(first, { retryNum: 1 })]);
-    const [req] = await eventually(() => shareRequests(t, id), (rows) => rows[0]?.status === 'approved');
+    const [req] = await eventually(
+      () => shareRequests(t, id),
+      (rows) => rows[0]?.status === 'approved',
+    );
     expect(['U_MANAGER', 'U_ADMIN']).toContain(req!.decided_by);
     expect(await auditRows(t, 'share.approve', req!.id)).toHaveLength(1);
     const loser = req!.decided_by === 'U_MANAGER' ? 'U_ADMIN' : 'U_MANAGER';
@@ -46,7 +62,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     expect((await image(t, id)).visibility).toBe('shared');
 
     // The message shows who decided, without buttons; the requester is told once.
-    const updated = await eventually(() => t.fake.message(message.channel, message.ts), (m) => text(m?.blocks).includes('Approved'));
+    const updated = await eventually(
+      () => t.fake.message(message.channel, message.ts),
+      (m) => text(m?.blocks).includes('Approved'),
+    );
     expect(text(updated!.blocks)).not.toContain('sharing.approve');
     expect(text(updated!.blocks)).toContain(`<@${req!.decided_by}>`);
     await dmSaying(t, 'U_CAROL', 'approved sharing');
@@ -55,7 +74,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     // A click on the old message afterwards is told what happened.
     const before = t.fake.ephemerals('U_ADMIN').length;
     await t.slack.send(stale);
-    const told = await eventually(() => t.fake.ephemerals('U_ADMIN').slice(before), (e) => e.length > 0);
+    const told = await eventually(
+      () => t.fake.ephemerals('U_ADMIN').slice(before),
+      (e) => e.length > 0,
+    );
     expect(told[0]!.text).toContain('already closed');
   });
 
@@ -80,7 +102,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     const dm = await dmSaying(t, 'U_ERIN', 'did not approve');
     expect(dm.text).toContain('It still has the &lt;customer&gt; logo');
     expect(dm.text).toContain('/archives/C_APPROVALS/p');
-    const updated = await eventually(() => t.fake.message(message.channel, message.ts), (m) => text(m?.blocks).includes('Denied'));
+    const updated = await eventually(
+      () => t.fake.message(message.channel, message.ts),
+      (m) => text(m?.blocks).includes('Denied'),
+    );
     expect(text(updated!.blocks)).not.toContain('sharing.deny');
     expect(await auditRows(t, 'share.deny', req!.id)).toHaveLength(1);
 
@@ -96,7 +121,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     await t.slack.command({ user: 'U_FRANK', text: 'unshare Frank storefront' });
     expect((await ephemeralSaying(t, 'U_FRANK', 'Withdrew')).text).toContain('Frank storefront');
     expect((await image(t, id)).visibility).toBe('private');
-    await eventually(() => t.fake.message(message.channel, message.ts), (m) => text(m?.blocks).includes('Withdrawn'));
+    await eventually(
+      () => t.fake.message(message.channel, message.ts),
+      (m) => text(m?.blocks).includes('Withdrawn'),
+    );
     await t.slack.send(staleApprove);
     expect((await ephemeralSaying(t, 'U_MANAGER', 'Withdrawn')).text).toContain('already closed');
     expect((await shareRequests(t, id))[0]!.status).toBe('withdrawn');
@@ -111,28 +139,40 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     expect(await auditRows(t, 'share.expire', (await shareRequests(t, id))[0]!.id)).toHaveLength(1);
     expect((await image(t, id)).visibility).toBe('private');
     await dmSaying(t, 'U_GRACE', 'expired');
-    await eventually(() => t.fake.message(message.channel, message.ts), (m) => text(m?.blocks).includes('Expired'));
+    await eventually(
+      () => t.fake.message(message.channel, message.ts),
+      (m) => text(m?.blocks).includes('Expired'),
+    );
   });
 
   test('owner or admin unshares; others are refused', async () => {
     const { id, message } = await asked('U_HEIDI', 'Heidi CRM');
     await click(t, 'U_MANAGER', message, 'sharing.approve');
-    await eventually(() => image(t, id), (i) => i.visibility === 'shared');
+    await eventually(
+      () => image(t, id),
+      (i) => i.visibility === 'shared',
+    );
     await t.slack.command({ user: 'U_BOB', text: 'unshare Heidi CRM' });
-    expect((await ephemeralSaying(t, 'U_BOB', "owner or an admin")).text).toBeTruthy();
+    expect((await ephemeralSaying(t, 'U_BOB', 'owner or an admin')).text).toBeTruthy();
     expect((await image(t, id)).visibility).toBe('shared');
     const detail = await openDetail(t, 'U_ADMIN', id);
     expect(text(detail.blocks)).toContain('sharing.unshare');
     await t.slack.action({ user: 'U_ADMIN', on: { viewId: detail.id }, actionId: 'sharing.unshare', choice: id });
-    await eventually(() => image(t, id), (i) => i.visibility === 'private');
+    await eventually(
+      () => image(t, id),
+      (i) => i.visibility === 'private',
+    );
     await dmSaying(t, 'U_HEIDI', 'unshared your image');
     expect(await auditRows(t, 'share.unshare', id)).toHaveLength(1);
   });
 
-  test('`/demo share <image>` opens the request for your own image; others\' images are not found', async () => {
+  test("`/demo share <image>` opens the request for your own image; others' images are not found", async () => {
     const id = await privateImage(t, 'U_DAVE', 'Dave ERP sandbox');
     await t.slack.command({ user: 'U_BOB', text: 'share Dave ERP sandbox' });
-    const refusal = await eventually(() => t.fake.views('U_BOB').at(-1), (v) => text(v?.blocks).includes('no saved image called'));
+    const refusal = await eventually(
+      () => t.fake.views('U_BOB').at(-1),
+      (v) => text(v?.blocks).includes('no saved image called'),
+    );
     expect(text(refusal!.blocks)).toContain('Dave ERP sandbox');
     const before = openViewIds(t, 'U_DAVE');
     await t.slack.command({ user: 'U_DAVE', text: 'share dave erp sandbox' });
@@ -144,7 +184,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     expect((await shareRequests(t, id))[0]).toMatchObject({ requester_id: 'U_DAVE', note: '', status: 'pending' });
     // Asking again while it is pending: told where it stands.
     await t.slack.command({ user: 'U_DAVE', text: 'share dave erp sandbox' });
-    await eventually(() => t.fake.views('U_DAVE').at(-1), (v) => text(v?.blocks).includes('already waiting for an approver'));
+    await eventually(
+      () => t.fake.views('U_DAVE').at(-1),
+      (v) => text(v?.blocks).includes('already waiting for an approver'),
+    );
   });
 
   test('admins manage approvers: the first change replaces the configured group, which stops applying', async () => {

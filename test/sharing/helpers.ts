@@ -12,7 +12,9 @@ export const text = (v: unknown) => JSON.stringify(v ?? []);
 /** A saved, private image straight in the catalog (when the test is not about saving). */
 export async function privateImage(t: TestApp, owner: string, title: string, opts: { parentGce?: string; description?: string } = {}): Promise<string> {
   const now = new Date();
-  const parent = opts.parentGce ? await t.db.selectFrom('images').select('id').where('gce_name', '=', opts.parentGce).where('deleted_at', 'is', null).executeTakeFirstOrThrow() : null;
+  const parent = opts.parentGce
+    ? await t.db.selectFrom('images').select('id').where('gce_name', '=', opts.parentGce).where('deleted_at', 'is', null).executeTakeFirstOrThrow()
+    : null;
   const row = await t.db
     .insertInto('images')
     .values({
@@ -46,7 +48,10 @@ export async function openDetail(t: TestApp, user: string, imageId: string): Pro
 
 /** A view as it is now (updated in place after the action). */
 export async function viewNow(t: TestApp, id: string, ok: (v: StoredView) => boolean): Promise<StoredView> {
-  return eventually(() => t.fake.view(id), (v) => !!v && ok(v)) as Promise<StoredView>;
+  return eventually(
+    () => t.fake.view(id),
+    (v) => !!v && ok(v),
+  ) as Promise<StoredView>;
 }
 
 /** From an image detail: Share → the request modal → submit with a note. */

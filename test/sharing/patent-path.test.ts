@@ -18,12 +18,16 @@ describe.each(['postgres', 'pglite'] as const)('launch → save → share with a
 
   async function saved(user: string, demoId: string, title: string) {
     await saveFromDm(t, user, demoId, 'keep', title);
-    const [save] = await eventually(() => savesOf(t, demoId), (rows) => rows[0]?.state === 'done', 30_000);
+    const [save] = await eventually(
+      () => savesOf(t, demoId),
+      (rows) => rows[0]?.state === 'done',
+      30_000,
+    );
     return save!.image_id;
   }
 
   test('the whole path, with the approver deciding in the thread and lineage back to the official image', async () => {
-    const official = (await t.db.selectFrom('images').selectAll().where('gce_name', '=', 'crm-demo').executeTakeFirstOrThrow());
+    const official = await t.db.selectFrom('images').selectAll().where('gce_name', '=', 'crm-demo').executeTakeFirstOrThrow();
 
     // A: launch the official image, customise (the VM), save it as a private image.
     const demoA = await launchDemo(t, 'U_ALICE', 'crm-demo');
@@ -50,14 +54,23 @@ describe.each(['postgres', 'pglite'] as const)('launch → save → share with a
 
     // The manager (an approver through the S_APPROVERS user group) approves.
     await click(t, 'U_MANAGER', message, 'sharing.approve');
-    await eventually(() => image(t, imageA), (i) => i.visibility === 'shared');
+    await eventually(
+      () => image(t, imageA),
+      (i) => i.visibility === 'shared',
+    );
     const [request] = await shareRequests(t, imageA);
     expect(request).toMatchObject({ status: 'approved', decided_by: 'U_MANAGER', requester_id: 'U_ALICE' });
     await dmSaying(t, 'U_ALICE', 'approved sharing');
-    const decided = await eventually(() => t.fake.message(message.channel, message.ts), (m) => text(m?.blocks).includes('Approved'));
+    const decided = await eventually(
+      () => t.fake.message(message.channel, message.ts),
+      (m) => text(m?.blocks).includes('Approved'),
+    );
     expect(text(decided!.blocks)).not.toContain('sharing.approve');
     // Shared images get their comment thread in the catalog channel.
-    await eventually(() => image(t, imageA), (i) => !!i.thread_ts && !i.thread_ts.startsWith('creating:'));
+    await eventually(
+      () => image(t, imageA),
+      (i) => !!i.thread_ts && !i.thread_ts.startsWith('creating:'),
+    );
 
     // B finds it by its owner's name and a word of its title, and launches it.
     expect(text((await openCatalog(t, 'U_BOB', 'alice retail')).blocks)).toContain('Acme CRM, retail edition');

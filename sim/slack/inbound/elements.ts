@@ -75,10 +75,17 @@ export function initialStateValues(blocks: JsonObject[]): Record<string, JsonObj
     const el = block['element'];
     const actionId = String(el['action_id'] ?? '');
     const blockId = String(block['block_id'] ?? '');
-    const initial: Choice =
-      isObj(el['initial_option']) ? String(el['initial_option']['value'])
-      : Array.isArray(el['initial_options']) ? (el['initial_options'] as JsonObject[]).map((o) => String(o['value']))
-      : (el['initial_value'] ?? el['initial_date'] ?? el['initial_time'] ?? el['initial_user'] ?? el['initial_channel'] ?? el['initial_conversation'] ?? undefined) as Choice;
+    const initial: Choice = isObj(el['initial_option'])
+      ? String(el['initial_option']['value'])
+      : Array.isArray(el['initial_options'])
+        ? (el['initial_options'] as JsonObject[]).map((o) => String(o['value']))
+        : ((el['initial_value'] ??
+            el['initial_date'] ??
+            el['initial_time'] ??
+            el['initial_user'] ??
+            el['initial_channel'] ??
+            el['initial_conversation'] ??
+            undefined) as Choice);
     if (initial === undefined) continue;
     values[blockId] = { ...values[blockId], [actionId]: { type: String(el['type']), ...selection(el, initial) } };
   }

@@ -21,9 +21,7 @@ export function fail(error: string, extra: JsonObject = {}): JsonObject {
 export function validationFailure(v: SlackValidation, withErrorsField: boolean): JsonObject {
   const messages = v.errors.map((e) => `[ERROR] ${e}`);
   if (messages.length === 0) return fail(v.error);
-  return withErrorsField
-    ? fail(v.error, { errors: v.errors, response_metadata: { messages } })
-    : fail(v.error, { response_metadata: { messages } });
+  return withErrorsField ? fail(v.error, { errors: v.errors, response_metadata: { messages } }) : fail(v.error, { response_metadata: { messages } });
 }
 
 export type ChannelAccess = FakeChannel | 'channel_not_found' | 'not_in_channel';

@@ -83,7 +83,10 @@ const open: MethodHandler = (ctx) => {
     if (!c?.is_im) return fail('channel_not_found');
     return { ok: true, no_op: true, already_open: true, channel: { id: c.id } };
   }
-  const users = (argString(args, 'users') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const users = (argString(args, 'users') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (users.length === 0) return fail('users_list_not_supplied');
   if (users.length > 1) return fail('not_implemented', { detail: 'the fake supports 1:1 IMs only' });
   const user = users[0] ?? '';

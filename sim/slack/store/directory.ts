@@ -120,8 +120,7 @@ export class Directory {
 
 function tzDetails(tz: string, at: Date): { label: string; offsetSec: number } {
   const part = (timeZoneName: 'long' | 'longOffset') =>
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName }).formatToParts(at).find((p) => p.type === 'timeZoneName')
-      ?.value ?? '';
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
   const offset = /GMT([+-])(\d{2}):(\d{2})/.exec(part('longOffset'));
   const offsetSec = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 3600 + Number(offset[3]) * 60) : 0;
   return { label: part('long'), offsetSec };

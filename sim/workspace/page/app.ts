@@ -94,9 +94,10 @@ async function send(text: string, threadTs?: string): Promise<string | undefined
   const snap = ui.snap!;
   const channel = threadTs ? ui.thread!.channel : composerChannel(snap, ui.where);
   if (!channel || !text.trim()) return undefined;
-  const answer = text.trim().startsWith('/') && !threadTs
-    ? await post('command', { user: ui.user, channel, text: text.trim() })
-    : await post('message', { user: ui.user, channel, text, ...(threadTs ? { threadTs } : {}) });
+  const answer =
+    text.trim().startsWith('/') && !threadTs
+      ? await post('command', { user: ui.user, channel, text: text.trim() })
+      : await post('message', { user: ui.user, channel, text, ...(threadTs ? { threadTs } : {}) });
   return answer.ok ? undefined : (answer.error ?? 'That did not work.');
 }
 
@@ -158,7 +159,12 @@ function drawPane(snap: Snapshot): void {
     const atBottom = el.body.scrollHeight - el.body.scrollTop - el.body.clientHeight < 80;
     if (home) {
       const view = snap.home;
-      fill(el.body, view ? h('div', { class: 'home', 'data-view-id': view.id }, renderBlocks(view.blocks, blockContext({ viewId: view.id }, view.blocks))) : h('p', { class: 'empty' }, `${snap.bot.name} has not set up a Home tab for you yet.`));
+      fill(
+        el.body,
+        view
+          ? h('div', { class: 'home', 'data-view-id': view.id }, renderBlocks(view.blocks, blockContext({ viewId: view.id }, view.blocks)))
+          : h('p', { class: 'empty' }, `${snap.bot.name} has not set up a Home tab for you yet.`),
+      );
     } else {
       const deps = messageDeps();
       fill(el.body, timeline.length ? timeline.map((s) => renderMessage(s, deps)) : h('p', { class: 'empty' }, 'No messages yet. Type /demo below to start.'));
@@ -190,7 +196,21 @@ function drawSide(snap: Snapshot): void {
         void send(text, thread.ts).then((err) => (note.textContent = err ?? ''));
       });
       const deps = messageDeps();
-      fill(el.side, h('div', { class: 'thread' }, h('header', { class: 'side-head' }, h('h2', {}, 'Thread'), close), h('div', { class: 'thread-body' }, items.map((s) => renderMessage(s, deps, { inThread: true }))), input, note));
+      fill(
+        el.side,
+        h(
+          'div',
+          { class: 'thread' },
+          h('header', { class: 'side-head' }, h('h2', {}, 'Thread'), close),
+          h(
+            'div',
+            { class: 'thread-body' },
+            items.map((s) => renderMessage(s, deps, { inThread: true })),
+          ),
+          input,
+          note,
+        ),
+      );
     });
     el.side.hidden = false;
     return;

@@ -10,7 +10,11 @@ import { mrkdwn, richText, textObject } from './text.ts';
  */
 
 export function renderBlocks(blocks: unknown[], ctx: BlockContext): HTMLElement {
-  return h('div', { class: 'blocks' }, blocks.map((b) => renderBlock(b, ctx)));
+  return h(
+    'div',
+    { class: 'blocks' },
+    blocks.map((b) => renderBlock(b, ctx)),
+  );
 }
 
 export function renderBlock(block: unknown, ctx: BlockContext): HTMLElement {
@@ -41,7 +45,11 @@ function blockBody(type: string, b: Obj, ctx: BlockContext): Child {
         ),
       );
     case 'actions':
-      return h('div', { class: 'bk-actions' }, list(b['elements']).map((e) => element(e, place, ctx)));
+      return h(
+        'div',
+        { class: 'bk-actions' },
+        list(b['elements']).map((e) => element(e, place, ctx)),
+      );
     case 'input':
       return input(b, place, ctx);
     case 'image':
@@ -77,10 +85,22 @@ function section(b: Obj, place: Place, ctx: BlockContext): HTMLElement {
     'div',
     { class: 'section-main' },
     isObj(b['text']) ? h('div', { class: 'section-text' }, textObject(b['text'], ctx)) : null,
-    fields.length ? h('div', { class: 'section-fields' }, fields.map((f) => h('div', { class: 'field' }, textObject(f, ctx)))) : null,
+    fields.length
+      ? h(
+          'div',
+          { class: 'section-fields' },
+          fields.map((f) => h('div', { class: 'field' }, textObject(f, ctx))),
+        )
+      : null,
   );
   const accessory = isObj(b['accessory'])
-    ? h('div', { class: 'accessory' }, b['accessory']['type'] === 'image' ? h('img', { class: 'accessory-image', src: str(b['accessory']['image_url']) || null, alt: str(b['accessory']['alt_text']) }) : element(b['accessory'], place, ctx))
+    ? h(
+        'div',
+        { class: 'accessory' },
+        b['accessory']['type'] === 'image'
+          ? h('img', { class: 'accessory-image', src: str(b['accessory']['image_url']) || null, alt: str(b['accessory']['alt_text']) })
+          : element(b['accessory'], place, ctx),
+      )
     : null;
   return h('div', { class: 'bk-section' }, main, accessory);
 }
@@ -88,7 +108,12 @@ function section(b: Obj, place: Place, ctx: BlockContext): HTMLElement {
 function input(b: Obj, place: Place, ctx: BlockContext): HTMLElement {
   const error = ctx.errors[place.blockId];
   const control = element(b['element'], { ...place, dispatch: b['dispatch_action'] === true }, ctx);
-  const label = h('label', { class: 'input-label' }, withEmoji(str(isObj(b['label']) ? b['label']['text'] : '')), b['optional'] === true ? h('span', { class: 'optional' }, ' (optional)') : null);
+  const label = h(
+    'label',
+    { class: 'input-label' },
+    withEmoji(str(isObj(b['label']) ? b['label']['text'] : '')),
+    b['optional'] === true ? h('span', { class: 'optional' }, ' (optional)') : null,
+  );
   // The block's label names the control, as screen readers (and tests) look for it.
   const target = control.matches('input, select, textarea') ? control : control.classList.contains('ext-select') ? control.querySelector('input') : null;
   if (target) {
@@ -130,5 +155,28 @@ function table(b: Obj, ctx: BlockContext): HTMLElement {
     return td;
   };
   const [head = [], ...rows] = list(b['rows']).map(list);
-  return h('table', { class: 'bk-table' }, h('thead', {}, h('tr', {}, head.map((c, i) => cell(c, i, 'th')))), h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => cell(c, i, 'td'))))));
+  return h(
+    'table',
+    { class: 'bk-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((c, i) => cell(c, i, 'th')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c, i) => cell(c, i, 'td')),
+        ),
+      ),
+    ),
+  );
 }

@@ -19,7 +19,12 @@ export function allOptions(el: Obj): SlackOption[] {
 }
 
 /** Record the value, then (when this element dispatches) ask for confirmation if it wants one, and act. */
-async function changed(el: Obj, place: Place, ctx: BlockContext, value: { choice?: string | string[]; option?: SlackOption; options?: SlackOption[] }): Promise<void> {
+async function changed(
+  el: Obj,
+  place: Place,
+  ctx: BlockContext,
+  value: { choice?: string | string[]; option?: SlackOption; options?: SlackOption[] },
+): Promise<void> {
   const actionId = str(el['action_id']);
   ctx.values.set({ blockId: place.blockId, actionId, ...value });
   if (!place.dispatch) return;
@@ -54,7 +59,13 @@ export function element(el: unknown, place: Place, ctx: BlockContext): HTMLEleme
       return select(el, place, ctx);
     case 'external_select':
     case 'multi_external_select':
-      return externalSelect(el, place, ctx, (value) => changed(el, place, ctx, value), (initial) => seed(el, place, ctx, initial));
+      return externalSelect(
+        el,
+        place,
+        ctx,
+        (value) => changed(el, place, ctx, value),
+        (initial) => seed(el, place, ctx, initial),
+      );
     case 'overflow':
       return overflow(el, place, ctx);
     case 'plain_text_input':
@@ -107,12 +118,32 @@ function select(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
     : type.includes('conversations') || type.includes('channels')
       ? ctx.channels.map((c) => ({ value: c.id, text: `#${c.name}` }))
       : [
-          ...list(el['options']).filter(isObj).map((o) => ({ value: str(o['value']), text: plain(o['text']) })),
-          ...list(el['option_groups']).filter(isObj).flatMap((g) => list(g['options']).filter(isObj).map((o) => ({ value: str(o['value']), text: plain(o['text']), group: plain(g['label']) }))),
+          ...list(el['options'])
+            .filter(isObj)
+            .map((o) => ({ value: str(o['value']), text: plain(o['text']) })),
+          ...list(el['option_groups'])
+            .filter(isObj)
+            .flatMap((g) =>
+              list(g['options'])
+                .filter(isObj)
+                .map((o) => ({ value: str(o['value']), text: plain(o['text']), group: plain(g['label']) })),
+            ),
         ];
   const initial: string[] = multi
-    ? [...list(el['initial_options']).filter(isObj).map((o) => str(o['value'])), ...list(el['initial_users']), ...list(el['initial_conversations']), ...list(el['initial_channels'])].map(String)
-    : [str(isObj(el['initial_option']) ? el['initial_option']['value'] : '') || str(el['initial_user']) || str(el['initial_conversation']) || str(el['initial_channel'])].filter(Boolean);
+    ? [
+        ...list(el['initial_options'])
+          .filter(isObj)
+          .map((o) => str(o['value'])),
+        ...list(el['initial_users']),
+        ...list(el['initial_conversations']),
+        ...list(el['initial_channels']),
+      ].map(String)
+    : [
+        str(isObj(el['initial_option']) ? el['initial_option']['value'] : '') ||
+          str(el['initial_user']) ||
+          str(el['initial_conversation']) ||
+          str(el['initial_channel']),
+      ].filter(Boolean);
   seed(el, place, ctx, initial.length ? { choice: multi ? initial : initial[0] } : {});
   const chosen = current(el, place, ctx)?.choice;
   const selected = new Set(Array.isArray(chosen) ? chosen : chosen ? [chosen] : []);
@@ -195,7 +226,9 @@ function choices(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
   const radio = el['type'] === 'radio_buttons';
   const initial = radio
     ? str(isObj(el['initial_option']) ? el['initial_option']['value'] : '')
-    : list(el['initial_options']).filter(isObj).map((o) => str(o['value']));
+    : list(el['initial_options'])
+        .filter(isObj)
+        .map((o) => str(o['value']));
   seed(el, place, ctx, (radio ? initial : initial.length) ? { choice: initial } : {});
   const chosen = current(el, place, ctx)?.choice;
   const selected = new Set(Array.isArray(chosen) ? chosen : chosen ? [chosen] : []);
@@ -207,7 +240,19 @@ function choices(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
       const picked = [...box.querySelectorAll('input')].filter((i) => i.checked).map((i) => i.value);
       void changed(el, place, ctx, { choice: radio ? picked[0] : picked });
     });
-    box.append(h('label', { class: 'choice' }, input, h('span', {}, h('span', {}, textObject(o['text'], ctx)), isObj(o['description']) ? h('span', { class: 'hint' }, textObject(o['description'], ctx)) : null)));
+    box.append(
+      h(
+        'label',
+        { class: 'choice' },
+        input,
+        h(
+          'span',
+          {},
+          h('span', {}, textObject(o['text'], ctx)),
+          isObj(o['description']) ? h('span', { class: 'hint' }, textObject(o['description'], ctx)) : null,
+        ),
+      ),
+    );
   }
   return box;
 }

@@ -14,13 +14,25 @@ export function externalSelect(el: Obj, place: Place, ctx: BlockContext, onPick:
   const actionId = str(el['action_id']);
   const multi = el['type'] === 'multi_external_select';
   const minQuery = typeof el['min_query_length'] === 'number' ? el['min_query_length'] : 3;
-  const initial = multi ? (list(el['initial_options']).filter(isObj) as unknown as SlackOption[]) : isObj(el['initial_option']) ? [el['initial_option'] as unknown as SlackOption] : [];
+  const initial = multi
+    ? (list(el['initial_options']).filter(isObj) as unknown as SlackOption[])
+    : isObj(el['initial_option'])
+      ? [el['initial_option'] as unknown as SlackOption]
+      : [];
   if (initial.length) seed(multi ? { choice: initial.map((o) => o.value), options: initial } : { choice: initial[0]!.value, option: initial[0] });
   const state = ctx.values.get(place.blockId, actionId);
   let picked: SlackOption[] = multi ? (state?.options ?? []) : state?.option ? [state.option] : [];
 
   const placeholder = withEmoji(str(isObj(el['placeholder']) ? el['placeholder']['text'] : '')) || 'Search…';
-  const input = h('input', { type: 'text', class: 'bk-input', role: 'combobox', 'aria-autocomplete': 'list', placeholder, 'aria-label': placeholder, 'data-action-id': actionId });
+  const input = h('input', {
+    type: 'text',
+    class: 'bk-input',
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    placeholder,
+    'aria-label': placeholder,
+    'data-action-id': actionId,
+  });
   const menu = h('div', { class: 'menu options', role: 'listbox', hidden: true });
   const chips = h('div', { class: 'chips' });
   const wrap = h('div', { class: 'ext-select', 'data-action-id': actionId }, multi ? chips : null, input, menu);

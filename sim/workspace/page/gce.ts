@@ -22,7 +22,13 @@ const status = (s: string, error?: string | null) => h('span', { class: `status 
 
 function labels(l: Record<string, string>): Child {
   const entries = Object.entries(l);
-  return entries.length ? h('div', { class: 'labels' }, entries.map(([k, v]) => h('span', { class: 'label-chip' }, `${k}=${v}`))) : null;
+  return entries.length
+    ? h(
+        'div',
+        { class: 'labels' },
+        entries.map(([k, v]) => h('span', { class: 'label-chip' }, `${k}=${v}`)),
+      )
+    : null;
 }
 
 /** One resource: its name and status on top, details below. */
@@ -52,16 +58,31 @@ export function renderGce(gce: GceSnapshot, tz: string): HTMLElement {
     section(
       'Instances',
       gce.instances.map((i) =>
-        card(i.name, status(i.status), h('div', { class: 'muted' }, [i.zone, i.machineType, i.externalIp ? `IP ${i.externalIp}` : null, i.internalIp ? `internal ${i.internalIp}` : null].filter(Boolean).join(' · ')), labels(i.labels)),
+        card(
+          i.name,
+          status(i.status),
+          h(
+            'div',
+            { class: 'muted' },
+            [i.zone, i.machineType, i.externalIp ? `IP ${i.externalIp}` : null, i.internalIp ? `internal ${i.internalIp}` : null].filter(Boolean).join(' · '),
+          ),
+          labels(i.labels),
+        ),
       ),
       'No VMs yet. Launch a demo with /demo.',
     ),
     section(
       'Machine images',
-      gce.machineImages.map((m) => card(m.name, status(m.status), h('div', { class: 'muted', title: m.description }, `${m.sizeGb} GB · ${m.description}`), labels(m.labels))),
+      gce.machineImages.map((m) =>
+        card(m.name, status(m.status), h('div', { class: 'muted', title: m.description }, `${m.sizeGb} GB · ${m.description}`), labels(m.labels)),
+      ),
       'No machine images.',
     ),
-    section('Images', gce.images.map((i) => card(i.name, status(i.status), labels(i.labels))), 'No images (exports create them).'),
+    section(
+      'Images',
+      gce.images.map((i) => card(i.name, status(i.status), labels(i.labels))),
+      'No images (exports create them).',
+    ),
     section(
       'Recent operations',
       gce.operations.map((o) => card(o.target, status(o.status, o.error), h('div', { class: 'muted' }, `${o.type} · ${time(o.insertTime)}`))),

@@ -21,7 +21,9 @@ const tsNum = (ts: string) => Number(ts);
 
 /** Top-level messages of a channel with the user's ephemerals, oldest first. */
 export function channelTimeline(snap: Snapshot, channel: string): Shown[] {
-  const messages: Shown[] = (snap.messages[channel] ?? []).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts).map((m) => ({ kind: 'message', m }));
+  const messages: Shown[] = (snap.messages[channel] ?? [])
+    .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+    .map((m) => ({ kind: 'message', m }));
   const ephemerals: Shown[] = snap.ephemerals.filter((e) => e.channel === channel && !e.thread_ts).map((m) => ({ kind: 'ephemeral', m }));
   return [...messages, ...ephemerals].sort((a, b) => tsNum(a.m.ts) - tsNum(b.m.ts));
 }
@@ -36,7 +38,7 @@ export function threadTimeline(snap: Snapshot, channel: string, parentTs: string
 export function renderMessage(shown: Shown, deps: MessageDeps, opts: { inThread?: boolean } = {}): HTMLElement {
   const { snap } = deps;
   const m = shown.m;
-  const authorId = shown.kind === 'ephemeral' ? snap.bot.userId : (m as StoredMessage).user ?? snap.bot.userId;
+  const authorId = shown.kind === 'ephemeral' ? snap.bot.userId : ((m as StoredMessage).user ?? snap.bot.userId);
   const isBot = shown.kind === 'ephemeral' || Boolean((m as StoredMessage).bot_id) || authorId === snap.bot.userId;
   const name = isBot ? snap.bot.name : deps.text.userName(authorId);
   const surface: Surface = shown.kind === 'ephemeral' ? { channel: m.channel, ephemeralTs: m.ts } : { channel: m.channel, messageTs: m.ts };
@@ -57,7 +59,14 @@ export function renderMessage(shown: Shown, deps: MessageDeps, opts: { inThread?
       h(
         'div',
         { class: 'message-main' },
-        h('div', { class: 'meta' }, h('span', { class: 'author' }, name), isBot ? h('span', { class: 'app-badge' }, 'APP') : null, h('time', {}, when), stored?.edited ? h('span', { class: 'edited' }, '(edited)') : null),
+        h(
+          'div',
+          { class: 'meta' },
+          h('span', { class: 'author' }, name),
+          isBot ? h('span', { class: 'app-badge' }, 'APP') : null,
+          h('time', {}, when),
+          stored?.edited ? h('span', { class: 'edited' }, '(edited)') : null,
+        ),
         content,
         list(m.attachments).map((a) => attachment(a, deps, surface)),
         replies,
@@ -83,7 +92,12 @@ function threadSummary(m: StoredMessage, deps: MessageDeps): HTMLElement {
   const n = m.reply_count ?? 0;
   const link = h('button', { type: 'button', class: 'thread-link', 'data-thread': m.ts }, `${n} ${n === 1 ? 'reply' : 'replies'}`);
   link.addEventListener('click', () => deps.openThread(m.channel, m.ts));
-  return h('div', { class: 'thread-summary' }, (m.reply_users ?? []).slice(0, 4).map((u) => avatar(u, deps.text.userName(u), u === deps.snap.bot.userId)), link);
+  return h(
+    'div',
+    { class: 'thread-summary' },
+    (m.reply_users ?? []).slice(0, 4).map((u) => avatar(u, deps.text.userName(u), u === deps.snap.bot.userId)),
+    link,
+  );
 }
 
 /** Legacy attachments: a coloured bar with their text, fields and blocks. */
@@ -91,10 +105,21 @@ function attachment(a: unknown, deps: MessageDeps, surface: Surface): HTMLElemen
   if (!isObj(a)) return null;
   const bar = h('div', { class: 'attachment' });
   const color = str(a['color']);
-  bar.style.borderLeftColor = color === 'good' ? '#2eb67d' : color === 'danger' ? '#e01e5a' : color === 'warning' ? '#ecb22e' : /^#?[0-9a-f]{6}$/i.test(color) ? `#${color.replace('#', '')}` : '#ddd';
+  bar.style.borderLeftColor =
+    color === 'good'
+      ? '#2eb67d'
+      : color === 'danger'
+        ? '#e01e5a'
+        : color === 'warning'
+          ? '#ecb22e'
+          : /^#?[0-9a-f]{6}$/i.test(color)
+            ? `#${color.replace('#', '')}`
+            : '#ddd';
   bar.append(
     ...[a['pretext'], a['title'], a['text']].filter((t) => typeof t === 'string').map((t) => h('div', {}, mrkdwn(t as string, deps.text))),
-    ...list(a['fields']).filter(isObj).map((f) => h('div', { class: 'field' }, h('b', {}, str(f['title'])), h('div', {}, mrkdwn(str(f['value']), deps.text)))),
+    ...list(a['fields'])
+      .filter(isObj)
+      .map((f) => h('div', { class: 'field' }, h('b', {}, str(f['title'])), h('div', {}, mrkdwn(str(f['value']), deps.text)))),
   );
   const blocks = list(a['blocks']);
   if (blocks.length) bar.append(renderBlocks(blocks, deps.blockContext(surface, blocks)));

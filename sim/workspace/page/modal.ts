@@ -62,7 +62,11 @@ export function confirmDialog(dialog: Obj, ctx: TextContext): Promise<boolean> {
       overlay.remove();
       resolve(yes);
     };
-    const yes = h('button', { type: 'button', class: `bk-button ${dialog['style'] === 'danger' ? 'danger' : 'primary'}`, 'data-confirm': 'yes' }, label(dialog['confirm'], 'Yes'));
+    const yes = h(
+      'button',
+      { type: 'button', class: `bk-button ${dialog['style'] === 'danger' ? 'danger' : 'primary'}`, 'data-confirm': 'yes' },
+      label(dialog['confirm'], 'Yes'),
+    );
     const no = h('button', { type: 'button', class: 'bk-button', 'data-confirm': 'no' }, label(dialog['deny'], 'Cancel'));
     yes.addEventListener('click', () => done(true));
     no.addEventListener('click', () => done(false));

@@ -3,7 +3,17 @@
 const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
 
 function parts(date: Date, tz: string): Record<string, string> {
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true });
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: true,
+  });
   const out: Record<string, string> = {};
   for (const p of fmt.formatToParts(date)) out[p.type] = p.value;
   return out;
@@ -16,7 +26,14 @@ function dayKey(date: Date, tz: string): string {
 function ago(date: Date, now: Date): string {
   const s = Math.round((now.getTime() - date.getTime()) / 1000);
   const abs = Math.abs(s);
-  const [n, unit] = abs < 60 ? [abs, 'second'] : abs < 3600 ? [Math.round(abs / 60), 'minute'] : abs < 86400 ? [Math.round(abs / 3600), 'hour'] : [Math.round(abs / 86400), 'day'];
+  const [n, unit] =
+    abs < 60
+      ? [abs, 'second']
+      : abs < 3600
+        ? [Math.round(abs / 60), 'minute']
+        : abs < 86400
+          ? [Math.round(abs / 3600), 'hour']
+          : [Math.round(abs / 86400), 'day'];
   const phrase = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return s >= 0 ? `${phrase} ago` : `in ${phrase}`;
 }

@@ -71,7 +71,11 @@ function mdNode(n: MdNode, ctx: TextContext): Child {
 /** rich_text: sections, lists, quotes and preformatted runs of styled elements. */
 export function richText(block: Obj, ctx: TextContext): HTMLElement {
   const parts = Array.isArray(block['elements']) ? block['elements'] : [];
-  return h('div', { class: 'rich-text' }, parts.map((p) => richPart(p, ctx)));
+  return h(
+    'div',
+    { class: 'rich-text' },
+    parts.map((p) => richPart(p, ctx)),
+  );
 }
 
 function richPart(p: unknown, ctx: TextContext): Child {

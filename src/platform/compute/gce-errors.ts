@@ -18,7 +18,17 @@ function rawError(e: unknown): { code?: number; message?: string; reason?: strin
   }
 }
 
-const GRPC_KIND: Record<number, GcpErrorKind> = { 3: 'invalid', 4: 'unavailable', 5: 'not_found', 6: 'conflict', 7: 'permission', 8: 'rate_limited', 13: 'unavailable', 14: 'unavailable', 16: 'permission' };
+const GRPC_KIND: Record<number, GcpErrorKind> = {
+  3: 'invalid',
+  4: 'unavailable',
+  5: 'not_found',
+  6: 'conflict',
+  7: 'permission',
+  8: 'rate_limited',
+  13: 'unavailable',
+  14: 'unavailable',
+  16: 'permission',
+};
 const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED']);
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
 

@@ -4,7 +4,16 @@
  */
 // The package's documented entry point (it loads all of v1, v1beta and v1small: only the worker
 // role loads this module, the web role never does).
-import { DisksClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineImagesClient, MachineTypesClient, protos, ZoneOperationsClient } from '@google-cloud/compute';
+import {
+  DisksClient,
+  GlobalOperationsClient,
+  ImagesClient,
+  InstancesClient,
+  MachineImagesClient,
+  MachineTypesClient,
+  protos,
+  ZoneOperationsClient,
+} from '@google-cloud/compute';
 import {
   type Compute,
   GcpError,
@@ -199,7 +208,11 @@ export class GceCompute implements Compute {
 
   async insertInstance(req: InsertInstanceRequest): Promise<OperationRef> {
     const image = req.sourceMachineImage;
-    const sourceMachineImage = image.includes('/') ? (image.startsWith('global/') ? `projects/${this.project}/${image}` : image) : `projects/${this.project}/global/machineImages/${image}`;
+    const sourceMachineImage = image.includes('/')
+      ? image.startsWith('global/')
+        ? `projects/${this.project}/${image}`
+        : image
+      : `projects/${this.project}/global/machineImages/${image}`;
     const machineType = req.machineType && !req.machineType.includes('/') ? `zones/${req.zone}/machineTypes/${req.machineType}` : req.machineType;
     const instanceResource = { name: req.name, labels: req.labels, sourceMachineImage, ...(machineType ? { machineType } : {}) };
     const [lro] = await call(() => this.#instances.insert({ project: this.project, zone: req.zone, requestId: req.requestId, instanceResource }));
@@ -236,9 +249,17 @@ export class GceCompute implements Compute {
     return toRef(lro, zone);
   }
 
-  async setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef> {
+  async setInstanceLabels(req: {
+    zone: string;
+    name: string;
+    labels: Record<string, string>;
+    labelFingerprint: string;
+    requestId: string;
+  }): Promise<OperationRef> {
     const instancesSetLabelsRequestResource = { labels: req.labels, labelFingerprint: req.labelFingerprint };
-    const [lro] = await call(() => this.#instances.setLabels({ project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetLabelsRequestResource }));
+    const [lro] = await call(() =>
+      this.#instances.setLabels({ project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetLabelsRequestResource }),
+    );
     return toRef(lro, req.zone);
   }
 
@@ -318,7 +339,15 @@ export class GceCompute implements Compute {
 
   /** Release the clients' connections. */
   async close(): Promise<void> {
-    await Promise.all([this.#instances.close(), this.#images.close(), this.#zoneOps.close(), this.#globalOps.close(), this.#diskImages.close(), this.#disks.close(), this.#machineTypes.close()]);
+    await Promise.all([
+      this.#instances.close(),
+      this.#images.close(),
+      this.#zoneOps.close(),
+      this.#globalOps.close(),
+      this.#diskImages.close(),
+      this.#disks.close(),
+      this.#machineTypes.close(),
+    ]);
   }
 }
 

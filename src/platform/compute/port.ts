@@ -5,16 +5,7 @@ import { sql, type RawBuilder } from 'kysely';
  * @google-cloud/compute; the simulator speaks the same REST subset, so both are driven by one adapter.
  */
 
-export type InstanceStatus =
-  | 'PROVISIONING'
-  | 'STAGING'
-  | 'RUNNING'
-  | 'STOPPING'
-  | 'STOPPED'
-  | 'SUSPENDING'
-  | 'SUSPENDED'
-  | 'REPAIRING'
-  | 'TERMINATED';
+export type InstanceStatus = 'PROVISIONING' | 'STAGING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'SUSPENDING' | 'SUSPENDED' | 'REPAIRING' | 'TERMINATED';
 
 export interface MachineImage {
   name: string;
