@@ -116,7 +116,7 @@ describe('fuzzing the Slack surface', () => {
   const onRejection = (r: unknown) => rejections.push(r);
   beforeAll(async () => {
     process.on('unhandledRejection', onRejection);
-    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1', LOG_LEVEL: 'debug' } }); // "slack request" lines are at debug
   });
   afterAll(async () => {
     process.off('unhandledRejection', onRejection);
