@@ -84,7 +84,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const poster = new SlackPoster(instrumentSlack(createPosterClient({ token, apiUrl: config.slack.apiUrl }, log)));
     const identity = await resolveIdentity(slack, config.slack.apiUrl);
 
-    const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING, { supervise: serves(config, 'worker') });
+    const jobs = new JobQueue(handle, log.child({ component: 'jobs' }), opts.jobTuning ?? DEFAULT_JOB_TUNING, { works: serves(config, 'worker') });
     await jobs.start();
     cleanups.unshift(() => jobs.stop(config.shutdownGraceSeconds * 1000));
     for (const capability of capabilities) {

@@ -20,6 +20,8 @@ export interface JobTuning {
   notifyPollingIntervalSeconds: number;
   /** How often pg-boss looks for jobs whose heartbeat stopped. */
   superviseIntervalSeconds: number;
+  /** false: poll only, no LISTEN/NOTIFY (see the constructor). */
+  listenNotify?: boolean;
 }
 
 export const DEFAULT_JOB_TUNING: JobTuning = { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5, heartbeatSeconds: 30, superviseIntervalSeconds: 15 };
@@ -51,17 +53,23 @@ export class JobQueue {
   readonly #specs = new Map<string, QueueSpec>();
   #started = false;
 
-  /** `supervise`: look after queues (retries of stalled jobs, maintenance): the processes that work them. */
-  constructor(handle: DbHandle, log: Logger, tuning: JobTuning = DEFAULT_JOB_TUNING, opts: { supervise?: boolean } = {}) {
+  /**
+   * `works`: this process works queues (the worker role), so it looks after them (retries of stalled
+   * jobs, maintenance) and listens for new jobs; a web process only sends.
+   */
+  constructor(handle: DbHandle, log: Logger, tuning: JobTuning = DEFAULT_JOB_TUNING, opts: { works?: boolean } = {}) {
     this.#log = log;
     this.#tuning = tuning;
     const common = {
-      supervise: opts.supervise ?? true,
+      supervise: opts.works ?? true,
       superviseIntervalSeconds: tuning.superviseIntervalSeconds,
       monitorIntervalSeconds: Math.max(tuning.superviseIntervalSeconds, 1),
       // Scheduling is ours (node-cron calling tick(now)); pg-boss's cron would be a second clock.
       schedule: false,
-      useListenNotify: true,
+      // pg-boss 12.38's LISTEN client removes its error listener before ending a dropped connection, so
+      // a late socket error on it is unhandled and ends the process: only processes that work queues
+      // listen (a restarted worker resumes its jobs), and tuning may turn it off.
+      useListenNotify: (opts.works ?? true) && tuning.listenNotify !== false,
     };
     this.#boss =
       handle.kind === 'pglite'

@@ -8,6 +8,7 @@ import { FakeCloudBuild } from '../../sim/cloudbuild/index.ts';
 import { DEFAULT_USERS, FakeSlack } from '../../sim/slack/index.ts';
 import { GceSimulator } from '../../sim/gce/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
+import type { JobTuning } from '../../src/platform/jobs.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { InboundSlack } from './slack-requests.ts';
 
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   seedSamples?: boolean;
   /** Route the app's database connection (e.g. through a TcpProxy). */
   wrapDatabaseUrl?: (url: string) => string;
+  /** Job queue tuning beyond the tests' fast polling (e.g. listenNotify: false). */
+  jobTuning?: Partial<JobTuning>;
   dbConnectAttempts?: number;
 }
 
@@ -120,7 +123,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const log = createLogger({ level: config.logLevel, destination, secrets: [TEST_SIGNING_SECRET, fake.identity.token] });
   const clock = opts.clock ?? systemClock;
-  const boot = () => startApp({ config, log, clock, jobTuning: TEST_JOB_TUNING, scheduler: false, dbConnectAttempts: opts.dbConnectAttempts });
+  const boot = () =>
+    startApp({ config, log, clock, jobTuning: { ...TEST_JOB_TUNING, ...opts.jobTuning }, scheduler: false, dbConnectAttempts: opts.dbConnectAttempts });
   let app = await boot();
   // The catalog is synced at start in the background; tests start from a synced catalog.
   await syncCatalog(app.worker!);

@@ -15,7 +15,9 @@ describe('the database goes away', () => {
     await proxy.listen();
     proxy.cut();
     setTimeout(() => proxy.restore(), 1_200);
-    t = await startTestApp({ wrapDatabaseUrl: (u) => proxy.url(u), dbConnectAttempts: 8 });
+    // Polling only: pg-boss's LISTEN client can end the process with an unhandled ECONNRESET when its
+    // connection drops (see JobQueue); this test is about what requests and the app do meanwhile.
+    t = await startTestApp({ wrapDatabaseUrl: (u) => proxy.url(u), dbConnectAttempts: 8, jobTuning: { listenNotify: false } });
     expect(t.logs.some((l) => l.includes('database not reachable yet; retrying'))).toBe(true);
     const browse = await openCatalog(t, 'U_ALICE');
     expect(JSON.stringify(browse.blocks)).toContain('crm-demo');
