@@ -105,6 +105,8 @@ function printBanner(config: Config, app: RunningApp): void {
     lines.push(`  Local workspace (not Slack, no login): ${app.url ?? ''}/`);
     lines.push('  No Slack credentials were given; to connect a real workspace see README.md, "Connect Slack".');
     if (usesRealGcp(config)) lines.push(`  WARNING: the local workspace has no login and drives the REAL GCP project ${config.gce.project}.`);
+  } else if (config.role === 'worker') {
+    lines.push(`  Worker: jobs and schedules (no Slack requests here); health and metrics at ${app.url ?? ''}/readyz, /metrics`);
   } else if (config.slack.mode === 'socket') {
     lines.push('  Connected to Slack in Socket Mode.');
   } else {
