@@ -1,4 +1,6 @@
 // @ts-check
+// `npm run lint`: rules that need no type information (fast). The type-aware rules need the whole
+// TypeScript program, so they run with the type check: eslint.types.config.js, `npm run typecheck`.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,13 +14,4 @@ export default tseslint.config(
   },
   // CommonJS config files (dependency-cruiser's) load each other with require().
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  {
-    // Type-aware: a promise nobody awaits fails silently (an un-awaited ack, query or job step).
-    files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': 'error',
-    },
-  },
 );
