@@ -19,8 +19,9 @@ import { migrateToLatest, migrationsApplied } from './platform/migrations.ts';
 import { pruneRunsTask, Scheduler } from './platform/scheduler.ts';
 import { createBoltApp, createPosterClient, createWebClient, resolveIdentity, SlackPoster } from './platform/slack.ts';
 import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
-import { appMetricsRegistry, instrumentCompute, instrumentSlack, metricsRoute, requestMiddleware, timeAcks } from './platform/metrics.ts';
-import { usageSecondsTask } from './platform/metrics.ts';
+import { appMetricsRegistry, metricsRoute, usageSecondsTask } from './platform/metrics.ts';
+import { instrumentCompute, instrumentSlack } from './platform/call-metrics.ts';
+import { requestMiddleware, timeAcks } from './platform/request-middleware.ts';
 import { capabilities } from './capabilities.ts';
 import { resolveActor } from './sharing/approvers.ts';
 

@@ -1,17 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { AnyMiddlewareArgs, CustomRoute, Middleware } from '@slack/bolt';
-import { WebClientEvent, type WebClient } from '@slack/web-api';
+import type { CustomRoute } from '@slack/bolt';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from './clock.ts';
-import { GcpError, type Compute } from './compute/port.ts';
 import type { Db } from './db.ts';
 import type { JobQueue } from './jobs.ts';
-import { traceFields, childLogger, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
 import { oncePerPeriod, type PeriodClaimer, type PeriodicTask } from './scheduler.ts';
-import type { TraceHeaders } from './slack.ts';
 
 /**
  * Prometheus metrics for /metrics, in base units (seconds, bytes; counters end in _total). Two
@@ -67,7 +62,7 @@ export const metrics = {
   ),
 };
 
-const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;
+export const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 export interface AppMetricsSources {
   db: Db;
@@ -240,183 +235,4 @@ export function metricsRoute(appRegistry: Registry): CustomRoute {
       })();
     },
   };
-}
-
-interface SlackBody {
-  type?: string;
-  command?: string;
-  user_id?: string;
-  user?: { id?: string } | string;
-  team_id?: string;
-  team?: { id?: string } | null;
-  channel_id?: string;
-  channel?: { id?: string };
-  event?: { type?: string; user?: string; channel?: string };
-  actions?: Array<{ action_id?: string }>;
-  view?: { callback_id?: string };
-  action_id?: string;
-}
-
-const INTERACTION_KINDS = new Set(['block_actions', 'view_submission', 'view_closed', 'block_suggestion', 'shortcut', 'message_action']);
-
-function requestKind(body: SlackBody): string {
-  if (typeof body.command === 'string') return 'command';
-  if (body.type === 'event_callback') return 'event';
-  return body.type && INTERACTION_KINDS.has(body.type) ? body.type : 'other';
-}
-
-/** Who and what a request is about, for its log lines (ids only: never message text). */
-function requestFields(body: SlackBody): Record<string, string | undefined> {
-  const user = typeof body.user === 'string' ? body.user : (body.user?.id ?? body.user_id ?? body.event?.user);
-  return {
-    userId: user,
-    teamId: body.team_id ?? body.team?.id ?? undefined,
-    channelId: body.channel_id ?? body.channel?.id ?? body.event?.channel,
-    command: body.command,
-    event: body.event?.type,
-    actionId: body.actions?.[0]?.action_id ?? body.action_id,
-    callbackId: body.view?.callback_id,
-  };
-}
-
-/**
- * Bolt global middleware, registered before any listener: per Slack request a request id and a
- * logger that carries it (context.requestId, context.log), the handling time by kind and outcome,
- * and one log line. The ack is the HTTP response: timeAcks measures it at the server.
- */
-export function requestMiddleware(log: Logger, traceProject: string): Middleware<AnyMiddlewareArgs> {
-  return async ({ context, body, next }) => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    const kind = requestKind(body as SlackBody);
-    const trace = traceFields((context['traceHeaders'] as TraceHeaders | undefined) ?? {}, traceProject);
-    const requestLog = childLogger(log, { requestId, kind, ...trace });
-    context['requestId'] = requestId;
-    context['log'] = requestLog;
-    let failed = false;
-    try {
-      await next();
-    } catch (err) {
-      failed = true;
-      throw err; // the app's error handler turns it into words for the user
-    } finally {
-      const seconds = secondsSince(started);
-      metrics.slackRequestSeconds.observe({ kind, outcome: failed ? 'error' : 'ok' }, seconds);
-      requestLog.debug({ ...requestFields(body as SlackBody), durationMs: Math.round(seconds * 1000), failed }, 'slack request');
-    }
-  };
-}
-
-/**
- * The ack of a Slack request is the HTTP response to it: time each response of the Slack endpoint
- * from the request's arrival to its last byte, by kind of request when the listener says it.
- */
-export function timeAcks(server: Server, endpoint: string): void {
-  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== endpoint) return;
-    const started = performance.now();
-    res.once('finish', () => metrics.slackAckSeconds.observe({ status: String(res.statusCode) }, secondsSince(started)));
-  });
-}
-
-/** Counts failed GCE calls (a GcpError's kind) and operations that ended in error, per port method. */
-export function instrumentCompute<C extends Compute>(compute: C): C {
-  const wrapped = new Map<string, unknown>();
-  const count = (operation: string, kind: string) => metrics.gceErrors.inc({ operation, kind });
-  return new Proxy(compute, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      if (!wrapped.has(prop)) {
-        wrapped.set(prop, (...args: unknown[]) =>
-          observeCall(
-            () => (value as (...a: unknown[]) => unknown).apply(target, args),
-            (result) => {
-              const error = (result as { error?: { kind?: string } } | null)?.error;
-              if ((prop === 'waitOperation' || prop === 'getOperation') && error?.kind) count(prop, error.kind);
-            },
-            (err) => count(prop, err instanceof GcpError ? err.kind : 'unknown'),
-          ),
-        );
-      }
-      return wrapped.get(prop);
-    },
-  });
-}
-
-/** Run fn; report its (awaited) result or failure; give back exactly what fn gave. */
-function observeCall(fn: () => unknown, onResult: (value: unknown) => void, onError: (err: unknown) => void): unknown {
-  let out: unknown;
-  try {
-    out = fn();
-  } catch (err) {
-    onError(err);
-    throw err;
-  }
-  if (out && typeof (out as Promise<unknown>).then === 'function') {
-    return (out as Promise<unknown>).then(
-      (v) => (onResult(v), v),
-      (err: unknown) => {
-        onError(err);
-        throw err;
-      },
-    );
-  }
-  onResult(out);
-  return out;
-}
-
-function slackErrorKind(err: unknown): string {
-  const e = err as { code?: string; data?: { error?: string }; statusCode?: number };
-  switch (e.code) {
-    case 'slack_webapi_platform_error':
-      return e.data?.error ?? 'platform';
-    case 'slack_webapi_request_error':
-      return 'request';
-    case 'slack_webapi_http_error':
-      return `http_${e.statusCode ?? 'unknown'}`;
-    case 'slack_webapi_rate_limited_error':
-      return 'rate_limited';
-    default:
-      return 'other';
-  }
-}
-
-/**
- * Counts failed Web API calls by method. The WebClient binds each method (`chat.postMessage`) at
- * construction, so the method namespaces are wrapped, not `apiCall`. 429s the client waits out and
- * retries are counted from its rate_limited event.
- */
-export function instrumentSlack(client: WebClient): WebClient {
-  client.on(WebClientEvent.RATE_LIMITED, (_retrySec: number, req?: { url?: string }) => {
-    metrics.slackErrors.inc({ method: req?.url?.split('/').pop()?.split('?')[0] || 'unknown', kind: 'rate_limited' });
-  });
-  return wrapSlackNamespace(client, '');
-}
-
-function wrapSlackNamespace<T extends object>(target: T, path: string): T {
-  const cache = new Map<string, unknown>();
-  return new Proxy(target, {
-    get(t, prop) {
-      const value: unknown = Reflect.get(t, prop, t);
-      if (typeof prop !== 'string' || value === null || (typeof value !== 'function' && typeof value !== 'object')) return value;
-      if (cache.has(prop)) return cache.get(prop);
-      let out: unknown = value;
-      if (typeof value === 'function' && (value.name === 'bound apiCall' || (path === '' && prop === 'apiCall'))) {
-        const fixed = path ? `${path}${prop}` : undefined;
-        out = (...args: unknown[]) =>
-          observeCall(
-            () => (value as (...a: unknown[]) => unknown).apply(t, args),
-            () => {},
-            (err) => metrics.slackErrors.inc({ method: fixed ?? String(args[0]), kind: slackErrorKind(err) }),
-          );
-      } else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-        out = wrapSlackNamespace(value, `${path}${prop}.`); // chat, views, usergroups.users, …
-      } else {
-        return value;
-      }
-      cache.set(prop, out);
-      return out;
-    },
-  });
 }

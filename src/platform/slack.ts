@@ -154,7 +154,7 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           unhandledRequestTimeoutMillis: 2_500,
           // Slack's payloads are far smaller; the receiver refuses a larger body before parsing it.
           bodyLimit: SLACK_BODY_LIMIT_BYTES,
-          // Read by the request middleware (requestMiddleware in platform/metrics.ts): the trace header, if any.
+          // Read by the request middleware (platform/request-middleware.ts): the trace header, if any.
           customPropertiesExtractor: (req) => ({
             traceHeaders: { 'x-cloud-trace-context': req.headers['x-cloud-trace-context'], traceparent: req.headers['traceparent'] } satisfies TraceHeaders,
           }),
