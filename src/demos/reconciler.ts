@@ -29,13 +29,7 @@ export interface ReconcileReport {
   unknown: string[];
 }
 
-interface Seen {
-  id: string;
-  ownerId: string;
-  imageId: string;
-  instanceName: string;
-  zone: string;
-  machineType: string;
+interface Seen extends Pick<demos.Demo, 'id' | 'ownerId' | 'imageId' | 'instanceName' | 'zone' | 'machineType'> {
   state: 'running' | 'stopped';
   progress: string;
   updatedAt: Date;
