@@ -1,6 +1,7 @@
 import type { Capability } from '../capability.ts';
 import { oncePerPeriod } from '../platform/scheduler.ts';
 import { refreshMachineTypes } from './service.ts';
+import { staleZones } from './store.ts';
 
 /** Machine types change rarely; a daily read keeps vCPUs and memory current for the launch modal. */
 const REFRESH_HOURS = 24;
@@ -11,7 +12,9 @@ export const machineTypesCapability: Capability = {
   worker({ ctx, scheduler }) {
     scheduler.add(oncePerPeriod(ctx, { name: 'machine-types-refresh', cron: '17 4 * * *', periodMinutes: REFRESH_HOURS * 60 }, () => refreshMachineTypes(ctx)));
   },
+  // A worker (re)start reads GCE only when a zone's list is missing or older than a day.
   async afterStart(ctx) {
-    await refreshMachineTypes(ctx);
+    const since = new Date(ctx.clock.now().getTime() - REFRESH_HOURS * 3600_000);
+    if ((await staleZones(ctx.db, ctx.config.gce.project, ctx.config.gce.zones, since)).length) await refreshMachineTypes(ctx);
   },
 };

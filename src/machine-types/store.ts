@@ -72,3 +72,18 @@ export async function listForZones(db: DbOrTrx, project: string, zones: readonly
     refreshedAt: r.refreshed_at,
   }));
 }
+
+/** The zones whose stored list is missing or was last refreshed before `since`. */
+export async function staleZones(db: DbOrTrx, project: string, zones: readonly string[], since: Date): Promise<string[]> {
+  if (!zones.length) return [];
+  const fresh = await db
+    .selectFrom('machine_types')
+    .select('zone')
+    .where('project', '=', project)
+    .where('zone', 'in', [...zones])
+    .groupBy('zone')
+    .having((eb) => eb.fn.min('refreshed_at'), '>=', since)
+    .execute();
+  const freshZones = new Set(fresh.map((r) => r.zone));
+  return zones.filter((z) => !freshZones.has(z));
+}

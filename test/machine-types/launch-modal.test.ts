@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { imageIdOf, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { machineTypesCapability } from '../../src/machine-types/index.ts';
 
 /** The web role shows machine types from the table the worker fills from GCE (machineTypes.list). */
 let t: TestApp;
@@ -31,4 +32,22 @@ test('the launch modal offers each allowed machine type with its vCPUs and memor
   // A type GCE does not list is still offered (configuration decides), by name alone.
   await t.db.deleteFrom('machine_types').where('name', '=', 'e2-standard-4').execute();
   expect(JSON.stringify((await openLaunchModal()).blocks)).toMatch(/"text":"e2-standard-4"/);
+});
+
+test('a worker start reads GCE again only for a zone whose list is missing or older than a day', async () => {
+  const lists = () => t.sim.requestsFor('machineTypes.list').length;
+  await eventually(
+    () => t.db.selectFrom('machine_types').select('zone').distinct().execute(),
+    (rows) => rows.length === t.config.gce.zones.length,
+  );
+  const before = lists();
+  await machineTypesCapability.afterStart!(t.app.worker!);
+  expect(lists()).toBe(before);
+  await t.db
+    .updateTable('machine_types')
+    .set({ refreshed_at: new Date(Date.now() - 2 * 24 * 3600_000) })
+    .where('zone', '=', t.config.gce.zones[0]!)
+    .execute();
+  await machineTypesCapability.afterStart!(t.app.worker!);
+  expect(lists()).toBeGreaterThan(before);
 });
