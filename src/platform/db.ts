@@ -47,8 +47,11 @@ export function openPostgres(url: string, opts: { max?: number; statementTimeout
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     application_name: 'demo-vm',
   });
-  // An idle client losing its connection emits 'error' on the pool; without a listener it crashes the process.
+  // A client losing its connection emits 'error': on the pool while idle, on the client itself while checked
+  // out (pg-pool takes its idle listener off, and Kysely adds none). Unheard, either ends the process; the
+  // query in flight rejects with the same error, so the listeners have nothing else to do.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', url, close: () => db.destroy() };
 }
