@@ -43,6 +43,8 @@ export interface ImagesTable {
   comment_count: Generated<number>;
   /** 0007: where GCE keeps the machine image: a region (us-central1) or a multi-region (us). */
   region: string | null;
+  /** 0010: the short unique name people read and type (`acme-crm-alice-7f3k`); picked by a trigger on insert. */
+  display_name: Generated<string>;
 }
 
 /** 0007: the machine types of the allowed zones, refreshed by the worker (machine-types/service.ts). */
@@ -79,6 +81,8 @@ export interface DemosTable {
   expired_at: Timestamp | null;
   retention_warned_at: Timestamp | null;
   kept_at: Timestamp | null;
+  /** 0010: the short unique name people read and type; picked by a trigger on insert. */
+  display_name: Generated<string>;
 }
 
 export interface SubmissionsTable {

@@ -6,6 +6,7 @@ import * as m0004 from '../../migrations/0004_exports.ts';
 import * as m0005 from '../../migrations/0005_sharing.ts';
 import * as m0006 from '../../migrations/0006_lifecycle.ts';
 import * as m0007 from '../../migrations/0007_machine_types.ts';
+import * as m0010 from '../../migrations/0010_display_names.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_sharing': m0005,
   '0006_lifecycle': m0006,
   '0007_machine_types': m0007,
+  '0010_display_names': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
