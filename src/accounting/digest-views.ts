@@ -64,7 +64,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
     blocks.push(context('No demo VM is running right now.'));
   } else {
     const lines = running.demos.map(
-      (x) => `• <@${x.userId}> · ${escapeMrkdwn(x.imageTitle)} · \`${x.instanceName}\` · ${x.machineType} · since ${slackDate(x.since)}`,
+      (x) => `• <@${x.userId}> · ${escapeMrkdwn(x.imageTitle)} · \`${x.demoName}\` · ${x.machineType} · since ${slackDate(x.since)}`,
     );
     const more = running.count - running.demos.length;
     blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));

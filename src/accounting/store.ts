@@ -103,7 +103,7 @@ export interface RunningDemo {
   userId: string;
   imageId: string;
   imageTitle: string;
-  instanceName: string;
+  demoName: string;
   machineType: string;
   zone: string;
   since: Date;
@@ -119,7 +119,7 @@ export async function runningNow(db: DbOrTrx, opts: { userId?: string; limit: nu
   if (opts.userId !== undefined) q = q.where('u.user_id', '=', opts.userId);
   const [rows, count] = await Promise.all([
     q
-      .select(['u.demo_id', 'u.user_id', 'u.image_id', 'u.machine_type', 'u.zone', 'u.started_at', 'd.instance_name', 'i.title'])
+      .select(['u.demo_id', 'u.user_id', 'u.image_id', 'u.machine_type', 'u.zone', 'u.started_at', 'd.display_name', 'i.title'])
       .orderBy('u.started_at')
       .limit(opts.limit)
       .execute(),
@@ -131,8 +131,8 @@ export async function runningNow(db: DbOrTrx, opts: { userId?: string; limit: nu
       demoId: r.demo_id,
       userId: r.user_id,
       imageId: r.image_id,
-      imageTitle: r.title ?? r.instance_name,
-      instanceName: r.instance_name,
+      imageTitle: r.title ?? r.display_name,
+      demoName: r.display_name,
       machineType: r.machine_type,
       zone: r.zone,
       since: r.started_at,

@@ -34,7 +34,7 @@ export function usageReportMessage(r: UsageReport): { text: string; blocks: Know
   } else {
     const lines = r.running.demos.map(
       (d) =>
-        `• ${r.subjectUserId ? '' : `<@${d.userId}> · `}${escapeMrkdwn(d.imageTitle)} · \`${d.instanceName}\` · ${d.machineType} · up ${sinceHours(d.since, r.now)} (since ${slackDate(d.since)})`,
+        `• ${r.subjectUserId ? '' : `<@${d.userId}> · `}${escapeMrkdwn(d.imageTitle)} · \`${d.demoName}\` · ${d.machineType} · up ${sinceHours(d.since, r.now)} (since ${slackDate(d.since)})`,
     );
     const more = r.running.count - r.running.demos.length;
     blocks.push(section(`*Running now* (${r.running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));

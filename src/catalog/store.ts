@@ -7,6 +7,8 @@ export interface CatalogImage {
   id: string;
   project: string;
   gceName: string;
+  /** The short unique name people type (`acme-crm-7f3k`). */
+  displayName: string;
   title: string;
   description: string;
   ownerId: string | null;
@@ -41,6 +43,7 @@ export function toImage(r: ImageRow): CatalogImage {
     id: r.id,
     project: r.project,
     gceName: r.gce_name,
+    displayName: r.display_name,
     title: r.title,
     description: r.description,
     ownerId: r.owner_id,

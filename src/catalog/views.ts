@@ -55,7 +55,7 @@ export function imageMessageCard(image: CatalogImage, accessory?: Button): Known
   return [
     section(`*${escapeMrkdwn(image.title)}*${description}`, accessory),
     context(
-      `${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.gceName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`,
+      `${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.displayName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`,
     ),
   ];
 }
@@ -143,6 +143,7 @@ export function detailView(d: ImageDetail, sections: DetailSection[]): View {
     fields([
       ['Owner', userRef(image.ownerId)],
       ['Visibility', VISIBILITY_LABEL[image.visibility]],
+      ['Name', `\`${image.displayName}\``],
       ['Machine image', `\`${image.gceName}\``],
       ['Added', slackDate(image.createdAt, '{date_short_pretty}')],
       ['Launched', `${stats.launches} time${stats.launches === 1 ? '' : 's'}`],
@@ -165,5 +166,5 @@ export function detailView(d: ImageDetail, sections: DetailSection[]): View {
 }
 
 export function suggestionOptions(images: CatalogImage[]) {
-  return images.slice(0, 100).map((i) => option(`${i.title} (${i.gceName})`, i.id));
+  return images.slice(0, 100).map((i) => option(`${i.title} (${i.displayName})`, i.id));
 }

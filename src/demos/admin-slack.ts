@@ -20,7 +20,7 @@ type Target = { kind: 'demo' | 'image'; id: string; name: string };
 async function findTarget(ctx: AppContext, actor: Actor, words: string): Promise<Target> {
   try {
     const demo = await demoNamed(ctx, actor, words);
-    return { kind: 'demo', id: demo.id, name: demo.instanceName };
+    return { kind: 'demo', id: demo.id, name: demo.displayName };
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
@@ -61,7 +61,7 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
       if (kind === 'demo') {
         const demo = await store.getDemo(ctx.db, id);
         if (!demo || demo.state === 'deleted') throw new NotFoundError('That demo no longer exists.');
-        return transferModal({ kind: 'demo', id, name: demo.instanceName });
+        return transferModal({ kind: 'demo', id, name: demo.displayName });
       }
       const image = await getSavedImage(ctx, id);
       if (!image) throw new NotFoundError('That image no longer exists.');
@@ -132,7 +132,7 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
   bolt.action<BlockAction>(LifecycleIds.forceStop, async ({ ack, body, action, respond }) => {
     await ack();
     const demo = await forceStop(ctx, await ctx.actor(body.user.id), buttonValue(action));
-    if (body.response_url) await notify(ctx, body, respond, `:double_vertical_bar: Stopping \`${demo.instanceName}\` of <@${demo.ownerId}>.`);
+    if (body.response_url) await notify(ctx, body, respond, `:double_vertical_bar: Stopping \`${demo.displayName}\` of <@${demo.ownerId}>.`);
     await ctx.events.emit('fleet-changed', { userId: body.user.id });
   });
 }

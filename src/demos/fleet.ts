@@ -15,7 +15,7 @@ export interface FleetRow {
   demoId: string;
   ownerId: string;
   title: string;
-  instanceName: string;
+  displayName: string;
   zone: string;
   machineType: string;
   state: Demo['state'];
@@ -58,7 +58,7 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
       .select((eb) => [
         'demos.id',
         'demos.owner_id',
-        'demos.instance_name',
+        'demos.display_name',
         'demos.zone',
         'demos.machine_type',
         'demos.state',
@@ -92,8 +92,8 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
       return {
         demoId: r.id,
         ownerId: r.owner_id,
-        title: r.title ?? r.instance_name,
-        instanceName: r.instance_name,
+        title: r.title ?? r.display_name,
+        displayName: r.display_name,
         zone: r.zone,
         machineType: r.machine_type,
         state: r.state,
@@ -133,7 +133,7 @@ export async function forceStop(ctx: AppContext, actor: Actor, demoId: string): 
   if (demo.ownerId !== actor.userId) {
     await ctx.poster.postMessage({
       channel: demo.ownerId,
-      text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.instanceName}\`. Its disk is kept; start it again from its message or my Home tab.`,
+      text: `:double_vertical_bar: <@${actor.userId}> (an admin) stopped your demo \`${demo.displayName}\`. Its disk is kept; start it again from its message or my Home tab.`,
     });
   }
   return demo;

@@ -35,7 +35,7 @@ async function tellNewOwner(ctx: AppContext, to: string, actor: Actor, what: str
 export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string, to: string): Promise<{ changed: boolean; title: string }> {
   const demo = await store.getDemo(ctx.db, demoId);
   if (!demo || demo.state === 'deleted' || demo.state === 'failed') throw new NotFoundError('That demo no longer exists.');
-  if (demo.ownerId === to) return { changed: false, title: demo.instanceName }; // a repeat of the same hand-over
+  if (demo.ownerId === to) return { changed: false, title: demo.displayName }; // a repeat of the same hand-over
   const decision = can(actor, 'transfer', { kind: 'demo', ownerId: demo.ownerId });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   await checkRecipient(ctx, demo.ownerId, to);
@@ -72,14 +72,14 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
         channel: demo.dmChannel,
         ts: demo.dmTs,
         text: `Handed over to <@${to}>`,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:handshake: \`${demo.instanceName}\` was handed over to <@${to}>. It is theirs now.` } }],
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:handshake: \`${demo.displayName}\` was handed over to <@${to}>. It is theirs now.` } }],
       })
       .catch((err: unknown) => ctx.log.warn({ err, demoId }, "could not update the old owner's status message"));
   }
-  await tellNewOwner(ctx, to, actor, `the demo \`${demo.instanceName}\``);
+  await tellNewOwner(ctx, to, actor, `the demo \`${demo.displayName}\``);
   await syncStatus(ctx, demo.id);
   await ctx.events.emit('demos-changed', { userId: demo.ownerId });
-  return { changed: true, title: demo.instanceName };
+  return { changed: true, title: demo.displayName };
 }
 
 export async function transferImage(ctx: AppContext, actor: Actor, imageId: string, to: string): Promise<{ changed: boolean; title: string }> {

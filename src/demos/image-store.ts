@@ -6,6 +6,7 @@ export interface SavedImage {
   id: string;
   ownerId: string | null;
   title: string;
+  displayName: string;
   gceName: string;
   status: 'creating' | 'ready' | 'deleting' | 'deleted' | 'failed';
   visibility: 'private' | 'pending' | 'shared' | 'official';
@@ -23,6 +24,7 @@ function imagesQuery(ctx: AppContext) {
       'i.id',
       'i.owner_id',
       'i.title',
+      'i.display_name',
       'i.gce_name',
       'i.status',
       'i.visibility',
@@ -41,6 +43,7 @@ export const toSaved = (r: Row): SavedImage => ({
   id: r.id,
   ownerId: r.owner_id,
   title: r.title,
+  displayName: r.display_name,
   gceName: r.gce_name,
   status: r.status,
   visibility: r.visibility,

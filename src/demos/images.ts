@@ -15,7 +15,7 @@ export async function dependents(ctx: AppContext, imageId: string, ownerId: stri
   const [demos, exports] = await Promise.all([
     ctx.db
       .selectFrom('demos')
-      .select(['owner_id', 'instance_name'])
+      .select(['owner_id', 'display_name'])
       .where('image_id', '=', imageId)
       .where('state', 'in', ['provisioning', 'running', 'stopped', 'saving'])
       .where((eb) => (ownerId ? eb('owner_id', '<>', ownerId) : eb.lit(true)))
@@ -30,7 +30,7 @@ export async function dependents(ctx: AppContext, imageId: string, ownerId: stri
       .execute(),
   ]);
   return [
-    ...demos.map((d) => `<@${d.owner_id}>'s demo \`${d.instance_name}\` was launched from it and is still there`),
+    ...demos.map((d) => `<@${d.owner_id}>'s demo \`${d.display_name}\` was launched from it and is still there`),
     ...exports.map((e) => `an export to ${e.format} requested by <@${e.requester_id}> is in progress`),
   ];
 }

@@ -43,7 +43,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
   async function saveView(userId: string, demoId: string, after: AfterSave): Promise<View> {
     const demo = await saveableDemo(ctx, await ctx.actor(userId), demoId, { checkNow: true });
     const image = await catalog.getImage(ctx.db, demo.imageId);
-    const title = `${image?.title ?? demo.instanceName} — ${ctx.clock.now().toISOString().slice(0, 10)}`;
+    const title = `${image?.title ?? demo.displayName} — ${ctx.clock.now().toISOString().slice(0, 10)}`;
     return saveModal(demo, { title, after });
   }
 
@@ -85,7 +85,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
       const { demo } = await resume(ctx, await ctx.actor(input.userId), image.id, `resume:${image.id}:${input.triggerId}`);
       await respond({
         response_type: 'ephemeral',
-        text: `:rocket: Resuming *${escapeMrkdwn(image.title)}* as \`${demo.instanceName}\`. I'll DM you when it is ready.`,
+        text: `:rocket: Resuming *${escapeMrkdwn(image.title)}* as \`${demo.displayName}\`. I'll DM you when it is ready.`,
       });
     },
   });
@@ -127,7 +127,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     const ts = body.container?.message_ts ?? body.message?.ts;
     // The reminder becomes the answer; elsewhere (Home) the refreshed view shows the new expiry.
     if (channel && ts && !body.container?.is_ephemeral) await ctx.slack.chat.update({ channel, ts, ...extendedMessage(demo) });
-    else if (!extended) await notify(ctx, body, respond, `\`${demo.instanceName}\` already runs until ${slackDate(demo.expiresAt)}.`);
+    else if (!extended) await notify(ctx, body, respond, `\`${demo.displayName}\` already runs until ${slackDate(demo.expiresAt)}.`);
   });
 
   bolt.action<BlockAction>(LifecycleIds.resume, async ({ ack, body, action, respond }) => {
@@ -139,7 +139,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
         ctx,
         body,
         respond,
-        created ? `:rocket: Resuming as \`${demo.instanceName}\`. I'll DM you when it is ready.` : `Already resuming as \`${demo.instanceName}\`.`,
+        created ? `:rocket: Resuming as \`${demo.displayName}\`. I'll DM you when it is ready.` : `Already resuming as \`${demo.displayName}\`.`,
       );
   });
 
@@ -152,7 +152,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
         body,
         respond,
         started
-          ? `:wastebasket: Deleting *${escapeMrkdwn(image.title)}* and its machine image \`${image.gceName}\`.`
+          ? `:wastebasket: Deleting *${escapeMrkdwn(image.title)}* (\`${image.displayName}\`) and its machine image.`
           : `*${escapeMrkdwn(image.title)}* is already being deleted.`,
       );
   });

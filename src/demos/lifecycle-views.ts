@@ -18,7 +18,7 @@ const AFTER_LABELS: Record<AfterSave, string> = {
   delete: 'Delete the VM (resume from the saved image later)',
 };
 
-export function saveModal(demo: Pick<Demo, 'id' | 'instanceName' | 'state'>, defaults: { title: string; after: AfterSave }): View {
+export function saveModal(demo: Pick<Demo, 'id' | 'displayName' | 'state'>, defaults: { title: string; after: AfterSave }): View {
   const choices = (['keep', 'stop', 'delete'] as const).map((a) =>
     option(a === 'keep' && demo.state === 'stopped' ? 'Leave the VM stopped' : AFTER_LABELS[a], a),
   );
@@ -29,7 +29,7 @@ export function saveModal(demo: Pick<Demo, 'id' | 'instanceName' | 'state'>, def
     close: 'Cancel',
     privateMetadata: JSON.stringify({ demoId: demo.id }),
     blocks: [
-      section(`Save \`${demo.instanceName}\` as a new machine image of your own. You can resume it later as a new demo, exactly as it is now.`),
+      section(`Save \`${demo.displayName}\` as a new machine image of your own. You can resume it later as a new demo, exactly as it is now.`),
       {
         type: 'input',
         block_id: LifecycleIds.saveTitleBlock,
@@ -106,7 +106,7 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
     text: `${n.title} expires in ${minutes} minutes`,
     blocks: [
       section(
-        `:alarm_clock: *${title}* (\`${demo.instanceName}\`) expires ${slackDate(demo.expiresAt)} — in about ${minutes} minute${minutes === 1 ? '' : 's'}. Then ${then}.\n${cap}`,
+        `:alarm_clock: *${title}* (\`${demo.displayName}\`) expires ${slackDate(demo.expiresAt)} — in about ${minutes} minute${minutes === 1 ? '' : 's'}. Then ${then}.\n${cap}`,
       ),
       { type: 'actions', elements },
     ],
@@ -114,8 +114,8 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
 }
 
 /** What the nudge turns into once the user extended. */
-export function extendedMessage(demo: Pick<Demo, 'instanceName' | 'expiresAt'>): { text: string; blocks: KnownBlock[] } {
-  const text = `:white_check_mark: \`${demo.instanceName}\` now runs until ${slackDate(demo.expiresAt)}.`;
+export function extendedMessage(demo: Pick<Demo, 'displayName' | 'expiresAt'>): { text: string; blocks: KnownBlock[] } {
+  const text = `:white_check_mark: \`${demo.displayName}\` now runs until ${slackDate(demo.expiresAt)}.`;
   return { text: `Extended until ${demo.expiresAt.toISOString()}`, blocks: [section(text)] };
 }
 
@@ -171,7 +171,7 @@ export function savedImageBlocks(i: SavedImage): KnownBlock[] {
   const monthly = monthlyStorageUsd(i.storageBytes, MACHINE_IMAGE_USD_PER_GIB_MONTH);
   const status = i.status === 'ready' ? '' : ` · _${i.status}_`;
   const lineage = i.parentTitle ? ` · from ${escapeMrkdwn(truncate(i.parentTitle, 60))}` : '';
-  const line = `*${escapeMrkdwn(truncate(i.title, 120))}*${status}\n\`${i.gceName}\`${lineage} · saved ${slackDate(i.createdAt, '{date_short_pretty}')} · ${formatGib(i.storageBytes)}, ≈${formatUsd(monthly)}/month`;
+  const line = `*${escapeMrkdwn(truncate(i.title, 120))}*${status}\n\`${i.displayName}\`${lineage} · saved ${slackDate(i.createdAt, '{date_short_pretty}')} · ${formatGib(i.storageBytes)}, ≈${formatUsd(monthly)}/month`;
   const elements: ActionsBlockElement[] = [];
   if (i.status === 'ready') {
     elements.push(button('Resume', LifecycleIds.resume, i.id, { style: 'primary' }));
@@ -184,7 +184,7 @@ export function savedImageBlocks(i: SavedImage): KnownBlock[] {
         style: 'danger',
         confirm: confirm(
           'Delete this image?',
-          `The machine image \`${i.gceName}\` is deleted; demos already running from it keep running. This cannot be undone.`,
+          `The machine image of \`${i.displayName}\` is deleted; demos already running from it keep running. This cannot be undone.`,
           'Delete',
           'danger',
         ),
@@ -246,12 +246,12 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
     ),
   );
   for (const r of f.rows.slice(0, opts.maxRows)) {
-    const line = `${userRef(r.ownerId)} · *${escapeMrkdwn(truncate(r.title, 60))}* · \`${r.instanceName}\` · ${r.state}${r.progress !== 'ready' && r.progress !== 'idle' ? ` (${r.progress})` : ''}\nage ${age(r.createdAt, f.now)} · expires ${slackDate(r.expiresAt)} · ${r.hours.toFixed(1)} h · ${formatUsd(r.cost, r.currency)}`;
+    const line = `${userRef(r.ownerId)} · *${escapeMrkdwn(truncate(r.title, 60))}* · \`${r.displayName}\` · ${r.state}${r.progress !== 'ready' && r.progress !== 'idle' ? ` (${r.progress})` : ''}\nage ${age(r.createdAt, f.now)} · expires ${slackDate(r.expiresAt)} · ${r.hours.toFixed(1)} h · ${formatUsd(r.cost, r.currency)}`;
     const stop =
       r.state === 'running' && r.progress === 'ready'
         ? button('Force stop', LifecycleIds.forceStop, r.demoId, {
             style: 'danger',
-            confirm: confirm('Stop this demo?', `Stops ${r.instanceName} of its owner now; they are told in their DM.`, 'Stop', 'danger'),
+            confirm: confirm('Stop this demo?', `Stops ${r.displayName} of its owner now; they are told in their DM.`, 'Stop', 'danger'),
           })
         : undefined;
     blocks.push(section(line, stop));

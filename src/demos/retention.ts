@@ -30,7 +30,7 @@ function staleDemos(ctx: AppContext, cutoff: Date) {
   return ctx.db
     .selectFrom('demos')
     .leftJoin('images', 'images.id', 'demos.image_id')
-    .select(['demos.id', 'demos.owner_id', 'demos.instance_name', 'demos.retention_warned_at', 'images.title', 'images.storage_bytes'])
+    .select(['demos.id', 'demos.owner_id', 'demos.display_name', 'demos.retention_warned_at', 'images.title', 'images.storage_bytes'])
     .select(sql<Date>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at))`.as('active_at'))
     .where('demos.state', '=', 'stopped')
     .where('demos.progress', '=', 'idle')
@@ -41,7 +41,7 @@ function staleDemos(ctx: AppContext, cutoff: Date) {
 function staleImages(ctx: AppContext, cutoff: Date) {
   return ctx.db
     .selectFrom('images')
-    .select(['images.id', 'images.owner_id', 'images.title', 'images.gce_name', 'images.storage_bytes', 'images.retention_warned_at'])
+    .select(['images.id', 'images.owner_id', 'images.title', 'images.display_name', 'images.storage_bytes', 'images.retention_warned_at'])
     .select(
       sql<Date>`greatest(images.created_at, coalesce(images.kept_at, images.created_at), (SELECT max(d.created_at) FROM demos d WHERE d.image_id = images.id))`.as(
         'active_at',
@@ -91,7 +91,7 @@ export async function sweepRetention(ctx: AppContext, now: Date): Promise<{ warn
   for (const d of demos) {
     try {
       if (!warnedFor(d)) {
-        await warn(ctx, 'demo', d, d.instance_name, now);
+        await warn(ctx, 'demo', d, d.display_name, now);
         warned++;
       } else if (d.retention_warned_at! <= noticeCutoff) {
         await requestPower(ctx, RETENTION_ACTOR, d.id, 'delete');
@@ -108,7 +108,7 @@ export async function sweepRetention(ctx: AppContext, now: Date): Promise<{ warn
   for (const i of images) {
     try {
       if (!warnedFor(i)) {
-        await warn(ctx, 'image', i, i.gce_name, now);
+        await warn(ctx, 'image', i, i.display_name, now);
         warned++;
       } else if (i.retention_warned_at! <= noticeCutoff) {
         await requestImageDelete(ctx, RETENTION_ACTOR, i.id, { reason: 'retention' });
@@ -127,7 +127,7 @@ export async function keep(ctx: AppContext, actor: Actor, kind: Kind, id: string
   const now = ctx.clock.now();
   const row =
     kind === 'demo'
-      ? await ctx.db.selectFrom('demos').select(['owner_id', 'instance_name as title', 'state']).where('id', '=', id).executeTakeFirst()
+      ? await ctx.db.selectFrom('demos').select(['owner_id', 'display_name as title', 'state']).where('id', '=', id).executeTakeFirst()
       : await ctx.db
           .selectFrom('images')
           .select(['owner_id', 'title', 'visibility', 'status as state'])

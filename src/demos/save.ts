@@ -31,7 +31,7 @@ export class SaveTooSoonError extends UserError {
   constructor(demo: Demo, last: Date, nextAt: Date, now: Date) {
     const minutes = Math.max(1, Math.ceil((nextAt.getTime() - now.getTime()) / 60_000));
     super(
-      `*${demo.instanceName}* was saved at ${slackDate(last, '{time}')}. GCE allows one machine image per VM every 10 minutes, ` +
+      `*${demo.displayName}* was saved at ${slackDate(last, '{time}')}. GCE allows one machine image per VM every 10 minutes, ` +
         `so the next save is possible at ${slackDate(nextAt, '{time}')} (in ${minutes} minute${minutes === 1 ? '' : 's'}). Nothing was changed.`,
     );
     this.name = 'SaveTooSoonError';
@@ -56,7 +56,7 @@ function validate(req: SaveRequest): void {
 /** Why this demo cannot be saved right now (busy, or inside GCE's 10-minute window), thrown as words. */
 async function assertSaveableNow(db: Parameters<typeof saves.lastSave>[0], demo: Demo, now: Date): Promise<void> {
   const idle = (demo.state === 'running' && demo.progress === 'ready') || (demo.state === 'stopped' && demo.progress === 'idle');
-  if (!idle) throw new UserError(`Can't save *${demo.instanceName}* right now: it is ${describeState(demo)}.`);
+  if (!idle) throw new UserError(`Can't save *${demo.displayName}* right now: it is ${describeState(demo)}.`);
   const last = await saves.lastSave(db, demo.id);
   if (last && now.getTime() - last.createdAt.getTime() < MACHINE_IMAGE_INTERVAL_MS) {
     throw new SaveTooSoonError(demo, last.createdAt, new Date(last.createdAt.getTime() + MACHINE_IMAGE_INTERVAL_MS), now);
@@ -170,7 +170,7 @@ export async function statusNotes(ctx: AppContext, demoId: string): Promise<stri
   const last = await ctx.db
     .selectFrom('saves')
     .innerJoin('images', 'images.id', 'saves.image_id')
-    .select(['saves.state', 'images.title', 'images.gce_name', 'images.deleted_at'])
+    .select(['saves.state', 'images.title', 'images.display_name', 'images.deleted_at'])
     .where('saves.demo_id', '=', demoId)
     .where('saves.state', '<>', 'failed')
     .orderBy('saves.created_at', 'desc')
@@ -178,7 +178,7 @@ export async function statusNotes(ctx: AppContext, demoId: string): Promise<stri
     .executeTakeFirst();
   if (!last) return [];
   const title = escapeMrkdwn(last.title);
-  if (last.state === 'creating') return [`:floppy_disk: Saving as *${title}* (\`${last.gce_name}\`)…`];
+  if (last.state === 'creating') return [`:floppy_disk: Saving as *${title}* (\`${last.display_name}\`)…`];
   if (last.deleted_at) return [];
-  return [`:floppy_disk: Saved as *${title}* (\`${last.gce_name}\`). Resume it any time from the app's Home tab or \`/demo images\`.`];
+  return [`:floppy_disk: Saved as *${title}* (\`${last.display_name}\`). Resume it any time from the app's Home tab or \`/demo images\`.`];
 }

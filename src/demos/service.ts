@@ -11,6 +11,7 @@ import * as store from './store.ts';
 import type { Demo, Progress } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { claimSubmission } from '../platform/submissions.ts';
+import { rememberOwnerName } from '../sharing/owner-names.ts';
 
 export interface LaunchRequest {
   imageId: string;
@@ -80,6 +81,8 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
     throw new UserError(`A demo can live between 1 and ${ctx.config.demo.maxTtlHours} hours.`);
   }
   const image = await catalog.launchableImage(ctx, actor, req.imageId);
+  // The demo's display name carries the owner's Slack handle (the database reads it from user_names).
+  await rememberOwnerName(ctx, actor.userId);
   const now = ctx.clock.now();
   const id = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {
@@ -147,7 +150,7 @@ export async function requestPower(ctx: AppContext, actor: Actor, demoId: string
   // The lease counts from launch; a VM stopped at expiry starts again only after an Extend.
   if (action === 'start' && demo.expiresAt <= now) {
     throw new UserError(
-      `The time of *${demo.instanceName}* ran out. Press *Extend* (Home tab or the reminder) to start it again, or *Save* it and resume later.`,
+      `The time of *${demo.displayName}* ran out. Press *Extend* (Home tab or the reminder) to start it again, or *Save* it and resume later.`,
     );
   }
   const claimed = await ctx.db.transaction().execute(async (trx) => {
@@ -168,7 +171,7 @@ export async function requestPower(ctx: AppContext, actor: Actor, demoId: string
   const current = (await store.getDemo(ctx.db, demoId))!;
   if (!claimed) {
     if (current.progress === rule.progress) return current; // the same request, already under way
-    throw new UserError(`Can't ${action} *${current.instanceName}* right now: ${rule.busy.toLowerCase()} (it is ${describeState(current)}).`);
+    throw new UserError(`Can't ${action} *${current.displayName}* right now: ${rule.busy.toLowerCase()} (it is ${describeState(current)}).`);
   }
   return current;
 }

@@ -40,7 +40,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     run: async (input, respond) => {
       const demos = await service.myDemos(ctx, input.userId);
       const withTitles = await Promise.all(
-        demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.instanceName })),
+        demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.displayName })),
       );
       const blocks = demoListBlocks(withTitles);
       await respond({ response_type: 'ephemeral', text: `You have ${demos.length} demo(s).`, blocks });
@@ -70,7 +70,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
       });
       return;
     }
-    const image = { id: imageId, title: 'Your demo', gceName: '' };
+    const image = { id: imageId, title: 'Your demo', displayName: '' };
     await ack({ response_action: 'update', view: launchQueuedModal(image) });
     try {
       // The view id is the same for a double click and for Slack's retry: one demo per view.
@@ -103,7 +103,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: `:rocket: Trying again in ${escapeMrkdwn(zone)} as \`${demo.instanceName}\`. I'll DM you when it is ready.`,
+      text: `:rocket: Trying again in ${escapeMrkdwn(zone)} as \`${demo.displayName}\`. I'll DM you when it is ready.`,
     });
   });
 }

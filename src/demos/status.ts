@@ -11,7 +11,7 @@ import { statusMessage } from './views.ts';
 /** Render a demo's status DM from its current row (one function, so every update says the same). */
 export async function renderStatus(ctx: AppContext, demo: Demo) {
   const image = await catalog.getImage(ctx.db, demo.imageId);
-  const summary = image ? { id: image.id, title: image.title, gceName: image.gceName } : { id: demo.imageId, title: 'Demo', gceName: '?' };
+  const summary = image ? { id: image.id, title: image.title, displayName: image.displayName } : { id: demo.imageId, title: 'Demo', displayName: '?' };
   return statusMessage(demo, {
     image: summary,
     project: ctx.config.gce.project,

@@ -8,7 +8,9 @@ export interface Demo {
   id: string;
   ownerId: string;
   imageId: string;
+  /** The GCE instance (derived from the id); people read and type displayName. */
   instanceName: string;
+  displayName: string;
   zone: string;
   machineType: string;
   state: DemoState;
@@ -30,6 +32,7 @@ export function toDemo(r: DemoRow): Demo {
     ownerId: r.owner_id,
     imageId: r.image_id,
     instanceName: r.instance_name,
+    displayName: r.display_name,
     zone: r.zone,
     machineType: r.machine_type,
     state: r.state,

@@ -36,7 +36,7 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
   const to = extendTarget(ctx.config, demo, now);
   if (!to) {
     throw new UserError(
-      `*${demo.instanceName}* is already at its maximum of ${ctx.config.demo.maxTtlHours} hours from launch (until ${slackDate(leaseCap(ctx.config, demo))}). Save it to keep your work, and resume it later.`,
+      `*${demo.displayName}* is already at its maximum of ${ctx.config.demo.maxTtlHours} hours from launch (until ${slackDate(leaseCap(ctx.config, demo))}). Save it to keep your work, and resume it later.`,
     );
   }
   const extended = await ctx.db.transaction().execute(async (trx) => {
@@ -86,7 +86,7 @@ async function nudge(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
   if (Number(res.numUpdatedRows) !== 1) return;
   const image = await catalog.getImage(ctx.db, demo.imageId);
   const message = nudgeMessage(demo, {
-    title: image?.title ?? demo.instanceName,
+    title: image?.title ?? demo.displayName,
     now,
     extendTo: extendTarget(ctx.config, demo, now),
     extendHours: ctx.config.demo.extendHours,
@@ -107,7 +107,7 @@ async function expire(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
     try {
       await requestSave(ctx, LEASE_ACTOR, {
         demoId: demo.id,
-        title: `${image?.title ?? demo.instanceName} (expired ${now.toISOString().slice(0, 10)})`.slice(0, 150),
+        title: `${image?.title ?? demo.displayName} (expired ${now.toISOString().slice(0, 10)})`.slice(0, 150),
         description: `Saved automatically when the demo's time ran out.`,
         after: 'delete',
         submissionKey: `expire:${demo.id}:${demo.expiresAt.getTime()}`,
@@ -132,7 +132,7 @@ async function expire(ctx: AppContext, demo: Demo, now: Date): Promise<void> {
       decision === 'save_then_delete'
         ? 'so I am saving it as an image of yours and then deleting the VM. Resume it from my Home tab whenever you need it again.'
         : 'so I stopped it (its disk is kept). Extend it to start it again, or save it and resume later.';
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:alarm_clock: The time of \`${demo.instanceName}\` ran out, ${what}` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:alarm_clock: The time of \`${demo.displayName}\` ran out, ${what}` });
   }
 }
 

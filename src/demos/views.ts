@@ -9,7 +9,7 @@ import type { Demo } from './store.ts';
 export interface ImageSummary {
   id: string;
   title: string;
-  gceName: string;
+  displayName: string;
 }
 
 /** `e2-standard-2 · 2 vCPU · 8 GB` (shared-core types say so); the name alone until sizes are known. */
@@ -30,7 +30,7 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
     close: 'Cancel',
     privateMetadata: JSON.stringify({ imageId: image.id }),
     blocks: [
-      section(`A new VM from *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`), just for you. I'll DM you its links when it is ready.`),
+      section(`A new VM from *${escapeMrkdwn(image.title)}* (\`${image.displayName}\`), just for you. I'll DM you its links when it is ready.`),
       {
         type: 'input',
         block_id: DemoIds.zoneBlock,
@@ -100,7 +100,7 @@ export interface StatusContext {
 /** The DM that follows one demo from queued to ready (and on to stopped or deleted), edited in place. */
 export function statusMessage(demo: Demo, c: StatusContext): { text: string; blocks: KnownBlock[] } {
   const title = escapeMrkdwn(c.image.title);
-  const where = `\`${demo.instanceName}\` · ${demo.zone} · ${demo.machineType}`;
+  const where = `\`${demo.displayName}\` · ${demo.zone} · ${demo.machineType}`;
   const links = consoleLinks(c.project, demo.zone, demo.instanceName);
   const busy = PROGRESS_LINE[demo.state === 'saving' ? 'saving' : demo.progress];
   const notes = (c.notes ?? []).map((n) => context(n));
@@ -175,7 +175,7 @@ export function demoListBlocks(demos: Array<{ demo: Demo; title: string }>): Kno
   for (const { demo, title } of demos.slice(0, 20)) {
     blocks.push(
       context(
-        `*${escapeMrkdwn(title)}* · ${demo.state}${demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : ''} · \`${demo.instanceName}\` · ${demo.zone} · expires ${slackDate(demo.expiresAt)}`,
+        `*${escapeMrkdwn(title)}* · ${demo.state}${demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : ''} · \`${demo.displayName}\` · ${demo.zone} · expires ${slackDate(demo.expiresAt)}`,
       ),
     );
   }

@@ -10,6 +10,7 @@ import type { Export, ExportProgress } from './store.ts';
 export interface ImageRef {
   id: string;
   title: string;
+  displayName: string;
   gceName: string;
 }
 
@@ -25,7 +26,7 @@ export function exportModal(image: ImageRef, opts: ExportOptions, initial: { for
     privateMetadata: JSON.stringify({ imageId: image.id }),
     blocks: [
       section(
-        `Write *${escapeMrkdwn(image.title)}* (\`${image.gceName}\`) to Cloud Storage as a disk file for a hypervisor or real hardware. I'll DM you the link when it is done (usually 15–60 minutes).`,
+        `Write *${escapeMrkdwn(image.title)}* (\`${image.displayName}\`) to Cloud Storage as a disk file for a hypervisor or real hardware. I'll DM you the link when it is done (usually 15–60 minutes).`,
       ),
       {
         type: 'input',

@@ -68,7 +68,7 @@ export async function demoCards(ctx: AppContext, userId: string, page: { offset:
     total: Number(count.n),
     items: rows.map((r) => {
       const demo = toDemo(r);
-      return { demo, title: r.title ?? demo.instanceName, extendTo: extendTarget(ctx.config, demo, now) };
+      return { demo, title: r.title ?? demo.displayName, extendTo: extendTarget(ctx.config, demo, now) };
     }),
   };
 }

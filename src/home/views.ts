@@ -44,7 +44,7 @@ export function demoCardBlocks(card: DemoCard, now: Date, extendHours: number): 
   const { demo } = card;
   const busy = demo.progress !== 'ready' && demo.progress !== 'idle' ? ` (${demo.progress})` : '';
   const lease = demo.expiresAt > now ? `expires ${slackDate(demo.expiresAt)}` : `:alarm_clock: time ran out ${slackDate(demo.expiresAt)}`;
-  const line = `${STATE_ICON[demo.state] ?? ''} *${escapeMrkdwn(truncate(card.title, 100))}* · ${demo.state}${busy}\n\`${demo.instanceName}\` · ${demo.zone} · ${demo.machineType} · ${lease}${demo.externalIp ? ` · \`${demo.externalIp}\`` : ''}`;
+  const line = `${STATE_ICON[demo.state] ?? ''} *${escapeMrkdwn(truncate(card.title, 100))}* · ${demo.state}${busy}\n\`${demo.displayName}\` · ${demo.zone} · ${demo.machineType} · ${lease}${demo.externalIp ? ` · \`${demo.externalIp}\`` : ''}`;
   const actions = demoActions(card, now, extendHours);
   return actions.length ? [section(line), { type: 'actions', elements: actions }] : [section(line)];
 }

@@ -35,7 +35,7 @@ export async function shareableImage(ctx: AppContext, actor: Actor, imageId: str
   if (!image) throw new NotFoundError('That image no longer exists.');
   if (image.visibility === 'pending' && image.ownerId === actor.userId) {
     throw new UserError(
-      `*${escapeMrkdwn(image.title)}* is already waiting for an approver. You can withdraw the request from the image's details or with \`/demo unshare ${image.gceName}\`.`,
+      `*${escapeMrkdwn(image.title)}* is already waiting for an approver. You can withdraw the request from the image's details or with \`/demo unshare ${image.displayName}\`.`,
     );
   }
   const decision = can(actor, 'share', { kind: 'image', ownerId: image.ownerId, visibility: image.visibility });

@@ -98,7 +98,7 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     const mark = t.fake.mark();
     await t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId: `demos.retry_zone.${zone}` });
     const answer = await t.fake.waitFor('response_url', (c) => String(c.args['text']).includes('Trying again'), { after: mark, timeoutMs: 15_000 });
-    expect(String(answer.args['text'])).toContain(retried.instance_name);
+    expect(String(answer.args['text'])).toContain(retried.display_name);
     expect((await demoRows(t, user)).filter((d) => d.zone === zone)).toHaveLength(1);
   });
 

@@ -84,7 +84,7 @@ describe('hand-over, pause and the fleet', () => {
   test('transfer a saved image with the button and the colleague picker', async () => {
     const image = await t.db.selectFrom('images').selectAll().where('owner_id', '=', 'U_BOB').where('origin', '=', 'saved').executeTakeFirstOrThrow();
     await t.slack.command({ user: 'U_BOB', text: 'images' });
-    const list = await ephemeralSaying(t, 'U_BOB', image.gce_name);
+    const list = await ephemeralSaying(t, 'U_BOB', image.display_name);
     const views = openViews(t, 'U_BOB');
     await t.slack.action({ user: 'U_BOB', on: { channel: list.channel, ephemeralTs: list.ts }, actionId: 'demos.transfer', choice: `image|${image.id}` });
     const modal = await newView(t, 'U_BOB', 'demos.transfer_view', views);
@@ -134,7 +134,8 @@ describe('hand-over, pause and the fleet', () => {
     const body = text(shown.blocks);
     expect(body).toContain('demo-left-behind');
     expect(body).toContain('as of the last check with GCE');
-    expect(body).toContain(running.instance_name);
+    expect(body).toContain(running.display_name);
+    expect(body).not.toContain(running.instance_name);
     expect(body).toContain('<@U_ALICE>');
     expect(body).toMatch(/age \d/);
     expect(body).toContain('expires <!date^');

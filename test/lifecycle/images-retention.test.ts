@@ -25,9 +25,9 @@ describe('deleting saved images, and retention', () => {
     return imageRow(t, save!.image_id);
   }
 
-  async function listAndClick(user: string, gceName: string, actionId: string, value: string) {
+  async function listAndClick(user: string, name: string, actionId: string, value: string) {
     await t.slack.command({ user, text: 'images' });
-    const list = await ephemeralSaying(t, user, gceName);
+    const list = await ephemeralSaying(t, user, name);
     await t.slack.action({ user, on: { channel: list.channel, ephemeralTs: list.ts }, actionId, choice: value });
   }
 
@@ -35,7 +35,7 @@ describe('deleting saved images, and retention', () => {
     const image = await savedImage('U_ALICE', 'Shared setup');
     // Alice resumes it and hands the new demo to Bob: Bob's live demo now comes from Alice's image.
     const before = await demoIds(t);
-    await listAndClick('U_ALICE', image.gce_name, 'demos.resume', image.id);
+    await listAndClick('U_ALICE', image.display_name, 'demos.resume', image.id);
     const resumedId = await eventually(async () => [...(await demoIds(t))].find((id) => !before.has(id)), Boolean);
     const resumed = await waitDemo(t, resumedId!, 'running', 'ready');
     await t.slack.command({ user: 'U_ALICE', text: `transfer ${resumed.instance_name} <@U_BOB>` });
@@ -44,9 +44,9 @@ describe('deleting saved images, and retention', () => {
       (d) => d.owner_id === 'U_BOB',
     );
 
-    await listAndClick('U_ALICE', image.gce_name, 'demos.delete_image', image.id);
+    await listAndClick('U_ALICE', image.display_name, 'demos.delete_image', image.id);
     const refused = await ephemeralSaying(t, 'U_ALICE', "can't delete");
-    expect(refused.text).toContain(`<@U_BOB>'s demo \`${resumed.instance_name}\``);
+    expect(refused.text).toContain(`<@U_BOB>'s demo \`${resumed.display_name}\``);
     expect((await imageRow(t, image.id)).status).toBe('ready');
     expect(t.sim.machineImage(image.gce_name)).toBeDefined();
 
@@ -54,7 +54,7 @@ describe('deleting saved images, and retention', () => {
     const bobDm = await settledDm(t, resumed.id);
     await t.slack.action({ user: 'U_BOB', on: { channel: bobDm.channel, messageTs: bobDm.ts }, actionId: 'demos.delete' });
     await waitDemo(t, resumed.id, 'deleted');
-    await listAndClick('U_ALICE', image.gce_name, 'demos.delete_image', image.id);
+    await listAndClick('U_ALICE', image.display_name, 'demos.delete_image', image.id);
     await ephemeralSaying(t, 'U_ALICE', 'Deleting *Shared setup*');
     await eventually(
       () => imageRow(t, image.id),
@@ -81,10 +81,10 @@ describe('deleting saved images, and retention', () => {
       () => t.fake.messages('U_BOB').filter((m) => m.metadata?.event_type === 'demo_vm_retention_warning'),
       (w) => w.length === 3,
     );
-    const imageWarning = warnings.find((w) => text(w.blocks).includes(image.gce_name))!;
+    const imageWarning = warnings.find((w) => text(w.blocks).includes(image.display_name))!;
     expect(text(imageWarning.blocks)).toMatch(/costs about \$\d+\.\d\d a month/);
     expect(text(imageWarning.blocks)).toContain('demos.keep_image');
-    const keptWarning = warnings.find((w) => text(w.blocks).includes(kept.instance_name))!;
+    const keptWarning = warnings.find((w) => text(w.blocks).includes(kept.display_name))!;
     await t.slack.action({ user: 'U_BOB', on: { channel: keptWarning.channel, messageTs: keptWarning.ts }, actionId: 'demos.keep_demo' });
     await eventually(
       () => t.fake.message(keptWarning.channel, keptWarning.ts),
@@ -103,7 +103,7 @@ describe('deleting saved images, and retention', () => {
     expect(await audit(t, 'demo.keep', kept.id)).toHaveLength(1);
     // The kept demo is announced again later rather than deleted without a word.
     expect(
-      t.fake.messages('U_BOB').filter((m) => m.metadata?.event_type === 'demo_vm_retention_warning' && text(m.blocks).includes(kept.instance_name)),
+      t.fake.messages('U_BOB').filter((m) => m.metadata?.event_type === 'demo_vm_retention_warning' && text(m.blocks).includes(kept.display_name)),
     ).toHaveLength(2);
   });
 });

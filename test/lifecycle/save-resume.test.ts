@@ -149,13 +149,13 @@ describe.each(['postgres', 'pglite'] as const)('save as a machine image, then re
     // Bob clicks the buttons of Alice's list (a payload Slack would only send her, re-signed as his).
     const aliceImage = await t.db
       .selectFrom('images')
-      .select(['id', 'gce_name'])
+      .select(['id', 'gce_name', 'display_name'])
       .where('owner_id', '=', 'U_ALICE')
       .where('origin', '=', 'saved')
       .where('deleted_at', 'is', null)
       .executeTakeFirstOrThrow();
     await t.slack.command({ user: 'U_ALICE', text: 'images' });
-    const list = await ephemeralSaying(t, 'U_ALICE', aliceImage.gce_name);
+    const list = await ephemeralSaying(t, 'U_ALICE', aliceImage.display_name);
     const demosBefore = (await t.db.selectFrom('demos').select('id').execute()).length;
     for (const actionId of ['demos.resume', 'demos.delete_image']) {
       const marker = t.fake.mark();
