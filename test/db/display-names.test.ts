@@ -1,25 +1,14 @@
+import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { afterAll, describe, expect, test } from 'vitest';
-import { openPglite, openPostgres, type DbHandle } from '../../src/platform/db.ts';
+import type { DbHandle } from '../../src/platform/db.ts';
 import { MIGRATIONS, migrateToLatest } from '../../src/platform/migrations.ts';
-import { createTestDatabase } from '../harness/postgres.ts';
+import { EMPTY_DATABASES } from '../harness/empty-databases.ts';
 
 /** Migration 0010: display names backfilled for rows that existed, and picked by the database for new ones. */
 
 const T0 = new Date('2026-03-02T09:00:00Z');
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*-[a-z2-9]{4}$/;
-
-const backends: Array<[string, () => Promise<{ h: DbHandle; done: () => Promise<void> }>]> = [
-  [
-    'PostgreSQL',
-    async () => {
-      const tdb = await createTestDatabase({ empty: true });
-      const h = openPostgres(tdb.url);
-      return { h, done: async () => (await h.close(), await tdb.drop()) };
-    },
-  ],
-  ['PGlite', async () => ({ h: await openPglite(null), done: async () => undefined })],
-];
 
 function image(h: DbHandle, gceName: string, title: string, ownerId: string | null) {
   return h.db
@@ -38,33 +27,25 @@ function image(h: DbHandle, gceName: string, title: string, ownerId: string | nu
     .executeTakeFirstOrThrow();
 }
 
-function demo(h: DbHandle, id: string, imageId: string, ownerId: string) {
-  return h.db
-    .insertInto('demos')
-    .values({
-      id,
-      owner_id: ownerId,
-      image_id: imageId,
-      instance_name: `demo-${id.replaceAll('-', '')}`,
-      zone: 'us-central1-a',
-      machine_type: 'e2-medium',
-      state: 'running',
-      expires_at: new Date(T0.getTime() + 8 * 3600_000),
-      created_at: T0,
-      updated_at: T0,
-    })
-    .returning('display_name')
-    .executeTakeFirstOrThrow();
+/** A demo row as launch writes it, without a name: the database picks one. */
+async function demo(h: DbHandle, id: string, imageId: string, ownerId: string): Promise<{ display_name: string }> {
+  const { rows } = await sql<{ display_name: string }>`
+    INSERT INTO demos (id, owner_id, image_id, instance_name, zone, machine_type, state, expires_at, created_at, updated_at)
+    VALUES (${id}, ${ownerId}, ${imageId}, ${`demo-${id.replaceAll('-', '')}`}, 'z', 'e2-medium', 'running', ${T0}, ${T0}, ${T0})
+    RETURNING display_name`.execute(h.db);
+  return rows[0]!;
 }
 
-describe.each(backends)('display names on %s', (_name, open) => {
+describe.each(EMPTY_DATABASES)('display names on %s', (_name, open) => {
   let h: DbHandle;
   let done: () => Promise<void>;
   afterAll(async () => done?.());
 
   test('rows from before 0010 get a slug, the owner handle and a suffix; all unique', async () => {
     ({ h, done } = await open());
-    const before = Object.keys(MIGRATIONS).filter((n) => n < '0010').at(-1)!;
+    const before = Object.keys(MIGRATIONS)
+      .filter((n) => n < '0010')
+      .at(-1)!;
     const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => MIGRATIONS } });
     expect((await migrator.migrateTo(before)).error).toBeUndefined();
     await h.db.insertInto('user_names').values({ user_id: 'U_ALICE', name: 'alice', fetched_at: T0 }).execute();
@@ -74,23 +55,11 @@ describe.each(backends)('display names on %s', (_name, open) => {
       .values({ project: 'p', gce_name: 'crm-demo', title: 'Acme CRM', visibility: 'official', origin: 'catalog_label', created_at: T0, updated_at: T0 })
       .returning('id')
       .executeTakeFirstOrThrow();
-    for (let i = 1; i <= 3; i++) {
-      await h.db
-        .insertInto('demos')
-        .values({
-          id: `00000000-0000-4000-8000-00000000000${i}`,
-          owner_id: 'U_ALICE',
-          image_id: crm.id,
-          instance_name: `demo-${i}`,
-          zone: 'z',
-          machine_type: 'e2-medium',
-          state: 'running',
-          expires_at: T0,
-          created_at: T0,
-          updated_at: T0,
-        })
-        .execute();
-    }
+    // Three demos of Alice's, written as the schema before 0010 had them.
+    await sql`
+      INSERT INTO demos (id, owner_id, image_id, instance_name, zone, machine_type, state, expires_at, created_at, updated_at)
+      SELECT ('00000000-0000-4000-8000-00000000000' || n)::uuid, 'U_ALICE', ${crm.id}, 'demo-' || n, 'z', 'e2-medium', 'running', ${T0}, ${T0}, ${T0}
+        FROM generate_series(1, 3) n`.execute(h.db);
     await migrateToLatest(h.db);
     const names = (await h.db.selectFrom('demos').select('display_name').execute()).map((r) => r.display_name);
     expect(names).toHaveLength(3);
@@ -117,7 +86,16 @@ describe.each(backends)('display names on %s', (_name, open) => {
     await expect(
       h.db
         .insertInto('images')
-        .values({ project: 'p', gce_name: 'img-5', title: 'Dup', visibility: 'official', origin: 'catalog_label', created_at: T0, updated_at: T0, display_name: a.display_name })
+        .values({
+          project: 'p',
+          gce_name: 'img-5',
+          title: 'Dup',
+          visibility: 'official',
+          origin: 'catalog_label',
+          created_at: T0,
+          updated_at: T0,
+          display_name: a.display_name,
+        })
         .execute(),
     ).rejects.toThrow(/unique|duplicate/i);
   });

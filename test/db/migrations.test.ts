@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
-import { openPglite, openPostgres, type DbHandle } from '../../src/platform/db.ts';
+import type { DbHandle } from '../../src/platform/db.ts';
 import { migrateToLatest, migrationsApplied, LATEST_MIGRATION } from '../../src/platform/migrations.ts';
-import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
+import { EMPTY_DATABASES } from '../harness/empty-databases.ts';
 
 const DEMO_ID = '00000000-0000-4000-8000-000000000001';
 const T0 = new Date('2026-03-02T09:00:00Z');
@@ -45,25 +45,7 @@ function interval(h: DbHandle, start: string, end: string | null) {
     .execute();
 }
 
-const backends: Array<[string, () => Promise<{ h: DbHandle; done: () => Promise<void> }>]> = [
-  [
-    'PostgreSQL (empty database)',
-    async () => {
-      const tdb: TestDatabase = await createTestDatabase({ empty: true });
-      const h = openPostgres(tdb.url);
-      return { h, done: async () => (await h.close(), await tdb.drop()) };
-    },
-  ],
-  [
-    'PGlite (in memory)',
-    async () => {
-      const h = await openPglite(null);
-      return { h, done: () => h.close() };
-    },
-  ],
-];
-
-describe.each(backends)('migrations on %s', (_name, open) => {
+describe.each(EMPTY_DATABASES)('migrations on %s', (_name, open) => {
   let h: DbHandle;
   let done: () => Promise<void>;
   afterAll(async () => done?.());
