@@ -36,6 +36,22 @@ const labelPair = z.string().regex(/^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, '
 
 const gceZone = z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'must be a GCE zone like us-central1-a');
 
+// A subnetwork per region: `europe-west1=projects/P/regions/europe-west1/subnetworks/demo` (a full URL works too).
+const SUBNET_ENTRY =
+  /^([a-z]+-[a-z]+\d+)=((?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/[^/]+\/regions\/([a-z]+-[a-z]+\d+)\/subnetworks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)$/;
+const subnets = csv.pipe(
+  z.array(z.string().regex(SUBNET_ENTRY, 'each must be region=projects/P/regions/REGION/subnetworks/NAME')).superRefine((entries, c) => {
+    for (const e of entries) {
+      const [, region, , inRegion] = SUBNET_ENTRY.exec(e)!;
+      if (region !== inRegion)
+        c.addIssue({ code: 'custom', message: `${region}: the subnetwork is in ${inRegion}; a VM can only use a subnet of its own region` });
+    }
+  }),
+);
+
+// Network tags are RFC 1035 names, like GCE resource names.
+const networkTag = z.string().regex(/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/, 'each must be a network tag (lowercase letters, digits, dashes)');
+
 const slackChannelId = z.string().regex(/^[CG][A-Z0-9_]{2,}$/, 'must be a Slack channel ID like C0123ABCD (not a #name)');
 
 // Cloud Storage bucket names: 3–63 characters of lowercase letters, digits, -, _ and dots, starting and ending alphanumeric.
@@ -77,6 +93,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z][-a-z0-9]*$/)
     .optional(),
+  GCE_SUBNETS: subnets.optional(),
+  GCE_EXTERNAL_IP: z.enum(['ephemeral', 'none'], { message: 'must be ephemeral or none' }).default('ephemeral'),
+  GCE_NETWORK_TAGS: csv.pipe(z.array(networkTag)).default([]),
+  DEMO_SERVICE_ACCOUNT: z.email('must be a service account email').optional(),
+  DEMO_SERVICE_ACCOUNT_SCOPES: csv.pipe(z.array(z.url({ protocol: /^https$/ }))).optional(),
   CATALOG_LABEL: labelPair.default('demo-vm-catalog=true'),
   CATALOG_SYNC_MINUTES: positiveInt(10),
 
@@ -114,6 +135,8 @@ const envSchema = z.object({
   ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
   /** Test-only: named crash points (see platform/crash.ts). */
   DEMO_VM_CRASH_AT: z.string().optional(),
+  /** Test-only: a directory where every request handed to Google's clients is appended (the schema contract test reads it). */
+  DEMO_VM_CONTRACT_LOG: z.string().optional(),
 });
 
 export type SlackMode = 'http' | 'socket' | 'local';
@@ -145,6 +168,14 @@ export interface Config {
     apiEndpoint?: string;
     catalogLabel: { key: string; value: string };
     catalogSyncMinutes: number;
+    /** Subnetwork per region (self-link path), for launches outside an image's own region. */
+    subnets: Record<string, string>;
+    /** `none`: demo VMs get no external IP (reached through IAP). */
+    externalIp: 'ephemeral' | 'none';
+    /** Added to the image's own network tags on every demo VM. */
+    networkTags: string[];
+    /** What demo VMs run as; null = no service account at all (not the image's). */
+    serviceAccount: { email: string; scopes: string[] } | null;
   };
   adminUserIds: string[];
   orgTimeZone: string;
@@ -186,6 +217,7 @@ export interface Config {
   /** Per-user defaults; admins override them per user (budgets table). */
   budget: { maxRunning: number; monthlyUsd: number };
   crashAt?: string;
+  contractLog?: string;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +230,8 @@ export class ConfigError extends Error {
 }
 
 const SIMULATED_PROJECT = 'demo-vm-local';
+/** Google's recommended scope: access is then decided by the service account's IAM roles alone. */
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'europe-west1-b'];
 const DEFAULT_MACHINE_TYPES = ['e2-medium', 'e2-standard-2', 'e2-standard-4', 'n2-standard-2'];
 
@@ -227,6 +261,8 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
     problems.push(`SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required with ROLE=${role} (the local workspace runs in one process: use ROLE=all)`);
   if ((role === 'web' || role === 'worker') && !has('GCP_PROJECT'))
     problems.push(`GCP_PROJECT: required with ROLE=${role} (the built-in GCE simulator runs in one process: use ROLE=all)`);
+  if (has('DEMO_SERVICE_ACCOUNT_SCOPES') && !has('DEMO_SERVICE_ACCOUNT'))
+    problems.push('DEMO_SERVICE_ACCOUNT: missing (DEMO_SERVICE_ACCOUNT_SCOPES is set; scopes belong to a service account)');
   if (has('GCE_API_ENDPOINT') && !has('GCP_PROJECT')) problems.push('GCP_PROJECT: missing (GCE_API_ENDPOINT is set; say which project it serves)');
   return problems;
 }
@@ -290,6 +326,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiEndpoint: e.GCE_API_ENDPOINT,
       catalogLabel: { key: labelKey, value: labelValue },
       catalogSyncMinutes: e.CATALOG_SYNC_MINUTES,
+      subnets: Object.fromEntries((e.GCE_SUBNETS ?? []).map((entry) => entry.split('=') as [string, string])),
+      externalIp: e.GCE_EXTERNAL_IP,
+      networkTags: e.GCE_NETWORK_TAGS,
+      serviceAccount: e.DEMO_SERVICE_ACCOUNT ? { email: e.DEMO_SERVICE_ACCOUNT, scopes: e.DEMO_SERVICE_ACCOUNT_SCOPES ?? [CLOUD_PLATFORM_SCOPE] } : null,
     },
     adminUserIds: e.ADMIN_USER_IDS,
     orgTimeZone: e.ORG_TIME_ZONE,
@@ -324,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     budget: { maxRunning: e.BUDGET_MAX_RUNNING, monthlyUsd: e.BUDGET_MONTHLY_USD },
     crashAt: e.DEMO_VM_CRASH_AT,
+    contractLog: e.DEMO_VM_CONTRACT_LOG,
   } satisfies Config) as Config;
 }
 

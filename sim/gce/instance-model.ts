@@ -2,7 +2,7 @@
 import { regionOfZone } from '../../src/platform/compute/port.ts';
 import { invalidField, notFound } from './errors.ts';
 import { lastSegment, type SimState } from './state.ts';
-import type { GceInstance, GceInstanceStatus, GceMachineImage, GceNetworkInterface } from './types.ts';
+import type { GceInstance, GceInstanceStatus, GceMachineImage, GceNetworkInterface, GceScheduling, GceVmProperties } from './types.ts';
 
 /** An instance plus a generation that bumps on every change of course, so stale timers do nothing. */
 export interface SimInstance {
@@ -33,22 +33,118 @@ export function machineImageName(s: SimState, value: string): string {
   return m[2]!;
 }
 
-function nic(s: SimState, zone: string): GceNetworkInterface {
+/** A VM's first interface on the default network's subnet of `region`, with an ephemeral external IP. */
+export function defaultNic(s: SimState, region: string): GceNetworkInterface {
   return {
     kind: 'compute#networkInterface',
     name: 'nic0',
     network: s.link('global', 'networks', 'default'),
-    subnetwork: s.link('regions', regionOfZone(zone), 'subnetworks', 'default'),
+    subnetwork: s.link('regions', region, 'subnetworks', 'default'),
     accessConfigs: [{ kind: 'compute#accessConfig', type: 'ONE_TO_ONE_NAT', name: 'External NAT', networkTier: 'PREMIUM' }],
+  };
+}
+
+/** The project's Compute Engine default service account (what GCE gives a VM unless told otherwise). */
+export const DEFAULT_COMPUTE_SA = '123456789012-compute@developer.gserviceaccount.com';
+
+/** What an API insert without these fields gives a VM: no metadata, no tags, no service account. */
+export function defaultVmProperties(s: SimState): GceVmProperties {
+  return {
+    metadata: { kind: 'compute#metadata', fingerprint: s.fingerprint({}), items: [] },
+    tags: { fingerprint: s.fingerprint({}), items: [] },
+    serviceAccounts: [],
+    scheduling: { onHostMaintenance: 'MIGRATE', automaticRestart: true, preemptible: false, provisioningModel: 'STANDARD' },
+  };
+}
+
+const SUBNET_PATH = /(?:^|\/)projects\/[^/]+\/regions\/([^/]+)\/subnetworks\/[^/]+$/;
+
+/** The request's network interfaces as GCE stores them; a subnet outside the VM's region is refused as GCE does. */
+function networkInterfaces(s: SimState, zone: string, given: unknown): GceNetworkInterface[] {
+  if (!Array.isArray(given)) throw invalidField('resource.networkInterfaces', '', 'Must be a list of network interfaces.');
+  return given.map((raw: Record<string, unknown>, i) => {
+    const field = `resource.networkInterfaces[${i}].subnetwork`;
+    const subnetwork = typeof raw.subnetwork === 'string' ? raw.subnetwork : s.link('regions', regionOfZone(zone), 'subnetworks', 'default');
+    const region = SUBNET_PATH.exec(subnetwork)?.[1];
+    if (!region) throw invalidField(field, subnetwork, 'The URL is malformed.');
+    if (region !== regionOfZone(zone)) {
+      throw invalidField(field, subnetwork, `Subnetwork should belong to the region of the instance. Region of the instance: ${regionOfZone(zone)}.`);
+    }
+    const access = Array.isArray(raw.accessConfigs) ? (raw.accessConfigs as Array<Record<string, unknown>>) : [];
+    return {
+      kind: 'compute#networkInterface',
+      name: `nic${i}`,
+      network: typeof raw.network === 'string' ? raw.network : s.link('global', 'networks', 'default'),
+      subnetwork: subnetwork.startsWith('https://') ? subnetwork : `${s.linkBase}/${subnetwork.slice(subnetwork.indexOf('projects/'))}`,
+      accessConfigs: access.map((a) => ({
+        kind: 'compute#accessConfig',
+        type: 'ONE_TO_ONE_NAT',
+        name: String(a.name ?? 'External NAT'),
+        networkTier: 'PREMIUM',
+      })),
+    };
+  });
+}
+
+export function parseScheduling(given: Record<string, unknown>): GceScheduling {
+  const action = given.instanceTerminationAction;
+  if (action !== undefined && action !== 'STOP' && action !== 'DELETE') {
+    throw invalidField('resource.scheduling.instanceTerminationAction', String(action), 'Must be STOP or DELETE.');
+  }
+  const run = given.maxRunDuration as { seconds?: string | number } | undefined;
+  if (run && !(Number(run.seconds) >= 30 && Number(run.seconds) <= 120 * 86_400)) {
+    throw invalidField('resource.scheduling.maxRunDuration.seconds', String(run.seconds), 'Must be between 30 seconds and 120 days.');
+  }
+  if (run && !action) throw invalidField('resource.scheduling.instanceTerminationAction', '', 'Required with maxRunDuration.');
+  return {
+    onHostMaintenance: given.onHostMaintenance === 'TERMINATE' ? 'TERMINATE' : 'MIGRATE',
+    automaticRestart: given.automaticRestart !== false,
+    preemptible: given.preemptible === true,
+    provisioningModel: given.provisioningModel === 'SPOT' ? 'SPOT' : 'STANDARD',
+    ...(run ? { maxRunDuration: { seconds: String(run.seconds) } } : {}),
+    ...(action ? { instanceTerminationAction: action } : {}),
+  };
+}
+
+/**
+ * GCE's rule for an insert from a machine image: a field given in the request replaces the image's
+ * value whole (metadata, tags, network interfaces, service accounts, scheduling); the rest is the image's.
+ */
+export function vmProperties(
+  s: SimState,
+  zone: string,
+  body: Record<string, unknown>,
+  image: GceMachineImage | undefined,
+): GceVmProperties & { networkInterfaces: GceNetworkInterface[] } {
+  const base = image ? structuredClone(image.instanceProperties) : { ...defaultVmProperties(s), networkInterfaces: [defaultNic(s, regionOfZone(zone))] };
+  const metadataItems = (body.metadata as { items?: Array<{ key: string; value: string }> } | undefined)?.items;
+  const tagItems = (body.tags as { items?: string[] } | undefined)?.items;
+  return {
+    metadata: metadataItems
+      ? { kind: 'compute#metadata', fingerprint: s.fingerprint({ items: JSON.stringify(metadataItems) }), items: metadataItems }
+      : base.metadata,
+    tags: tagItems ? { fingerprint: s.fingerprint({ items: JSON.stringify(tagItems) }), items: tagItems } : base.tags,
+    serviceAccounts: Array.isArray(body.serviceAccounts) ? (body.serviceAccounts as GceVmProperties['serviceAccounts']) : base.serviceAccounts,
+    scheduling: body.scheduling ? parseScheduling(body.scheduling as Record<string, unknown>) : base.scheduling,
+    networkInterfaces: networkInterfaces(s, zone, body.networkInterfaces ?? base.networkInterfaces),
   };
 }
 
 export function buildInstance(
   s: SimState,
-  args: { zone: string; name: string; machineTypeUrl: string; labels: Record<string, string>; description?: string; image?: GceMachineImage },
+  args: {
+    zone: string;
+    name: string;
+    machineTypeUrl: string;
+    labels: Record<string, string>;
+    description?: string;
+    image?: GceMachineImage;
+    properties: GceVmProperties & { networkInterfaces: GceNetworkInterface[] };
+  },
 ): GceInstance {
   const { zone, name } = args;
   return {
+    ...args.properties,
     kind: 'compute#instance',
     id: s.newId(),
     name,
@@ -60,7 +156,6 @@ export function buildInstance(
     labelFingerprint: s.fingerprint(args.labels),
     creationTimestamp: s.timestamp(),
     ...(args.image ? { sourceMachineImage: args.image.selfLink } : {}),
-    networkInterfaces: [nic(s, zone)],
     disks: [
       {
         kind: 'compute#attachedDisk',
@@ -80,19 +175,26 @@ export function buildInstance(
 }
 
 /** Apply a status with the side effects GCE shows: IPs on staging, timestamps, NAT IP released on stop. */
-export function applyStatus(s: SimState, res: GceInstance, status: GceInstanceStatus): void {
+export function applyStatus(s: SimState, res: GceInstance, status: GceInstanceStatus, at = s.timestamp()): void {
   const nic0 = res.networkInterfaces[0];
   const access = nic0?.accessConfigs[0];
   if (status === 'STAGING' || status === 'RUNNING') {
     if (nic0 && !nic0.networkIP) nic0.networkIP = s.nextInternalIp();
     if (access && !access.natIP) access.natIP = s.nextExternalIp();
   }
-  if (status === 'RUNNING' && res.status !== 'RUNNING') res.lastStartTimestamp = s.timestamp();
+  if (status === 'RUNNING' && res.status !== 'RUNNING') res.lastStartTimestamp = at;
   if ((status === 'TERMINATED' || status === 'STOPPED') && res.status !== status) {
-    res.lastStopTimestamp = s.timestamp();
+    res.lastStopTimestamp = at;
     if (access) delete access.natIP;
   }
   res.status = status;
+}
+
+/** When GCE stops a RUNNING VM by itself (scheduling.maxRunDuration with STOP), if it will. */
+export function runLimitEnd(res: GceInstance): Date | undefined {
+  const seconds = Number(res.scheduling.maxRunDuration?.seconds);
+  if (res.status !== 'RUNNING' || res.scheduling.instanceTerminationAction !== 'STOP' || !seconds || !res.lastStartTimestamp) return undefined;
+  return new Date(Date.parse(res.lastStartTimestamp) + seconds * 1000);
 }
 
 export function zoneOf(res: GceInstance): string {

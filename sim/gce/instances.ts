@@ -1,8 +1,19 @@
 /** instances.insert/get/list/aggregatedList/stop/start/delete/setLabels, with GCE's status transitions. */
-import { alreadyExists, GceHttpError, notFound } from './errors.ts';
+import { alreadyExists, GceHttpError, invalidField, notFound } from './errors.ts';
 import type { Faults } from './faults.ts';
 import { compileFilter } from './filter.ts';
-import { applyStatus, buildInstance, machineImageName, resolveMachineType, type SimInstance, zoneOf } from './instance-model.ts';
+import {
+  applyStatus,
+  buildInstance,
+  DEFAULT_COMPUTE_SA,
+  machineImageName,
+  parseScheduling,
+  resolveMachineType,
+  runLimitEnd,
+  type SimInstance,
+  vmProperties,
+  zoneOf,
+} from './instance-model.ts';
 import type { Operations, SimOperation } from './operations.ts';
 import { paginate } from './paging.ts';
 import type { SimState } from './state.ts';
@@ -49,6 +60,7 @@ export class Instances {
       machineTypeUrl: s.link('zones', args.zone, 'machineTypes', args.machineType ?? 'e2-medium'),
       labels: args.labels ?? {},
       image,
+      properties: vmProperties(s, args.zone, {}, image),
     });
     applyStatus(s, res, args.status ?? 'RUNNING');
     const nic0 = res.networkInterfaces[0];
@@ -69,6 +81,24 @@ export class Instances {
     const inst = this.#byKey.get(`${zone}/${name}`);
     if (inst) inst.gen++;
     return this.#byKey.delete(`${zone}/${name}`);
+  }
+
+  /** Stop, as GCE does, every VM whose run limit has passed (at the moment it passed). */
+  enforceRunLimits(): void {
+    const now = this.#d.state.now().getTime();
+    for (const inst of this.#byKey.values()) {
+      const end = runLimitEnd(inst.res);
+      if (end && end.getTime() <= now) {
+        inst.gen++;
+        applyStatus(this.#d.state, inst.res, 'TERMINATED', end.toISOString());
+      }
+    }
+  }
+
+  /** A VM that just started stops by itself once its run limit passes (unless it changed course before). */
+  #armRunLimit(inst: SimInstance): void {
+    const end = runLimitEnd(inst.res);
+    if (end) this.#later(inst, Math.min(end.getTime() - this.#d.state.now().getTime(), 2 ** 31 - 1), () => this.enforceRunLimits());
   }
 
   #get(zone: string, name: string): SimInstance {
@@ -102,7 +132,10 @@ export class Instances {
       applyStatus(state, inst.res, 'STAGING');
       ops.progress(op, 50);
       state.timers.after(state.bootMs, () => {
-        if (inst.gen === gen) applyStatus(state, inst.res, 'RUNNING');
+        if (inst.gen === gen) {
+          applyStatus(state, inst.res, 'RUNNING');
+          this.#armRunLimit(inst);
+        }
         ops.finish(op);
       });
     });
@@ -131,7 +164,8 @@ export class Instances {
       const machineTypeUrl = resolveMachineType(state, zone, typeRef);
       if (this.#byKey.has(`${zone}/${name}`)) throw alreadyExists(state.path('zones', zone, 'instances', name));
 
-      const res = buildInstance(state, { zone, name, machineTypeUrl, labels, description: body.description as string | undefined, image });
+      const properties = vmProperties(state, zone, body, image);
+      const res = buildInstance(state, { zone, name, machineTypeUrl, labels, description: body.description as string | undefined, image, properties });
       const { op, failed } = this.#startOp('insert', 'instances.insert', zone, res, requestId);
       if (failed) return op; // stockout / quota: the operation fails and nothing is created
       const inst: SimInstance = { res, gen: 0 };
@@ -215,6 +249,37 @@ export class Instances {
     });
   }
 
+  /** setScheduling and setServiceAccount: GCE changes these only on a stopped VM. */
+  #whileStopped(ctx: RouteContext, method: string, change: (res: GceInstance) => void): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      if (inst.res.status !== 'TERMINATED') {
+        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('zones', zone, 'instances', inst.res.name)}' is not ready`);
+      }
+      const { op, failed } = this.#startOp(method.split('.')[1]!, method, zone, inst.res, requestId);
+      if (failed) return op;
+      change(inst.res);
+      state.timers.after(state.operationMs, () => ops.finish(op));
+      return op;
+    });
+  }
+
+  #setScheduling(ctx: RouteContext): Reply {
+    return this.#whileStopped(ctx, 'instances.setScheduling', (res) => (res.scheduling = parseScheduling(ctx.body)));
+  }
+
+  /** The body replaces the account; an empty one (no email, no scopes) removes it. */
+  #setServiceAccount(ctx: RouteContext): Reply {
+    const { email, scopes } = ctx.body as { email?: unknown; scopes?: unknown };
+    if (email !== undefined && typeof email !== 'string') throw invalidField('email', String(email), 'Must be a service account email.');
+    if (scopes !== undefined && !Array.isArray(scopes)) throw invalidField('scopes', String(scopes), 'Must be a list of scopes.');
+    return this.#whileStopped(ctx, 'instances.setServiceAccount', (res) => {
+      res.serviceAccounts = email || scopes ? [{ email: email || DEFAULT_COMPUTE_SA, scopes: (scopes as string[]) ?? [] }] : [];
+    });
+  }
+
   #list(ctx: RouteContext): Reply {
     const s = this.#d.state;
     const zone = checkZone(s.zones, ctx.params.zone!);
@@ -276,6 +341,18 @@ export class Instances {
         pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setLabels$/,
         method: 'instances.setLabels',
         handle: (c) => this.#setLabels(c),
+      },
+      {
+        httpMethod: 'POST',
+        pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setScheduling$/,
+        method: 'instances.setScheduling',
+        handle: (c) => this.#setScheduling(c),
+      },
+      {
+        httpMethod: 'POST',
+        pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setServiceAccount$/,
+        method: 'instances.setServiceAccount',
+        handle: (c) => this.#setServiceAccount(c),
       },
     ];
   }

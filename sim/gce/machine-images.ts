@@ -4,7 +4,8 @@ import { alreadyExists, invalidField, notFound } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { Operations } from './operations.ts';
 import { lastSegment, type SimState } from './state.ts';
-import type { GceInstance, GceMachineImage, Reply, Route, RouteContext } from './types.ts';
+import type { GceInstance, GceMachineImage, GceVmProperties, Reply, Route, RouteContext } from './types.ts';
+import { defaultNic, defaultVmProperties } from './instance-model.ts';
 import { completeInsertLater, deleteResource, listResources, type Family } from './global-family.ts';
 import { checkLabels, checkName } from './validate.ts';
 
@@ -26,6 +27,12 @@ export interface MachineImageSeed {
   creationTimestamp?: string;
   /** Where it is stored; by default, as GCE does, the multi-region nearest its source instance. */
   storageLocations?: string[];
+  /** Metadata items its VMs get (e.g. a startup-script). */
+  metadata?: Record<string, string>;
+  /** Network tags its VMs get. */
+  tags?: string[];
+  /** The service account its VMs run as (none by default). */
+  serviceAccount?: { email: string; scopes: string[] };
 }
 
 const INSTANCE_PATH = /(?:^|\/)zones\/([^/]+)\/instances\/([^/]+)$/;
@@ -38,6 +45,17 @@ export function defaultStorageLocation(sourceInstance: string | undefined): stri
   if (zone.startsWith('asia-')) return 'asia';
   if (zone.startsWith('us-')) return 'us';
   return regionOfZone(zone); // no multi-region there: the region itself
+}
+
+function seedProperties(s: SimState, seed: MachineImageSeed): GceVmProperties {
+  const base = defaultVmProperties(s);
+  const items = Object.entries(seed.metadata ?? {}).map(([key, value]) => ({ key, value }));
+  return {
+    ...base,
+    metadata: { ...base.metadata, items },
+    tags: { ...base.tags, items: seed.tags ?? [] },
+    serviceAccounts: seed.serviceAccount ? [seed.serviceAccount] : [],
+  };
 }
 
 export class MachineImages {
@@ -94,6 +112,13 @@ export class MachineImages {
         ],
         networkInterfaces: [{ kind: 'compute#networkInterface', name: 'nic0', network: s.link('global', 'networks', 'default') }],
       },
+      instanceProperties: {
+        ...seedProperties(s, seed),
+        machineType: seed.machineType ?? 'e2-medium',
+        labels: {},
+        // Its interface is on the subnet of its source VM's region: VMs made from it elsewhere need another.
+        networkInterfaces: [defaultNic(s, regionOfZone(INSTANCE_PATH.exec(seed.sourceInstance ?? '')?.[1] ?? 'us-central1-a'))],
+      },
       storageLocations: seed.storageLocations ?? [defaultStorageLocation(seed.sourceInstance)],
       totalStorageBytes: String(seed.totalStorageBytes ?? 4_194_304_000),
       selfLink: s.link('global', 'machineImages', seed.name),
@@ -137,6 +162,13 @@ export class MachineImages {
       });
       img.sourceInstanceProperties.labels = { ...instance.labels };
       img.sourceInstanceProperties.description = instance.description;
+      // The VM as it is, minus what belongs to it alone (its IPs).
+      const { metadata, tags, serviceAccounts, scheduling, networkInterfaces } = structuredClone(instance);
+      for (const nic of networkInterfaces) {
+        delete nic.networkIP;
+        for (const a of nic.accessConfigs) delete a.natIP;
+      }
+      img.instanceProperties = { ...img.instanceProperties, metadata, tags, serviceAccounts, scheduling, networkInterfaces, labels: { ...instance.labels } };
       return completeInsertLater(this.#d, this.#family, img, requestId, zone);
     });
   }

@@ -31,6 +31,9 @@ export const SAMPLE_MACHINE_IMAGES: MachineImageSeed[] = [
     machineType: 'e2-medium',
     sourceInstance: golden('crm-demo'),
     totalStorageBytes: 6_442_450_944,
+    // What an admin's golden VM typically carries: a boot script and the firewall tag README asks for.
+    metadata: { 'startup-script': '#! /bin/bash\nsystemctl start crm' },
+    tags: ['demo-vm-app'],
   },
   {
     name: 'analytics-dashboard',

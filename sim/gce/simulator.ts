@@ -173,6 +173,10 @@ export class GceSimulator {
   deleteInstanceNow(zone: string, name: string): boolean {
     return this.#instances.remove(zone, name);
   }
+  /** Stop every VM whose run limit (scheduling.maxRunDuration, STOP) has passed by the simulator's clock, as GCE would have. */
+  enforceRunLimits(): void {
+    this.#instances.enforceRunLimits();
+  }
   deleteMachineImageNow(name: string): boolean {
     return this.#images.remove(name);
   }

@@ -41,9 +41,27 @@ export interface GceNetworkInterface {
   accessConfigs: GceAccessConfig[];
 }
 
+/** The properties a VM is made with, as a machine image keeps them (GCE's InstanceProperties subset). */
+export interface GceVmProperties {
+  metadata: { kind: 'compute#metadata'; fingerprint: string; items: Array<{ key: string; value: string }> };
+  tags: { fingerprint: string; items: string[] };
+  serviceAccounts: Array<{ email: string; scopes: string[] }>;
+  scheduling: GceScheduling;
+}
+
+export interface GceScheduling {
+  onHostMaintenance: 'MIGRATE' | 'TERMINATE';
+  automaticRestart: boolean;
+  preemptible: boolean;
+  provisioningModel: 'STANDARD' | 'SPOT';
+  /** GCE stops (or deletes) the VM this long after each start. */
+  maxRunDuration?: { seconds: string; nanos?: number };
+  instanceTerminationAction?: 'STOP' | 'DELETE';
+}
+
 export type GceInstanceStatus = 'PROVISIONING' | 'STAGING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'SUSPENDING' | 'SUSPENDED' | 'REPAIRING' | 'TERMINATED';
 
-export interface GceInstance {
+export interface GceInstance extends GceVmProperties {
   kind: 'compute#instance';
   id: string;
   name: string;
@@ -78,6 +96,12 @@ export interface GceMachineImage {
     labels: Record<string, string>;
     disks: Array<Record<string, unknown>>;
     networkInterfaces: Array<Record<string, unknown>>;
+  };
+  /** What VMs made from it get unless the insert says otherwise (each field given replaces the image's). */
+  instanceProperties: GceVmProperties & {
+    machineType: string;
+    labels: Record<string, string>;
+    networkInterfaces: GceNetworkInterface[];
   };
   storageLocations: string[];
   totalStorageBytes: string;

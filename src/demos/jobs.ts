@@ -8,6 +8,7 @@ import { appUrl } from '../catalog/image-labels.ts';
 import * as catalog from '../catalog/service.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels, type PowerAction } from './service.ts';
+import { runLimitSeconds, vmPlacement } from './placement.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
@@ -81,6 +82,34 @@ async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: 
   await syncStatus(ctx, demo.id, { required: true });
 }
 
+/**
+ * With no DEMO_SERVICE_ACCOUNT a demo VM runs with none. An insert cannot say so: the client's JSON
+ * encoding drops an empty `serviceAccounts` list, and GCE then keeps the image's account. So a VM that
+ * came with one is stopped, its account removed (setServiceAccount with no email and no scopes, GCE's
+ * documented way) and started again, before anyone is told it is ready.
+ */
+async function dropInheritedServiceAccount(ctx: WorkerContext, demo: Demo, signal?: AbortSignal): Promise<void> {
+  if (ctx.config.gce.serviceAccount) return;
+  const vm = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+  if (!vm?.serviceAccounts.length) return;
+  const { zone, instanceName: name } = demo;
+  await runStep(ctx, demo, 'drop-sa:stop', (rid) => ctx.compute.stopInstance(zone, name, rid), signal);
+  await waitForStatus(ctx, demo, ['TERMINATED'], signal);
+  await runStep(ctx, demo, 'drop-sa:set', (requestId) => ctx.compute.setServiceAccount({ zone, name, account: null, requestId }), signal);
+  await runStep(ctx, demo, 'drop-sa:start', (rid) => ctx.compute.startInstance(zone, name, rid), signal);
+}
+
+/**
+ * GCE's run limit counts from each start and changes only while the VM is stopped: re-checked before
+ * every Start, so a limit set under an older DEMO_MAX_TTL_HOURS follows the current one.
+ */
+async function checkRunLimit(ctx: WorkerContext, demo: Demo, step: string, signal?: AbortSignal): Promise<void> {
+  const vm = await ctx.compute.getInstance(demo.zone, demo.instanceName);
+  const seconds = runLimitSeconds(ctx.config);
+  if (!vm || vm.status !== 'TERMINATED' || vm.maxRunSeconds === seconds) return;
+  await runStep(ctx, demo, step, (requestId) => ctx.compute.setMaxRunDuration({ zone: demo.zone, name: demo.instanceName, seconds, requestId }), signal);
+}
+
 export async function launchJob(
   ctx: WorkerContext,
   data: { demoId: string },
@@ -108,10 +137,12 @@ export async function launchJob(
           sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
           machineType: demo.machineType,
           labels: demoLabels(demo),
+          placement: vmPlacement(ctx.config, demo.zone),
           requestId,
         }),
       attempt.signal,
     );
+    await dropInheritedServiceAccount(ctx, demo, attempt.signal);
     await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
     const instance = await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal);
@@ -158,7 +189,10 @@ export async function powerJob(
   try {
     const step = `${data.action}:${data.requestId}`;
     if (data.action === 'stop') await runStep(ctx, demo, step, (rid) => ctx.compute.stopInstance(demo.zone, demo.instanceName, rid), attempt.signal);
-    if (data.action === 'start') await runStep(ctx, demo, step, (rid) => ctx.compute.startInstance(demo.zone, demo.instanceName, rid), attempt.signal);
+    if (data.action === 'start') {
+      await checkRunLimit(ctx, demo, `run-limit:${data.requestId}`, attempt.signal);
+      await runStep(ctx, demo, step, (rid) => ctx.compute.startInstance(demo.zone, demo.instanceName, rid), attempt.signal);
+    }
     if (data.action === 'delete') {
       const exists = await ctx.compute.getInstance(demo.zone, demo.instanceName);
       if (exists) await runStep(ctx, demo, step, (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid), attempt.signal);

@@ -43,6 +43,10 @@ type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
 type IMachineType = protos.google.cloud.compute.v1.IMachineType;
+type IInstanceProperties = protos.google.cloud.compute.v1.IInstanceProperties;
+type IScheduling = protos.google.cloud.compute.v1.IScheduling;
+type INetworkInterface = protos.google.cloud.compute.v1.INetworkInterface;
+type Placement = NonNullable<InsertInstanceRequest['placement']>;
 
 export interface GceComputeOptions {
   project: string;
@@ -56,7 +60,12 @@ export interface GceComputeOptions {
   retry?: Omit<RetryOptions, 'attempts' | 'signal'>;
   /** maxResults of list calls that read every page (GCE's most, 500, unless a test wants many pages). */
   listPageSize?: number;
+  /** Sees every request object handed to a client, before the library serialises it (the schema contract test). */
+  onRequest?: RequestTap;
 }
+
+/** `service` and `method` as in protos.json (`Instances`, `insert`), `request` as the client takes it. */
+export type RequestTap = (service: string, method: string, request: object) => void;
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -110,6 +119,54 @@ function toInstance(i: IInstance): Instance {
     lastStartAt: date(i.lastStartTimestamp),
     lastStopAt: date(i.lastStopTimestamp),
     bootDisk: bootDiskOf(i.disks),
+    maxRunSeconds: i.scheduling?.instanceTerminationAction === 'STOP' && i.scheduling.maxRunDuration ? Number(i.scheduling.maxRunDuration.seconds) : undefined,
+    serviceAccounts: (i.serviceAccounts ?? []).map((a) => a.email ?? ''),
+  };
+}
+
+/**
+ * The listed fields of a message the client decoded, without its defaults and oneof markers
+ * (`_kind: 'kind'`): what may go back into a request.
+ */
+function pick<T extends object, K extends keyof T>(from: T | null | undefined, keys: K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) {
+    const v = from?.[k];
+    if (v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) out[k] = v;
+  }
+  return out;
+}
+
+/** The image's scheduling with GCE's own stop after `seconds` of running. */
+function withRunLimit(current: IScheduling | null | undefined, seconds: number): IScheduling {
+  return {
+    ...pick(current, ['automaticRestart', 'onHostMaintenance', 'preemptible', 'provisioningModel']),
+    maxRunDuration: { seconds: String(seconds) },
+    instanceTerminationAction: 'STOP',
+  };
+}
+
+/**
+ * What an insert from a machine image must carry: GCE replaces an image's field with the request's,
+ * so each is the image's value merged with ours (its startup script and firewall tags stay).
+ */
+function overrides(props: IInstanceProperties, p: Placement) {
+  const metadata = new Map((props.metadata?.items ?? []).map((i) => [i.key ?? '', i.value ?? '']));
+  for (const [k, v] of Object.entries(p.metadata)) metadata.set(k, v);
+  const tags = [...new Set([...(props.tags?.items ?? []), ...p.tags])];
+  const nics = (props.networkInterfaces ?? [{}]).map((nic: INetworkInterface, i) => {
+    const own = pick(nic, ['network', 'subnetwork', 'nicType', 'stackType', 'queueCount']);
+    if (i > 0) return own;
+    // An interface without accessConfigs has no external IP; the image's internal IP is never reused.
+    const nat = { type: 'ONE_TO_ONE_NAT', name: 'External NAT', ...pick(nic.accessConfigs?.[0], ['networkTier']) };
+    return { ...own, ...(p.subnetwork ? { subnetwork: p.subnetwork } : {}), ...(p.externalIp ? { accessConfigs: [nat] } : {}) };
+  });
+  return {
+    metadata: { items: [...metadata].map(([key, value]) => ({ key, value })) },
+    ...(tags.length ? { tags: { items: tags } } : {}),
+    networkInterfaces: nics,
+    ...(p.serviceAccount ? { serviceAccounts: [{ email: p.serviceAccount.email, scopes: p.serviceAccount.scopes }] } : {}),
+    scheduling: withRunLimit(props.scheduling, p.maxRunSeconds),
   };
 }
 
@@ -184,25 +241,33 @@ export class GceCompute implements Compute {
     this.#machineTypes = new MachineTypesClient(co);
   }
 
+  /** Hand `request` to a client call, showing it to the request tap first. */
+  #send<R extends object, T>(service: string, method: string, request: R, fn: (request: R) => Promise<T>): Promise<T> {
+    this.#opts.onRequest?.(service, method, request);
+    return call(() => fn(request));
+  }
+
   async listMachineImages(opts: { filter?: string; pageToken?: string; maxResults?: number } = {}): Promise<Page<MachineImage>> {
-    const [items, , raw] = await call(() => this.#images.list({ project: this.project, ...opts }, { autoPaginate: false }));
+    const [items, , raw] = await this.#send('MachineImages', 'list', { project: this.project, ...opts }, (r) => this.#images.list(r, { autoPaginate: false }));
     return { items: items.map((m) => toMachineImage(this.project, m)), nextPageToken: text(raw?.nextPageToken) };
   }
 
   async getMachineImage(name: string): Promise<MachineImage | null> {
-    const got = await orNull(call(() => this.#images.get({ project: this.project, machineImage: name })));
+    const got = await orNull(this.#send('MachineImages', 'get', { project: this.project, machineImage: name }, (r) => this.#images.get(r)));
     return got ? toMachineImage(this.project, got[0]) : null;
   }
 
   async insertMachineImage(req: InsertMachineImageRequest): Promise<OperationRef> {
     const sourceInstance = `projects/${this.project}/zones/${req.sourceInstance.zone}/instances/${req.sourceInstance.name}`;
     const machineImageResource = { name: req.name, sourceInstance, description: req.description, labels: req.labels };
-    const [lro] = await call(() => this.#images.insert({ project: this.project, requestId: req.requestId, machineImageResource }));
+    const [lro] = await this.#send('MachineImages', 'insert', { project: this.project, requestId: req.requestId, machineImageResource }, (r) =>
+      this.#images.insert(r),
+    );
     return toRef(lro);
   }
 
   async deleteMachineImage(name: string, requestId: string): Promise<OperationRef> {
-    const [lro] = await call(() => this.#images.delete({ project: this.project, machineImage: name, requestId }));
+    const [lro] = await this.#send('MachineImages', 'delete', { project: this.project, machineImage: name, requestId }, (r) => this.#images.delete(r));
     return toRef(lro);
   }
 
@@ -214,13 +279,45 @@ export class GceCompute implements Compute {
         : image
       : `projects/${this.project}/global/machineImages/${image}`;
     const machineType = req.machineType && !req.machineType.includes('/') ? `zones/${req.zone}/machineTypes/${req.machineType}` : req.machineType;
-    const instanceResource = { name: req.name, labels: req.labels, sourceMachineImage, ...(machineType ? { machineType } : {}) };
-    const [lro] = await call(() => this.#instances.insert({ project: this.project, zone: req.zone, requestId: req.requestId, instanceResource }));
+    const extra = req.placement ? overrides(await this.#instanceProperties(sourceMachineImage), req.placement) : {};
+    const instanceResource = { name: req.name, labels: req.labels, sourceMachineImage, ...(machineType ? { machineType } : {}), ...extra };
+    const [lro] = await this.#send('Instances', 'insert', { project: this.project, zone: req.zone, requestId: req.requestId, instanceResource }, (r) =>
+      this.#instances.insert(r),
+    );
+    return toRef(lro, req.zone);
+  }
+
+  /** The instance properties a machine image (`projects/P/global/machineImages/N`) gives its VMs. */
+  async #instanceProperties(path: string): Promise<IInstanceProperties> {
+    const [, project = this.project, name = ''] = /^projects\/([^/]+)\/global\/machineImages\/([^/]+)$/.exec(path) ?? [];
+    const [image] = await this.#send('MachineImages', 'get', { project, machineImage: name }, (r) => this.#images.get(r));
+    return image.instanceProperties ?? {};
+  }
+
+  async setMaxRunDuration(req: { zone: string; name: string; seconds: number; requestId: string }): Promise<OperationRef> {
+    // setScheduling replaces the whole Scheduling: keep what the VM has, change the run limit.
+    const [current] = await this.#send('Instances', 'get', { project: this.project, zone: req.zone, instance: req.name }, (r) => this.#instances.get(r));
+    const request = {
+      project: this.project,
+      zone: req.zone,
+      instance: req.name,
+      requestId: req.requestId,
+      schedulingResource: withRunLimit(current.scheduling, req.seconds),
+    };
+    const [lro] = await this.#send('Instances', 'setScheduling', request, (r) => this.#instances.setScheduling(r));
+    return toRef(lro, req.zone);
+  }
+
+  async setServiceAccount(req: { zone: string; name: string; account: { email: string; scopes: string[] } | null; requestId: string }): Promise<OperationRef> {
+    // An empty body (no email, no scopes) is what `gcloud compute instances set-service-account --no-service-account --no-scopes` sends.
+    const instancesSetServiceAccountRequestResource = req.account ? { email: req.account.email, scopes: req.account.scopes } : {};
+    const request = { project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetServiceAccountRequestResource };
+    const [lro] = await this.#send('Instances', 'setServiceAccount', request, (r) => this.#instances.setServiceAccount(r));
     return toRef(lro, req.zone);
   }
 
   async getInstance(zone: string, name: string): Promise<Instance | null> {
-    const got = await orNull(call(() => this.#instances.get({ project: this.project, zone, instance: name })));
+    const got = await orNull(this.#send('Instances', 'get', { project: this.project, zone, instance: name }, (r) => this.#instances.get(r)));
     return got ? toInstance(got[0]) : null;
   }
 
@@ -229,23 +326,23 @@ export class GceCompute implements Compute {
     // its inner call with autoPaginate: false returns one page and the raw response.
     await this.#instances.initialize();
     const inner = this.#instances.innerApiCalls.aggregatedList as (req: object, o: object) => Promise<[unknown, unknown, IInstanceAggregatedList]>;
-    const [, , raw] = await call(() => inner({ project: this.project, ...opts }, { autoPaginate: false }));
+    const [, , raw] = await this.#send('Instances', 'aggregatedList', { project: this.project, ...opts }, (r) => inner(r, { autoPaginate: false }));
     const items = Object.values(raw?.items ?? {}).flatMap((scoped) => (scoped.instances ?? []).map(toInstance));
     return { items, nextPageToken: text(raw?.nextPageToken) };
   }
 
   async stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
-    const [lro] = await call(() => this.#instances.stop({ project: this.project, zone, instance: name, requestId }));
+    const [lro] = await this.#send('Instances', 'stop', { project: this.project, zone, instance: name, requestId }, (r) => this.#instances.stop(r));
     return toRef(lro, zone);
   }
 
   async startInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
-    const [lro] = await call(() => this.#instances.start({ project: this.project, zone, instance: name, requestId }));
+    const [lro] = await this.#send('Instances', 'start', { project: this.project, zone, instance: name, requestId }, (r) => this.#instances.start(r));
     return toRef(lro, zone);
   }
 
   async deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
-    const [lro] = await call(() => this.#instances.delete({ project: this.project, zone, instance: name, requestId }));
+    const [lro] = await this.#send('Instances', 'delete', { project: this.project, zone, instance: name, requestId }, (r) => this.#instances.delete(r));
     return toRef(lro, zone);
   }
 
@@ -257,9 +354,8 @@ export class GceCompute implements Compute {
     requestId: string;
   }): Promise<OperationRef> {
     const instancesSetLabelsRequestResource = { labels: req.labels, labelFingerprint: req.labelFingerprint };
-    const [lro] = await call(() =>
-      this.#instances.setLabels({ project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetLabelsRequestResource }),
-    );
+    const request = { project: this.project, zone: req.zone, instance: req.name, requestId: req.requestId, instancesSetLabelsRequestResource };
+    const [lro] = await this.#send('Instances', 'setLabels', request, (r) => this.#instances.setLabels(r));
     return toRef(lro, req.zone);
   }
 
@@ -267,6 +363,7 @@ export class GceCompute implements Compute {
     // listAsync follows nextPageToken itself, one request per page (autoPaginate: false is what the
     // async iterator does anyway; saying so keeps gax from warning that it ignores the default).
     const request = { project: this.project, zone, maxResults: this.#opts.listPageSize ?? 500 };
+    this.#opts.onRequest?.('MachineTypes', 'list', request);
     return call(async () => {
       const out: MachineTypeInfo[] = [];
       for await (const t of this.#machineTypes.listAsync(request, { autoPaginate: false })) out.push(toMachineType(t, zone));
@@ -275,41 +372,37 @@ export class GceCompute implements Compute {
   }
 
   async getDisk(zone: string, name: string): Promise<Disk | null> {
-    const got = await orNull(call(() => this.#disks.get({ project: this.project, zone, disk: name })));
+    const got = await orNull(this.#send('Disks', 'get', { project: this.project, zone, disk: name }, (r) => this.#disks.get(r)));
     return got ? toDisk(got[0]) : null;
   }
 
   async insertImage(req: InsertImageRequest): Promise<OperationRef> {
     const imageResource = { name: req.name, sourceDisk: diskPath(this.project, req.sourceDisk), description: req.description, labels: req.labels };
-    const [lro] = await call(() => this.#diskImages.insert({ project: this.project, requestId: req.requestId, imageResource }));
+    const [lro] = await this.#send('Images', 'insert', { project: this.project, requestId: req.requestId, imageResource }, (r) => this.#diskImages.insert(r));
     return toRef(lro);
   }
 
   async getImage(name: string): Promise<DiskImage | null> {
-    const got = await orNull(call(() => this.#diskImages.get({ project: this.project, image: name })));
+    const got = await orNull(this.#send('Images', 'get', { project: this.project, image: name }, (r) => this.#diskImages.get(r)));
     return got ? toDiskImage(this.project, got[0]) : null;
   }
 
   async deleteImage(name: string, requestId: string): Promise<OperationRef> {
-    const [lro] = await call(() => this.#diskImages.delete({ project: this.project, image: name, requestId }));
+    const [lro] = await this.#send('Images', 'delete', { project: this.project, image: name, requestId }, (r) => this.#diskImages.delete(r));
     return toRef(lro);
   }
 
   async getOperation(op: OperationRef): Promise<OperationResult> {
-    const [res] = await call(() =>
-      op.zone
-        ? this.#zoneOps.get({ project: this.project, zone: op.zone, operation: op.name })
-        : this.#globalOps.get({ project: this.project, operation: op.name }),
-    );
+    const [res] = op.zone
+      ? await this.#send('ZoneOperations', 'get', { project: this.project, zone: op.zone, operation: op.name }, (r) => this.#zoneOps.get(r))
+      : await this.#send('GlobalOperations', 'get', { project: this.project, operation: op.name }, (r) => this.#globalOps.get(r));
     return toOperationResult(res);
   }
 
   async #waitOnce(op: OperationRef, timeout: number): Promise<OperationResult> {
-    const [res] = await call(() =>
-      op.zone
-        ? this.#zoneOps.wait({ project: this.project, zone: op.zone, operation: op.name }, { timeout })
-        : this.#globalOps.wait({ project: this.project, operation: op.name }, { timeout }),
-    );
+    const [res] = op.zone
+      ? await this.#send('ZoneOperations', 'wait', { project: this.project, zone: op.zone, operation: op.name }, (r) => this.#zoneOps.wait(r, { timeout }))
+      : await this.#send('GlobalOperations', 'wait', { project: this.project, operation: op.name }, (r) => this.#globalOps.wait(r, { timeout }));
     return toOperationResult(res);
   }
 

@@ -51,6 +51,10 @@ export interface Instance {
   lastStopAt?: Date;
   /** The boot disk, `projects/P/zones/Z/disks/N` (what images.insert takes as sourceDisk). */
   bootDisk?: string;
+  /** GCE stops the VM after running this long (scheduling.maxRunDuration with instanceTerminationAction STOP). */
+  maxRunSeconds?: number;
+  /** Emails of the service accounts it runs as (none: []). */
+  serviceAccounts: string[];
 }
 
 export interface Disk {
@@ -112,6 +116,24 @@ export interface InsertInstanceRequest {
   sourceMachineImage: string;
   machineType?: string;
   labels: Record<string, string>;
+  /**
+   * What a demo VM needs beyond the image. GCE replaces an image's field with the request's, so the
+   * adapter merges these into the image's own values (tags, metadata items, network interfaces).
+   */
+  placement?: {
+    /** A subnetwork of the zone's region; without it the image's own network interface is kept. */
+    subnetwork?: string;
+    /** false: no external IP (the VM is reached through IAP). */
+    externalIp: boolean;
+    /** Added to the image's network tags. */
+    tags: string[];
+    /** Set on top of the image's metadata items (e.g. enable-oslogin=TRUE). */
+    metadata: Record<string, string>;
+    /** null: keep the image's (GCE cannot be told "none" at insert; see setServiceAccount). */
+    serviceAccount: { email: string; scopes: string[] } | null;
+    /** GCE stops the VM after running this long. */
+    maxRunSeconds: number;
+  };
   /** A UUID fixed per step; GCE ignores a repeat within an hour. */
   requestId: string;
 }
@@ -141,6 +163,10 @@ export interface Compute {
   deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   /** Replace an instance's labels (instances.setLabels); `labelFingerprint` from the getInstance they were read with. */
   setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef>;
+  /** Let GCE stop the VM after `seconds` of running (setScheduling; the VM must be TERMINATED). */
+  setMaxRunDuration(req: { zone: string; name: string; seconds: number; requestId: string }): Promise<OperationRef>;
+  /** Replace the VM's service account; null removes it (setServiceAccount; the VM must be TERMINATED). */
+  setServiceAccount(req: { zone: string; name: string; account: { email: string; scopes: string[] } | null; requestId: string }): Promise<OperationRef>;
   /** Every machine type the zone offers (machineTypes.list, all pages). */
   listMachineTypes(zone: string): Promise<MachineTypeInfo[]>;
   getDisk(zone: string, name: string): Promise<Disk | null>;
