@@ -26,6 +26,23 @@ export function zonesFor(config: Config, imageRegion: string | null): string[] {
   return config.gce.zones.filter((z) => regionOfZone(z) === imageRegion || config.gce.subnets[regionOfZone(z)]);
 }
 
+/** The zone preselected for an image: the configured default when the image can run there. */
+export function defaultZoneFor(config: Config, imageRegion: string | null): string | undefined {
+  const zones = zonesFor(config, imageRegion);
+  return zones.includes(config.gce.defaultZone) ? config.gce.defaultZone : zones[0];
+}
+
+/** Why a zone is not offered for an image, in words an admin can act on. */
+export function zoneRefusal(config: Config, imageRegion: string | null, zone: string): string | null {
+  if (!config.gce.zones.includes(zone)) return `Zone \`${zone}\` is not one of the allowed zones: ${config.gce.zones.join(', ')}.`;
+  if (zonesFor(config, imageRegion).includes(zone)) return null;
+  const offered = zonesFor(config, imageRegion);
+  return (
+    `This image lives in ${imageRegion}, and there is no subnet configured for ${regionOfZone(zone)}, so it cannot run in \`${zone}\`` +
+    (offered.length ? `. Pick one of ${offered.join(', ')}.` : `. An admin can add one to GCE_SUBNETS.`)
+  );
+}
+
 export function vmPlacement(config: Config, zone: string): NonNullable<InsertInstanceRequest['placement']> {
   const g = config.gce;
   return {

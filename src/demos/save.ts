@@ -12,6 +12,7 @@ import * as store from './store.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { claimSubmission } from '../platform/submissions.ts';
+import { defaultZoneFor, zonesFor } from './placement.ts';
 
 /** GCE: "You can create a machine image at most once every 10 minutes" per source VM. */
 export const MACHINE_IMAGE_INTERVAL_MS = 10 * 60_000;
@@ -145,7 +146,8 @@ export async function resume(ctx: AppContext, actor: Actor, imageId: string, sub
     .innerJoin('images', 'images.source_demo_id', 'demos.id')
     .where('images.id', '=', image.id)
     .executeTakeFirst();
-  const zone = source && ctx.config.gce.zones.includes(source.zone) ? source.zone : ctx.config.gce.defaultZone;
+  const zone =
+    source && zonesFor(ctx.config, image.region).includes(source.zone) ? source.zone : (defaultZoneFor(ctx.config, image.region) ?? source?.zone ?? '');
   const machineType = source && ctx.config.gce.machineTypes.includes(source.machine_type) ? source.machine_type : ctx.config.gce.defaultMachineType;
   return launch(ctx, actor, { imageId: image.id, zone, machineType, ttlHours: ctx.config.demo.ttlHours, submissionKey });
 }

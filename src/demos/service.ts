@@ -12,6 +12,7 @@ import type { Demo, Progress } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { claimSubmission } from '../platform/submissions.ts';
 import { rememberOwnerName } from '../sharing/owner-names.ts';
+import { defaultZoneFor, zoneRefusal, zonesFor } from './placement.ts';
 
 export interface LaunchRequest {
   imageId: string;
@@ -37,14 +38,17 @@ export interface LaunchOptions {
   defaultTtl: number;
 }
 
-export async function launchOptions(ctx: AppContext): Promise<LaunchOptions> {
+/** The launch modal's choices for an image: only zones it can run in (see placement.ts). */
+export async function launchOptions(ctx: AppContext, image: { region: string | null }): Promise<LaunchOptions> {
   const { ttlHours, maxTtlHours } = ctx.config.demo;
+  const zones = zonesFor(ctx.config, image.region);
+  if (!zones.length) throw new UserError(zoneRefusal(ctx.config, image.region, ctx.config.gce.defaultZone)!);
   const ttlChoices = [...new Set([2, 4, ttlHours, 24, 72].filter((h) => h <= maxTtlHours))].sort((a, b) => a - b);
   const sizes = new Map((await listForZones(ctx.db, ctx.config.gce.project, ctx.config.gce.zones)).map((t) => [t.name, t]));
   return {
-    zones: ctx.config.gce.zones,
+    zones,
     machineTypes: ctx.config.gce.machineTypes.map((name) => ({ name, size: sizes.get(name) })),
-    defaultZone: ctx.config.gce.defaultZone,
+    defaultZone: defaultZoneFor(ctx.config, image.region)!,
     defaultMachineType: ctx.config.gce.defaultMachineType,
     ttlChoices,
     defaultTtl: ttlHours,
@@ -73,14 +77,16 @@ export function demoLabels(demo: { id: string; ownerId: string }): Record<string
  */
 export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest): Promise<{ demo: Demo; created: boolean }> {
   await assertLaunchesOpen(ctx);
-  const { zones, machineTypes } = ctx.config.gce;
-  if (!zones.includes(req.zone)) throw new UserError(`Zone \`${req.zone}\` is not one of the allowed zones: ${zones.join(', ')}.`);
+  const { machineTypes } = ctx.config.gce;
   if (!machineTypes.includes(req.machineType))
     throw new UserError(`Machine type \`${req.machineType}\` is not allowed here; pick one of ${machineTypes.join(', ')}.`);
   if (!Number.isInteger(req.ttlHours) || req.ttlHours < 1 || req.ttlHours > ctx.config.demo.maxTtlHours) {
     throw new UserError(`A demo can live between 1 and ${ctx.config.demo.maxTtlHours} hours.`);
   }
   const image = await catalog.launchableImage(ctx, actor, req.imageId);
+  // A forged or stale form can name any zone: the image's region decides (GCE would refuse it later).
+  const refusal = zoneRefusal(ctx.config, image.region, req.zone);
+  if (refusal) throw new UserError(refusal);
   // The demo's display name carries the owner's Slack handle (the database reads it from user_names).
   await rememberOwnerName(ctx, actor.userId);
   const now = ctx.clock.now();

@@ -15,7 +15,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
       const image = await find();
       if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
       await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
-      return launchModal(image, await service.launchOptions(ctx));
+      return launchModal(image, await service.launchOptions(ctx, image));
     });
   }
 

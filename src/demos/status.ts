@@ -7,6 +7,7 @@ import { STATUS_EVENT } from './ids.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
 import { statusMessage } from './views.ts';
+import { zonesFor } from './placement.ts';
 
 /** Render a demo's status DM from its current row (one function, so every update says the same). */
 export async function renderStatus(ctx: AppContext, demo: Demo) {
@@ -16,7 +17,7 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
     image: summary,
     project: ctx.config.gce.project,
     appUrl: appUrl(image?.app ?? null, demo.externalIp),
-    otherZones: ctx.config.gce.zones.filter((z) => z !== demo.zone),
+    otherZones: zonesFor(ctx.config, image?.region ?? null).filter((z) => z !== demo.zone),
     // A launch has no saves yet: no query on the path of its progress updates.
     notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),
   });
