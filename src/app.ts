@@ -11,6 +11,7 @@ import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import { fileRequestTap } from './platform/request-log.ts';
 import { EventBus } from './platform/events.ts';
 import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
 import { JobQueue, DEFAULT_JOB_TUNING, type JobTuning } from './platform/jobs.ts';
@@ -203,7 +204,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 /** Google's Compute client library, loaded here and only in the worker role. */
 async function createCompute(config: Config): Promise<Compute> {
   const { GceCompute } = await import('./platform/compute/gce.ts');
-  return new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint });
+  const onRequest = config.contractLog ? fileRequestTap(config.contractLog) : undefined;
+  return new GceCompute({ project: config.gce.project, apiEndpoint: config.gce.apiEndpoint, onRequest });
 }
 
 function baseUrl(server: Server): string {

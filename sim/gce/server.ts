@@ -1,5 +1,7 @@
 /** HTTP plumbing: route `/compute/v1/projects/{project}/…`, apply faults, record requests, send JSON. */
+import { appendFileSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { GceHttpError, notFound } from './errors.ts';
 import { faultError, type Faults } from './faults.ts';
 import type { Reply, Route } from './types.ts';
@@ -23,6 +25,8 @@ export interface ServerDeps {
   faults: Faults;
   requests: RecordedRequest[];
   now: () => Date;
+  /** A directory where every answer is appended as a JSON line (the schema contract check reads it). */
+  responseLog?: string;
 }
 
 const PREFIX = /^\/compute\/v1\/projects\/(?<project>[^/]+)\/(?<rest>.+)$/;
@@ -44,6 +48,11 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new GceHttpError(400, 'parseError', `Invalid JSON payload received. Unexpected token.\n${text.slice(0, 40)}`);
   }
+}
+
+function logResponse(dir: string, method: string, r: Reply): void {
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, `gce-responses-${process.pid}.jsonl`), `${JSON.stringify({ method, status: r.status, body: r.body })}\n`);
 }
 
 function match(routes: Route[], httpMethod: string, rest: string): { route: Route; params: Record<string, string> } | undefined {
@@ -78,6 +87,7 @@ async function handle(d: ServerDeps, req: IncomingMessage, res: ServerResponse):
   d.requests.push(entry);
   const reply = (r: Reply) => {
     entry.status = r.status;
+    if (d.responseLog) logResponse(d.responseLog, entry.method, r);
     send(res, r);
   };
   const fail = (e: GceHttpError) => reply({ status: e.status, body: e.toJSON() });

@@ -54,6 +54,7 @@ export class GceSimulator {
       faults: this.#faults,
       requests: this.#requests,
       now: state.now,
+      responseLog: opts.responseLog ?? process.env.DEMO_VM_CONTRACT_LOG,
     });
   }
 

@@ -16,6 +16,8 @@ export interface GceSimulatorOptions {
   now?: () => Date;
   /** Base of selfLinks; GCE's own by default so links look real. */
   linkBase?: string;
+  /** Append every answer to a file in this directory (default: $DEMO_VM_CONTRACT_LOG, set by the test run). */
+  responseLog?: string;
 }
 
 export const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'europe-west1-b'];
@@ -104,9 +106,13 @@ export class SimState {
     return `operation-${this.now().getTime()}-${hex(7).slice(0, 13)}-${hex(4)}-${hex(4)}`;
   }
 
+  /**
+   * Internal IPs are loopback addresses too (127.0.2.0/24): with GCE_EXTERNAL_IP=none the app probes a
+   * demo at its internal IP, and that must stay on this machine as well.
+   */
   nextInternalIp(): string {
     const n = this.#nextInternal++;
-    return `10.128.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+    return `127.0.2.${(n % 254) + 1}`;
   }
 
   /**

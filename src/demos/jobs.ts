@@ -8,7 +8,7 @@ import { appUrl } from '../catalog/image-labels.ts';
 import * as catalog from '../catalog/service.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels, type PowerAction } from './service.ts';
-import { runLimitSeconds, vmPlacement } from './placement.ts';
+import { appHost, runLimitSeconds, vmPlacement } from './placement.ts';
 import { syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
@@ -158,7 +158,7 @@ export async function launchJob(
           now,
         );
         if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
-        if (ok && image.app && instance.externalIp) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
+        if (ok && image.app && appHost(ctx.config, instance)) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
         return ok;
       })
       .then((ok) => ok && metrics.launches.inc({ outcome: 'ready', reason: '' }));
@@ -236,7 +236,7 @@ export async function probeJob(ctx: WorkerContext, data: { demoId: string }): Pr
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'running') return;
   const image = await catalog.getImage(ctx.db, demo.imageId);
-  const url = appUrl(image?.app ?? null, demo.externalIp);
+  const url = appUrl(image?.app ?? null, appHost(ctx.config, demo));
   if (!url) return;
   const deadline = Date.now() + ctx.config.demo.readinessTimeoutSeconds * 1000;
   let ready = false;

@@ -43,6 +43,11 @@ export function zoneRefusal(config: Config, imageRegion: string | null, zone: st
   );
 }
 
+/** Where the app of a demo is checked: its external IP, or its internal one when VMs have none (the worker runs in the VPC). */
+export function appHost(config: Config, demo: { externalIp?: string | null; internalIp?: string | null }): string | null {
+  return (config.gce.externalIp === 'none' ? demo.internalIp : demo.externalIp) ?? null;
+}
+
 export function vmPlacement(config: Config, zone: string): NonNullable<InsertInstanceRequest['placement']> {
   const g = config.gce;
   return {

@@ -7,7 +7,7 @@ import { STATUS_EVENT } from './ids.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
 import { statusMessage } from './views.ts';
-import { zonesFor } from './placement.ts';
+import { appHost, zonesFor } from './placement.ts';
 
 /** Render a demo's status DM from its current row (one function, so every update says the same). */
 export async function renderStatus(ctx: AppContext, demo: Demo) {
@@ -16,7 +16,8 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
   return statusMessage(demo, {
     image: summary,
     project: ctx.config.gce.project,
-    appUrl: appUrl(image?.app ?? null, demo.externalIp),
+    appUrl: appUrl(image?.app ?? null, appHost(ctx.config, demo)),
+    ...(ctx.config.gce.externalIp === 'none' ? { iap: { app: image?.app ?? null } } : {}),
     otherZones: zonesFor(ctx.config, image?.region ?? null).filter((z) => z !== demo.zone),
     // A launch has no saves yet: no query on the path of its progress updates.
     notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),

@@ -5,6 +5,7 @@ import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import type { LaunchOptions, MachineTypeChoice } from './service.ts';
 import type { Demo } from './store.ts';
+import type { AppDeclaration } from '../catalog/image-labels.ts';
 
 export interface ImageSummary {
   id: string;
@@ -95,6 +96,34 @@ export interface StatusContext {
   otherZones: string[];
   /** Lifecycle lines under the status (a save under way or done, a hand-over…). */
   notes?: string[];
+  /** Set when demo VMs have no external IP (GCE_EXTERNAL_IP=none): reached through IAP; `appUrl` is then the internal one the worker checks. */
+  iap?: { app: AppDeclaration | null };
+}
+
+/** A local port for the tunnel: the app's own unless it needs root locally. */
+const localPort = (port: number) => (port < 1024 ? 10_000 + port : port);
+
+/** How to reach a VM without an external IP: SSH and the app port through IAP TCP forwarding. */
+export function iapAccess(project: string, demo: Pick<Demo, 'instanceName' | 'zone'>, app: AppDeclaration | null): string {
+  const at = `${demo.instanceName} --zone ${demo.zone} --project ${project}`;
+  const lines = [`gcloud compute ssh ${at} --tunnel-through-iap`];
+  if (app) {
+    const local = localPort(app.port);
+    lines.push(
+      `gcloud compute start-iap-tunnel ${demo.instanceName} ${app.port} --local-host-port=localhost:${local} --zone ${demo.zone} --project ${project}`,
+    );
+    lines.push(`# then open ${app.scheme}://localhost:${local}${app.path}`);
+  }
+  return `No external IP: reach it through IAP (needs \`roles/iap.tunnelResourceAccessor\`).\n\`\`\`${lines.join('\n')}\`\`\``;
+}
+
+/** The readiness verdict; through IAP it was checked from inside the VPC, at the internal IP. */
+function readinessLine(demo: Demo, url: string, viaIap: boolean): string {
+  if (demo.appReady === true) return `App: ${url} — :white_check_mark: the app answered its readiness check${viaIap ? ' (from inside the VPC)' : ''}`;
+  if (demo.appReady === false && viaIap)
+    return `App: ${url} — :warning: I could not reach the app at its internal IP (the check runs from inside the VPC; it may still be starting, or a firewall rule keeps the worker out). Try it through the tunnel above.`;
+  if (demo.appReady === false) return `App: ${url} — :warning: the app did not answer its readiness check yet (it may still be starting; check the serial log)`;
+  return `App: ${url} — :hourglass_flowing_sand: checking whether the app answers…`;
 }
 
 /** The DM that follows one demo from queued to ready (and on to stopped or deleted), edited in place. */
@@ -129,26 +158,21 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   const headline =
     busy ?? (running ? `:large_green_circle: *Ready.*` : demo.state === 'stopped' ? ':black_circle: Stopped. Start it again when you need it.' : demo.state);
   const blocks: KnownBlock[] = [section(`*${title}*\n${headline}`)];
+  const ip: [string, string | null] = c.iap ? ['Internal IP', demo.internalIp] : ['External IP', demo.externalIp];
   blocks.push(
     fields([
-      ['External IP', demo.externalIp ? `\`${demo.externalIp}\`` : '—'],
+      [ip[0], ip[1] ? `\`${ip[1]}\`` : '—'],
       ['Expires', slackDate(demo.expiresAt)],
       ['Zone', demo.zone],
       ['Machine type', demo.machineType],
     ]),
   );
-  const linkLine = [`<${links.console}|Cloud Console>`, `<${links.ssh}|SSH in browser>`, `<${links.serial}|Serial log>`];
-  if (c.appUrl && running) linkLine.push(`<${c.appUrl}|Open the app>`);
+  // SSH-in-browser goes through IAP by itself for a VM without an external IP.
+  const linkLine = [`<${links.console}|Cloud Console>`, `<${links.ssh}|SSH in browser${c.iap ? ' (IAP)' : ''}>`, `<${links.serial}|Serial log>`];
+  if (c.appUrl && running && !c.iap) linkLine.push(`<${c.appUrl}|Open the app>`);
   blocks.push(section(linkLine.join('  ·  ')));
-  if (c.appUrl && running) {
-    const check =
-      demo.appReady === true
-        ? ':white_check_mark: the app answered its readiness check'
-        : demo.appReady === false
-          ? ':warning: the app did not answer its readiness check yet (it may still be starting; check the serial log)'
-          : ':hourglass_flowing_sand: checking whether the app answers…';
-    blocks.push(context(`App: ${c.appUrl} — ${check}`));
-  }
+  if (c.iap && running) blocks.push(section(iapAccess(c.project, demo, c.iap.app)));
+  if (c.appUrl && running) blocks.push(context(readinessLine(demo, c.appUrl, Boolean(c.iap))));
   const actions = [];
   if (running)
     actions.push(

@@ -6,6 +6,7 @@
 import type { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import { toGcpError } from '../platform/compute/gce-errors.ts';
 import type { BuildInfo, BuildRef, BuildRequest, BuildStatusName, CloudBuild } from './ports.ts';
+import type { RequestTap } from '../platform/request-log.ts';
 
 type IBuild = protos.google.devtools.cloudbuild.v1.IBuild;
 /** Build.Status as the client returns it (numbers), from cloudbuild.proto. */
@@ -59,10 +60,12 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 
 export class GcpCloudBuild implements CloudBuild {
   readonly #endpoint?: string;
+  readonly #onRequest?: RequestTap;
   #client?: Promise<CloudBuildClient>;
 
-  constructor(opts: { apiEndpoint?: string } = {}) {
+  constructor(opts: { apiEndpoint?: string; onRequest?: RequestTap } = {}) {
     this.#endpoint = opts.apiEndpoint;
+    this.#onRequest = opts.onRequest;
   }
 
   /** Loaded and built on first use: an app that never exports keeps the library out of memory and never looks for credentials. */
@@ -83,6 +86,7 @@ export class GcpCloudBuild implements CloudBuild {
     const body = { steps: build.steps, tags: build.tags, timeout: duration(build.timeout), ...(build.logsBucket ? { logsBucket: build.logsBucket } : {}) };
     // With `parent` alone the client picks the regional binding; with projectId the global one.
     const request = location ? { parent: `projects/${project}/locations/${location}`, build: body } : { projectId: project, build: body };
+    this.#onRequest?.('google.devtools.cloudbuild.v1.CloudBuild', 'createBuild', request);
     const [op] = await call(async () => (await this.#c).createBuild(request));
     const meta = op.metadata as { build?: IBuild } | undefined;
     if (!op.name || !meta?.build?.id) throw new Error('Cloud Build answered without an operation name or build id');

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GceCompute, type GceComputeOptions } from '../../src/platform/compute/gce.ts';
 import type { OperationRef } from '../../src/platform/compute/port.ts';
+import { fileRequestTap } from '../../src/platform/request-log.ts';
 import { GceSimulator, type GceSimulatorOptions } from '../../sim/gce/index.ts';
 
 export const PROJECT = 'test-project';
@@ -16,7 +17,9 @@ export interface Rig {
 export async function startRig(simOpts: GceSimulatorOptions = {}, adapterOpts: Partial<GceComputeOptions> = {}): Promise<Rig> {
   const sim = new GceSimulator({ project: PROJECT, ...simOpts });
   const { url } = await sim.listen(0, '127.0.0.1');
-  const compute = new GceCompute({ project: PROJECT, apiEndpoint: url, minWaitIntervalMs: 0, retry: { baseMs: 2, maxMs: 10 }, ...adapterOpts });
+  const log = process.env.DEMO_VM_CONTRACT_LOG;
+  const onRequest = log ? fileRequestTap(log) : undefined;
+  const compute = new GceCompute({ project: PROJECT, apiEndpoint: url, minWaitIntervalMs: 0, retry: { baseMs: 2, maxMs: 10 }, onRequest, ...adapterOpts });
   return {
     sim,
     compute,

@@ -138,6 +138,26 @@ describe('without a subnet for europe-west1, without a service account, without 
     expect(t.sim.requestsFor('instances.insert').filter((r) => r.path.includes('europe-west1'))).toHaveLength(0);
   });
 
+  test('with no external IP the DM gives the IAP SSH and tunnel commands, and says the app was checked at the internal IP', async () => {
+    await launchFromCatalog(t, 'U_FRANK', 'crm-demo');
+    const demo = await demoInState(t, 'U_FRANK', 'running', 'ready');
+    expect(demo.external_ip).toBeNull();
+    expect(demo.internal_ip).toMatch(/^127\.0\.2\./);
+    const body = await eventually(
+      () => blockText(statusDm(t, demo).blocks ?? []),
+      (b) => b.includes('I could not reach the app at its internal IP'),
+      15_000,
+    );
+    const where = `--zone ${demo.zone} --project ${PROJECT}`;
+    expect(body).toContain(`gcloud compute ssh ${demo.instance_name} ${where} --tunnel-through-iap`);
+    expect(body).toContain(`gcloud compute start-iap-tunnel ${demo.instance_name} 8080 --local-host-port=localhost:8080 ${where}`);
+    expect(body).toContain('# then open http://localhost:8080/crm/login');
+    expect(body).toContain('roles/iap.tunnelResourceAccessor');
+    expect(body).toContain(`App: http://${demo.internal_ip}:8080/crm/login`);
+    expect(body).toContain('SSH in browser (IAP)');
+    expect(body).not.toContain('Open the app');
+  });
+
   test('a VM whose image runs as a service account ends up with none: stopped, its account removed, started again', async () => {
     // Protobuf JSON drops an empty serviceAccounts list, so the insert cannot say "none".
     t.sim.addMachineImage({

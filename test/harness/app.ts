@@ -110,6 +110,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     EXPORT_BUCKET: 'demo-vm-exports',
     EXPORT_BUCKETS: 'demo-vm-exports,demo-vm-exports-eu',
     EXPORT_POLL_MS: '100',
+    ...(process.env.DEMO_VM_CONTRACT_LOG ? { DEMO_VM_CONTRACT_LOG: process.env.DEMO_VM_CONTRACT_LOG } : {}),
     ...(database ? { DATABASE_URL: opts.wrapDatabaseUrl ? opts.wrapDatabaseUrl(database.url) : database.url } : { DATA_DIR: dataDir! }),
     ...opts.env,
   };

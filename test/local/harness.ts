@@ -1,3 +1,4 @@
+import { fileRequestTap } from '../../src/platform/request-log.ts';
 import { Writable } from 'node:stream';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -41,13 +42,14 @@ export async function startLocalApp(opts: LocalAppOptions = {}): Promise<LocalAp
       cb();
     },
   });
+  const contractLog = process.env.DEMO_VM_CONTRACT_LOG;
   try {
     const local = await startLocal({
       config: { ...config, gce: { ...config.gce, apiEndpoint: config.gce.apiEndpoint ?? gceUrl } },
       log: createLogger({ level: 'info', destination }),
       // As main.ts: the page lists the simulator's state only when GCE is the simulator.
       simulator: config.gce.mode === 'simulator' ? sim : undefined,
-      compute: new GceCompute({ project: config.gce.project, apiEndpoint: gceUrl }),
+      compute: new GceCompute({ project: config.gce.project, apiEndpoint: gceUrl, onRequest: contractLog ? fileRequestTap(contractLog) : undefined }),
       jobTuning: TEST_JOB_TUNING,
       scheduler: false,
     });

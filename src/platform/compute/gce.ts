@@ -35,6 +35,7 @@ import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
 import { clientOptions } from './gce-endpoint.ts';
 import { toGcpError } from './gce-errors.ts';
+import type { RequestTap } from '../request-log.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
@@ -64,8 +65,7 @@ export interface GceComputeOptions {
   onRequest?: RequestTap;
 }
 
-/** `service` and `method` as in protos.json (`Instances`, `insert`), `request` as the client takes it. */
-export type RequestTap = (service: string, method: string, request: object) => void;
+const V1 = 'google.cloud.compute.v1';
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -243,7 +243,7 @@ export class GceCompute implements Compute {
 
   /** Hand `request` to a client call, showing it to the request tap first. */
   #send<R extends object, T>(service: string, method: string, request: R, fn: (request: R) => Promise<T>): Promise<T> {
-    this.#opts.onRequest?.(service, method, request);
+    this.#opts.onRequest?.(`${V1}.${service}`, method, request);
     return call(() => fn(request));
   }
 
@@ -363,7 +363,7 @@ export class GceCompute implements Compute {
     // listAsync follows nextPageToken itself, one request per page (autoPaginate: false is what the
     // async iterator does anyway; saying so keeps gax from warning that it ignores the default).
     const request = { project: this.project, zone, maxResults: this.#opts.listPageSize ?? 500 };
-    this.#opts.onRequest?.('MachineTypes', 'list', request);
+    this.#opts.onRequest?.(`${V1}.MachineTypes`, 'listAsync', request);
     return call(async () => {
       const out: MachineTypeInfo[] = [];
       for await (const t of this.#machineTypes.listAsync(request, { autoPaginate: false })) out.push(toMachineType(t, zone));
