@@ -166,6 +166,8 @@ export interface Config {
     machineTypes: string[];
     defaultMachineType: string;
     apiEndpoint?: string;
+    /** No GCP_PROJECT in production or for a worker: the project Application Default Credentials name, found at start (run.ts). */
+    projectFromAdc: boolean;
     catalogLabel: { key: string; value: string };
     catalogSyncMinutes: number;
     /** Subnetwork per region (self-link path), for launches outside an image's own region. */
@@ -248,7 +250,6 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
   }
   if (env.NODE_ENV === 'production') {
     if (!anySlack) problems.push('SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required when NODE_ENV=production (no local workspace in production)');
-    if (!has('GCP_PROJECT')) problems.push('GCP_PROJECT: required when NODE_ENV=production (no GCE simulator in production)');
     if (!has('DATABASE_URL')) problems.push('DATABASE_URL: required when NODE_ENV=production (embedded PGlite is for one local process)');
   }
   // A role alone shares its work with the other role's processes through PostgreSQL only.
@@ -259,8 +260,9 @@ function presenceProblems(env: Record<string, string | undefined>): string[] {
     );
   if ((role === 'web' || role === 'worker') && !anySlack)
     problems.push(`SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: required with ROLE=${role} (the local workspace runs in one process: use ROLE=all)`);
-  if ((role === 'web' || role === 'worker') && !has('GCP_PROJECT'))
-    problems.push(`GCP_PROJECT: required with ROLE=${role} (the built-in GCE simulator runs in one process: use ROLE=all)`);
+  // The worker can ask Application Default Credentials; the web role never loads Google's libraries.
+  if (role === 'web' && !has('GCP_PROJECT'))
+    problems.push('GCP_PROJECT: required with ROLE=web (it never loads Google libraries, so it cannot ask Application Default Credentials as the worker does)');
   if (has('DEMO_SERVICE_ACCOUNT_SCOPES') && !has('DEMO_SERVICE_ACCOUNT'))
     problems.push('DEMO_SERVICE_ACCOUNT: missing (DEMO_SERVICE_ACCOUNT_SCOPES is set; scopes belong to a service account)');
   if (has('GCE_API_ENDPOINT') && !has('GCP_PROJECT')) problems.push('GCP_PROJECT: missing (GCE_API_ENDPOINT is set; say which project it serves)');
@@ -298,7 +300,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length) throw new ConfigError(problems);
 
   const slackMode: SlackMode = !anySlack ? 'local' : e.SLACK_APP_TOKEN ? 'socket' : 'http';
-  const gceMode: GceMode = !e.GCP_PROJECT ? 'simulator' : e.GCE_API_ENDPOINT?.startsWith('http://') ? 'emulator' : 'gce';
+  // Without a project, only a production process or a worker goes to real GCP (never a laptop by surprise).
+  const projectFromAdc = !e.GCP_PROJECT && (e.NODE_ENV === 'production' || e.ROLE === 'worker');
+  const gceMode: GceMode = !e.GCP_PROJECT && !projectFromAdc ? 'simulator' : e.GCE_API_ENDPOINT?.startsWith('http://') ? 'emulator' : 'gce';
   const [labelKey, labelValue] = e.CATALOG_LABEL.split('=') as [string, string];
 
   return Object.freeze({
@@ -318,7 +322,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR },
     gce: {
       mode: gceMode,
-      project: e.GCP_PROJECT ?? SIMULATED_PROJECT,
+      project: e.GCP_PROJECT ?? (projectFromAdc ? '' : SIMULATED_PROJECT),
+      projectFromAdc,
       defaultZone,
       zones,
       machineTypes,

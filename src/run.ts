@@ -33,6 +33,19 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
 
+  if (config.gce.projectFromAdc) {
+    const { detectProject } = await import('./platform/compute/project.ts');
+    const project = await detectProject();
+    if (!project) {
+      process.stderr.write(
+        'GCP_PROJECT is not set and Application Default Credentials name no project (GOOGLE_CLOUD_PROJECT, the credentials file, gcloud, the metadata server). Set GCP_PROJECT.\n',
+      );
+      process.exit(78); // EX_CONFIG
+    }
+    log.info({ project }, 'GCP project from Application Default Credentials');
+    config = { ...config, gce: { ...config.gce, project } };
+  }
+
   const stops: Array<() => Promise<void>> = [];
   let simulator: GceSimulator | undefined;
   if (config.gce.mode === 'simulator') {
