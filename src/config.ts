@@ -42,7 +42,8 @@ const SUBNET_ENTRY =
 const subnets = csv.pipe(
   z.array(z.string().regex(SUBNET_ENTRY, 'each must be region=projects/P/regions/REGION/subnetworks/NAME')).superRefine((entries, c) => {
     for (const e of entries) {
-      const [, region, , inRegion] = SUBNET_ENTRY.exec(e)!;
+      // Runs even when an entry failed the regex (zod reports both): skip those.
+      const [, region, , inRegion] = SUBNET_ENTRY.exec(e) ?? [];
       if (region !== inRegion)
         c.addIssue({ code: 'custom', message: `${region}: the subnetwork is in ${inRegion}; a VM can only use a subnet of its own region` });
     }

@@ -86,3 +86,31 @@ describe('configuration from the environment', () => {
     expect(text).not.toContain('hunter2');
   });
 });
+
+describe('launch placement variables (issue #21)', () => {
+  test('subnets per region, external IP, network tags and the demo service account', () => {
+    const c = loadConfig({
+      GCE_SUBNETS: 'europe-west1=projects/p-1/regions/europe-west1/subnetworks/demo, us-east1=projects/host-vpc/regions/us-east1/subnetworks/shared',
+      GCE_EXTERNAL_IP: 'none',
+      GCE_NETWORK_TAGS: 'demo-vm,allow-iap',
+      DEMO_SERVICE_ACCOUNT: 'demo-vms@p-1.iam.gserviceaccount.com',
+    });
+    expect(c.gce).toMatchObject({
+      subnets: { 'europe-west1': 'projects/p-1/regions/europe-west1/subnetworks/demo', 'us-east1': 'projects/host-vpc/regions/us-east1/subnetworks/shared' },
+      externalIp: 'none',
+      networkTags: ['demo-vm', 'allow-iap'],
+      serviceAccount: { email: 'demo-vms@p-1.iam.gserviceaccount.com', scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+    });
+    expect(loadConfig({}).gce).toMatchObject({ subnets: {}, externalIp: 'ephemeral', networkTags: [], serviceAccount: null });
+  });
+
+  test('a subnet of another region, a bad tag, scopes without an account are each named', () => {
+    expect(problems({ GCE_SUBNETS: 'europe-west1=projects/p/regions/us-central1/subnetworks/x' })).toEqual([
+      'GCE_SUBNETS: europe-west1: the subnetwork is in us-central1; a VM can only use a subnet of its own region',
+    ]);
+    expect(problems({ GCE_SUBNETS: 'europe-west1' })[0]).toMatch(/^GCE_SUBNETS: each must be region=projects/);
+    expect(problems({ GCE_NETWORK_TAGS: 'Web Server' })[0]).toMatch(/^GCE_NETWORK_TAGS: each must be a network tag/);
+    expect(problems({ GCE_EXTERNAL_IP: 'static' })).toEqual(['GCE_EXTERNAL_IP: must be ephemeral or none']);
+    expect(problems({ DEMO_SERVICE_ACCOUNT_SCOPES: 'https://www.googleapis.com/auth/devstorage.read_only' })[0]).toMatch(/^DEMO_SERVICE_ACCOUNT: missing/);
+  });
+});
