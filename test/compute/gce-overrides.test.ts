@@ -4,13 +4,19 @@
  * subnet is refused with GCE's error; a VM stops by itself at its run limit.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { GcpError } from '../../src/platform/compute/port.ts';
+import { GcpError, type InsertInstanceRequest } from '../../src/platform/compute/port.ts';
 import { labelsFor, PROJECT, rid, type Rig, startRig } from './setup.ts';
 
 let rig: Rig;
 let now = new Date('2026-03-02T09:00:00Z');
 const golden = `https://www.googleapis.com/compute/v1/projects/${PROJECT}/zones/us-central1-a/instances/golden`;
-const placement = { externalIp: true, tags: [], metadata: { 'enable-oslogin': 'TRUE' }, serviceAccount: null, maxRunSeconds: 3600 };
+const placement: NonNullable<InsertInstanceRequest['placement']> = {
+  externalIp: true,
+  tags: [],
+  metadata: { 'enable-oslogin': 'TRUE' },
+  serviceAccount: null,
+  maxRunSeconds: 3600,
+};
 
 beforeAll(async () => {
   rig = await startRig({ now: () => now });
@@ -28,6 +34,18 @@ async function rawInsert(name: string, zone: string, extra: object) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** An insert through the adapter, which merges the placement into the image's properties. */
+function adapterInsert(name: string, zone: string, extra: Partial<typeof placement> = {}) {
+  return rig.compute.insertInstance({
+    name,
+    zone,
+    sourceMachineImage: 'golden-us',
+    labels: labelsFor(name),
+    placement: { ...placement, ...extra },
+    requestId: rid(),
+  });
+}
+
 test("metadata sent alone replaces the image's: its startup script is gone (why the adapter merges)", async () => {
   const { status } = await rawInsert('alone', 'us-central1-a', { metadata: { items: [{ key: 'enable-oslogin', value: 'TRUE' }] } });
   expect(status).toBe(200);
@@ -37,14 +55,7 @@ test("metadata sent alone replaces the image's: its startup script is gone (why 
 });
 
 test("the adapter's insert keeps the image's metadata and tags", async () => {
-  const op = await rig.compute.insertInstance({
-    name: 'merged',
-    zone: 'us-central1-a',
-    sourceMachineImage: 'golden-us',
-    labels: labelsFor('merged'),
-    placement: { ...placement, tags: ['extra'] },
-    requestId: rid(),
-  });
+  const op = await adapterInsert('merged', 'us-central1-a', { tags: ['extra'] });
   expect((await rig.compute.waitOperation(op)).error).toBeUndefined();
   const vm = rig.sim.instance('us-central1-a', 'merged')!;
   expect(vm.metadata.items).toEqual([
@@ -63,28 +74,14 @@ test('a launch into another region without a subnet fails as GCE fails it: 400, 
     message: `Invalid value for field 'resource.networkInterfaces[0].subnetwork': '${subnet}'. Subnetwork should belong to the region of the instance. Region of the instance: europe-west1.`,
     errors: [{ domain: 'global', reason: 'invalid' }],
   });
-  const viaClient = rig.compute.insertInstance({
-    name: 'elsewhere',
-    zone: 'europe-west1-b',
-    sourceMachineImage: 'golden-us',
-    labels: labelsFor('elsewhere'),
-    placement,
-    requestId: rid(),
-  });
+  const viaClient = adapterInsert('elsewhere', 'europe-west1-b');
   await expect(viaClient).rejects.toBeInstanceOf(GcpError);
   await expect(viaClient).rejects.toMatchObject({ kind: 'invalid', httpStatus: 400 });
   expect(rig.sim.instance('europe-west1-b', 'elsewhere')).toBeUndefined();
 });
 
 test('GCE stops a VM at its run limit, stamped with the moment the limit passed; setScheduling needs a stopped VM', async () => {
-  const op = await rig.compute.insertInstance({
-    name: 'limited',
-    zone: 'us-central1-a',
-    sourceMachineImage: 'golden-us',
-    labels: labelsFor('limited'),
-    placement,
-    requestId: rid(),
-  });
+  const op = await adapterInsert('limited', 'us-central1-a');
   await rig.compute.waitOperation(op);
   const started = rig.sim.instance('us-central1-a', 'limited')!.lastStartTimestamp!;
   await expect(rig.compute.setMaxRunDuration({ zone: 'us-central1-a', name: 'limited', seconds: 7200, requestId: rid() })).rejects.toMatchObject({

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
-import { blockText, demoInState, imageIdOf, launchFromCatalog, openCatalog, statusDm, topView, waitForView } from '../harness/flows.ts';
+import { blockText, demoInState, launchFromCatalog, openLaunchModal, statusDm, topView } from '../harness/flows.ts';
 
 const PROJECT = 'demo-test-project';
 const EU_SUBNET = `projects/${PROJECT}/regions/europe-west1/subnetworks/demo-eu`;
@@ -21,14 +21,9 @@ const insertOf = (t: TestApp, demoId: string) => {
   return sent[0]!.body as Record<string, any>;
 };
 
-/** The launch modal's zone options for an image. */
+/** The zone options of the launch modal a user opens for an image. */
 async function zonesOffered(t: TestApp, user: string, gceName: string): Promise<string[]> {
-  const browse = await openCatalog(t, user);
-  const imageId = await imageIdOf(t, gceName);
-  await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, user, 'catalog.detail', new Set([browse.id]));
-  await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  const launch = await waitForView(t, user, 'demos.launch', new Set([browse.id, detail.id]));
+  const launch = await openLaunchModal(t, user, gceName);
   const zone = launch.blocks.find((b: any) => b.block_id === 'demos.zone_block') as any;
   return zone.element.options.map((o: any) => o.value);
 }

@@ -46,14 +46,19 @@ export async function imageIdOf(t: TestApp, gceName: string): Promise<string> {
   return row.id;
 }
 
-/** Browse → Details → Launch → submit the launch modal (defaults unless given). Returns the launch view id. */
-export async function launchFromCatalog(t: TestApp, user: string, gceName: string, choices: Record<string, string> = {}): Promise<string> {
+/** Browse → Details → Launch: the launch modal, not submitted. */
+export async function openLaunchModal(t: TestApp, user: string, gceName: string): Promise<StoredView> {
   const browse = await openCatalog(t, user);
   const imageId = await imageIdOf(t, gceName);
   await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
   const detail = await waitForView(t, user, 'catalog.detail', new Set([browse.id]));
   await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  const launch = await waitForView(t, user, 'demos.launch', new Set([browse.id, detail.id]));
+  return waitForView(t, user, 'demos.launch', new Set([browse.id, detail.id]));
+}
+
+/** Browse → Details → Launch → submit the launch modal (defaults unless given). Returns the launch view id. */
+export async function launchFromCatalog(t: TestApp, user: string, gceName: string, choices: Record<string, string> = {}): Promise<string> {
+  const launch = await openLaunchModal(t, user, gceName);
   const submitted = await t.slack.submit({ user, viewId: launch.id, values: choices });
   expect(submitted.response.status).toBe(200);
   return launch.id;
