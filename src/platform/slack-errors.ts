@@ -12,6 +12,8 @@ interface ErrorSurface {
   response_url?: string;
   response_urls?: Array<{ response_url: string }>;
   type?: string;
+  container?: { type?: string; is_ephemeral?: boolean };
+  message?: { ts?: string; thread_ts?: string };
 }
 
 /**
@@ -42,8 +44,29 @@ function userIdOf(s: ErrorSurface): string | undefined {
   return s.user?.id ?? s.user_id;
 }
 
+/**
+ * A click on a channel message: the channel itself, or the thread when the message is a reply. A
+ * response_url would follow the message into its thread once it has replies (a share request under
+ * discussion), away from where the user clicked.
+ */
+function clickedIn(s: ErrorSurface, user: string | undefined): { channel: string; user: string; thread_ts?: string } | null {
+  const channel = s.channel?.id;
+  if (s.type !== 'block_actions' || s.container?.type !== 'message' || s.container.is_ephemeral || !channel || !user || !s.message?.ts) return null;
+  const reply = s.message.thread_ts !== undefined && s.message.thread_ts !== s.message.ts;
+  return { channel, user, ...(reply ? { thread_ts: s.message.thread_ts } : {}) };
+}
+
 async function tellUser(poster: SlackPoster, s: ErrorSurface, text: string, log: Logger): Promise<void> {
   try {
+    const clicked = clickedIn(s, userIdOf(s));
+    if (
+      clicked &&
+      (await poster.postEphemeral({ ...clicked, text }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     const responseUrl = s.response_url ?? s.response_urls?.[0]?.response_url;
     if (responseUrl && (await postToResponseUrl(responseUrl, { response_type: 'ephemeral', replace_original: false, text }))) return;
     const user = userIdOf(s);

@@ -43,8 +43,13 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
     const own = await privateImage(t, 'U_MANAGER', 'Manager image');
     await askToShare(t, 'U_MANAGER', await openDetail(t, 'U_MANAGER', own), own);
     const ownMessage = await requestMessage(t, own);
-    await click(t, 'U_MANAGER', ownMessage, 'sharing.approve');
-    expect(await ephemeralSaying(t, 'U_MANAGER', 'your own share request')).toBeTruthy();
+    // The request has a discussion: its thread has a reply, so the message is a thread parent.
+    await t.slack.message({ user: 'U_ADMIN', channel: ownMessage.channel, threadTs: ownMessage.ts, text: 'Which customer is this for?' });
+    await click(t, 'U_MANAGER', t.fake.message(ownMessage.channel, ownMessage.ts)!, 'sharing.approve');
+    // Where they clicked: the approvals channel itself, not the request's thread.
+    const refusal = await ephemeralSaying(t, 'U_MANAGER', 'your own share request');
+    expect(refusal).toMatchObject({ channel: 'C_APPROVALS', user: 'U_MANAGER' });
+    expect(refusal.thread_ts).toBeUndefined();
     expect((await shareRequests(t, own))[0]!.status).toBe('pending');
 
     // The manager and an admin press Approve at the same moment, and Slack retries one of them.
