@@ -2,6 +2,8 @@ import type { QueueSpec } from '../platform/jobs.ts';
 /** action_id / callback_id strings of the demo lifecycle (save, resume, lease, hand-over, fleet). */
 export const LifecycleIds = {
   save: 'demos.save',
+  /** Save, with "stop the VM" chosen: its own id, since Save sits in the same actions block. */
+  saveAndStop: 'demos.save_and_stop',
   saveView: 'demos.save_view',
   saveTitleBlock: 'demos.save_title_block',
   saveTitle: 'demos.save_title',

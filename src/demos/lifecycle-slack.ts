@@ -10,7 +10,7 @@ import { imageNamed, myImages } from './image-store.ts';
 import { requestImageDelete } from './images.ts';
 import { parseExtendValue } from './lease.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
-import { extendedMessage, imageListMessage, saveModal, saveQueuedModal } from './lifecycle-views.ts';
+import { extendedMessage, extendedText, imageListMessage, saveModal, saveQueuedModal } from './lifecycle-views.ts';
 import { keep } from './retention.ts';
 import { demoNamed, requestSave, resume, saveableDemo } from './save.ts';
 import type { AfterSave } from './save-store.ts';
@@ -90,11 +90,13 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     },
   });
 
-  bolt.action<BlockAction>(LifecycleIds.save, async ({ ack, body, action }) => {
-    await ack();
-    const [demoId = '', after] = buttonValue(action).split('|');
-    await modalFromClick(ctx, body, 'Save as an image', () => saveView(body.user.id, demoId, after === 'stop' ? 'stop' : 'keep'));
-  });
+  for (const actionId of [LifecycleIds.save, LifecycleIds.saveAndStop]) {
+    bolt.action<BlockAction>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const [demoId = '', after] = buttonValue(action).split('|');
+      await modalFromClick(ctx, body, 'Save as an image', () => saveView(body.user.id, demoId, after === 'stop' ? 'stop' : 'keep'));
+    });
+  }
 
   bolt.view<ViewSubmitAction>(LifecycleIds.saveView, async ({ ack, body, view }) => {
     const { demoId } = JSON.parse(view.private_metadata || '{}') as { demoId?: string };
@@ -125,9 +127,10 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     const { demo, extended } = await extend(ctx, await ctx.actor(body.user.id), demoId, seenExpiry);
     const channel = body.container?.channel_id ?? body.channel?.id;
     const ts = body.container?.message_ts ?? body.message?.ts;
-    // The reminder becomes the answer; elsewhere (Home) the refreshed view shows the new expiry.
-    if (channel && ts && !body.container?.is_ephemeral) await ctx.slack.chat.update({ channel, ts, ...extendedMessage(demo) });
-    else if (!extended) await notify(ctx, body, respond, `\`${demo.displayName}\` already runs until ${slackDate(demo.expiresAt)}.`);
+    const onStatusDm = channel === demo.dmChannel && ts === demo.dmTs;
+    // A reminder becomes the answer. The status DM (extend() re-renders it) and Home get one beside them.
+    if (channel && ts && !body.container?.is_ephemeral && !onStatusDm) await ctx.slack.chat.update({ channel, ts, ...extendedMessage(demo) });
+    else await notify(ctx, body, respond, extended ? extendedText(demo) : `\`${demo.displayName}\` already runs until ${slackDate(demo.expiresAt)}.`);
   });
 
   bolt.action<BlockAction>(LifecycleIds.resume, async ({ ack, body, action, respond }) => {

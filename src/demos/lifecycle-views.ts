@@ -90,6 +90,11 @@ export function extendButton(demo: Pick<Demo, 'id' | 'expiresAt'>, hours: number
   return button(`Extend (+${hours} h)`, LifecycleIds.extend, `${demo.id}|${demo.expiresAt.getTime()}`, { style: 'primary' });
 }
 
+/** Opens the save modal with "stop the VM" chosen. */
+export function saveAndStopButton(demoId: string): Button {
+  return button('Save & stop', LifecycleIds.saveAndStop, `${demoId}|stop`);
+}
+
 /** "Your demo stops in 30 minutes": Extend, Save & stop, Stop now. */
 export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks: KnownBlock[] } {
   const minutes = Math.max(1, Math.round((demo.expiresAt.getTime() - n.now.getTime()) / 60_000));
@@ -97,7 +102,7 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
   const title = escapeMrkdwn(n.title);
   const elements: ActionsBlockElement[] = [];
   if (n.extendTo) elements.push(extendButton(demo, n.extendHours));
-  elements.push(button('Save & stop', LifecycleIds.save, `${demo.id}|stop`));
+  elements.push(saveAndStopButton(demo.id));
   if (demo.state === 'running') {
     elements.push(button('Stop now', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept.', 'Stop') }));
   }
@@ -113,10 +118,14 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
   };
 }
 
+/** What Extend says it did (where the user clicked). */
+export function extendedText(demo: Pick<Demo, 'displayName' | 'expiresAt'>): string {
+  return `:white_check_mark: Extended: \`${demo.displayName}\` now runs until ${slackDate(demo.expiresAt)}.`;
+}
+
 /** What the nudge turns into once the user extended. */
 export function extendedMessage(demo: Pick<Demo, 'displayName' | 'expiresAt'>): { text: string; blocks: KnownBlock[] } {
-  const text = `:white_check_mark: \`${demo.displayName}\` now runs until ${slackDate(demo.expiresAt)}.`;
-  return { text: `Extended until ${demo.expiresAt.toISOString()}`, blocks: [section(text)] };
+  return { text: `Extended until ${demo.expiresAt.toISOString()}`, blocks: [section(extendedText(demo))] };
 }
 
 export function retentionWarning(w: {

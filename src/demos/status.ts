@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
 import { appUrl } from '../catalog/image-labels.ts';
 import { postOnce } from '../platform/slack-messages.ts';
+import { extendTarget } from './lease.ts';
 import { statusNotes } from './save.ts';
 import { STATUS_EVENT } from './ids.ts';
 import * as store from './store.ts';
@@ -19,6 +20,8 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
     appUrl: appUrl(image?.app ?? null, appHost(ctx.config, demo)),
     ...(ctx.config.gce.externalIp === 'none' ? { iap: { app: image?.app ?? null } } : {}),
     otherZones: zonesFor(ctx.config, image?.region ?? null).filter((z) => z !== demo.zone),
+    extendTo: extendTarget(ctx.config, demo, ctx.clock.now()),
+    extendHours: ctx.config.demo.extendHours,
     // A launch has no saves yet: no query on the path of its progress updates.
     notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),
   });

@@ -3,6 +3,7 @@ import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, s
 import { consoleLinks } from '../platform/compute/port.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
+import { extendButton, saveAndStopButton } from './lifecycle-views.ts';
 import type { LaunchOptions, MachineTypeChoice } from './service.ts';
 import type { Demo } from './store.ts';
 import type { AppDeclaration } from '../catalog/image-labels.ts';
@@ -96,6 +97,9 @@ export interface StatusContext {
   otherZones: string[];
   /** Lifecycle lines under the status (a save under way or done, a hand-over…). */
   notes?: string[];
+  /** Where Extend would move expiry (null at the cap), and by how many hours. */
+  extendTo: Date | null;
+  extendHours: number;
   /** Set when demo VMs have no external IP (GCE_EXTERNAL_IP=none): reached through IAP; `appUrl` is then the internal one the worker checks. */
   iap?: { app: AppDeclaration | null };
 }
@@ -179,7 +183,9 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
       button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }),
     );
   if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
+  if (!busy && c.extendTo) actions.push(extendButton(demo, c.extendHours));
   if (!busy) actions.push(button('Save', LifecycleIds.save, demo.id));
+  if (running) actions.push(saveAndStopButton(demo.id));
   if (!busy)
     actions.push(
       button('Delete', DemoIds.delete, demo.id, {

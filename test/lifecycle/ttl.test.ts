@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockActions } from '../harness/slack-requests.ts';
-import { audit, demoRow, dmSaying, ephemeralSaying, launchDemo, savesOf, settledDm, text, waitDemo } from './helpers.ts';
+import { audit, demoRow, dmSaying, ephemeralSaying, launchDemo, newView, openViews, savesOf, settledDm, text, waitDemo } from './helpers.ts';
 
 const at = (hhmm: string) => `2026-03-02T${hhmm}:00Z`;
 
@@ -95,6 +95,57 @@ describe('time to live: nudge, extend, stop at expiry', () => {
     const atCap = `${demo.id}|${new Date(at('14:00')).getTime()}`;
     await t.slack.action({ user: 'U_ALICE', on: { channel: nudge.channel, messageTs: nudges(t, 'U_ALICE')[1]!.ts }, actionId: 'demos.extend', choice: atCap });
     expect((await ephemeralSaying(t, 'U_ALICE', 'maximum of 5 hours')).text).toContain('Save it');
+  });
+});
+
+describe('Extend and Save & stop on the status DM', () => {
+  let t: TestApp;
+  const clock = new ManualClock(at('09:00'));
+  beforeAll(async () => {
+    t = await startTestApp({ clock, env: { DEMO_TTL_HOURS: '2', DEMO_MAX_TTL_HOURS: '5', READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('Extend on the DM moves expiry, updates the DM in place and says so where the user clicked; Extend on Home says so too', async () => {
+    const demo = await launchDemo(t, 'U_CAROL');
+    const dm = await settledDm(t, demo.id, 'demos.extend');
+    expect(text(dm.blocks)).toContain('Save & stop');
+    const saveAndStop = JSON.stringify(dm.blocks).match(/"value":"([^"]+\|stop)"/)?.[1];
+    expect(saveAndStop).toBe(`${demo.id}|stop`);
+    const dmCount = t.fake.messages('U_CAROL').length;
+
+    await t.slack.action({ user: 'U_CAROL', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.extend' });
+    await eventually(
+      () => demoRow(t, demo.id),
+      (d) => d.expires_at.getTime() === new Date(at('13:00')).getTime(),
+    );
+    // The same message, edited: the new expiry, and Extend offered again (its value carries the new expiry).
+    const updated = await eventually(
+      () => t.fake.message(dm.channel, dm.ts),
+      (m) => !!m && text(m.blocks).includes('2026-03-02 13:00 UTC'),
+    );
+    expect(text(updated!.blocks)).toContain(`${demo.id}|${new Date(at('13:00')).getTime()}`);
+    expect(text(updated!.blocks)).toContain('Cloud Console');
+    const told = await ephemeralSaying(t, 'U_CAROL', 'Extended');
+    expect(told).toMatchObject({ channel: dm.channel });
+    expect(told.text).toContain('2026-03-02 13:00 UTC');
+    expect(t.fake.messages('U_CAROL')).toHaveLength(dmCount);
+
+    // From the Home tab (no channel to answer in): a DM says what changed.
+    await t.slack.homeOpened({ user: 'U_CAROL' });
+    const home = await eventually(
+      () => t.fake.home('U_CAROL'),
+      (h) => !!h && text(h.blocks).includes('demos.extend'),
+    );
+    await t.slack.action({ user: 'U_CAROL', on: { viewId: home!.id }, actionId: 'demos.extend' });
+    const dmAnswer = await dmSaying(t, 'U_CAROL', 'Extended');
+    expect(dmAnswer.text).toContain('2026-03-02 14:00 UTC');
+
+    // Save & stop on the DM opens the save modal with "stop the VM" chosen.
+    const views = openViews(t, 'U_CAROL');
+    await t.slack.action({ user: 'U_CAROL', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.save_and_stop' });
+    const modal = await newView(t, 'U_CAROL', 'demos.save_view', views);
+    expect(text(modal.blocks)).toMatch(/"initial_option":\{[^}]*\}[^}]*"value":"stop"/);
   });
 });
 
