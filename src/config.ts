@@ -129,6 +129,7 @@ const envSchema = z.object({
     .optional(),
   SHARE_REQUEST_EXPIRY_DAYS: positiveInt(14),
   CATALOG_CHANNEL: slackChannelId.optional(),
+  COMMENT_DM_BATCH_SECONDS: positiveInt(180),
 
   SHUTDOWN_GRACE_SECONDS: positiveInt(20),
   BUDGET_MAX_RUNNING: positiveInt(5),
@@ -213,6 +214,8 @@ export interface Config {
     requestExpiryDays: number;
     /** Where each catalog image's comment thread lives. */
     catalogChannel: string | null;
+    /** New comments on an image reach its owner in one DM per this many seconds. */
+    commentDmBatchSeconds: number;
   };
   allowLocalWorkspaceWithRealGcp: boolean;
   /** On SIGTERM, how long running job steps get to reach a safe point before they are handed back. */
@@ -365,6 +368,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       approverUsergroup: e.APPROVER_USERGROUP ?? (slackMode === 'local' ? 'S_APPROVERS' : null),
       requestExpiryDays: e.SHARE_REQUEST_EXPIRY_DAYS,
       catalogChannel: e.CATALOG_CHANNEL ?? (slackMode === 'local' ? 'C_DEMOS' : null),
+      commentDmBatchSeconds: e.COMMENT_DM_BATCH_SECONDS,
     },
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,

@@ -54,6 +54,9 @@ export interface StoredMessage {
   metadata?: MessageMetadata;
   edited?: { user: string; ts: string };
   files?: JsonObject[];
+  /** chat.postMessage's username / icon_url (or icon_emoji): the name and picture shown instead of the app's. */
+  username?: string;
+  icons?: { image_48?: string; emoji?: string };
 }
 
 export interface StoredEphemeral {

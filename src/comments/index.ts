@@ -1,6 +1,6 @@
 import type { Capability } from '../capability.ts';
 import { CommentJobs, CommentQueues } from './ids.ts';
-import { postCommentJob, threadJob } from './jobs.ts';
+import { ownerDmJob, postCommentJob, threadJob } from './jobs.ts';
 import { registerCommentListeners } from './slack.ts';
 
 /** Threaded comments on catalog images: the app's Comment modal and replies typed in Slack. */
@@ -17,5 +17,6 @@ export const commentsCapability: Capability = {
   async worker({ ctx }) {
     await ctx.jobs.work<{ commentId: string }>(CommentJobs.post, (data) => postCommentJob(ctx, data));
     await ctx.jobs.work<{ imageId: string }>(CommentJobs.thread, (data) => threadJob(ctx, data));
+    await ctx.jobs.work<{ imageId: string }>(CommentJobs.ownerDm, (data, job) => ownerDmJob(ctx, data, job.id));
   },
 };

@@ -1,8 +1,10 @@
 import type { AppContext } from '../context.ts';
-import { COMMENT_EVENT } from './ids.ts';
+import * as catalog from '../catalog/service.ts';
+import { postOnce } from '../platform/slack-messages.ts';
+import { COMMENT_DM_EVENT, COMMENT_EVENT, CommentJobs } from './ids.ts';
 import { ensureThread } from './service.ts';
 import * as store from './store.ts';
-import { replyText } from './views.ts';
+import { commentDmMessage, replyMessage } from './views.ts';
 
 /** Create an image's thread (on sharing or publishing). Idempotent: ensureThread posts once. */
 export async function threadJob(ctx: AppContext, data: { imageId: string }): Promise<void> {
@@ -18,18 +20,33 @@ export async function postCommentJob(ctx: AppContext, data: { commentId: string 
   if (!comment || comment.deleted || comment.slackTs) return;
   const thread = await ensureThread(ctx, comment.imageId);
   if (!thread) return; // no catalog channel configured: the comment lives in the catalog only
-  const ts =
-    (await findReply(ctx, thread, comment.id)) ??
-    (
-      await ctx.poster.postMessage({
-        channel: thread.channel,
-        thread_ts: thread.ts,
-        text: replyText(comment.authorId, comment.body),
-        metadata: { event_type: COMMENT_EVENT, event_payload: { key: comment.id } },
-        unfurl_links: false,
-      })
-    ).ts!;
+  let ts = await findReply(ctx, thread, comment.id);
+  if (!ts) {
+    const author = await authorLook(ctx, comment.authorId);
+    const posted = await ctx.poster.postMessage({
+      channel: thread.channel,
+      thread_ts: thread.ts,
+      ...replyMessage(comment.authorId, comment.body, author !== null),
+      ...author,
+      metadata: { event_type: COMMENT_EVENT, event_payload: { key: comment.id } },
+      unfurl_links: false,
+    });
+    ts = posted.ts!;
+  }
   await store.recordPosted(ctx.db, comment.id, thread.channel, ts);
+}
+
+/** The commenter's name and picture as Slack shows them, or null when Slack cannot tell (then the text names them). */
+async function authorLook(ctx: AppContext, userId: string): Promise<{ username: string; icon_url?: string } | null> {
+  try {
+    const { user } = await ctx.slack.users.info({ user: userId });
+    const username = (user?.profile?.display_name || user?.profile?.real_name || user?.name || '').slice(0, 80);
+    const icon = user?.profile?.image_72;
+    return username ? { username, ...(icon ? { icon_url: icon } : {}) } : null;
+  } catch (err) {
+    ctx.log.warn({ err, userId }, 'could not read who wrote a comment; posting it in the app name');
+    return null;
+  }
 }
 
 async function findReply(ctx: AppContext, thread: { channel: string; ts: string }, commentId: string): Promise<string | null> {
@@ -44,4 +61,38 @@ async function findReply(ctx: AppContext, thread: { channel: string; ts: string 
     if (!cursor) return null;
   }
   return null;
+}
+
+const DM_BATCH_LIMIT = 50;
+
+/**
+ * Tell an image's owner about the comments not yet told, in one DM (keyed by the job id, so a retry
+ * posts it once), then mark them told. The owner's own comments and a muted owner get no DM.
+ */
+export async function ownerDmJob(ctx: AppContext, data: { imageId: string }, jobId: string): Promise<void> {
+  const pending = await store.unnotified(ctx.db, data.imageId, DM_BATCH_LIMIT);
+  if (!pending.length) return;
+  const image = await catalog.getImage(ctx.db, data.imageId);
+  const owner = image?.ownerId ?? null;
+  const news = pending.filter((c) => !c.deleted && c.authorId !== owner);
+  if (image && owner && news.length && !(await store.commentDmsMuted(ctx.db, owner))) {
+    const link = await threadLink(ctx, image.id, news);
+    await postOnce(ctx.slack, ctx.poster, { channel: owner, eventType: COMMENT_DM_EVENT, key: jobId, ...commentDmMessage(image.title, news, link) });
+  }
+  await store.markOwnerNotified(
+    ctx.db,
+    pending.map((c) => c.id),
+    ctx.clock.now(),
+  );
+  // More than one DM's worth waiting: the rest go in the next one.
+  if (pending.length === DM_BATCH_LIMIT) await ctx.jobs.send(CommentJobs.ownerDm, data, { singletonKey: data.imageId });
+}
+
+/** A link that opens the image's thread at the newest of these comments (or at its top). */
+async function threadLink(ctx: AppContext, imageId: string, comments: store.Comment[]): Promise<string | null> {
+  const thread = await store.threadOf(ctx.db, imageId);
+  if (!thread?.channel || !catalog.isPostedThread(thread.ts)) return null;
+  const newest = comments.findLast((c) => c.slackChannel === thread.channel && c.slackTs)?.slackTs ?? thread.ts!;
+  const res = await ctx.slack.chat.getPermalink({ channel: thread.channel, message_ts: newest });
+  return res.permalink ?? null;
 }

@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.ts';
+import type { Database } from '../platform/db-schema.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -27,9 +29,22 @@ export async function addComment(ctx: AppContext, actor: Actor, imageId: string,
   return ctx.db.transaction().execute(async (trx) => {
     const id = await store.insertComment(trx, { imageId, authorId: actor.userId, body: escapeMrkdwn(words), slackChannel: null, slackTs: null, now });
     await ctx.jobs.send(CommentJobs.post, { commentId: id! }, { trx });
+    await queueOwnerDm(ctx, trx, imageId);
     return id!;
   });
 }
+
+/**
+ * A new comment: the image's owner hears about it in the next batch. One job per image waits out the
+ * batch window (the queue's `short` policy drops a second send while one waits); it takes every
+ * comment not yet told.
+ */
+async function queueOwnerDm(ctx: AppContext, trx: Transaction<Database>, imageId: string): Promise<void> {
+  await ctx.jobs.send(CommentJobs.ownerDm, { imageId }, { trx, singletonKey: imageId, startAfter: ctx.config.sharing.commentDmBatchSeconds });
+}
+
+export const commentDmsMuted = (ctx: AppContext, userId: string) => store.commentDmsMuted(ctx.db, userId);
+export const setCommentDmsMuted = (ctx: AppContext, userId: string, muted: boolean) => store.setCommentDmsMuted(ctx.db, userId, muted, ctx.clock.now());
 
 /**
  * The image's thread in the catalog channel, posted exactly once: a claim on the image row keeps two
@@ -105,7 +120,11 @@ export async function followThread(ctx: AppContext, ev: ThreadEvent): Promise<'s
     const imageId = await store.imageByThread(ctx.db, ev.channel, ev.threadTs);
     const body = bodyOf(ev.text, ev.hasFiles);
     if (!imageId || !body) return 'ignored';
-    const id = await store.insertComment(ctx.db, { imageId, authorId: ev.user, body, slackChannel: ev.channel, slackTs: ev.ts, now });
+    const id = await ctx.db.transaction().execute(async (trx) => {
+      const inserted = await store.insertComment(trx, { imageId, authorId: ev.user, body, slackChannel: ev.channel, slackTs: ev.ts, now });
+      if (inserted) await queueOwnerDm(ctx, trx, imageId);
+      return inserted;
+    });
     return id ? 'stored' : 'ignored';
   }
   if (ev.kind === 'edit') {

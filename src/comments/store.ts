@@ -1,5 +1,5 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../platform/db-schema.ts';
+import type { Selectable, Transaction } from 'kysely';
+import type { CommentsTable, Database } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
 
 type DbOrTrx = Db | Transaction<Database>;
@@ -41,9 +41,7 @@ export async function insertComment(
   return row?.id ?? null;
 }
 
-export async function getComment(db: DbOrTrx, id: string): Promise<(Comment & { deleted: boolean }) | null> {
-  const r = await db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!r) return null;
+function toComment(r: Selectable<CommentsTable>): Comment & { deleted: boolean } {
   return {
     id: r.id,
     imageId: r.image_id,
@@ -55,6 +53,11 @@ export async function getComment(db: DbOrTrx, id: string): Promise<(Comment & { 
     editedAt: r.edited_at,
     deleted: r.deleted_at !== null,
   };
+}
+
+export async function getComment(db: DbOrTrx, id: string): Promise<(Comment & { deleted: boolean }) | null> {
+  const r = await db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? toComment(r) : null;
 }
 
 export async function recordPosted(db: DbOrTrx, id: string, channel: string, ts: string): Promise<void> {
@@ -118,4 +121,36 @@ export async function swapThread(db: DbOrTrx, imageId: string, from: ThreadState
   q = from.ts === null ? q.where('thread_ts', 'is', null) : q.where('thread_ts', '=', from.ts);
   const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** Comments of an image its owner has not been told about yet, oldest first (deleted ones too, to close them). */
+export async function unnotified(db: DbOrTrx, imageId: string, limit: number): Promise<Array<Comment & { deleted: boolean }>> {
+  const rows = await db
+    .selectFrom('comments')
+    .selectAll()
+    .where('image_id', '=', imageId)
+    .where('owner_notified_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toComment);
+}
+
+export async function markOwnerNotified(db: DbOrTrx, ids: string[], now: Date): Promise<void> {
+  if (ids.length) await db.updateTable('comments').set({ owner_notified_at: now }).where('id', 'in', ids).where('owner_notified_at', 'is', null).execute();
+}
+
+/** Has the user muted DMs about comments on their images? (No row: not muted.) */
+export async function commentDmsMuted(db: DbOrTrx, userId: string): Promise<boolean> {
+  const row = await db.selectFrom('notification_prefs').select('comment_dms_muted').where('user_id', '=', userId).executeTakeFirst();
+  return row?.comment_dms_muted ?? false;
+}
+
+export async function setCommentDmsMuted(db: DbOrTrx, userId: string, muted: boolean, now: Date): Promise<void> {
+  await db
+    .insertInto('notification_prefs')
+    .values({ user_id: userId, comment_dms_muted: muted, updated_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ comment_dms_muted: muted, updated_at: now }))
+    .execute();
 }

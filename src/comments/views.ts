@@ -36,11 +36,28 @@ export function detailBlocks(d: ImageDetail): KnownBlock[] {
 }
 
 /**
- * The reply the bot posts for a comment written in the app. A bot token cannot post as the user (that
- * needs the user's own token), so the words are attributed in the text.
+ * The reply the bot posts for a comment written in the app: under the commenter's name and picture
+ * when Slack told us them (chat.postMessage's username / icon_url), marked as posted by the app. Without
+ * them the words are attributed in the text.
  */
-export function replyText(authorId: string, body: string): string {
-  return `<@${authorId}> wrote: ${body}`;
+export function replyMessage(authorId: string, body: string, asAuthor: boolean): { text: string; blocks: KnownBlock[] } {
+  if (!asAuthor) {
+    const text = `<@${authorId}> wrote: ${body}`;
+    return { text, blocks: [section(text)] };
+  }
+  return { text: body, blocks: [section(body), context(`<@${authorId}> via demo-vm`)] };
+}
+
+/** The owner's DM about new comments on one of their images (the newest few, and the way to the thread). */
+export function commentDmMessage(imageTitle: string, comments: CommentLine[], threadUrl: string | null): { text: string; blocks: KnownBlock[] } {
+  const n = comments.length;
+  const what = `${n === 1 ? 'A new comment' : `${n} new comments`} on your image`;
+  const shown = comments.slice(-5);
+  const blocks: KnownBlock[] = [section(`:speech_balloon: ${what} *${escapeMrkdwn(imageTitle)}*${threadUrl ? ` · <${threadUrl}|open the thread>` : ''}`)];
+  if (n > shown.length) blocks.push(context(`${n - shown.length} earlier ${n - shown.length === 1 ? 'one is' : 'ones are'} in the thread.`));
+  for (const c of shown) blocks.push(commentBlock(c, 300));
+  blocks.push(context('You can mute these DMs in my Home tab.'));
+  return { text: `${what} ${imageTitle}`, blocks };
 }
 
 export function threadParent(imageTitle: string, card: KnownBlock[]): { text: string; blocks: KnownBlock[] } {

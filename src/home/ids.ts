@@ -5,4 +5,6 @@ export const HomeIds = {
   listView: 'home.list',
   page: 'home.page',
   openFleet: 'home.open_fleet',
+  /** Value `mute` or `unmute`: DMs about new comments on the user's images. */
+  commentDms: 'home.comment_dms',
 } as const;

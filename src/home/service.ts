@@ -9,6 +9,7 @@ import { pauseState, type PauseState } from '../demos/pause.ts';
 import { toDemo, type Demo } from '../demos/store.ts';
 import { homeView } from './views.ts';
 import { budgetStatus, type BudgetStatus } from '../budgets/service.ts';
+import { commentDmsMuted } from '../comments/service.ts';
 
 /** The App Home: what a user has, in one glance, within Slack's 100 blocks; "see all" pages the rest. */
 
@@ -38,6 +39,8 @@ export interface HomeData {
   paused: PauseState;
   fleet: Fleet | null;
   extendHours: number;
+  /** DMs about new comments on the user's images are muted. */
+  commentDmsMuted: boolean;
 }
 
 const LIVE = ['provisioning', 'running', 'stopped', 'saving'] as const;
@@ -99,7 +102,7 @@ async function pendingApprovals(ctx: AppContext, userId: string): Promise<number
 export async function homeData(ctx: AppContext, userId: string): Promise<HomeData> {
   const actor = await ctx.actor(userId);
   const now = ctx.clock.now();
-  const [demos, images, hours, budget, approvals, paused, fleetView] = await Promise.all([
+  const [demos, images, hours, budget, approvals, paused, fleetView, muted] = await Promise.all([
     demoCards(ctx, userId, { offset: 0, limit: HOME_DEMOS }),
     myImages(ctx, userId, { offset: 0, limit: HOME_IMAGES }),
     hoursThisWeek(ctx, userId, now),
@@ -108,6 +111,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     pauseState(ctx.db),
     // Orphans need a GCE listing: only in the fleet modal and /demo admin fleet, not on every refresh.
     actor.isAdmin ? fleet(ctx, actor, { limit: HOME_FLEET_ROWS, orphans: false }) : Promise.resolve(null),
+    commentDmsMuted(ctx, userId),
   ]);
   return {
     userId,
@@ -123,6 +127,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     paused,
     fleet: fleetView,
     extendHours: ctx.config.demo.extendHours,
+    commentDmsMuted: muted,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { BlockAction, ViewOutput } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Registration } from '../capability.ts';
+import { setCommentDmsMuted } from '../comments/service.ts';
 import { fleet } from '../demos/fleet.ts';
 import { myImages } from '../demos/image-store.ts';
 import { fleetBlocks } from '../demos/lifecycle-views.ts';
@@ -47,6 +48,13 @@ export function registerHome({ ctx, bolt }: Registration): void {
     const kind: ListKind = meta.kind === 'images' ? 'images' : 'demos';
     const n = Number(action.type === 'button' ? action.value : 0);
     await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: await page(body.user.id, kind, Number.isInteger(n) ? n : 0) });
+  });
+
+  // The Home re-rendered is the answer: it says which way the setting is now.
+  bolt.action<BlockAction>(HomeIds.commentDms, async ({ ack, body, action }) => {
+    await ack();
+    await setCommentDmsMuted(ctx, body.user.id, action.type === 'button' && action.value === 'mute');
+    await publishHome(ctx, body.user.id);
   });
 
   bolt.action<BlockAction>(HomeIds.openFleet, async ({ ack, body }) => {

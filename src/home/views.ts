@@ -49,6 +49,14 @@ export function demoCardBlocks(card: DemoCard, now: Date, extendHours: number): 
   return actions.length ? [section(line), { type: 'actions', elements: actions }] : [section(line)];
 }
 
+/** The user's notification choices, each with the button that flips it. */
+function notificationBlocks(muted: boolean): KnownBlock[] {
+  const line = muted
+    ? ':no_bell: DMs about new comments on your images are *muted*.'
+    : ':bell: I DM you when someone comments on one of your images (a few minutes of comments in one DM).';
+  return [section(line, muted ? button('Unmute', HomeIds.commentDms, 'unmute', { style: 'primary' }) : button('Mute comment DMs', HomeIds.commentDms, 'mute'))];
+}
+
 export function homeView(d: HomeData): HomeView {
   const blocks: KnownBlock[] = [header('Your demos')];
   const summary = [`:stopwatch: ${d.hoursThisWeek.toFixed(1)} VM hours this week (since Monday, ${d.timeZone})`, `:moneybag: ${budgetLine(d.budget)}`];
@@ -69,6 +77,7 @@ export function homeView(d: HomeData): HomeView {
   if (d.imageTotal === 0) blocks.push(context('Nothing saved yet. *Save* a demo to keep it as an image of your own and resume it later.'));
   for (const image of d.images) blocks.push(...savedImageBlocks(image));
   if (d.imageTotal > d.images.length) blocks.push({ type: 'actions', elements: [button(`See all ${d.imageTotal} images`, HomeIds.seeAllImages, '0')] });
+  blocks.push(divider(), ...notificationBlocks(d.commentDmsMuted));
 
   if (d.fleet) {
     blocks.push(divider(), ...fleetBlocks(d.fleet, { maxRows: 8 }));

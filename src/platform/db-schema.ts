@@ -148,6 +148,15 @@ export interface CommentsTable {
   created_at: Timestamp;
   edited_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  /** 0011: when the image's owner was told about it (a batched DM), or it needed no telling. */
+  owner_notified_at: Timestamp | null;
+}
+
+/** 0011: a user's notification choices (no row: everything on). */
+export interface NotificationPrefsTable {
+  user_id: string;
+  comment_dms_muted: boolean;
+  updated_at: Timestamp;
 }
 
 export interface ExportsTable {
@@ -290,6 +299,7 @@ export interface Database {
   saves: SavesTable;
   home_tabs: HomeTabsTable;
   machine_types: MachineTypesTable;
+  notification_prefs: NotificationPrefsTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

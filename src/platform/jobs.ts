@@ -36,6 +36,11 @@ export interface QueueSpec {
    * for minutes, on Cloud Build for hours) set more, or a fifth user's launch queues behind them.
    */
   concurrency?: number;
+  /**
+   * pg-boss's queue policy. `short`: at most one job per singletonKey waits to run (a second send
+   * while one waits is dropped), which batches what happens within a job's startAfter.
+   */
+  policy?: 'standard' | 'short';
 }
 
 /**
@@ -101,6 +106,7 @@ export class JobQueue {
       retryDelayMax: 120,
       expireInSeconds: spec.expireInSeconds ?? 3600,
       heartbeatSeconds: this.#tuning.heartbeatSeconds,
+      policy: spec.policy ?? 'standard',
       notify: true,
     } as Parameters<PgBoss['createQueue']>[1]);
   }
@@ -159,7 +165,8 @@ export class JobQueue {
   async send<T extends object>(
     name: string,
     data: T,
-    opts: { trx?: Transaction<Database>; singletonKey?: string; startAfter?: Date; id?: string } = {},
+    /** startAfter: a Date, or seconds from now by the database's clock. */
+    opts: { trx?: Transaction<Database>; singletonKey?: string; startAfter?: Date | number; id?: string } = {},
   ): Promise<string | null> {
     const { trx, ...rest } = opts;
     return this.#boss.send(name, data, { ...rest, ...(trx ? { db: fromKysely(trx) } : {}) });

@@ -7,6 +7,7 @@ import * as m0005 from '../../migrations/0005_sharing.ts';
 import * as m0006 from '../../migrations/0006_lifecycle.ts';
 import * as m0007 from '../../migrations/0007_machine_types.ts';
 import * as m0010 from '../../migrations/0010_display_names.ts';
+import * as m0011 from '../../migrations/0011_notifications.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_lifecycle': m0006,
   '0007_machine_types': m0007,
   '0010_display_names': m0010,
+  '0011_notifications': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

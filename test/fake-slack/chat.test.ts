@@ -136,6 +136,27 @@ describe('chat.update / chat.delete / chat.postEphemeral / chat.getPermalink', (
   });
 });
 
+describe('chat.postMessage under another name (chat:write.customize)', () => {
+  test('username and icon_url come back on the message as username and icons; icon_emoji wins over icon_url; as_user ignores both', async () => {
+    const alice = (await web.users.info({ user: 'U_ALICE' })).user!.profile!;
+    expect(alice.image_72).toMatch(/^https:\/\//);
+    const res = await web.chat.postMessage({ channel: 'C_DEMOS', text: 'hi', username: alice.display_name!, icon_url: alice.image_72! });
+    expect(res.message).toMatchObject({ username: 'alice', icons: { image_48: alice.image_72 }, bot_id: 'B_DEMOBOT' });
+    expect(fake.message('C_DEMOS', res.ts!)).toMatchObject({ username: 'alice', icons: { image_48: alice.image_72 } });
+    // The typed client refuses these combinations; a raw call sends them as any client could.
+    const emoji = await web.apiCall('chat.postMessage', {
+      channel: 'C_DEMOS',
+      text: 'hi',
+      username: 'x',
+      icon_emoji: ':robot_face:',
+      icon_url: alice.image_72,
+    });
+    expect((emoji as { message?: { icons?: unknown } }).message?.icons).toEqual({ emoji: ':robot_face:' });
+    const plain = await web.apiCall('chat.postMessage', { channel: 'C_DEMOS', text: 'hi', as_user: true, username: 'x' });
+    expect((plain as { message?: object }).message).not.toHaveProperty('username');
+  });
+});
+
 describe('conversations.history', () => {
   test('newest first, limit + cursor paging, oldest/latest window', async () => {
     const ts: string[] = [];

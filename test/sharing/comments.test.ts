@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { openViewIds, waitForView } from '../harness/flows.ts';
 import { userMessage } from '../harness/slack-requests.ts';
-import { image, openDetail, SHARING_ENV, text, viewNow } from './helpers.ts';
+import { commentInModal, image, openDetail, SHARING_ENV, text, viewNow } from './helpers.ts';
 
 describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog images, on %s', (backend) => {
   let t: TestApp;
@@ -22,15 +22,7 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
   };
   const comments = (imageId: string) => t.db.selectFrom('comments').selectAll().where('image_id', '=', imageId).orderBy('created_at').execute();
 
-  async function commentFromDetail(user: string, imageId: string, words: string) {
-    const detail = await openDetail(t, user, imageId);
-    const before = openViewIds(t, user);
-    await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'comments.comment', choice: imageId });
-    const modal = await waitForView(t, user, 'comments.comment_view', before);
-    const sent = await t.slack.submit({ user, viewId: modal.id, values: { 'comments.body': words } });
-    expect(sent.outcome).toMatchObject({ outcome: 'closed' });
-    return detail;
-  }
+  const commentFromDetail = (user: string, imageId: string, words: string) => commentInModal(t, user, imageId, words);
 
   test("a comment from the modal is stored, shown in the detail, and posted once into the image thread in the user's name", async () => {
     const detail = await commentFromDetail('U_ALICE', crm, 'Works great for <retail> prospects');
@@ -49,7 +41,13 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
     );
     const reply = t.fake.message('C_DEMOS', c!.slack_ts!)!;
     expect(reply.thread_ts).toBe(th.ts);
-    expect(reply.text).toBe('<@U_ALICE> wrote: Works great for &lt;retail&gt; prospects');
+    // Under Alice's name and picture (users.info), marked as posted by the app.
+    expect(reply.text).toBe('Works great for &lt;retail&gt; prospects');
+    const profile = (await t.fake.workspace.directory.users.get('U_ALICE'))!;
+    expect(reply.username).toBe(profile.name);
+    expect(reply.icons?.image_48).toMatch(/^https:\/\/.*s=72/);
+    expect(text(reply.blocks)).toContain('<@U_ALICE> via demo-vm');
+    expect(t.fake.callsTo('chat.postMessage').find((c) => c.args['thread_ts'] === th.ts)?.args).toMatchObject({ username: 'alice' });
     expect(t.fake.thread('C_DEMOS', th.ts).filter((m) => m.text.includes('Works great'))).toHaveLength(1);
   });
 
@@ -145,7 +143,7 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
       .history('C_DEMOS')
       .filter((m) => m.metadata?.event_type === 'demo_vm_image_thread' && text(m.blocks).includes('analytics-dashboard'));
     expect(parents.map((p) => p.ts)).toEqual([th.ts]);
-    expect(t.fake.thread('C_DEMOS', th.ts).filter((m) => m.text.includes('wrote: Comment number'))).toHaveLength(4);
+    expect(t.fake.thread('C_DEMOS', th.ts).filter((m) => m.text.startsWith('Comment number') && m.username)).toHaveLength(4);
 
     const detail = await openDetail(t, 'U_ERIN', analytics);
     expect(text(detail.blocks).match(/Comment number/g)).toHaveLength(3);

@@ -94,3 +94,14 @@ export async function dmSaying(t: TestApp, user: string, words: string): Promise
 export function click(t: TestApp, user: string, message: { channel: string; ts: string }, actionId: string) {
   return t.slack.action({ user, on: { channel: message.channel, messageTs: message.ts }, actionId });
 }
+
+/** `/demo browse` → Details → Comment → the modal, submitted with these words. Returns the detail view. */
+export async function commentInModal(t: TestApp, user: string, imageId: string, words: string): Promise<StoredView> {
+  const detail = await openDetail(t, user, imageId);
+  const before = openViewIds(t, user);
+  await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'comments.comment', choice: imageId });
+  const modal = await waitForView(t, user, 'comments.comment_view', before);
+  const sent = await t.slack.submit({ user, viewId: modal.id, values: { 'comments.body': words } });
+  expect(sent.outcome).toMatchObject({ outcome: 'closed' });
+  return detail;
+}

@@ -2,7 +2,7 @@ import { checkMessage } from '../block-kit-limits.ts';
 import { argString } from '../http-body.ts';
 import { withBlockIds } from '../store/block-ids.ts';
 import type { MessageEdit } from '../store/messages.ts';
-import type { Args, JsonObject, MessageMetadata } from '../types.ts';
+import type { Args, JsonObject, MessageMetadata, StoredMessage } from '../types.ts';
 import { accessChannel, fail, messageOut, validationFailure, type MethodContext, type MethodHandler } from './context.ts';
 
 interface Content {
@@ -31,6 +31,19 @@ function metadata(args: Args): MessageMetadata | undefined | 'invalid' {
   return { event_type, event_payload: event_payload as JsonObject };
 }
 
+/**
+ * A bot posting under another name and picture (needs chat:write.customize): username, and icon_emoji
+ * or else icon_url, come back on the message as `username` and `icons`. as_user=true ignores them.
+ */
+function customAuthor(args: Args): { username?: string; icons?: StoredMessage['icons'] } {
+  if (args['as_user'] === true || args['as_user'] === 'true') return {};
+  const username = argString(args, 'username');
+  const emoji = argString(args, 'icon_emoji');
+  const url = argString(args, 'icon_url');
+  const icons = emoji ? { emoji } : url ? { image_48: url } : undefined;
+  return { ...(username ? { username } : {}), ...(icons ? { icons } : {}) };
+}
+
 const postMessage: MethodHandler = (ctx) => {
   const channel = accessChannel(ctx, argString(ctx.args, 'channel'), { userMeansIm: true, write: true });
   if (typeof channel === 'string') return fail(channel);
@@ -48,6 +61,7 @@ const postMessage: MethodHandler = (ctx) => {
     team: id.teamId,
     thread_ts: argString(ctx.args, 'thread_ts'),
     metadata: meta,
+    ...customAuthor(ctx.args),
   });
   if (typeof posted === 'string') return fail(posted);
   return { ok: true, channel: channel.id, ts: posted.ts, message: messageOut(ctx, posted, true) };

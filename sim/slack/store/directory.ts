@@ -113,6 +113,10 @@ export class Directory {
         display_name_normalized: u.name,
         email: u.email ?? `${u.name}@example.com`,
         team: teamId,
+        // Slack's default picture for someone who uploaded none: a Gravatar URL per size.
+        ...Object.fromEntries(
+          [24, 32, 48, 72, 192].map((px) => [`image_${px}`, `https://secure.gravatar.com/avatar/${u.id.toLowerCase()}?s=${px}&d=identicon`]),
+        ),
       },
     };
   }

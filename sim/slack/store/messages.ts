@@ -14,6 +14,8 @@ export interface NewMessage {
   thread_ts?: string;
   metadata?: MessageMetadata;
   files?: JsonObject[];
+  username?: string;
+  icons?: StoredMessage['icons'];
 }
 
 export type MessageEdit = Partial<Pick<StoredMessage, 'text' | 'blocks' | 'attachments' | 'metadata'>>;

@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
+import { commentInModal, image, privateImage, SHARING_ENV, text } from './helpers.ts';
+
+/** The owner of an image hears about comments on it: one DM per batch window, unless they muted it. */
+describe.each(['postgres', 'pglite'] as const)('comment DMs to the owner, on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ backend, env: { ...SHARING_ENV, COMMENT_DM_BATCH_SECONDS: '4' } });
+  });
+  afterAll(async () => t?.close());
+
+  const commentDms = (user: string) => t.fake.messages(user).filter((m) => m.metadata?.event_type === 'demo_vm_comment_dm');
+  const comments = (imageId: string) => t.db.selectFrom('comments').selectAll().where('image_id', '=', imageId).orderBy('created_at').execute();
+  /** Every comment of the image has been dealt with (told, or needed no telling), and no DM job waits. */
+  async function settled(imageId: string, count: number) {
+    await eventually(
+      () => comments(imageId),
+      (rows) => rows.length === count && rows.every((c) => c.owner_notified_at !== null),
+      20_000,
+    );
+    const waiting = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'comment-owner-dm' AND state IN ('created', 'retry', 'active')`.execute(t.db);
+    expect(Number(waiting.rows[0]!.n)).toBe(0);
+  }
+
+  async function sharedImage(owner: string, title: string) {
+    const id = await privateImage(t, owner, title);
+    await t.db.updateTable('images').set({ visibility: 'shared' }).where('id', '=', id).execute();
+    return id;
+  }
+
+  test('two comments within the batch window make one DM to the owner, linking the thread; her own comment makes none', async () => {
+    const id = await sharedImage('U_ALICE', 'Alice CRM');
+    await commentInModal(t, 'U_BOB', id, 'Great for retail');
+    // The second one is typed in the image's thread in Slack, once the first has created it.
+    const thread = await eventually(
+      () => image(t, id),
+      (i) => !!i.thread_ts && !i.thread_ts.startsWith('creating:'),
+    );
+    await t.slack.message({ user: 'U_MANAGER', channel: thread.thread_channel!, threadTs: thread.thread_ts!, text: 'Can it do SSO?' });
+
+    const dm = await eventually(
+      () => commentDms('U_ALICE'),
+      (dms) => dms.length > 0,
+      20_000,
+    );
+    await settled(id, 2);
+    expect(commentDms('U_ALICE')).toHaveLength(1);
+    const body = text(dm[0]!.blocks);
+    expect(dm[0]!.text).toContain('2 new comments on your image Alice CRM');
+    expect(body).toContain('Great for retail');
+    expect(body).toContain('Can it do SSO?');
+    expect(body).toContain(`/archives/${thread.thread_channel}/p`);
+    expect(body).toContain('mute');
+
+    // Alice answering on her own image: nothing to tell her.
+    await commentInModal(t, 'U_ALICE', id, 'Yes, SAML works');
+    await settled(id, 3);
+    expect(commentDms('U_ALICE')).toHaveLength(1);
+  });
+
+  test('muted from the Home tab: comments reach no DM; unmuted: they do again', async () => {
+    const id = await sharedImage('U_CAROL', 'Carol ERP');
+    await t.slack.homeOpened({ user: 'U_CAROL' });
+    const home = await eventually(
+      () => t.fake.home('U_CAROL'),
+      (h) => !!h && text(h.blocks).includes('home.comment_dms'),
+    );
+    await t.slack.action({ user: 'U_CAROL', on: { viewId: home!.id }, actionId: 'home.comment_dms', choice: 'mute' });
+    // The Home, re-rendered, is the answer: it says they are muted and offers Unmute.
+    const muted = await eventually(
+      () => t.fake.home('U_CAROL'),
+      (h) => !!h && text(h.blocks).includes('*muted*'),
+    );
+    expect(text(muted!.blocks)).toContain('"value":"unmute"');
+
+    await commentInModal(t, 'U_BOB', id, 'Nice ERP');
+    await settled(id, 1);
+    expect(commentDms('U_CAROL')).toHaveLength(0);
+
+    await t.slack.action({ user: 'U_CAROL', on: { viewId: muted!.id }, actionId: 'home.comment_dms', choice: 'unmute' });
+    await eventually(
+      () => t.fake.home('U_CAROL'),
+      (h) => !!h && text(h.blocks).includes('"value":"mute"'),
+    );
+    await commentInModal(t, 'U_BOB', id, 'Still nice');
+    await eventually(
+      () => commentDms('U_CAROL'),
+      (dms) => dms.length === 1,
+      20_000,
+    );
+    expect(text(commentDms('U_CAROL')[0]!.blocks)).toContain('Still nice');
+    expect(text(commentDms('U_CAROL')[0]!.blocks)).not.toContain('Nice ERP');
+  });
+});
