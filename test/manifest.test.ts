@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { eventually, startTestApp, type TestApp } from './harness/app.ts';
-import { demoInState, launchFromCatalog, openCatalog, statusDm } from './harness/flows.ts';
+import { demoInState, imageIdOf, launchFromCatalog, openCatalog, statusDm } from './harness/flows.ts';
+import { commentInModal } from './sharing/helpers.ts';
 import { RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../sim/slack/index.ts';
 
 /**
@@ -20,8 +21,8 @@ type BotEvent = NonNullable<NonNullable<NonNullable<Manifest['settings']>['event
 
 /**
  * Bot scopes each Web API method needs, as this app uses it (https://docs.slack.dev/reference/methods):
- * conversations.* read public channels (digests, comment threads) and the bot's DMs; private
- * channels are not supported, so no groups:* scope. A method missing here fails the tests below.
+ * conversations.* read public channels (digests, comment threads), the bot's DMs and the approvals
+ * channel, which may be private (groups:history). A method missing here fails the tests below.
  */
 const METHOD_SCOPES: Record<string, BotScope[]> = {
   'auth.test': [],
@@ -31,7 +32,7 @@ const METHOD_SCOPES: Record<string, BotScope[]> = {
   'chat.delete': ['chat:write'],
   'chat.getPermalink': [],
   'conversations.open': ['im:write'],
-  'conversations.history': ['im:history', 'channels:history'], // status DMs; digests in channels
+  'conversations.history': ['im:history', 'channels:history', 'groups:history'], // status DMs; digests in channels; share requests in a private approvals channel
   'conversations.replies': ['channels:history'], // comment and digest threads
   'conversations.info': ['channels:read'],
   'conversations.join': ['channels:join'],
@@ -43,6 +44,16 @@ const METHOD_SCOPES: Record<string, BotScope[]> = {
   'views.update': [],
   'views.push': [],
   'views.publish': [],
+};
+
+/**
+ * Scopes some parameters need on top of their method's: chat.postMessage's username and icon under
+ * another name and picture need chat:write.customize (https://docs.slack.dev/reference/methods/chat.postMessage).
+ */
+const PARAM_SCOPES: Record<string, BotScope[]> = {
+  username: ['chat:write.customize'],
+  icon_url: ['chat:write.customize'],
+  icon_emoji: ['chat:write.customize'],
 };
 
 /** Scopes an event subscription needs (https://docs.slack.dev/reference/events). */
@@ -78,6 +89,7 @@ function isWebApiMethod(name: string): boolean {
 
 interface Scan {
   methods: Map<string, string[]>; // method → files calling it
+  params: Set<string>; // parameters of PARAM_SCOPES written as object keys
   events: Set<string>;
   commands: Set<string>;
   interactive: boolean;
@@ -85,7 +97,8 @@ interface Scan {
 }
 
 function scan(files = sourceFiles()): Scan {
-  const s: Scan = { methods: new Map(), events: new Set(), commands: new Set(), interactive: false, options: false };
+  const s: Scan = { methods: new Map(), params: new Set(), events: new Set(), commands: new Set(), interactive: false, options: false };
+  const paramKey = new RegExp(`(?<![\\w.'"])(${Object.keys(PARAM_SCOPES).join('|')})\\s*[:,}]`, 'g');
   const add = (method: string, file: string) => s.methods.set(method, [...(s.methods.get(method) ?? []), file]);
   for (const file of files) {
     const code = readFileSync(file, 'utf8');
@@ -98,6 +111,8 @@ function scan(files = sourceFiles()): Scan {
       add(name, file);
       consumedUntil = m.index + 1 + m[1]!.length;
     }
+    // An object key (`{ username, icon_url: url }`), wherever it is built: it ends up in a call's arguments.
+    for (const m of code.matchAll(paramKey)) s.params.add(m[1]!);
     for (const m of code.matchAll(/\.apiCall\(\s*['"`]([\w.]+)['"`]/g)) add(m[1]!, file);
     // The external upload flow, wrapped by the client.
     if (/\bfilesUploadV2\s*\(|\.files\.uploadV2\s*\(/.test(code)) for (const m of ['files.getUploadURLExternal', 'files.completeUploadExternal']) add(m, file);
@@ -190,6 +205,7 @@ describe('manifests/slack-app.yml', () => {
   test('every scope the code needs is declared, and no scope is declared that nothing needs', () => {
     const needed = new Set<string>(['commands']);
     for (const m of found.methods.keys()) for (const s of METHOD_SCOPES[m] ?? []) needed.add(s);
+    for (const p of found.params) for (const s of PARAM_SCOPES[p] ?? []) needed.add(s);
     for (const e of declaredEvents) for (const s of EVENT_SCOPES[e as BotEvent] ?? []) needed.add(s);
     expect([...needed].filter((s) => !declaredScopes.has(s)).sort(), 'needed but not declared').toEqual([]);
     expect([...declaredScopes].filter((s) => !needed.has(s)).sort(), 'declared but unused').toEqual([]);
@@ -227,6 +243,7 @@ describe('manifests/slack-app.yml', () => {
       'usergroups.users.list',
       'views.publish',
     ]);
+    expect(probe.params).toEqual(new Set(['username', 'icon_url', 'icon_emoji']));
     expect(probe.events).toEqual(new Set(['app_home_opened', 'message']));
     expect(probe.commands).toEqual(new Set(['/probe']));
     expect(probe.options).toBe(true);
@@ -239,11 +256,11 @@ describe('manifests/slack-app.yml', () => {
 describe('what a real flow calls is covered', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1', CATALOG_CHANNEL: 'C_DEMOS' } });
   });
   afterAll(async () => t?.close());
 
-  test('browse (and filter), launch and stop: every Web API method recorded is known to the scan and the scope table', async () => {
+  test('browse (and filter), comment, launch and stop: every Web API method and scoped parameter recorded is known to the scan and the scope table', async () => {
     const browse = await openCatalog(t, 'U_ALICE');
     await t.slack.action({ user: 'U_ALICE', on: { viewId: browse.id }, actionId: 'catalog.filter', choice: 'official' });
     await eventually(
@@ -260,6 +277,21 @@ describe('what a real flow calls is covered', () => {
     await t.slack.action({ user: 'U_ALICE', on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.stop' });
     await demoInState(t, 'U_ALICE', 'stopped');
     await t.slack.homeOpened({ user: 'U_ALICE' });
+    const crm = await imageIdOf(t, 'crm-demo');
+    await commentInModal(t, 'U_BOB', crm, 'Posted under my name');
+    await eventually(
+      () => t.fake.callsTo('chat.postMessage').filter((c) => c.args['text'] === 'Posted under my name'),
+      (calls) => calls.length === 1,
+    );
+
+    // Parameters that need a scope of their own: the scan saw them, and the manifest declares their scopes.
+    const params = t.fake.calls.flatMap((c) => Object.keys(c.args).filter((k) => k in PARAM_SCOPES && c.args[k] !== undefined));
+    expect(params).toContain('username');
+    expect(
+      params.filter((p) => !found.params.has(p)),
+      'sent, but the source scan did not find it',
+    ).toEqual([]);
+    expect(params.flatMap((p) => PARAM_SCOPES[p]!).filter((scope) => !declaredScopes.has(scope))).toEqual([]);
 
     const called = new Set(t.fake.calls.map((c) => c.method).filter((m) => !NOT_METHODS.has(m)));
     expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update']));

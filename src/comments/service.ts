@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Database } from '../platform/db-schema.ts';
+import type { ThreadEvent } from '../platform/thread-events.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -106,12 +107,6 @@ function bodyOf(text: string | undefined, hasFiles: boolean): string | null {
   if (!body) return null;
   return body.length > store.MAX_BODY ? `${body.slice(0, store.MAX_BODY - 1)}…` : body;
 }
-
-/** Message events, reduced to what comments need (slack.ts maps Bolt's payload to this). */
-export type ThreadEvent =
-  | { kind: 'reply'; channel: string; ts: string; threadTs: string; user: string; text?: string; hasFiles: boolean }
-  | { kind: 'edit'; channel: string; ts: string; text?: string; hasFiles: boolean }
-  | { kind: 'delete'; channel: string; ts: string };
 
 /** Replies typed in a catalog thread become comments; edits and deletions follow. Idempotent. */
 export async function followThread(ctx: AppContext, ev: ThreadEvent): Promise<'stored' | 'edited' | 'deleted' | 'ignored'> {

@@ -8,36 +8,8 @@ import { can } from '../policy.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { CommentIds } from './ids.ts';
 import * as service from './service.ts';
+import { toThreadEvent, type MessageEventShape } from '../platform/thread-events.ts';
 import { commentModal, commentsListView, decodeCommentMetadata, detailBlocks, LIST_LIMIT } from './views.ts';
-
-/** The parts of a Slack message event we read (Bolt's union type is wider than this). */
-interface MessageEventShape {
-  subtype?: string;
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  files?: unknown[];
-  deleted_ts?: string;
-  message?: { ts: string; text?: string; bot_id?: string; subtype?: string; files?: unknown[] };
-}
-
-const REPLY_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
-
-/** A message event → what comments follow, or null for everything else (bots, the app itself, other messages). */
-export function toThreadEvent(e: MessageEventShape, botUserId: string): service.ThreadEvent | null {
-  if (e.subtype === 'message_deleted') return e.deleted_ts ? { kind: 'delete', channel: e.channel, ts: e.deleted_ts } : null;
-  if (e.subtype === 'message_changed') {
-    const m = e.message;
-    if (!m || m.bot_id || m.subtype === 'bot_message') return null;
-    return { kind: 'edit', channel: e.channel, ts: m.ts, text: m.text, hasFiles: Boolean(m.files?.length) };
-  }
-  if (!REPLY_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.user === botUserId) return null;
-  if (!e.thread_ts || e.thread_ts === e.ts) return null;
-  return { kind: 'reply', channel: e.channel, ts: e.ts, threadTs: e.thread_ts, user: e.user, text: e.text, hasFiles: Boolean(e.files?.length) };
-}
 
 export function registerCommentListeners({ ctx, bolt }: Registration): void {
   registerDetailSection('comments', { blocks: detailBlocks });

@@ -2,7 +2,7 @@ import type { Capability } from '../capability.ts';
 import { oncePerPeriod } from '../platform/scheduler.ts';
 import { refreshUsergroup, USERGROUP_CACHE_MS } from './approvers.ts';
 import { SharingJobs, SharingQueues } from './ids.ts';
-import { decidedJob, postRequestJob } from './jobs.ts';
+import { decidedJob, postRequestJob, threadReplyJob } from './jobs.ts';
 import { expireOld } from './service.ts';
 import { registerSharingListeners } from './slack.ts';
 
@@ -14,6 +14,7 @@ export const sharingCapability: Capability = {
   async worker({ ctx, scheduler }) {
     await ctx.jobs.work<{ requestId: string }>(SharingJobs.post, (data) => postRequestJob(ctx, data));
     await ctx.jobs.work<{ requestId: string }>(SharingJobs.decided, (data) => decidedJob(ctx, data));
+    await ctx.jobs.work<Parameters<typeof threadReplyJob>[1]>(SharingJobs.threadReply, (data) => threadReplyJob(ctx, data));
     scheduler.add(
       oncePerPeriod(ctx, { name: 'share-request-expiry', cron: '7 * * * *', periodMinutes: 60 }, async (now) => {
         const expired = await expireOld(ctx, now);

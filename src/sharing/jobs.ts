@@ -5,12 +5,12 @@ import { CommentJobs } from '../comments/ids.ts';
 import { archiveUrl } from '../platform/slack-messages.ts';
 import { section } from '../platform/blocks.ts';
 import { postOnce } from '../platform/slack-messages.ts';
-import { SHARE_DECISION_EVENT, SHARE_REQUEST_EVENT } from './ids.ts';
+import { SHARE_DECISION_EVENT, SHARE_REQUEST_EVENT, SHARE_THREAD_EVENT } from './ids.ts';
 import { rememberOwnerName } from './owner-names.ts';
 import { expiresAt } from './service.ts';
 import * as store from './store.ts';
 import type { Outcome, ShareRequest } from './store.ts';
-import { decisionDm, requestMessage } from './views.ts';
+import { decisionDm, requestMessage, threadReplyDm } from './views.ts';
 
 /** The request message as it should look now (pending with buttons, or closed with the outcome). */
 async function render(ctx: AppContext, request: ShareRequest) {
@@ -56,4 +56,20 @@ export async function decidedJob(ctx: AppContext, data: { requestId: string }): 
   // Its own job: a thread that cannot be created yet must not hold back the DM above.
   if (request.status === 'approved' && image) await ctx.jobs.send(CommentJobs.thread, { imageId: image.id });
   await ctx.events.emit('images-changed', { userId: request.requesterId });
+}
+
+/** Tell the requester about one reply in their request's thread, once (keyed by the reply). */
+export async function threadReplyJob(ctx: AppContext, data: { requestId: string; channel: string; ts: string; user: string; words: string }): Promise<void> {
+  const request = await store.getRequest(ctx.db, data.requestId);
+  if (!request?.messageTs) return;
+  const image = await catalog.getImage(ctx.db, request.imageId);
+  const link = archiveUrl(ctx.identity.url, data.channel, data.ts, request.messageTs);
+  const text = threadReplyDm({ user: data.user, words: data.words, imageTitle: image?.title ?? 'a deleted image', link });
+  await postOnce(ctx.slack, ctx.poster, {
+    channel: request.requesterId,
+    eventType: SHARE_THREAD_EVENT,
+    key: `${data.channel}:${data.ts}`,
+    text,
+    blocks: [section(text)],
+  });
 }

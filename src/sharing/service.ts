@@ -10,6 +10,7 @@ import type { ShareRequest } from './store.ts';
 import { alreadyDecided, MAX_NOTE, MAX_REASON } from './views.ts';
 import { claimSubmission } from '../platform/submissions.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
+import type { ThreadEvent } from '../platform/thread-events.ts';
 
 /**
  * Share requests: an owner asks, an approver decides once, the image becomes `shared` (everyone's
@@ -89,6 +90,15 @@ export async function requestShare(ctx: AppContext, actor: Actor, ask: ShareAsk)
     return { request, fresh: true };
   });
   return created.request;
+}
+
+/** A reply in a request's thread by someone else: its requester hears about it (a job, so Slack being slow only delays it). */
+export async function noteThreadReply(ctx: AppContext, ev: Extract<ThreadEvent, { kind: 'reply' }>): Promise<boolean> {
+  const request = await store.requestByMessage(ctx.db, ev.channel, ev.threadTs);
+  if (!request || request.requesterId === ev.user) return false;
+  const words = (ev.text ?? '').trim() || (ev.hasFiles ? '_(shared a file)_' : '');
+  await ctx.jobs.send(SharingJobs.threadReply, { requestId: request.id, channel: ev.channel, ts: ev.ts, user: ev.user, words: words.slice(0, 1000) });
+  return true;
 }
 
 /** The request an approver is about to decide, or why they can't (checked before the Deny modal opens too). */

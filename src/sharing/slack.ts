@@ -13,6 +13,7 @@ import { SharingIds } from './ids.ts';
 import * as service from './service.ts';
 import { approversText, decodeMetadata, denyModal, detailButtons, sentModal, shareModal } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
+import { toThreadEvent, type MessageEventShape } from '../platform/thread-events.ts';
 
 const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
 
@@ -136,6 +137,12 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
         text: pending ? `:leftwards_arrow_with_hook: Withdrew the request to share *${title}*. It stays private.` : `:lock: *${title}* is private again.`,
       });
     },
+  });
+
+  // A question in a request's thread reaches its requester (message events of the approvals channel).
+  bolt.event('message', async ({ event }) => {
+    const ev = toThreadEvent(event as unknown as MessageEventShape, ctx.identity.botUserId);
+    if (ev?.kind === 'reply' && (await service.noteThreadReply(ctx, ev))) ctx.log.info({ channel: ev.channel, ts: ev.ts }, 'share request thread reply');
   });
 
   router.admin.set('approvers', {

@@ -44,6 +44,12 @@ export async function getRequest(db: DbOrTrx, id: string): Promise<ShareRequest 
   return row ? toRequest(row) : null;
 }
 
+/** The request whose message in the approvals channel is this one. */
+export async function requestByMessage(db: DbOrTrx, channel: string, ts: string): Promise<ShareRequest | null> {
+  const row = await db.selectFrom('share_requests').selectAll().where('channel', '=', channel).where('message_ts', '=', ts).executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
 export async function pendingFor(db: DbOrTrx, imageId: string): Promise<ShareRequest | null> {
   const row = await db.selectFrom('share_requests').selectAll().where('image_id', '=', imageId).where('status', '=', 'pending').executeTakeFirst();
   return row ? toRequest(row) : null;

@@ -94,6 +94,11 @@ export function decisionDm(r: ShareRequest & { status: Outcome }, imageTitle: st
   }
 }
 
+/** The requester's DM about a reply in their request's thread (the words are Slack mrkdwn as typed). */
+export function threadReplyDm(r: { user: string; words: string; imageTitle: string; link: string }): string {
+  return `:speech_balloon: <@${r.user}> wrote in the thread of your request to share *${escapeMrkdwn(r.imageTitle)}*:\n>${truncate(r.words, 300).replace(/\n/g, '\n>')}\n<${r.link}|Open the thread>`;
+}
+
 export function shareModal(image: { id: string; title: string }, card: KnownBlock[], approvalsChannel: string, parentViewId: string | null): View {
   return modal({
     title: 'Share an image',

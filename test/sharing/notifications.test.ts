@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { commentInModal, image, privateImage, SHARING_ENV, text } from './helpers.ts';
+import { askToShare, commentInModal, dmSaying, image, openDetail, privateImage, requestMessage, SHARING_ENV, text } from './helpers.ts';
 
 /** The owner of an image hears about comments on it: one DM per batch window, unless they muted it. */
 describe.each(['postgres', 'pglite'] as const)('comment DMs to the owner, on %s', (backend) => {
@@ -94,5 +94,21 @@ describe.each(['postgres', 'pglite'] as const)('comment DMs to the owner, on %s'
     );
     expect(text(commentDms('U_CAROL')[0]!.blocks)).toContain('Still nice');
     expect(text(commentDms('U_CAROL')[0]!.blocks)).not.toContain('Nice ERP');
+  });
+
+  test("a reply in a share request's thread by someone else reaches the requester in a DM, linking it; the requester's own do not", async () => {
+    const id = await privateImage(t, 'U_BOB', 'Bob Analytics');
+    await askToShare(t, 'U_BOB', await openDetail(t, 'U_BOB', id), id);
+    const request = await requestMessage(t, id);
+    const dms = () => t.fake.messages('U_BOB').filter((m) => m.metadata?.event_type === 'demo_vm_share_thread_reply');
+
+    await t.slack.message({ user: 'U_BOB', channel: request.channel, threadTs: request.ts, text: 'Ping: any news?' });
+    await t.slack.message({ user: 'U_MANAGER', channel: request.channel, threadTs: request.ts, text: 'Which *customer* is this for?' });
+    const dm = await dmSaying(t, 'U_BOB', 'Which *customer*');
+    expect(dm.text).toContain('<@U_MANAGER> wrote in the thread of your request to share *Bob Analytics*');
+    expect(dm.text).toContain(`/archives/${request.channel}/p`);
+    expect(dm.text).toContain(`thread_ts=${request.ts}`);
+    // Events are handled in order: once the manager's DM is there, Bob's own reply was seen and made none.
+    expect(dms()).toHaveLength(1);
   });
 });
