@@ -4,6 +4,7 @@ import { renderBlocks } from './blocks.ts';
 import { byId, fill, h } from './dom.ts';
 import { renderGce } from './gce.ts';
 import { banners, composerChannel, composerPlaceholder, paneHeader, sidebar, type Navigation, type Where } from './layout.ts';
+import { attachMentions, encodeMentions, type Directory } from './mentions.ts';
 import { channelTimeline, renderMessage, threadTimeline, type MessageDeps } from './messages.ts';
 import { confirmDialog, renderModal, type ModalView } from './modal.ts';
 import { ValueStore, type ActionRequest, type BlockContext, type OptionsAnswer, type Surface } from './surface.ts';
@@ -90,10 +91,18 @@ function blockContext(surface: Surface, blocks: unknown[]): BlockContext {
   };
 }
 
-async function send(text: string, threadTs?: string): Promise<string | undefined> {
+/** Who and what can be mentioned: the people and channels of the workspace. */
+function directory(): Directory {
+  const snap = ui.snap;
+  return { users: snap?.users.filter((u) => !u.isBot) ?? [], channels: snap?.channels ?? [] };
+}
+
+async function send(typed: string, threadTs?: string): Promise<string | undefined> {
   const snap = ui.snap!;
   const channel = threadTs ? ui.thread!.channel : composerChannel(snap, ui.where);
-  if (!channel || !text.trim()) return undefined;
+  if (!channel || !typed.trim()) return undefined;
+  // As Slack's client does: mentions leave as ids (the command's should_escape, a message's <@U…>).
+  const text = encodeMentions(typed, directory());
   const answer =
     text.trim().startsWith('/') && !threadTs
       ? await post('command', { user: ui.user, channel, text: text.trim() })
@@ -292,6 +301,8 @@ el.composer.addEventListener('submit', (e) => {
     el.note.textContent = err ?? '';
   });
 });
+// First: Enter picks a suggestion while the list is open, rather than sending.
+attachMentions(el.input, directory);
 el.input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey) {
     e.preventDefault();
