@@ -19,6 +19,14 @@ describe('local workspace: mentions in the composer, answers where the user acte
   const input = () => ws.page.locator('#composer-input');
   const suggestions = () => ws.page.locator('.mention-list:not([hidden]) [role="option"]');
 
+  /** A command that opens a modal, submitted as it opens, then closed. */
+  async function submitFromCommand(command: string, title: string): Promise<void> {
+    await ws.runCommand(command);
+    await ws.modal(title);
+    await ws.submitModal();
+    await ws.closeModal();
+  }
+
   /** Type what a person types (key by key, so the autocomplete sees it), then send with Enter. */
   async function typeAndSend(text: string): Promise<void> {
     await input().pressSequentially(text);
@@ -73,10 +81,7 @@ describe('local workspace: mentions in the composer, answers where the user acte
       await db.end();
     }
     await ws.asUser('U_MANAGER');
-    await ws.runCommand('/demo share Maria CRM');
-    await ws.modal('Share an image');
-    await ws.submitModal();
-    await ws.closeModal();
+    await submitFromCommand('/demo share Maria CRM', 'Share an image');
     await ws.openChannel('demo-approvals');
     await ws.waitForMessageContaining('Maria CRM');
     await ws.clickButton('Approve');
@@ -89,10 +94,7 @@ describe('local workspace: mentions in the composer, answers where the user acte
   test('Extend on the status DM: the DM shows the new expiry and an ephemeral says what happened', { timeout: 120_000 }, async () => {
     await ws.asUser('U_ALICE');
     await ws.openChannel('demo-vm');
-    await ws.runCommand('/demo launch crm-demo');
-    await ws.modal('Launch a demo');
-    await ws.submitModal();
-    await ws.closeModal();
+    await submitFromCommand('/demo launch crm-demo', 'Launch a demo');
     await ws.openApp('messages');
     const dm = await ws.waitForMessageContaining('Ready.');
     await ws.clickButton('Extend (+2 h)', dm);
