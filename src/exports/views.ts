@@ -129,12 +129,9 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
         ['Format', `${format} (${FORMAT_INFO[e.format].for})`],
         ['Download link expires', expires],
       ]),
-      section(
-        [consoleUrl ? `<${linkUrl(consoleUrl)}|Cloud Console>` : null, logLink, e.signedUrl ? `<${linkUrl(e.signedUrl)}|Download (signed link)>` : null]
-          .filter(Boolean)
-          .join('  ·  '),
-      ),
+      section([consoleUrl ? `<${linkUrl(consoleUrl)}|Cloud Console>` : null, logLink].filter(Boolean).join('  ·  ')),
     ];
+    // The one download control: a button (a second text link beside it only made people wonder which).
     if (e.signedUrl) blocks.push({ type: 'actions', elements: [button('Download', ExportIds.download, e.id, { url: e.signedUrl, style: 'primary' })] });
     const clamp =
       c.askedDays > MAX_SIGNED_URL_DAYS ? ` Signed links last at most ${MAX_SIGNED_URL_DAYS} days, so the ${c.askedDays} days configured were shortened.` : '';

@@ -53,6 +53,9 @@ describe('export views', () => {
     expect(text).toContain('the 10 days configured were shortened');
     expect(text).not.toContain('exports.cancel');
     expect(JSON.stringify(statusMessage(done, ctx).blocks)).not.toContain('shortened');
+    // One download control: the button, not also a link beside the Console and build log.
+    expect(text.split(done.signedUrl.replaceAll('&', '&amp;')).length - 1 + text.split(done.signedUrl).length - 1).toBe(1);
+    expect(text).toContain('"action_id":"exports.download"');
   });
 
   test('failed and cancelled say so; the modal offers every format and only allowed buckets', () => {
