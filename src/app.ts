@@ -25,6 +25,7 @@ import { instrumentCompute, instrumentSlack } from './platform/call-metrics.ts';
 import { requestMiddleware, timeAcks } from './platform/request-middleware.ts';
 import { capabilities } from './capabilities.ts';
 import { resolveActor } from './sharing/approvers.ts';
+import { gceAppReach, type AppReach } from './platform/app-reach.ts';
 
 export interface StartOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface StartOptions {
   log?: Logger;
   /** Otherwise built from config (real GCE, an emulator endpoint, or the simulator's URL). */
   compute?: Compute;
+  /** Where demo apps answer; GCE's external IPs (and the probe's refusals) unless the simulator serves them. */
+  appReach?: AppReach;
   jobTuning?: JobTuning;
   /** Extra HTTP routes served beside /slack/events (the local workspace mounts its page here). */
   extraRoutes?: CustomRoute[];
@@ -105,6 +108,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       instanceId: randomUUID(),
       actor: (userId) => resolveActor(handle.db, config, userId),
       events: new EventBus(),
+      appReach: opts.appReach ?? gceAppReach(),
     };
     // Before either role: jobs emit in the worker, listeners in the web role.
     for (const capability of capabilities) capability.subscribe?.(ctx);

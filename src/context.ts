@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Transaction } from 'kysely';
 import type { Config } from './config.ts';
+import type { AppReach } from './platform/app-reach.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
 import type { Database } from './platform/db-schema.ts';
@@ -32,6 +33,8 @@ export interface AppContext {
   actor(userId: string): Promise<Actor>;
   /** What changed, for capabilities that only react (one bus per process, shared by both roles). */
   events: EventBus<AppEvents>;
+  /** Where a demo VM's app is reached, and what the readiness probe may fetch (GCE, or the simulator's ports). */
+  appReach: AppReach;
 }
 
 /** The events on ctx.events: a capability says what changed; the Home tab, comments… react. */

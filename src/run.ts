@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     if (config.slack.mode === 'local') {
       // The real app against an in-process fake Slack, plus the page that plays Slack for it.
       const { startLocal } = await import('../sim/workspace/start.ts');
-      const local = await startLocal({ config, log, simulator });
+      const local = await startLocal({ config, log, simulator, appReach: simulator?.appReach });
       stops.push(() => local.fake.close());
       ({ app, config } = local);
     } else {

@@ -188,6 +188,7 @@ export function applyStatus(s: SimState, res: GceInstance, status: GceInstanceSt
     if (access) delete access.natIP;
   }
   res.status = status;
+  s.instanceChanged(res, false);
 }
 
 /** When GCE stops a RUNNING VM by itself (scheduling.maxRunDuration with STOP), if it will. */

@@ -79,8 +79,15 @@ export class Instances {
   /** Delete an instance behind the app's back. */
   remove(zone: string, name: string): boolean {
     const inst = this.#byKey.get(`${zone}/${name}`);
-    if (inst) inst.gen++;
-    return this.#byKey.delete(`${zone}/${name}`);
+    if (!inst) return false;
+    inst.gen++;
+    this.#forget(inst);
+    return true;
+  }
+
+  #forget(inst: SimInstance): void {
+    this.#byKey.delete(`${zoneOf(inst.res)}/${inst.res.name}`);
+    this.#d.state.instanceChanged(inst.res, true);
   }
 
   /** Stop, as GCE does, every VM whose run limit has passed (at the moment it passed). */
@@ -224,7 +231,7 @@ export class Instances {
       if (failed) return op;
       inst.gen++;
       if (inst.res.status === 'RUNNING') applyStatus(state, inst.res, 'STOPPING');
-      this.#later(inst, state.operationMs, () => this.#byKey.delete(`${zone}/${inst.res.name}`));
+      this.#later(inst, state.operationMs, () => this.#forget(inst));
       state.timers.after(state.operationMs, () => ops.finish(op));
       return op;
     });

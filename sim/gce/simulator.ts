@@ -12,9 +12,11 @@ import { Instances } from './instances.ts';
 import { type MachineImageSeed, MachineImages } from './machine-images.ts';
 import { type GceMachineType, MachineTypes } from './machine-types.ts';
 import { Operations } from './operations.ts';
+import { VmApps } from './vm-apps.ts';
 import { SAMPLE_MACHINE_IMAGES } from './samples.ts';
 import { createHandler, type RecordedRequest } from './server.ts';
 import { type GceSimulatorOptions, SimState } from './state.ts';
+import type { AppReach } from '../../src/platform/app-reach.ts';
 import type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
 
 export class GceSimulator {
@@ -27,6 +29,7 @@ export class GceSimulator {
   readonly #diskImages: Images;
   readonly #machineTypes: MachineTypes;
   readonly #requests: RecordedRequest[] = [];
+  readonly #apps: VmApps;
   /** A node:http request listener, to mount the simulator in another server. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   #server?: Server;
@@ -41,6 +44,8 @@ export class GceSimulator {
     this.#disks = new Disks({ state, instances: () => this.#instances.all() });
     this.#diskImages = new Images({ state, ops: this.#ops, faults: this.#faults, disks: this.#disks });
     this.#machineTypes = new MachineTypes(state);
+    this.#apps = new VmApps((n) => this.#images.find(n));
+    state.instanceChanged = (res, gone) => this.#apps.changed(res, gone);
     this.handler = createHandler({
       project: state.project,
       routes: [
@@ -56,6 +61,16 @@ export class GceSimulator {
       now: state.now,
       responseLog: opts.responseLog ?? process.env.DEMO_VM_CONTRACT_LOG,
     });
+  }
+
+  /** Where each running VM's app answers (a port of its own on 127.0.0.1), and the only targets a probe may fetch. */
+  get appReach(): AppReach {
+    return this.#apps.reach;
+  }
+
+  /** Requests the VMs' app pages received: `vm` is zone/name. */
+  get appRequests(): ReadonlyArray<{ vm: string; path: string }> {
+    return this.#apps.requests;
   }
 
   get project(): string {
@@ -86,6 +101,7 @@ export class GceSimulator {
   async close(): Promise<void> {
     this.#state.timers.stop();
     this.#ops.wakeAll();
+    this.#apps.closeAll();
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;

@@ -1,5 +1,6 @@
 /** Options, clock, timers, ids and links shared by the simulator's resource modules. */
 import { createHash, randomBytes } from 'node:crypto';
+import type { GceInstance } from './types.ts';
 
 export interface GceSimulatorOptions {
   project?: string;
@@ -77,8 +78,9 @@ export class SimState {
   readonly now: () => Date;
   readonly linkBase: string;
   readonly timers = new Timers();
+  /** Told of every status change of an instance, and of its deletion (the VM's app follows it). */
+  instanceChanged: (res: GceInstance, gone: boolean) => void = () => {};
   #nextInternal = 2;
-  #nextExternal = 10;
 
   constructor(opts: GceSimulatorOptions = {}) {
     this.project = opts.project ?? 'demo-project';
@@ -116,12 +118,12 @@ export class SimState {
   }
 
   /**
-   * External IPs are loopback addresses (127.0.1.0/24): the app probes each demo's app URL, and a
-   * simulated VM must never make it send traffic anywhere but this machine.
+   * Every external IP is 127.0.0.1: a simulated VM must never make the app send traffic anywhere but
+   * this machine, and 127.0.0.1 is loopback on every OS. Each VM's app answers on a port of its own
+   * there (vm-apps.ts).
    */
   nextExternalIp(): string {
-    const n = this.#nextExternal++;
-    return `127.0.1.${(n % 254) + 1}`;
+    return '127.0.0.1';
   }
 
   path(...parts: string[]): string {

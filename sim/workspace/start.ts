@@ -7,7 +7,7 @@ import { localWorkspaceRefusal } from '../../src/local-safety.ts';
 import { LocalWorkspaceServer } from './server.ts';
 import type { SimulatedGce } from './snapshot.ts';
 
-export interface LocalStartOptions extends Pick<StartOptions, 'clock' | 'jobTuning' | 'scheduler' | 'compute'> {
+export interface LocalStartOptions extends Pick<StartOptions, 'clock' | 'jobTuning' | 'scheduler' | 'compute' | 'appReach'> {
   /** Configuration with no Slack credentials (slack.mode 'local'). */
   config: Config;
   log: Logger;
@@ -59,6 +59,7 @@ export async function startLocal(opts: LocalStartOptions): Promise<LocalWorkspac
       jobTuning: opts.jobTuning,
       scheduler: opts.scheduler,
       compute: opts.compute,
+      appReach: opts.appReach,
     });
   } catch (err) {
     page.close();

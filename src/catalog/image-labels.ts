@@ -68,10 +68,3 @@ export function catalogEntryFrom(image: MachineImage, catalogLabelKey: string): 
     region: imageRegion(image),
   };
 }
-
-/** The app link of a running demo, when its image declares one. */
-export function appUrl(app: AppDeclaration | null, host: string | null | undefined): string | null {
-  if (!app || !host) return null;
-  const defaultPort = (app.scheme === 'http' && app.port === 80) || (app.scheme === 'https' && app.port === 443);
-  return `${app.scheme}://${host}${defaultPort ? '' : `:${app.port}`}${app.path}`;
-}

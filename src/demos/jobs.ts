@@ -4,12 +4,11 @@ import { closeInterval, openInterval } from '../accounting/ledger.ts';
 import { GcpError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
 import { metrics } from '../platform/metrics.ts';
-import { appUrl } from '../catalog/image-labels.ts';
 import * as catalog from '../catalog/service.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels, type PowerAction } from './service.ts';
 import { appHost, runLimitSeconds, vmPlacement } from './placement.ts';
-import { syncStatus } from './status.ts';
+import { appTarget, syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
 
@@ -231,25 +230,42 @@ export async function powerJob(
   }
 }
 
-/** Does the demo's app answer? A bounded probe; the verdict goes into the status DM. */
+/**
+ * Does the demo's app answer? A bounded probe; the verdict goes into the status DM. The target is
+ * looked up again before each try (a VM's address can come late) and fetched only if ctx.appReach
+ * allows it: an image's labels must not turn the probe on the app's own host or the metadata server.
+ */
 export async function probeJob(ctx: WorkerContext, data: { demoId: string }): Promise<void> {
-  const demo = await store.getDemo(ctx.db, data.demoId);
-  if (!demo || demo.state !== 'running') return;
-  const image = await catalog.getImage(ctx.db, demo.imageId);
-  const url = appUrl(image?.app ?? null, appHost(ctx.config, demo));
-  if (!url) return;
+  const launched = await store.getDemo(ctx.db, data.demoId);
+  if (!launched || launched.state !== 'running') return;
+  const app = (await catalog.getImage(ctx.db, launched.imageId))?.app ?? null;
+  if (!app) return;
   const deadline = Date.now() + ctx.config.demo.readinessTimeoutSeconds * 1000;
   let ready = false;
   while (!ready && Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: 'manual' });
-      ready = res.status < 500;
-    } catch {
-      await new Promise((r) => setTimeout(r, 2_000));
+    const demo = await store.getDemo(ctx.db, data.demoId);
+    if (demo?.state !== 'running') return; // stopped or deleted meanwhile: no verdict to give
+    const target = appTarget(ctx, demo, app);
+    if (target && !ctx.appReach.mayProbe(target.endpoint)) {
+      ctx.log.warn({ demoId: demo.id, target: target.endpoint }, 'readiness probe refused: the app address is not one a demo VM may have');
+      break;
     }
+    if (target) ready = await answers(target.url);
+    if (!ready) await new Promise((r) => setTimeout(r, 2_000));
   }
-  await store.transition(ctx.db, demo.id, { state: 'running' }, { app_ready: ready }, ctx.clock.now());
-  await syncStatus(ctx, demo.id);
+  await store.transition(ctx.db, data.demoId, { state: 'running' }, { app_ready: ready }, ctx.clock.now());
+  await syncStatus(ctx, data.demoId);
+}
+
+/** One GET: anything below 500 means something listens and serves (a login redirect counts). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: 'manual' });
+    await res.body?.cancel();
+    return res.status < 500;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import * as catalog from '../catalog/service.ts';
-import { appUrl } from '../catalog/image-labels.ts';
+import type { AppDeclaration } from '../catalog/image-labels.ts';
+import { endpointUrl, type AppEndpoint } from '../platform/app-reach.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { extendTarget } from './lease.ts';
 import { statusNotes } from './save.ts';
@@ -17,7 +18,7 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
   return statusMessage(demo, {
     image: summary,
     project: ctx.config.gce.project,
-    appUrl: appUrl(image?.app ?? null, appHost(ctx.config, demo)),
+    appUrl: appTarget(ctx, demo, image?.app ?? null)?.url ?? null,
     ...(ctx.config.gce.externalIp === 'none' ? { iap: { app: image?.app ?? null } } : {}),
     otherZones: zonesFor(ctx.config, image?.region ?? null).filter((z) => z !== demo.zone),
     extendTo: extendTarget(ctx.config, demo, ctx.clock.now()),
@@ -25,6 +26,13 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
     // A launch has no saves yet: no query on the path of its progress updates.
     notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),
   });
+}
+
+/** Where the demo's declared app answers now (its URL and address), if it declares one and has an address. */
+export function appTarget(ctx: AppContext, demo: Demo, app: AppDeclaration | null): { url: string; endpoint: AppEndpoint } | null {
+  // The address GCE gives the VM that people reach (its internal IP when VMs get no external one).
+  const endpoint = app && ctx.appReach.endpoint({ ...demo, externalIp: appHost(ctx.config, demo) }, app.port);
+  return endpoint ? { url: endpointUrl(app, endpoint), endpoint } : null;
 }
 
 /**

@@ -58,7 +58,9 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       expect(body).toContain(`https://ssh.cloud.google.com/v2/ssh/projects/demo-test-project/zones/${demo.zone}/instances/${demo.instance_name}`);
       expect(body).toContain('/console?port=1');
       expect(body).toContain(demo.external_ip!);
-      expect(body).toContain(`http://${demo.external_ip}:8080/crm/login`);
+      // The simulated VM's app answers on a port of its own on 127.0.0.1, at the image's declared path.
+      const appLink = /<(http:\/\/127\.0\.0\.1:\d+\/crm\/login)\|Open the app>/.exec(body)?.[1];
+      expect(appLink, body).toBeDefined();
       // Progress in order, and "ready" only once GCE said RUNNING.
       const texts = seen.map((s) => s.text);
       const order = ['Queued', 'Creating', 'Booting', 'ready'].map((w) => texts.findIndex((x) => x.includes(w)));
@@ -69,12 +71,16 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       const intervals = await t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demo.id).execute();
       expect(intervals).toHaveLength(1);
       expect(intervals[0]!.ended_at).toBeNull();
-      // The app check ran (the simulated VM serves nothing) and said so.
+      // The app check fetched the VM's page and said so; the link serves that page.
       await eventually(
         () => blockText(statusDm(t, demo).blocks ?? []),
-        (b) => b.includes('did not answer its readiness check'),
+        (b) => b.includes('the app answered its readiness check'),
         10_000,
       );
+      expect(t.sim.appRequests.filter((r) => r.vm === `${demo.zone}/${demo.instance_name}`).map((r) => r.path)).toContain('/crm/login');
+      const page = await fetch(appLink!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Acme CRM');
     } finally {
       t.fake.events.off('message_updated', onUpdate);
       t.fake.events.off('message_posted', onUpdate);

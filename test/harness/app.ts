@@ -31,6 +31,8 @@ export interface TestAppOptions {
   /** Job queue tuning beyond the tests' fast polling (e.g. listenNotify: false). */
   jobTuning?: Partial<JobTuning>;
   dbConnectAttempts?: number;
+  /** Where demo apps answer: the simulator's VM pages (default), or GCE's rules (external IP, probe refusals). */
+  appReach?: 'simulator' | 'gce';
 }
 
 export interface TestApp {
@@ -125,7 +127,15 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const log = createLogger({ level: config.logLevel, destination, secrets: [TEST_SIGNING_SECRET, fake.identity.token] });
   const clock = opts.clock ?? systemClock;
   const boot = () =>
-    startApp({ config, log, clock, jobTuning: { ...TEST_JOB_TUNING, ...opts.jobTuning }, scheduler: false, dbConnectAttempts: opts.dbConnectAttempts });
+    startApp({
+      config,
+      log,
+      clock,
+      jobTuning: { ...TEST_JOB_TUNING, ...opts.jobTuning },
+      scheduler: false,
+      dbConnectAttempts: opts.dbConnectAttempts,
+      appReach: opts.appReach === 'gce' ? undefined : sim.appReach,
+    });
   let app = await boot();
   // The catalog is synced at start in the background; tests start from a synced catalog.
   await syncCatalog(app.worker!);
