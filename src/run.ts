@@ -101,15 +101,28 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      if (signal !== 'SIGINT') return;
+      // A second Ctrl-C: whoever presses it prefers leaving now; unfinished steps resume at the next start.
+      process.stdout.write('Quitting now; unfinished job steps resume at the next start.\n');
+      process.exit(130);
+    }
     stopping = true;
     log.info({ signal }, 'stopping: finishing running job steps, then closing the database');
+    process.stdout.write(`${stoppingNote(app.ctx.jobs.runningSteps(), config.shutdownGraceSeconds, signal === 'SIGINT')}\n`);
     await app.stop();
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** What a person stopping the app is waiting for, e.g. "waiting for 1 job step: demo-launch 3f1c2d4e". */
+function stoppingNote(steps: string[], graceSeconds: number, interactive: boolean): string {
+  if (!steps.length) return 'Stopping: no job step is running.';
+  const again = interactive ? ' (Ctrl-C again to quit now)' : '';
+  return `Stopping: waiting for ${steps.length} job step${steps.length === 1 ? '' : 's'} (at most ${graceSeconds} s): ${steps.join(', ')}${again}`;
 }
 
 function printBanner(config: Config, app: RunningApp): void {

@@ -56,6 +56,8 @@ export class JobQueue {
   readonly #log: Logger;
   readonly #tuning: JobTuning;
   readonly #specs = new Map<string, QueueSpec>();
+  /** Job steps this process is running now (job id → what it is), to say what a shutdown waits for. */
+  readonly #running = new Map<string, string>();
   #started = false;
 
   /**
@@ -131,6 +133,7 @@ export class JobQueue {
           const demoId = (job.data as { demoId?: unknown }).demoId;
           const log = childLogger(this.#log, { job: name, jobId: job.id, ...(typeof demoId === 'string' ? { demoId } : {}) });
           const timer = metrics.jobSeconds.startTimer({ queue: name });
+          this.#running.set(job.id, describeJob(name, job.data));
           try {
             const retryCount = job.retryCount ?? 0;
             await handler(job.data, { id: job.id, retryCount, final: retryCount >= retryLimit, log, signal: job.signal });
@@ -139,6 +142,8 @@ export class JobQueue {
             timer({ outcome: 'error' });
             log.warn({ err }, 'job attempt failed; pg-boss will retry it if attempts remain');
             throw err;
+          } finally {
+            this.#running.delete(job.id);
           }
         }
       }),
@@ -172,6 +177,11 @@ export class JobQueue {
     return this.#boss.send(name, data, { ...rest, ...(trx ? { db: fromKysely(trx) } : {}) });
   }
 
+  /** What this process's running job steps are, e.g. `demo-launch 3f1c2d4e` (for a person stopping it). */
+  runningSteps(): string[] {
+    return [...this.#running.values()];
+  }
+
   /** Stop taking work; let running handlers finish (up to timeoutMs) so they stop at a safe point. */
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.#started) return;
@@ -182,4 +192,12 @@ export class JobQueue {
   get boss(): PgBoss {
     return this.#boss;
   }
+}
+
+/** A job step in a few words: its queue, an action if it has one, and the start of the id it works on. */
+function describeJob(queue: string, data: object): string {
+  const fields = data as Record<string, unknown>;
+  const action = typeof fields.action === 'string' ? fields.action : undefined;
+  const id = Object.entries(fields).find(([k, v]) => k !== 'requestId' && k.endsWith('Id') && typeof v === 'string')?.[1] as string | undefined;
+  return [queue, action, id?.slice(0, 8)].filter(Boolean).join(' ');
 }
