@@ -2,7 +2,6 @@ import { loadConfig, ConfigError, describeConfig, type Config } from './config.t
 import { startApp, type RunningApp } from './app.ts';
 import { createLogger } from './platform/log.ts';
 import { armCrashPoints } from './platform/crash.ts';
-import type { GceSimulator } from '../sim/gce/index.ts';
 import { localWorkspaceRefusal, usesRealGcp } from './local-safety.ts';
 
 /**
@@ -46,46 +45,17 @@ async function main(): Promise<void> {
     config = { ...config, gce: { ...config.gce, project } };
   }
 
-  const stops: Array<() => Promise<void>> = [];
-  let simulator: GceSimulator | undefined;
-  if (config.gce.mode === 'simulator') {
-    // Local-only modules are loaded only when used: a production process never holds them.
-    const [{ GceSimulator }, { startLocalCloudBuild }] = await Promise.all([import('../sim/gce/index.ts'), import('../sim/cloudbuild/local.ts')]);
-    simulator = new GceSimulator({
-      project: config.gce.project,
-      zones: config.gce.zones,
-      machineTypes: config.gce.machineTypes,
-      operationMs: 1500,
-      bootMs: 4000,
-    });
-    simulator.seedSampleImages();
-    const { url } = await simulator.listen(0, '127.0.0.1');
-    config = { ...config, gce: { ...config.gce, apiEndpoint: url } };
-    stops.push(() => simulator!.close());
-    // Exports: a local Cloud Build and Cloud Storage beside the simulator, with a bucket to export to.
-    const buckets = config.exports.buckets.length ? config.exports.buckets : ['demo-vm-local-exports'];
-    const cloudBuild = await startLocalCloudBuild(simulator, buckets);
-    config = {
-      ...config,
-      exports: {
-        ...config.exports,
-        buckets,
-        defaultBucket: config.exports.defaultBucket ?? buckets[0],
-        cloudBuildEndpoint: cloudBuild.url,
-        storageEndpoint: cloudBuild.url,
-      },
-    };
-    stops.push(() => cloudBuild.close());
-  }
-
   let app: RunningApp;
+  let closeFakes = async () => {};
+  const notes: string[] = [];
   try {
-    if (config.slack.mode === 'local') {
-      // The real app against an in-process fake Slack, plus the page that plays Slack for it.
-      const { startLocal } = await import('../sim/workspace/start.ts');
-      const local = await startLocal({ config, log, simulator, appReach: simulator?.appReach });
-      stops.push(() => local.fake.close());
+    if (config.gce.mode === 'simulator' || config.slack.mode === 'local') {
+      // Local-only modules are loaded only when used: a production process never holds them.
+      const { startLocalMode } = await import('../sim/local-mode.ts');
+      const local = await startLocalMode({ config, log });
       ({ app, config } = local);
+      closeFakes = local.close;
+      notes.push(...local.notes);
     } else {
       app = await startApp({ config, log });
     }
@@ -93,11 +63,10 @@ async function main(): Promise<void> {
     log.fatal({ err }, `could not start: ${(err as Error).message}`);
     // The log line is for machines; a person starting the app reads this one.
     process.stderr.write(`\ndemo-vm could not start: ${(err as Error).message}\n`);
-    await Promise.allSettled(stops.map((s) => s()));
     process.exit(1);
   }
   log.info(describeConfig(config), 'demo-vm is running');
-  printBanner(config, app);
+  printBanner(config, app, notes);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -111,7 +80,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping: finishing running job steps, then closing the database');
     process.stdout.write(`${stoppingNote(app.ctx.jobs.runningSteps(), config.shutdownGraceSeconds, signal === 'SIGINT')}\n`);
     await app.stop();
-    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await closeFakes();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -125,7 +94,7 @@ function stoppingNote(steps: string[], graceSeconds: number, interactive: boolea
   return `Stopping: waiting for ${steps.length} job step${steps.length === 1 ? '' : 's'} (at most ${graceSeconds} s): ${steps.join(', ')}${again}`;
 }
 
-function printBanner(config: Config, app: RunningApp): void {
+function printBanner(config: Config, app: RunningApp, notes: string[]): void {
   const lines = [''];
   if (config.slack.mode === 'local') {
     lines.push(`  Local workspace (not Slack, no login): ${app.url ?? ''}/`);
@@ -144,6 +113,7 @@ function printBanner(config: Config, app: RunningApp): void {
       : `  GCE: project ${config.gce.project}${config.gce.mode === 'emulator' ? ` via ${config.gce.apiEndpoint}` : ''}`,
   );
   lines.push(config.database.kind === 'pglite' ? `  Database: embedded PGlite in ${config.database.dataDir}` : '  Database: PostgreSQL (DATABASE_URL)');
+  for (const note of notes) lines.push(`  ${note}`);
   lines.push('');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

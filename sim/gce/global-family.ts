@@ -35,6 +35,14 @@ export interface Family<R extends GlobalResource> {
   get(name: string): R;
 }
 
+/**
+ * Put saved resources back (local mode's restart): one still being made has been made meanwhile, one
+ * being deleted is gone — the simulated cloud kept working while the app was down.
+ */
+export function restoreResources<R extends GlobalResource>(f: Family<R>, saved: readonly R[]): void {
+  for (const res of saved) if (res.status !== 'DELETING') f.byName.set(res.name, { ...res, status: res.status === f.makingStatus ? 'READY' : res.status });
+}
+
 /** The insert operation: READY after the operation time, or gone if the operation was told to fail. */
 export function completeInsertLater<R extends GlobalResource>(
   d: FamilyDeps,

@@ -6,7 +6,7 @@ import type { Faults } from './faults.ts';
 import type { Operations } from './operations.ts';
 import type { SimState } from './state.ts';
 import type { Reply, Route, RouteContext } from './types.ts';
-import { completeInsertLater, deleteResource, listResources, type Family } from './global-family.ts';
+import { completeInsertLater, deleteResource, listResources, type Family, restoreResources } from './global-family.ts';
 import { checkLabels, checkName } from './validate.ts';
 
 export interface GceImage {
@@ -56,6 +56,11 @@ export class Images {
 
   constructor(deps: ImagesDeps) {
     this.#d = deps;
+  }
+
+  /** Saved ones back (see restoreResources). */
+  restore(saved: readonly GceImage[]): void {
+    restoreResources(this.#family, saved);
   }
 
   all(): GceImage[] {

@@ -1,4 +1,4 @@
-export { GceSimulator } from './simulator.ts';
+export { GceSimulator, type GceSnapshot } from './simulator.ts';
 export type { GceSimulatorOptions } from './state.ts';
 export { DEFAULT_MACHINE_TYPES, DEFAULT_ZONES } from './state.ts';
 export type { FaultKind, FaultSpec, OperationErrorSpec } from './faults.ts';

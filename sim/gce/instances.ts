@@ -69,6 +69,20 @@ export class Instances {
     return res;
   }
 
+  /** Saved instances back; one that was booting has booted, one that was stopping has stopped. */
+  restore(saved: readonly GceInstance[]): void {
+    const settled: Partial<Record<GceInstanceStatus, GceInstanceStatus>> = {
+      PROVISIONING: 'RUNNING',
+      STAGING: 'RUNNING',
+      STOPPING: 'TERMINATED',
+      SUSPENDING: 'SUSPENDED',
+    };
+    for (const res of saved) {
+      this.#byKey.set(`${zoneOf(res)}/${res.name}`, { res, gen: 0 });
+      applyStatus(this.#d.state, res, settled[res.status] ?? res.status);
+    }
+  }
+
   /** Change an instance's status behind the app's back (cancels any transition in flight). */
   setStatus(zone: string, name: string, status: GceInstanceStatus): void {
     const inst = this.#get(zone, name);

@@ -6,7 +6,7 @@ import type { Operations } from './operations.ts';
 import { lastSegment, type SimState } from './state.ts';
 import type { GceInstance, GceMachineImage, GceVmProperties, Reply, Route, RouteContext } from './types.ts';
 import { defaultNic, defaultVmProperties } from './instance-model.ts';
-import { completeInsertLater, deleteResource, listResources, type Family } from './global-family.ts';
+import { completeInsertLater, deleteResource, listResources, restoreResources, type Family } from './global-family.ts';
 import { checkLabels, checkName } from './validate.ts';
 
 export interface MachineImagesDeps {
@@ -71,6 +71,11 @@ export class MachineImages {
 
   constructor(deps: MachineImagesDeps) {
     this.#d = deps;
+  }
+
+  /** Saved ones back (see restoreResources). */
+  restore(saved: readonly GceMachineImage[]): void {
+    restoreResources(this.#family, saved);
   }
 
   all(): GceMachineImage[] {

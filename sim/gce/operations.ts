@@ -4,7 +4,7 @@
  */
 import { notFound } from './errors.ts';
 import type { OperationFailure } from './faults.ts';
-import type { SimState } from './state.ts';
+import { lastSegment, type SimState } from './state.ts';
 import type { GceOperation, Reply, Route, RouteContext } from './types.ts';
 import { checkRequestId, checkZone } from './validate.ts';
 
@@ -69,6 +69,14 @@ export class Operations {
     const op: SimOperation = { res, zone: args.zone, waiters: new Set() };
     this.#byName.set(name, op);
     return op;
+  }
+
+  /** Saved operations back; those still running then are done by now. */
+  restore(saved: readonly GceOperation[]): void {
+    for (const res of saved) {
+      const done: GceOperation = res.status === 'DONE' ? res : { ...res, status: 'DONE', progress: 100, endTime: this.#state.timestamp() };
+      this.#byName.set(res.name, { res: done, zone: res.zone ? lastSegment(res.zone) : undefined, waiters: new Set() });
+    }
   }
 
   progress(op: SimOperation, pct: number): void {

@@ -19,6 +19,16 @@ import { type GceSimulatorOptions, SimState } from './state.ts';
 import type { AppReach } from '../../src/platform/app-reach.ts';
 import type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
 
+export interface GceSnapshot {
+  instances: GceInstance[];
+  machineImages: GceMachineImage[];
+  images: GceImage[];
+  operations: GceOperation[];
+  nextInternal: number;
+  /** zone/name → the port its app answered on. */
+  appPorts: Array<[string, number]>;
+}
+
 export class GceSimulator {
   readonly #state: SimState;
   readonly #faults = new Faults();
@@ -164,6 +174,30 @@ export class GceSimulator {
   }
   operation(name: string): GceOperation | undefined {
     return this.#ops.get(name);
+  }
+
+  // --- local mode keeps the project across restarts ---
+  /** Everything the simulated project holds, as JSON. */
+  snapshot(): GceSnapshot {
+    return {
+      instances: this.instances,
+      machineImages: this.machineImages,
+      images: this.images,
+      operations: this.operations,
+      nextInternal: this.#state.nextInternal,
+      appPorts: [...this.#apps.ports],
+    };
+  }
+
+  /** Into a new simulator: what was in flight when the snapshot was taken has finished meanwhile. */
+  restore(saved: GceSnapshot): void {
+    const deleting = new Set(saved.operations.filter((o) => o.status !== 'DONE' && o.operationType === 'delete').map((o) => o.targetId));
+    this.#state.nextInternal = saved.nextInternal;
+    for (const [vm, port] of saved.appPorts) this.#apps.ports.set(vm, port);
+    this.#ops.restore(saved.operations);
+    this.#images.restore(saved.machineImages);
+    this.#diskImages.restore(saved.images);
+    this.#instances.restore(saved.instances.filter((i) => !deleting.has(i.id)));
   }
 
   // --- seeding ---

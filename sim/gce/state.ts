@@ -80,7 +80,8 @@ export class SimState {
   readonly timers = new Timers();
   /** Told of every status change of an instance, and of its deletion (the VM's app follows it). */
   instanceChanged: (res: GceInstance, gone: boolean) => void = () => {};
-  #nextInternal = 2;
+  /** The next internal IP's index (kept across a local-mode restart). */
+  nextInternal = 2;
 
   constructor(opts: GceSimulatorOptions = {}) {
     this.project = opts.project ?? 'demo-project';
@@ -113,7 +114,7 @@ export class SimState {
    * demo at its internal IP, and that must stay on this machine as well.
    */
   nextInternalIp(): string {
-    const n = this.#nextInternal++;
+    const n = this.nextInternal++;
     return `127.0.2.${(n % 254) + 1}`;
   }
 

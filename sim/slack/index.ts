@@ -2,7 +2,7 @@
 export { FakeSlack, RESPONSE_URL_METHOD, UPLOAD_METHOD, type ExtraHandler, type FakeSlackOptions } from './server.ts';
 export type { FailSpec, RateLimitMode, WaitOptions } from './recorder.ts';
 export { DEFAULT_CHANNELS, DEFAULT_IDENTITY, DEFAULT_TOKEN, DEFAULT_USERGROUPS, DEFAULT_USERS, type ChannelSeed } from './defaults.ts';
-export { Workspace } from './store/workspace.ts';
+export { Workspace, type SlackSnapshot } from './store/workspace.ts';
 export { MAX_MODAL_STACK, publicView } from './store/views.ts';
 export { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, TRIGGER_TTL_MS, type ResponseUrlOptions } from './store/grants.ts';
 export * from './block-kit-limits.ts';

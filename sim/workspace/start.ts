@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startApp, type RunningApp, type StartOptions } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
-import { FakeSlack } from '../slack/index.ts';
+import { FakeSlack, type SlackSnapshot } from '../slack/index.ts';
 import type { Logger } from '../../src/platform/log.ts';
 import { localWorkspaceRefusal } from '../../src/local-safety.ts';
 import { LocalWorkspaceServer } from './server.ts';
@@ -13,6 +13,8 @@ export interface LocalStartOptions extends Pick<StartOptions, 'clock' | 'jobTuni
   log: Logger;
   /** The GCE simulator config.gce.apiEndpoint points at, if any: the page shows what it holds. */
   simulator?: SimulatedGce;
+  /** What the fake Slack held when local mode last stopped (local-state.ts). */
+  slackState?: SlackSnapshot;
 }
 
 export interface LocalWorkspace {
@@ -40,6 +42,7 @@ export async function startLocal(opts: LocalStartOptions): Promise<LocalWorkspac
   if (opts.config.slack.mode !== 'local') throw new Error('startLocal is for local mode (no Slack credentials configured)');
 
   const fake = new FakeSlack();
+  if (opts.slackState) fake.workspace.restore(opts.slackState);
   const { apiUrl } = await fake.listen(0, '127.0.0.1');
   const signingSecret = randomBytes(24).toString('hex');
   const config: Config = Object.freeze({

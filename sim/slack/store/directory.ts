@@ -53,6 +53,18 @@ export class Directory {
     return { channel, alreadyOpen: false };
   }
 
+  /** Channels and IMs made since the seed (the users and groups are the seed's). */
+  snapshot(): { channels: FakeChannel[] } {
+    return { channels: [...this.channels.values()] };
+  }
+
+  restore(saved: { channels: FakeChannel[] }): void {
+    for (const c of saved.channels) {
+      this.channels.set(c.id, c);
+      if (c.is_im && c.user) this.#ims.set(c.user, c.id);
+    }
+  }
+
   imOf(userId: string): string | undefined {
     return this.#ims.get(userId);
   }

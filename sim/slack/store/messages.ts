@@ -114,6 +114,15 @@ export class MessageStore {
     return stored;
   }
 
+  /** Every channel's messages (not ephemerals: Slack forgets those on reload too). */
+  snapshot(): Record<string, StoredMessage[]> {
+    return Object.fromEntries(this.#byChannel);
+  }
+
+  restore(saved: Record<string, StoredMessage[]>): void {
+    for (const [channel, list] of Object.entries(saved)) this.#byChannel.set(channel, list);
+  }
+
   clear(): void {
     this.#byChannel.clear();
     this.ephemerals.length = 0;

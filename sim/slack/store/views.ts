@@ -113,6 +113,18 @@ export class ViewStore {
     if (view) view.state = { values };
   }
 
+  /** Each user's Home tab; open modals are not kept (a restart closes them). */
+  snapshot(): StoredView[] {
+    return [...this.#homes.values()].map((id) => this.#views.get(id)).filter((v) => v !== undefined);
+  }
+
+  restore(homes: StoredView[]): void {
+    for (const view of homes) {
+      this.#views.set(view.id, view);
+      this.#homes.set(view.user, view.id);
+    }
+  }
+
   all(): StoredView[] {
     return [...this.#views.values()];
   }

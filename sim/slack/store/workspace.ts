@@ -16,6 +16,13 @@ export interface WorkspaceSeed {
   usergroups: Record<string, string[]>;
 }
 
+export interface SlackSnapshot {
+  directory: ReturnType<Directory['snapshot']>;
+  messages: ReturnType<MessageStore['snapshot']>;
+  homes: ReturnType<ViewStore['snapshot']>;
+  files: StoredFile[];
+}
+
 /** The whole state of the fake workspace, independent of HTTP, with one event emitter for every change. */
 export class Workspace {
   readonly events = new EventEmitter<FakeSlackEvents>();
@@ -36,6 +43,18 @@ export class Workspace {
     this.messages = new MessageStore(new TsGenerator(seed.clock), this.events);
     this.views = new ViewStore(seed.clock, this.events, seed.identity);
     this.grants = new Grants(seed.clock, seed.identity.teamId);
+  }
+
+  /** What local mode keeps across a restart: channels, messages, Home tabs and files. */
+  snapshot(): SlackSnapshot {
+    return { directory: this.directory.snapshot(), messages: this.messages.snapshot(), homes: this.views.snapshot(), files: [...this.files.values()] };
+  }
+
+  restore(saved: SlackSnapshot): void {
+    this.directory.restore(saved.directory);
+    this.messages.restore(saved.messages);
+    this.views.restore(saved.homes);
+    for (const f of saved.files) this.files.set(f.id, f);
   }
 
   /** Back to the seeded users and channels, with no messages, views or grants. */
