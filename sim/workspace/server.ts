@@ -1,3 +1,4 @@
+import { emojiMap } from './emoji-map.ts';
 import type { CustomRoute } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -87,6 +88,10 @@ export class LocalWorkspaceServer {
     return [
       get('/', (_req, res) => this.#file(res, 'index.html')),
       get('/local/static/:file', (_req, res, params) => this.#file(res, params['file'] ?? '')),
+      get('/local/emoji.json', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'max-age=3600' });
+        res.end(JSON.stringify(emojiMap()));
+      }),
       get('/local/api/state', (req, res) => this.#state(req, res)),
       get('/local/api/events', (req, res) => this.live.subscribe(req, res)),
       post('/local/api/command', Bodies.command, (b) => i.command(b)),

@@ -1,4 +1,5 @@
 // Event handlers start requests with `void` and return: post() turns a failure into an answer shown on the page.
+import { emojiReady } from './emoji.ts';
 import { fetchState, onChanges, post, type Snapshot } from './api.ts';
 import { renderBlocks } from './blocks.ts';
 import { byId, fill, h } from './dom.ts';
@@ -281,7 +282,8 @@ async function refresh(): Promise<void> {
     do {
       again = false;
       try {
-        ui.snap = await fetchState(ui.user);
+        // The first render waits for the emoji map too, so shortcodes never flash as text.
+        [ui.snap] = await Promise.all([fetchState(ui.user), emojiReady]);
         render();
       } catch (err) {
         toast(`Could not load the workspace: ${(err as Error).message}`);
