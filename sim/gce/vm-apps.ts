@@ -7,11 +7,24 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appFromLabels, type AppDeclaration } from '../../src/catalog/image-labels.ts';
 import type { AppReach } from '../../src/platform/app-reach.ts';
 import { zoneOf } from './instance-model.ts';
+import { appPathFromLabel } from './samples.ts';
 import { lastSegment } from './state.ts';
 import type { GceInstance, GceMachineImage } from './types.ts';
+
+/** The app a machine image declares (labels app-port, app-path; see samples.ts), if any. */
+interface AppDeclaration {
+  port: number;
+  path: string;
+}
+
+function declaredApp(labels: Record<string, string>): AppDeclaration | null {
+  const port = Number(labels['app-port']);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
+  const path = appPathFromLabel(labels['app-path']);
+  return { port, path: path.startsWith('/') ? path : `/${path}` };
+}
 
 interface VmApp {
   server: Server;
@@ -58,7 +71,7 @@ export class VmApps {
   #start(key: string, res: GceInstance): void {
     if (this.#open.has(key)) return;
     const image = res.sourceMachineImage ? this.#findImage(lastSegment(res.sourceMachineImage)) : undefined;
-    const app = image && appFromLabels(image.labels);
+    const app = image && declaredApp(image.labels);
     if (!image || !app) return;
     const title = image.description.split('\n')[0] || image.name;
     const server = createServer((req, reply) => {
