@@ -59,7 +59,16 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     );
     await expect(dm.textContent()).resolves.toContain('e2-standard-2'); // what was picked in the modal
     await expect.poll(() => ws.gcePanel().locator('[data-gce="instances"] .status').allTextContents()).toEqual(['RUNNING']);
+    // The readiness check reached the simulated VM's app, and "Open the app" serves its page.
+    await expect.poll(() => dm.textContent(), { timeout: 20_000 }).toContain('the app answered its readiness check');
     await ws.shot('ready');
+    const appLink = await dm.getByRole('link', { name: 'Open the app' }).getAttribute('href');
+    expect(appLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/login$/);
+    const appPage = await page.context().newPage();
+    await appPage.goto(appLink!);
+    await expect(appPage.locator('h1').textContent()).resolves.toBe('Acme CRM');
+    await appPage.screenshot({ path: new URL('../../test-artifacts/browser/launch-walk/app-page.png', import.meta.url).pathname });
+    await appPage.close();
 
     await ws.clickButton('Stop', dm);
     await expect(page.locator('.confirm').textContent()).resolves.toContain('Stop this demo?');

@@ -50,6 +50,8 @@ export async function startLocalApp(opts: LocalAppOptions = {}): Promise<LocalAp
       // As main.ts: the page lists the simulator's state only when GCE is the simulator.
       simulator: config.gce.mode === 'simulator' ? sim : undefined,
       compute: new GceCompute({ project: config.gce.project, apiEndpoint: gceUrl, onRequest: contractLog ? fileRequestTap(contractLog) : undefined }),
+      // GCE calls always go to the simulator, so its VMs' app pages are where demo apps answer.
+      appReach: sim.appReach,
       jobTuning: TEST_JOB_TUNING,
       scheduler: false,
     });
