@@ -45,7 +45,7 @@ describe('the probe against the simulator', () => {
   beforeAll(async () => {
     const env = { READINESS_TIMEOUT_SECONDS: '3' };
     [t, guarded] = await Promise.all([startTestApp({ env }), startTestApp({ env, appReach: 'gce' })]);
-  });
+  }, 180_000); // two apps at once
   afterAll(async () => Promise.all([t?.close(), guarded?.close()]));
 
   test('with GCE’s rules a loopback VM address is never fetched, and the DM says the app did not answer', async () => {
