@@ -9,7 +9,7 @@ function shortcodesInSources(dir = 'src'): Set<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
     const source = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-    for (const m of source.matchAll(/(?<![:\w]):([a-z][a-z0-9_+-]*[a-z0-9]):/g)) found.add(m[1]!);
+    for (const m of source.matchAll(/(?<![:\w]):([a-z][a-z0-9_+-]*[a-z0-9]):(?![\\/])/g)) found.add(m[1]!);
   }
   return found;
 }
