@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Args } from './types.ts';
 
 /** Form fields the Web API takes as JSON-encoded strings (WebClient encodes objects this way). */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'files', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'files', 'user_auth_blocks', 'unfurls']);
 
 export interface ParsedBody {
   args: Args;

@@ -11,8 +11,11 @@ import {
   blockSuggestion,
   deliver,
   eventCallback,
+  globalShortcut,
+  linkShared,
   messageChanged,
   messageDeleted,
+  messageShortcut,
   slashCommand,
   userMessage,
   viewClosed,
@@ -134,6 +137,19 @@ export class InboundSlack {
 
   messageDeleted(input: { channel: string; ts: string } & EnvelopeOptions, opts?: SendOptions): Promise<Sent> {
     return this.send(messageDeleted(this.fake, input), opts);
+  }
+
+  globalShortcut(input: { user?: string; callbackId: string }, opts?: SendOptions): Promise<Sent> {
+    return this.send(globalShortcut(this.fake, input), opts);
+  }
+
+  messageShortcut(input: { user?: string; callbackId: string; channel: string; messageTs: string }, opts?: SendOptions): Promise<Sent> {
+    return this.send(messageShortcut(this.fake, input), opts);
+  }
+
+  /** Post a message with links; Slack sends link_shared for those in the app's unfurl domains. */
+  linkShared(input: UserMessageInput & { domains: string[] }, opts?: SendOptions): Promise<Sent> {
+    return this.send(linkShared(this.fake, input), opts);
   }
 
   event(event: JsonObject, envelope: EnvelopeOptions = {}, opts?: SendOptions): Promise<Sent> {

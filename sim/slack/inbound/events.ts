@@ -7,6 +7,7 @@ import { publicView } from '../store/views.ts';
 import type { FakeSlack } from '../server.ts';
 import type { FakeChannel, JsonObject, StoredMessage } from '../types.ts';
 import { nowTs, resolveChannel, type SlackRequest } from './common.ts';
+import { unfurlIdFor } from '../methods/chat.ts';
 
 export interface EnvelopeOptions {
   eventId?: string;
@@ -97,6 +98,33 @@ export function messageChanged(fake: FakeSlack, input: { channel: string; ts: st
     event_ts: eventTs,
     ts: eventTs,
     channel_type: channelType(channel),
+  };
+  return eventCallback(fake, event, input);
+}
+
+/**
+ * A user posts a message with links to a domain the app unfurls: the message is stored, and Slack
+ * sends link_shared with the links of those domains (the unfurl_id names the message for chat.unfurl).
+ */
+export function linkShared(fake: FakeSlack, input: UserMessageInput & { domains: string[] }): SlackRequest {
+  const channel = resolveChannel(fake, input.channel);
+  const sent = userMessage(fake, { user: input.user, channel: channel.id, text: input.text, threadTs: input.threadTs });
+  const posted = (sent.payload['event'] as JsonObject)['ts'] as string;
+  const links = [...input.text.matchAll(/<(https?:\/\/[^|>]+)(?:\|[^>]*)?>/g)]
+    .map((m) => m[1]!.replace(/&amp;/g, '&'))
+    .filter((url) => input.domains.some((d) => new URL(url).hostname === d || new URL(url).hostname.endsWith(`.${d}`)))
+    .map((url) => ({ domain: new URL(url).hostname, url }));
+  const event: JsonObject = {
+    type: 'link_shared',
+    channel: channel.id,
+    is_bot_user_member: channel.botMember,
+    user: input.user ?? 'U_ALICE',
+    message_ts: posted,
+    unfurl_id: unfurlIdFor(channel.id, posted),
+    source: 'conversations_history',
+    links,
+    event_ts: posted,
+    ...(input.threadTs !== undefined ? { thread_ts: input.threadTs } : {}),
   };
   return eventCallback(fake, event, input);
 }

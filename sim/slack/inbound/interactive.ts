@@ -6,7 +6,7 @@
 import { publicView } from '../store/views.ts';
 import type { FakeSlack } from '../server.ts';
 import type { JsonObject, StoredView } from '../types.ts';
-import { interactionRequest, resolveChannel, teamObject, userObject, type SlackRequest } from './common.ts';
+import { interactionRequest, nowTs, resolveChannel, teamObject, userObject, type SlackRequest } from './common.ts';
 import { actionPayload, findElement, initialStateValues, stateValues, type Choice } from './elements.ts';
 
 export interface SlashCommandInput {
@@ -40,6 +40,54 @@ export function slashCommand(fake: FakeSlack, input: SlashCommandInput = {}): Sl
   };
   const body = new URLSearchParams(fields).toString();
   return { kind: 'command', contentType: 'application/x-www-form-urlencoded', body, payload: fields, triggerId, responseUrl };
+}
+
+/** A global shortcut, picked from Slack's shortcut menu (⚡ or the composer's `/`). */
+export function globalShortcut(fake: FakeSlack, input: { user?: string; callbackId: string }): SlackRequest {
+  const user = input.user ?? 'U_ALICE';
+  const id = fake.identity;
+  const triggerId = fake.issueTriggerId(user);
+  const { name: _name, ...who } = userObject(fake, user);
+  const payload: JsonObject = {
+    type: 'shortcut',
+    token: id.verificationToken,
+    action_ts: nowTs(),
+    team: teamObject(fake),
+    user: who,
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: triggerId,
+  };
+  return interactionRequest(payload, { triggerId });
+}
+
+/** A message shortcut, picked from a message's "More actions" menu. */
+export function messageShortcut(fake: FakeSlack, input: { user?: string; callbackId: string; channel: string; messageTs: string }): SlackRequest {
+  const user = input.user ?? 'U_ALICE';
+  const id = fake.identity;
+  const channel = resolveChannel(fake, input.channel);
+  const message = fake.message(channel.id, input.messageTs);
+  if (!message) throw new Error(`fake Slack: no message ${input.messageTs} in ${channel.id}`);
+  const triggerId = fake.issueTriggerId(user);
+  const responseUrl = fake.issueResponseUrl(channel.id, user, { kind: 'actions', messageTs: message.ts, threadTs: message.thread_ts });
+  const { channel: _c, ...wire } = structuredClone(message);
+  const payload: JsonObject = {
+    type: 'message_action',
+    token: id.verificationToken,
+    action_ts: nowTs(),
+    team: teamObject(fake),
+    user: userObject(fake, user),
+    channel: { id: channel.id, name: channel.is_im ? 'directmessage' : channel.name },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: input.callbackId,
+    trigger_id: triggerId,
+    response_url: responseUrl,
+    message_ts: message.ts,
+    message: wire as unknown as JsonObject,
+  };
+  return interactionRequest(payload, { triggerId, responseUrl });
 }
 
 /** Where an interaction happens: a channel message, an ephemeral message, or a view (modal or Home). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { checkMessage } from '../block-kit-limits.ts';
 import { argString } from '../http-body.ts';
 import { withBlockIds } from '../store/block-ids.ts';
@@ -131,6 +132,41 @@ const getPermalink: MethodHandler = (ctx) => {
   return { ok: true, channel: channel.id, permalink: permalink(ctx, channel.id, message.ts, message.thread_ts) };
 };
 
+/**
+ * chat.unfurl: the app's previews of links in a message, as attachments of it. The message is named
+ * by channel + ts, or by the unfurl_id + source of its link_shared event; each URL must be in it.
+ */
+const unfurl: MethodHandler = (ctx) => {
+  const unfurlId = argString(ctx.args, 'unfurl_id');
+  const source = argString(ctx.args, 'source');
+  if (unfurlId !== undefined && source !== 'composer' && source !== 'conversations_history') return fail('invalid_source');
+  const target = unfurlId !== undefined ? parseUnfurlId(unfurlId) : { channel: argString(ctx.args, 'channel'), ts: argString(ctx.args, 'ts') };
+  if (!target?.channel) return fail(unfurlId !== undefined ? 'invalid_unfurl_id' : 'missing_channel');
+  if (!target.ts) return fail('missing_ts');
+  const message = ctx.ws.messages.find(target.channel, target.ts);
+  if (!message) return fail('cannot_find_message');
+  const unfurls = ctx.args['unfurls'];
+  if (typeof unfurls !== 'object' || unfurls === null || Array.isArray(unfurls)) return fail('invalid_unfurls_format');
+  for (const [url, preview] of Object.entries(unfurls as Record<string, unknown>)) {
+    if (!message.text.includes(url) && !message.text.includes(url.replace(/&/g, '&amp;'))) return fail('cannot_unfurl_url');
+    const blocks = (preview as { blocks?: unknown } | null)?.blocks;
+    const problem = checkMessage({ blocks });
+    if (problem) return validationFailure(problem, true);
+    ctx.ws.messages.unfurl(target.channel, target.ts, url, withBlockIds(blocks as JsonObject[]));
+  }
+  return { ok: true };
+};
+
+/** unfurl_id as link_shared carries it: `<channel>.<message ts>.<hash>`. */
+export function unfurlIdFor(channel: string, ts: string): string {
+  return `${channel}.${ts}.${createHash('sha256').update(`${channel}:${ts}`).digest('hex')}`;
+}
+
+function parseUnfurlId(id: string): { channel: string; ts: string } | null {
+  const m = /^([A-Z0-9_]+)\.(\d+\.\d+)\.[0-9a-f]+$/.exec(id);
+  return m ? { channel: m[1]!, ts: m[2]! } : null;
+}
+
 export function permalink(ctx: MethodContext, channel: string, ts: string, threadTs?: string): string {
   const base = `${ctx.baseUrl}/archives/${channel}/p${ts.replace('.', '')}`;
   return threadTs !== undefined && threadTs !== ts ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
@@ -142,4 +178,5 @@ export const chatMethods: Record<string, MethodHandler> = {
   'chat.delete': del,
   'chat.postEphemeral': postEphemeral,
   'chat.getPermalink': getPermalink,
+  'chat.unfurl': unfurl,
 };

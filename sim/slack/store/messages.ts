@@ -76,6 +76,17 @@ export class MessageStore {
     return current;
   }
 
+  /** An app's unfurl of one URL: an attachment of the message (replaced when the app unfurls it again), not an edit. */
+  unfurl(channel: string, ts: string, url: string, blocks: JsonObject[]): StoredMessage | undefined {
+    const current = this.find(channel, ts);
+    if (!current) return undefined;
+    const before = structuredClone(current);
+    const others = (current.attachments ?? []).filter((a) => a['app_unfurl_url'] !== url);
+    current.attachments = [...others, { id: others.length + 1, app_unfurl_url: url, from_url: url, is_app_unfurl: true, blocks }];
+    this.#events.emit('message_updated', current, before);
+    return current;
+  }
+
   delete(channel: string, ts: string): StoredMessage | undefined {
     const list = this.all(channel);
     const index = list.findIndex((m) => m.ts === ts);
