@@ -12,6 +12,10 @@ export const CatalogIds = {
   page: 'catalog.page',
   openDetail: 'catalog.open_detail',
   launch: 'catalog.launch',
+  /** Opens the browse modal from elsewhere (the Home tab's empty state). */
+  openBrowse: 'catalog.open_browse',
+  /** The global shortcut "Launch a demo" (manifests/slack-app.yml declares this callback_id). */
+  launchShortcut: 'demo_launch',
 } as const;
 
 /** Job queue names. */

@@ -175,6 +175,23 @@ export async function findForLaunch(ctx: AppContext, viewerId: string, words: st
   return store.findVisibleImage(ctx.db, viewerId, words);
 }
 
+/** Catalog images a message names (the "Launch this demo" message shortcut). */
+export async function imagesNamedIn(ctx: AppContext, viewerId: string, text: string, limit: number): Promise<CatalogImage[]> {
+  // Slack escapes &, < and > in message text; links read `<url|label>`.
+  const plainText = text
+    .replace(/<[^|>]*\|([^>]*)>/g, ' $1 ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+  return store.imagesNamedIn(ctx.db, viewerId, plainText, limit);
+}
+
+/** The images launched most often that the viewer may launch (the Home tab's suggestions). */
+export async function mostLaunched(ctx: AppContext, viewerId: string, limit: number): Promise<CatalogImage[]> {
+  const { items } = await store.searchImages(ctx.db, { viewerId, query: '', filter: 'all', sort: 'launched', offset: 0, limit });
+  return items;
+}
+
 export async function suggestions(ctx: AppContext, viewerId: string, query: string, limit = 100): Promise<CatalogImage[]> {
   const { items } = await store.searchImages(ctx.db, { viewerId, query: query.slice(0, 100), filter: 'all', offset: 0, limit });
   return items;

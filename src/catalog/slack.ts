@@ -1,4 +1,4 @@
-import type { BlockAction, ViewOutput, ViewSubmitAction } from '@slack/bolt';
+import type { BlockAction, GlobalShortcut, ViewOutput, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capability.ts';
 import { UserError } from '../errors.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
@@ -9,16 +9,28 @@ import { browseView, decodeBrowseState, suggestionOptions } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 
 export function registerCatalogListeners({ ctx, bolt, router }: Registration): void {
+  const openBrowse = (triggerId: string, userId: string, query = '') =>
+    modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Demo catalog', loading: 'Loading the catalog…' }, async () =>
+      browseView(await service.browse(ctx, userId, { query, filter: 'all', page: 0 })),
+    );
+
   router.add({
     name: 'browse',
     aliases: ['search', 'catalog'],
     usage: '/demo browse [words]',
     summary: 'browse and search the catalog of demo images',
-    run: async (input) => {
-      await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Demo catalog', loading: 'Loading the catalog…' }, async () =>
-        browseView(await service.browse(ctx, input.userId, { query: input.rest, filter: 'all', page: 0 })),
-      );
-    },
+    run: (input) => openBrowse(input.triggerId, input.userId, input.rest),
+  });
+
+  // "Launch a demo" from Slack's shortcut menu, and "Browse the catalog" on the Home tab: the catalog, whose Launch leads on.
+  bolt.shortcut<GlobalShortcut>(CatalogIds.launchShortcut, async ({ ack, body }) => {
+    await ack();
+    await openBrowse(body.trigger_id, body.user.id);
+  });
+
+  bolt.action<BlockAction>(CatalogIds.openBrowse, async ({ ack, body }) => {
+    await ack();
+    await openBrowse(body.trigger_id, body.user.id);
   });
 
   router.admin.set('publish', {

@@ -255,6 +255,41 @@ export async function findVisibleImage(db: Db, viewerId: string, text: string): 
   return row ? toImage(row) : null;
 }
 
+/**
+ * The images a viewer may launch whose title or GCE name appears in a text, as whole words (a message a
+ * shortcut was used on). Strings are compared in SQL first (bounded), then at word boundaries here.
+ */
+export async function imagesNamedIn(db: Db, viewerId: string, text: string, limit: number): Promise<CatalogImage[]> {
+  const haystack = text.toLowerCase().slice(0, 40_000);
+  if (!haystack.trim()) return [];
+  const rows = await db
+    .selectFrom('images')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'ready')
+    .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]))
+    .where(sql<boolean>`(length(title) >= 3 and strpos(${haystack}, lower(title)) > 0) or strpos(${haystack}, gce_name) > 0`)
+    .orderBy('launch_count', 'desc')
+    .orderBy('created_at', 'desc')
+    .limit(limit * 4)
+    .execute();
+  const found = rows.map(toImage).filter((i) => mentions(haystack, i.title.toLowerCase()) || mentions(haystack, i.gceName));
+  // "Acme CRM v2" names that image, not also "Acme CRM".
+  return found
+    .filter((i) => !found.some((o) => o !== i && o.title.toLowerCase().includes(i.title.toLowerCase()) && o.title.length > i.title.length))
+    .slice(0, limit);
+}
+
+function mentions(haystack: string, name: string): boolean {
+  if (name.length < 3) return false;
+  for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
+    const before = haystack[at - 1] ?? ' ';
+    const after = haystack[at + name.length] ?? ' ';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+  }
+  return false;
+}
+
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }

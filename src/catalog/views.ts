@@ -1,4 +1,4 @@
-import type { Button, KnownBlock, View } from '@slack/types';
+import type { Button, ExternalSelect, KnownBlock, StaticSelect, View } from '@slack/types';
 import { button, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
 import { CatalogIds } from './ids.ts';
 import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
@@ -43,8 +43,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** A browse entry: the image, then Launch and Details (every image listed is one the viewer may launch). */
 function imageCard(image: CatalogImage): KnownBlock[] {
-  return imageMessageCard(image, button('Details', CatalogIds.openDetail, image.id));
+  return [
+    ...imageMessageCard(image),
+    { type: 'actions', elements: [button('Launch', CatalogIds.launch, image.id, { style: 'primary' }), button('Details', CatalogIds.openDetail, image.id)] },
+  ];
 }
 
 /** An image as a message shows it (share requests, its comment thread); the browse modal adds Details. */
@@ -58,6 +62,10 @@ export function imageMessageCard(image: CatalogImage, accessory?: Button): Known
       `${VISIBILITY_LABEL[image.visibility]} · by ${userRef(image.ownerId)} · \`${image.displayName}\`${image.tags.length ? ` · ${image.tags.slice(0, 4).map(escapeMrkdwn).join(', ')}` : ''}${counts}`,
     ),
   ];
+}
+
+function selectInput(label: string, element: StaticSelect | ExternalSelect): KnownBlock {
+  return { type: 'input', block_id: `${element.action_id}_block`, dispatch_action: true, optional: true, label: plain(label), element };
 }
 
 /** The browse modal: search, filter, jump-to (external select, any number of images), a page of cards. */
@@ -80,29 +88,20 @@ export function browseView(page: BrowsePage): View {
         dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
       },
     },
-    {
-      type: 'actions',
-      elements: [
-        {
-          type: 'static_select',
-          action_id: CatalogIds.filter,
-          options: filterOptions,
-          initial_option: filterOptions.find((o) => o.value === page.filter),
-        },
-        {
-          type: 'static_select',
-          action_id: CatalogIds.sort,
-          options: sortOptions,
-          initial_option: sortOptions.find((o) => o.value === (page.sort ?? 'recent')),
-        },
-        {
-          type: 'external_select',
-          action_id: CatalogIds.jump,
-          placeholder: plain('Jump to an image…'),
-          min_query_length: 1,
-        },
-      ],
-    },
+    // Labelled controls: input blocks that dispatch at once (a change re-renders the page).
+    selectInput('Show', {
+      type: 'static_select',
+      action_id: CatalogIds.filter,
+      options: filterOptions,
+      initial_option: filterOptions.find((o) => o.value === page.filter),
+    }),
+    selectInput('Sort by', {
+      type: 'static_select',
+      action_id: CatalogIds.sort,
+      options: sortOptions,
+      initial_option: sortOptions.find((o) => o.value === (page.sort ?? 'recent')),
+    }),
+    selectInput('Jump to an image', { type: 'external_select', action_id: CatalogIds.jump, placeholder: plain('Type a title or name…'), min_query_length: 1 }),
     divider(),
   ];
   if (page.items.length === 0) {
@@ -116,7 +115,7 @@ export function browseView(page: BrowsePage): View {
       ),
     );
   }
-  for (const image of page.items) blocks.push(...imageCard(image));
+  page.items.forEach((image, i) => blocks.push(...(i > 0 ? [divider()] : []), ...imageCard(image)));
   const nav = [
     ...(page.page > 0 ? [button('◀ Previous', `${CatalogIds.page}.prev`, String(page.page - 1))] : []),
     ...(page.hasMore ? [button('Next ▶', `${CatalogIds.page}.next`, String(page.page + 1))] : []),

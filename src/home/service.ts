@@ -10,12 +10,15 @@ import { toDemo, type Demo } from '../demos/store.ts';
 import { homeView } from './views.ts';
 import { budgetStatus, type BudgetStatus } from '../budgets/service.ts';
 import { commentDmsMuted } from '../comments/service.ts';
+import { mostLaunched, type CatalogImageRef } from '../catalog/service.ts';
 
 /** The App Home: what a user has, in one glance, within Slack's 100 blocks; "see all" pages the rest. */
 
 export const HOME_DEMOS = 6;
 export const HOME_IMAGES = 6;
 export const HOME_FLEET_ROWS = 8;
+/** Images suggested when the user has no demo. */
+export const HOME_SUGGESTIONS = 3;
 export const PAGE_SIZE = 10;
 
 export interface DemoCard {
@@ -41,6 +44,8 @@ export interface HomeData {
   extendHours: number;
   /** DMs about new comments on the user's images are muted. */
   commentDmsMuted: boolean;
+  /** The most launched images the user may launch: the empty state's suggestions. */
+  popular: CatalogImageRef[];
 }
 
 const LIVE = ['provisioning', 'running', 'stopped', 'saving'] as const;
@@ -102,7 +107,7 @@ async function pendingApprovals(ctx: AppContext, userId: string): Promise<number
 export async function homeData(ctx: AppContext, userId: string): Promise<HomeData> {
   const actor = await ctx.actor(userId);
   const now = ctx.clock.now();
-  const [demos, images, hours, budget, approvals, paused, fleetView, muted] = await Promise.all([
+  const [demos, images, hours, budget, approvals, paused, fleetView, muted, popular] = await Promise.all([
     demoCards(ctx, userId, { offset: 0, limit: HOME_DEMOS }),
     myImages(ctx, userId, { offset: 0, limit: HOME_IMAGES }),
     hoursThisWeek(ctx, userId, now),
@@ -112,6 +117,8 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     // Orphans need a GCE listing: only in the fleet modal and /demo admin fleet, not on every refresh.
     actor.isAdmin ? fleet(ctx, actor, { limit: HOME_FLEET_ROWS, orphans: false }) : Promise.resolve(null),
     commentDmsMuted(ctx, userId),
+    // In parallel rather than after the demo count: one query on the launch-count index.
+    mostLaunched(ctx, userId, HOME_SUGGESTIONS),
   ]);
   return {
     userId,
@@ -128,6 +135,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     fleet: fleetView,
     extendHours: ctx.config.demo.extendHours,
     commentDmsMuted: muted,
+    popular,
   };
 }
 

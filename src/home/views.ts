@@ -7,6 +7,7 @@ import { button, confirm, context, divider, escapeMrkdwn, header, LIMITS, modal,
 import { HomeIds } from './ids.ts';
 import type { DemoCard, HomeData } from './service.ts';
 import { budgetLine } from '../budgets/views.ts';
+import { CatalogIds } from '../catalog/ids.ts';
 
 /** The App Home and its "see all" pages, as pure functions of data. */
 
@@ -57,6 +58,23 @@ function notificationBlocks(muted: boolean): KnownBlock[] {
   return [section(line, muted ? button('Unmute', HomeIds.commentDms, 'unmute', { style: 'primary' }) : button('Mute comment DMs', HomeIds.commentDms, 'mute'))];
 }
 
+/** No demo yet: the way into the catalog, and the images colleagues launch most, each one click from its launch modal. */
+function emptyState(popular: HomeData['popular']): KnownBlock[] {
+  const blocks = [
+    section(
+      'You have no demos right now. Pick an image from the catalog to launch one.',
+      button('Browse the catalog', CatalogIds.openBrowse, 'home', { style: 'primary' }),
+    ),
+  ];
+  if (popular.length) blocks.push(context('*Most launched*'));
+  for (const image of popular) {
+    const launches = `${image.launches} launch${image.launches === 1 ? '' : 'es'}`;
+    const about = image.description ? ` — ${escapeMrkdwn(truncate(image.description.replace(/\s+/g, ' '), 120))}` : '';
+    blocks.push(section(`*${escapeMrkdwn(truncate(image.title, 100))}*${about}\n_${launches}_`, button('Launch', CatalogIds.launch, image.id)));
+  }
+  return blocks;
+}
+
 export function homeView(d: HomeData): HomeView {
   const blocks: KnownBlock[] = [header('Your demos')];
   const summary = [`:stopwatch: ${d.hoursThisWeek.toFixed(1)} VM hours this week (since Monday, ${d.timeZone})`, `:moneybag: ${budgetLine(d.budget)}`];
@@ -69,7 +87,7 @@ export function homeView(d: HomeData): HomeView {
         `:double_vertical_bar: New launches are paused by an admin${d.paused.reason ? `: ${escapeMrkdwn(d.paused.reason)}` : ''}. Your demos keep running.`,
       ),
     );
-  if (d.demoTotal === 0) blocks.push(section('You have no demos right now. `/demo browse` to launch one.'));
+  if (d.demoTotal === 0) blocks.push(...emptyState(d.popular));
   for (const card of d.demos) blocks.push(...demoCardBlocks(card, d.now, d.extendHours));
   if (d.demoTotal > d.demos.length) blocks.push({ type: 'actions', elements: [button(`See all ${d.demoTotal} demos`, HomeIds.seeAllDemos, '0')] });
 
