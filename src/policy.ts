@@ -4,6 +4,7 @@
  */
 
 export type Action =
+  | 'view'
   | 'launch'
   | 'stop'
   | 'start'
@@ -64,8 +65,9 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
 
     case 'demo': {
       const own = resource.ownerId === actor.userId;
-      // launch: the same demo again (another zone after a stockout).
-      if (!['launch', 'stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action)) return deny('That action does not apply to a demo.');
+      // launch: the same demo again (another zone after a stockout); view: its status card (link unfurls).
+      if (!['view', 'launch', 'stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action))
+        return deny('That action does not apply to a demo.');
       if (own || actor.isAdmin) return allow;
       return deny(`Only the demo's owner (<@${resource.ownerId}>) or an admin can ${action} it.`);
     }

@@ -8,6 +8,7 @@ import { eventually, startTestApp, type TestApp } from './harness/app.ts';
 import { demoInState, imageIdOf, launchFromCatalog, openCatalog, statusDm } from './harness/flows.ts';
 import { commentInModal } from './sharing/helpers.ts';
 import { RESPONSE_URL_METHOD, UPLOAD_METHOD } from '../sim/slack/index.ts';
+import { consoleLinks } from '../src/platform/compute/port.ts';
 
 /**
  * manifests/slack-app.yml against the code: the scopes are exactly those the Web API methods we call
@@ -31,6 +32,7 @@ const METHOD_SCOPES: Record<string, BotScope[]> = {
   'chat.update': ['chat:write'],
   'chat.delete': ['chat:write'],
   'chat.getPermalink': [],
+  'chat.unfurl': ['links:write'],
   'conversations.open': ['im:write'],
   'conversations.history': ['im:history', 'channels:history', 'groups:history'], // status DMs; digests in channels; share requests in a private approvals channel
   'conversations.replies': ['channels:history'], // comment and digest threads
@@ -60,6 +62,7 @@ const PARAM_SCOPES: Record<string, BotScope[]> = {
 const EVENT_SCOPES: Partial<Record<BotEvent, BotScope[]>> = {
   app_home_opened: [],
   app_mention: ['app_mentions:read'],
+  link_shared: ['links:read'],
   'message.channels': ['channels:history'],
   'message.groups': ['groups:history'],
   'message.im': ['im:history'],
@@ -92,13 +95,27 @@ interface Scan {
   params: Set<string>; // parameters of PARAM_SCOPES written as object keys
   events: Set<string>;
   commands: Set<string>;
+  /** callback_ids of the shortcuts the code listens to. */
+  shortcuts: Set<string>;
   interactive: boolean;
   options: boolean;
 }
 
+/** `key: 'value'` pairs of the id objects in the code (CatalogIds.launchShortcut → demo_launch), by `Object.key`. */
+function idConstants(files: string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const file of files) {
+    for (const obj of readFileSync(file, 'utf8').matchAll(/const (\w+) = \{([^}]*)\}/g)) {
+      for (const pair of obj[2]!.matchAll(/(\w+): '([^']+)'/g)) ids.set(`${obj[1]}.${pair[1]}`, pair[2]!);
+    }
+  }
+  return ids;
+}
+
 function scan(files = sourceFiles()): Scan {
-  const s: Scan = { methods: new Map(), params: new Set(), events: new Set(), commands: new Set(), interactive: false, options: false };
+  const s: Scan = { methods: new Map(), params: new Set(), events: new Set(), commands: new Set(), shortcuts: new Set(), interactive: false, options: false };
   const paramKey = new RegExp(`(?<![\\w.'"])(${Object.keys(PARAM_SCOPES).join('|')})\\s*[:,}]`, 'g');
+  const ids = idConstants(files);
   const add = (method: string, file: string) => s.methods.set(method, [...(s.methods.get(method) ?? []), file]);
   for (const file of files) {
     const code = readFileSync(file, 'utf8');
@@ -118,6 +135,8 @@ function scan(files = sourceFiles()): Scan {
     if (/\bfilesUploadV2\s*\(|\.files\.uploadV2\s*\(/.test(code)) for (const m of ['files.getUploadURLExternal', 'files.completeUploadExternal']) add(m, file);
     for (const m of code.matchAll(/\.event\(\s*['"`]([\w.]+)['"`]/g)) s.events.add(m[1]!);
     if (/\.message\(/.test(code)) s.events.add('message');
+    for (const m of code.matchAll(/\.shortcut(?:<[^>]*>)?\(\s*(?:['"`]([\w.-]+)['"`]|(\w+\.\w+))/g))
+      s.shortcuts.add(m[1] ?? ids.get(m[2]!) ?? `unresolved ${m[2]}`);
     for (const m of code.matchAll(/\.command\(\s*['"`](\/[\w-]+)['"`]/g)) s.commands.add(m[1]!);
     if (/\.(action|view|shortcut|options)(<[^>]*>)?\(/.test(code)) s.interactive = true;
     if (/\.options(<[^>]*>)?\(/.test(code)) s.options = true;
@@ -159,6 +178,21 @@ const manifestSchema = z.strictObject({
         }),
       )
       .max(50),
+    shortcuts: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(24),
+          type: z.enum(['global', 'message']),
+          callback_id: z.string().min(1).max(255),
+          description: z.string().min(1).max(150),
+        }),
+      )
+      .max(10)
+      .optional(),
+    unfurl_domains: z
+      .array(z.string().regex(/^[a-z0-9.-]+$/))
+      .max(5)
+      .optional(),
   }),
   oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()).min(1).max(255) }) }),
   settings: z.strictObject({
@@ -194,6 +228,18 @@ describe('manifests/slack-app.yml', () => {
     expect(found.commands).toEqual(new Set(['/demo']));
     expect(new Set(manifest.features.slash_commands.map((c) => c.command))).toEqual(found.commands);
     expect(declaredScopes.has('commands')).toBe(true);
+  });
+
+  test('declares the shortcuts the app listens to (by callback_id), and nothing else', () => {
+    const declared = new Set((manifest.features.shortcuts ?? []).map((sc) => sc.callback_id));
+    expect(found.shortcuts).toEqual(new Set(['demo_launch', 'demo_launch_from_message']));
+    expect(declared).toEqual(found.shortcuts);
+  });
+
+  test('unfurls exactly the domain of the console links it understands, when it handles link_shared', () => {
+    const domains = manifest.features.unfurl_domains ?? [];
+    expect(found.events.has('link_shared')).toBe(domains.length > 0);
+    expect(domains).toEqual([new URL(consoleLinks('p', 'us-central1-a', 'demo-x').console).hostname]);
   });
 
   test('the scan finds the Web API methods the code calls, and each is in the scope table', () => {
@@ -246,6 +292,7 @@ describe('manifests/slack-app.yml', () => {
     expect(probe.params).toEqual(new Set(['username', 'icon_url', 'icon_emoji']));
     expect(probe.events).toEqual(new Set(['app_home_opened', 'message']));
     expect(probe.commands).toEqual(new Set(['/probe']));
+    expect(probe.shortcuts).toEqual(new Set(['probe_shortcut', 'unresolved ProbeIds.missing']));
     expect(probe.options).toBe(true);
     expect(isWebApiMethod('chat.postMessage')).toBe(true);
     expect(isWebApiMethod('usergroups.users.list')).toBe(true);
@@ -292,9 +339,28 @@ describe('what a real flow calls is covered', () => {
       'sent, but the source scan did not find it',
     ).toEqual([]);
     expect(params.flatMap((p) => PARAM_SCOPES[p]!).filter((scope) => !declaredScopes.has(scope))).toEqual([]);
+    // Each declared shortcut is answered with a modal (declared ⇒ handled, as Slack would deliver it).
+    const note = await t.slack.message({ user: 'U_ALICE', channel: 'C_DEMOS', text: 'The Acme CRM demo, please' });
+    for (const shortcut of manifest.features.shortcuts ?? []) {
+      const opened = t.fake.callsTo('views.open').length;
+      const messageTs = String((note.request.payload['event'] as { ts: string }).ts);
+      if (shortcut.type === 'global') await t.slack.globalShortcut({ user: 'U_ALICE', callbackId: shortcut.callback_id });
+      else await t.slack.messageShortcut({ user: 'U_ALICE', callbackId: shortcut.callback_id, channel: 'C_DEMOS', messageTs });
+      await eventually(
+        () => t.fake.callsTo('views.open').length,
+        (n) => n > opened,
+      );
+    }
+    // And a demo's console link in a declared unfurl domain is unfurled.
+    const link = consoleLinks(t.config.gce.project, demo.zone, demo.instance_name).console;
+    await t.slack.linkShared({ user: 'U_ALICE', channel: 'C_DEMOS', text: `<${link}>`, domains: manifest.features.unfurl_domains ?? [] });
+    await eventually(
+      () => t.fake.callsTo('chat.unfurl'),
+      (calls) => calls.length > 0,
+    );
 
     const called = new Set(t.fake.calls.map((c) => c.method).filter((m) => !NOT_METHODS.has(m)));
-    expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update']));
+    expect([...called]).toEqual(expect.arrayContaining(['auth.test', 'views.open', 'views.update', 'chat.postMessage', 'chat.update', 'chat.unfurl']));
     expect(
       [...called].filter((m) => !(m in METHOD_SCOPES)),
       'called, but not in METHOD_SCOPES',
@@ -304,4 +370,11 @@ describe('what a real flow calls is covered', () => {
       'called, but the source scan did not find it',
     ).toEqual([]);
   }, 60_000);
+
+  test('the usage hint of /demo names every subcommand group', () => {
+    const hint = manifest.features.slash_commands.find((c) => c.command === '/demo')?.usage_hint ?? '';
+    const words = new Set(hint.split(/[^a-z]+/));
+    const groups = [...t.app.router.specs.map((s) => s.name), 'help', ...(t.app.router.admin.size ? ['admin'] : [])];
+    expect(groups.filter((g) => !words.has(g))).toEqual([]);
+  });
 });

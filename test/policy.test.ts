@@ -27,6 +27,7 @@ const MATRIX: Array<[Action, Resource, string, string]> = [
   ['launch', officialImage, 'YYYY', 'official images: anyone'],
   ['launch', sharedImage, 'YYYY', 'shared images: anyone'],
   ['launch', privateImage, 'Y--Y', 'private images: owner or admin'],
+  ['view', demo, 'Y--Y', 'its status card, as a link unfurls'],
   ['launch', demo, 'Y--Y', 'again, in another zone'],
   ['stop', demo, 'Y--Y', ''],
   ['start', demo, 'Y--Y', ''],

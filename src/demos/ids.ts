@@ -2,6 +2,7 @@ import type { QueueSpec } from '../platform/jobs.ts';
 
 export const DemoIds = {
   launchView: 'demos.launch',
+  launchChoiceView: 'demos.launch_choice',
   zoneBlock: 'demos.zone_block',
   zone: 'demos.zone',
   machineTypeBlock: 'demos.machine_type_block',
@@ -13,6 +14,8 @@ export const DemoIds = {
   delete: 'demos.delete',
   retryZone: 'demos.retry_zone',
   openLink: 'demos.open_link',
+  /** The message shortcut "Launch this demo" (manifests/slack-app.yml declares this callback_id). */
+  launchShortcut: 'demo_launch_from_message',
 } as const;
 
 /** Job queue names. */

@@ -1,4 +1,4 @@
-import type { BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { BlockAction, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
 import type { Registration } from '../capability.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import * as catalog from '../catalog/service.ts';
@@ -7,16 +7,21 @@ import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { DemoIds } from './ids.ts';
 import * as service from './service.ts';
-import { demoListBlocks, launchModal, launchQueuedModal } from './views.ts';
+import { consoleUnfurls } from './unfurl.ts';
+import { demoListBlocks, launchChoiceModal, launchModal, launchQueuedModal } from './views.ts';
+
+/** Images a "Launch this demo" choice lists at most. */
+const MAX_CHOICES = 10;
 
 export function registerDemos({ ctx, bolt, router }: Registration): void {
+  async function launchView(userId: string, image: catalog.CatalogImageRef | null) {
+    if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
+    await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
+    return launchModal(image, await service.launchOptions(ctx, image));
+  }
+
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
-    await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Launch a demo', push }, async () => {
-      const image = await find();
-      if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
-      await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
-      return launchModal(image, await service.launchOptions(ctx, image));
-    });
+    await modalFlow(ctx.slack, ctx.log, { triggerId, title: 'Launch a demo', push }, async () => launchView(userId, await find()));
   }
 
   router.add({
@@ -50,7 +55,33 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
   bolt.action<BlockAction>(CatalogIds.launch, async ({ ack, body, action }) => {
     await ack();
     const imageId = action.type === 'button' ? (action.value ?? '') : '';
-    await openLaunchModal(body.trigger_id, body.user.id, () => catalog.getImage(ctx.db, imageId), true);
+    // On a modal (catalog, details, a choice) the launch modal goes on top; from the Home tab it opens on its own.
+    await openLaunchModal(body.trigger_id, body.user.id, () => catalog.getImage(ctx.db, imageId), body.view?.type === 'modal');
+  });
+
+  // "Launch this demo" on a message that names catalog images: that image's launch modal, or a choice.
+  bolt.shortcut<MessageShortcut>(DemoIds.launchShortcut, async ({ ack, body }) => {
+    await ack();
+    await modalFlow(ctx.slack, ctx.log, { triggerId: body.trigger_id, title: 'Launch a demo' }, async () => {
+      const images = await catalog.imagesNamedIn(ctx, body.user.id, body.message.text ?? '', MAX_CHOICES + 1);
+      if (images.length === 0) {
+        throw new UserError('No catalog image is named in that message. `/demo browse` lists the images you can launch.');
+      }
+      return images.length === 1 ? launchView(body.user.id, images[0]!) : launchChoiceModal(images.slice(0, MAX_CHOICES), images.length > MAX_CHOICES);
+    });
+  });
+
+  bolt.event('link_shared', async ({ event }) => {
+    const unfurls = await consoleUnfurls(
+      ctx,
+      event.user,
+      event.links.map((l) => l.url),
+    );
+    if (Object.keys(unfurls).length === 0) return;
+    // unfurl_id + source also reach a link still in the composer; channel + ts a posted one.
+    const { unfurl_id, source } = event;
+    if (unfurl_id && (source === 'composer' || source === 'conversations_history')) await ctx.slack.chat.unfurl({ unfurl_id, source, unfurls });
+    else await ctx.slack.chat.unfurl({ channel: event.channel, ts: event.message_ts, unfurls });
   });
 
   bolt.view<ViewSubmitAction>(DemoIds.launchView, async ({ ack, body, view }) => {

@@ -12,7 +12,7 @@ import { statusMessage } from './views.ts';
 import { appHost, zonesFor } from './placement.ts';
 
 /** Render a demo's status DM from its current row (one function, so every update says the same). */
-export async function renderStatus(ctx: AppContext, demo: Demo) {
+export async function renderStatus(ctx: AppContext, demo: Demo, opts: { readOnly?: boolean } = {}) {
   const image = await catalog.getImage(ctx.db, demo.imageId);
   const summary = image ? { id: image.id, title: image.title, displayName: image.displayName } : { id: demo.imageId, title: 'Demo', displayName: '?' };
   return statusMessage(demo, {
@@ -25,6 +25,7 @@ export async function renderStatus(ctx: AppContext, demo: Demo) {
     extendHours: ctx.config.demo.extendHours,
     // A launch has no saves yet: no query on the path of its progress updates.
     notes: demo.state === 'provisioning' || demo.state === 'failed' ? [] : await statusNotes(ctx, demo.id),
+    readOnly: opts.readOnly,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { consoleLinks } from '../platform/compute/port.ts';
+import { CatalogIds } from '../catalog/ids.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { extendButton, saveAndStopButton } from './lifecycle-views.ts';
@@ -71,6 +72,14 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
   });
 }
 
+/** A message named several images ("Launch this demo"): pick one; Launch pushes its launch modal. */
+export function launchChoiceModal(images: ImageSummary[], more: boolean): View {
+  const blocks: KnownBlock[] = [section('That message names several catalog images. Which one?')];
+  for (const image of images) blocks.push(section(`*${escapeMrkdwn(image.title)}*\n\`${image.gceName}\``, button('Launch', CatalogIds.launch, image.id)));
+  if (more) blocks.push(context('It names more; these are the most launched. `/demo browse` finds the others.'));
+  return modal({ title: 'Launch a demo', callbackId: DemoIds.launchChoiceView, close: 'Cancel', blocks });
+}
+
 /** What the modal turns into once the launch is queued. */
 export function launchQueuedModal(image: ImageSummary): View {
   return modal({
@@ -102,6 +111,8 @@ export interface StatusContext {
   extendHours: number;
   /** Set when demo VMs have no external IP (GCE_EXTERNAL_IP=none): reached through IAP; `appUrl` is then the internal one the worker checks. */
   iap?: { app: AppDeclaration | null };
+  /** Without buttons: the card as a link unfurl shows it to everyone in a channel. */
+  readOnly?: boolean;
 }
 
 /** A local port for the tunnel: the app's own unless it needs root locally. */
@@ -140,7 +151,7 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
 
   if (demo.state === 'failed') {
     const blocks: KnownBlock[] = [section(`:x: *${title}* could not be launched.\n${escapeMrkdwn(demo.failureReason ?? 'Unknown error.')}`), context(where)];
-    if (demo.failureKind === 'stockout' && c.otherZones.length) {
+    if (demo.failureKind === 'stockout' && c.otherZones.length && !c.readOnly) {
       blocks.push(section('GCE has no capacity for this machine type in that zone right now. Try another zone:'));
       blocks.push({
         type: 'actions',
@@ -193,7 +204,7 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
         confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger'),
       }),
     );
-  if (actions.length) blocks.push({ type: 'actions', elements: actions });
+  if (actions.length && !c.readOnly) blocks.push({ type: 'actions', elements: actions });
   blocks.push(...notes, context(where));
   const text = `${c.image.title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
   return { text, blocks };
