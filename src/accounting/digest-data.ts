@@ -1,6 +1,6 @@
 import type { Db } from '../platform/db.ts';
-import { previousPeriod, type Period } from './periods.ts';
-import { imageTitles, runningNow, usageSummary, type RunningDemo, type UsageFigures } from './store.ts';
+import { previousPeriod, sameKindAt, type Period } from './periods.ts';
+import { imageTitles, lastUsageBefore, runningNow, usageSummary, type RunningDemo, type UsageFigures } from './store.ts';
 
 /** Everything a digest shows, computed from the ledger in two queries (usage, running VMs). */
 
@@ -50,6 +50,21 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     topImages: images.map((i) => ({ ...i, title: titles.get(i.imageId) ?? 'Removed image' })),
     running,
   };
+}
+
+export function hasUsage(d: DigestData): boolean {
+  return d.users.some((u) => u.hours > 0);
+}
+
+/**
+ * What a digest due for `period` reports. A subscription's first digest never starts empty: when its
+ * period had no usage it reports the last full period (day or week alike) that had some, if any.
+ */
+export async function digestFor(db: Db, period: Period, now: Date, opts: { first: boolean }): Promise<DigestData> {
+  const data = await computeDigest(db, period, now);
+  if (!opts.first || hasUsage(data)) return data;
+  const last = await lastUsageBefore(db, period.start, now);
+  return last ? computeDigest(db, sameKindAt(period, new Date(last.getTime() - 1)), now) : data;
 }
 
 /** Most hours first, then previous hours, then a stable key: the same data always renders the same. */

@@ -107,14 +107,14 @@ export async function findDigestMessage(client: WebClient, opts: { channel: stri
 const IMAGE_RETRY_MS = [1_000, 2_000, 4_000];
 
 /**
- * Post the digest with its metadata. A file uploaded moments ago may not be usable in an image block
+ * Post the digest with its metadata (a preview has none). A file uploaded moments ago may not be usable in an image block
  * yet (Slack finishes uploads asynchronously: invalid_blocks on slack_file); wait and retry, and in
  * the end post without the chart rather than not at all. invalid_blocks means nothing was posted.
  */
 export async function postDigest(
   client: WebClient,
   poster: SlackPoster,
-  opts: { channel: string; ref: DigestRef; render: (chart: boolean) => { text: string; blocks: KnownBlock[] }; sleep?: (ms: number) => Promise<void> },
+  opts: { channel: string; ref?: DigestRef; render: (chart: boolean) => { text: string; blocks: KnownBlock[] }; sleep?: (ms: number) => Promise<void> },
 ): Promise<string> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const post = (chart: boolean) =>
@@ -122,7 +122,8 @@ export async function postDigest(
       poster.postMessage({
         channel: opts.channel,
         ...opts.render(chart),
-        metadata: { event_type: DIGEST_EVENT, event_payload: { ...opts.ref } },
+        // A preview (no ref) carries no digest metadata: it must never be mistaken for the posted digest.
+        ...(opts.ref ? { metadata: { event_type: DIGEST_EVENT, event_payload: { ...opts.ref } } } : {}),
         unfurl_links: false,
         unfurl_media: false,
       }),

@@ -21,6 +21,11 @@ export interface DigestSchedule {
 export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_NAMES = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
 
+/** What `/demo digest subscribe #channel` means without a schedule: Mondays at 09:00. */
+export function defaultSchedule(timeZone: string): DigestSchedule {
+  return { cadence: 'weekly', weekday: 1, hour: 9, minute: 0, timeZone };
+}
+
 export function toCron(s: DigestSchedule): string {
   return `${s.minute} ${s.hour} * * ${s.cadence === 'weekly' ? s.weekday : '*'}`;
 }

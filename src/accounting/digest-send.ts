@@ -2,12 +2,13 @@ import type { AppContext } from '../context.ts';
 import { crashPoint } from '../platform/crash.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { renderHoursChart } from './chart.ts';
-import { computeDigest } from './digest-data.ts';
+import { digestFor, type DigestData } from './digest-data.ts';
 import { attachCsvOnce, ChannelAccessError, displayNames, findDigestMessage, postDigest, uploadChart, type DigestRef } from './digest-post.ts';
-import { claimPost, markSent, recordMessage, releasePost, type Subscription } from './digest-store.ts';
+import { claimPost, hasSentDigest, markSent, recordMessage, releasePost, subscriptionOf, type Subscription } from './digest-store.ts';
 import { csvFilename, digestCsv, digestMessage, digestTitle, TOP_USERS } from './digest-views.ts';
 import { describePeriod, localDateString, type Period } from './periods.ts';
-import { section } from '../platform/blocks.ts';
+import { defaultSchedule, describeSchedule, latestFire, periodFor } from './digest-schedule.ts';
+import { context, section } from '../platform/blocks.ts';
 
 /**
  * Exactly one digest per subscription and period: claim the (subscription, period) row, post with
@@ -37,7 +38,7 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
   try {
     let ts = claim.messageTs ?? (claim.resume ? await findDigestMessage(ctx.slack, { channel, botId: ctx.identity.botId, ref }) : null);
     const outcome: SendOutcome = ts ? 'found' : 'posted';
-    const data = await computeDigest(ctx.db, period, ctx.clock.now());
+    const data = await digestFor(ctx.db, period, ctx.clock.now(), { first: !(await hasSentDigest(ctx.db, sub.id)) });
     const active = data.users.filter((u) => u.hours > 0);
     const csv = active.length > TOP_USERS ? csvFilename(data) : undefined;
     if (!ts) {
@@ -68,6 +69,33 @@ export async function sendDigest(s: DigestSender, sub: Subscription, period: Per
     if (err instanceof ChannelAccessError) await tellOwner(ctx, sub, ref, err.message);
     throw err;
   }
+}
+
+/**
+ * `/demo digest preview`: the digest a channel would get now — its subscription's latest period (the
+ * last one with usage if it has posted nothing yet), or a new weekly subscription's first — sent to
+ * the admin's DM with its chart, and posted nowhere else. Returns whether the channel is subscribed.
+ */
+export async function previewDigest(ctx: AppContext, opts: { adminId: string; channelId: string | null }): Promise<{ subscribed: boolean; data: DigestData }> {
+  const now = ctx.clock.now();
+  const sub = opts.channelId ? await subscriptionOf(ctx.db, opts.channelId) : null;
+  const schedule = sub?.schedule ?? defaultSchedule(ctx.config.orgTimeZone);
+  const period = periodFor(schedule, latestFire(schedule, now));
+  const data = await digestFor(ctx.db, period, now, { first: !sub || !(await hasSentDigest(ctx.db, sub.id)) });
+  const active = data.users.filter((u) => u.hours > 0);
+  const chartFileId = await chart(ctx, data.period, active.slice(0, TOP_USERS));
+  const where = opts.channelId ? `<#${opts.channelId}>` : 'a channel';
+  const note = context(
+    `:eyes: *Preview* of the digest ${where} would get now (${sub ? describeSchedule(sub.schedule) : `not subscribed: as a new weekly subscription's first digest`}). Posted only here.`,
+  );
+  await postDigest(ctx.slack, ctx.poster, {
+    channel: opts.adminId,
+    render: (withChart) => {
+      const message = digestMessage(data, { late: false, chartFileId: withChart ? chartFileId : undefined });
+      return { text: `Preview: ${message.text}`, blocks: [note, ...message.blocks] };
+    },
+  });
+  return { subscribed: sub !== null, data };
 }
 
 /** The chart as an uploaded file id; a digest without a chart beats no digest. */

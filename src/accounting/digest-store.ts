@@ -41,6 +41,11 @@ export async function listSubscriptions(db: Db): Promise<Subscription[]> {
   return rows.map(toSubscription);
 }
 
+export async function subscriptionOf(db: Db, channelId: string): Promise<Subscription | null> {
+  const row = await db.selectFrom('digest_subscriptions').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
+  return row ? toSubscription(row) : null;
+}
+
 export async function getSubscription(db: Db, id: string): Promise<Subscription | null> {
   const row = await db.selectFrom('digest_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toSubscription(row) : null;
@@ -82,6 +87,18 @@ export async function deleteSubscription(db: Db, channelId: string, actorId: str
     if (row) await recordAudit(trx, audit('digest.unsubscribe', actorId, channelId, now, { cron: row.cron, timeZone: row.time_zone }, null));
     return row ? toSubscription(row) : null;
   });
+}
+
+/** Whether a subscription has had a digest posted yet (its first one reports the last period with usage). */
+export async function hasSentDigest(db: Db, subscriptionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('digest_posts')
+    .select('state')
+    .where('subscription_id', '=', subscriptionId)
+    .where('state', '=', 'sent')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The newest sent digest of each subscription (for `/demo digest list`). */

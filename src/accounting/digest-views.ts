@@ -28,6 +28,11 @@ function userLine(u: DigestUser, rank: number): string {
 
 export function digestMessage(d: DigestData, r: DigestRender): { text: string; blocks: KnownBlock[] } {
   const active = d.users.filter((u) => u.hours > 0);
+  // Nothing ran: one line, not an empty chart and a table of zeros.
+  if (active.length === 0) {
+    const line = `:zzz: *${digestTitle(d)}*: no demo VM ran${d.period.kind === 'day' ? ' that day' : ' that week'}.${r.late ? ' _(posted late)_' : ''}`;
+    return { text: `${digestTitle(d)}: no demo VM ran.`, blocks: [section(line)] };
+  }
   const before = d.period.kind === 'day' ? 'the day before' : 'the week before';
   const totalLine = `*${hoursAndCost(d.total)}* across ${active.length} ${active.length === 1 ? 'person' : 'people'} · ${change(d.total.hours, d.total.prevHours)} against ${before}`;
   const blocks: KnownBlock[] = [
@@ -42,7 +47,6 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
 
   blocks.push(divider(), section('*Per person*'));
   const shown = active.slice(0, TOP_USERS);
-  if (shown.length === 0) blocks.push(context('No demo VM ran in this period.'));
   for (let i = 0; i < shown.length; i += PER_SECTION) {
     blocks.push(
       section(

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts';
 import { mentionedUser } from '../commands.ts';
-import { DAYS, type Cadence, type DigestSchedule } from './digest-schedule.ts';
+import { DAYS, defaultSchedule, type Cadence, type DigestSchedule } from './digest-schedule.ts';
 import { ANY_REGION } from './money.ts';
 import { compareLocalDates, dateRange, dayOf, isTimeZone, monthOf, parseLocalDate, previousPeriod, weekOf, type Period } from './periods.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
@@ -115,9 +115,10 @@ export function parseSubscribeArgs(words: string[], defaultTimeZone: string): { 
     else throw new UserError(`I don't understand \`${escapeMrkdwn(word)}\`. Usage: \`${SUBSCRIBE_USAGE}\`.`);
   }
   if (cadence === 'daily' && weekday !== undefined) throw new UserError('A daily digest goes out every day; leave out the weekday, or say `weekly`.');
+  const d = defaultSchedule(timeZone ?? defaultTimeZone);
   return {
     channelId,
-    schedule: { cadence: cadence ?? 'weekly', weekday: weekday ?? 1, hour: time?.hour ?? 9, minute: time?.minute ?? 0, timeZone: timeZone ?? defaultTimeZone },
+    schedule: { ...d, cadence: cadence ?? d.cadence, weekday: weekday ?? d.weekday, hour: time?.hour ?? d.hour, minute: time?.minute ?? d.minute },
   };
 }
 

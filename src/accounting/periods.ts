@@ -48,6 +48,11 @@ export function dateRange(first: LocalDate, last: LocalDate, timeZone: string): 
   return { kind: 'range', start: plain(start), end: plain(end), timeZone };
 }
 
+/** The day or week (as `p` is) that contains `at`, in p's zone. */
+export function sameKindAt(p: Period, at: Date): Period {
+  return p.kind === 'day' ? dayOf(at, p.timeZone) : weekOf(at, p.timeZone);
+}
+
 /** The period just before: the previous day/week/month, or a range of the same length of days. */
 export function previousPeriod(p: Period): Period {
   const start = local(p.start, p.timeZone);

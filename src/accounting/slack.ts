@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire, periodFor } from './digest-schedule.ts';
 import { ensureMember } from './digest-post.ts';
+import { previewDigest } from './digest-send.ts';
 import { parseChannel, parseSubscribeArgs, PRICE_USAGE, SUBSCRIBE_USAGE, tokens, USAGE_USAGE } from './parse.ts';
 import { describePeriod } from './periods.ts';
 import * as service from './service.ts';
@@ -25,7 +26,7 @@ export function registerAccounting({ ctx, router }: Registration): void {
 
   router.add({
     name: 'digest',
-    usage: '/demo digest subscribe #channel [weekly|daily] [mon 09:00] [Area/City] | list | unsubscribe #channel',
+    usage: '/demo digest subscribe #channel [weekly|daily] [mon 09:00] [Area/City] | list | unsubscribe #channel | preview [#channel]',
     summary: 'usage digests posted into channels (admins)',
     adminOnly: true,
     run: (input, respond) => digestCommand(ctx, input, respond),
@@ -76,6 +77,14 @@ async function digestCommand(ctx: AppContext, input: CommandInput, respond: Resp
       await say(`:white_check_mark: <#${removed.channelId}> no longer gets the usage digest.`);
       return;
     }
+    case 'preview': {
+      service.authorizeDigestAdmin(actor);
+      const channelId = words[0] ? parseChannel(words[0]) : null;
+      const { subscribed } = await previewDigest(ctx, { adminId: input.userId, channelId });
+      const unsubscribed = channelId && !subscribed ? ` <#${channelId}> has no digest yet: \`${SUBSCRIBE_USAGE}\`.` : '';
+      await say(`:eyes: The preview is in your DM from me; nothing was posted in any channel.${unsubscribed}`);
+      return;
+    }
     case 'list':
     case '': {
       const { subscriptions, lastSent, now } = await service.subscriptions(ctx, actor);
@@ -84,7 +93,7 @@ async function digestCommand(ctx: AppContext, input: CommandInput, respond: Resp
     }
     default:
       await say(
-        `I don't know \`/demo digest ${sub.slice(0, 30).replace(/[<>&]/g, '')}\`. Use \`${SUBSCRIBE_USAGE}\`, \`/demo digest list\` or \`/demo digest unsubscribe #channel\`.`,
+        `I don't know \`/demo digest ${sub.slice(0, 30).replace(/[<>&]/g, '')}\`. Use \`${SUBSCRIBE_USAGE}\`, \`/demo digest list\`, \`/demo digest unsubscribe #channel\` or \`/demo digest preview [#channel]\`.`,
       );
   }
 }

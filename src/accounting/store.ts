@@ -140,6 +140,17 @@ export async function runningNow(db: DbOrTrx, opts: { userId?: string; limit: nu
   };
 }
 
+/** The last instant before `before` at which some demo VM ran (an open interval runs until `now`), or null. */
+export async function lastUsageBefore(db: DbOrTrx, before: Date, now: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom('usage_intervals')
+    .select(sql<Date | null>`max(least(coalesce(ended_at, ${now}), ${before}))`.as('at'))
+    .where('started_at', '<', before)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', eb.ref('started_at'))]))
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : null;
+}
+
 export async function imageTitles(db: DbOrTrx, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('images').select(['id', 'title']).where('id', 'in', ids).execute();
