@@ -66,11 +66,12 @@ function emptyState(popular: HomeData['popular']): KnownBlock[] {
       button('Browse the catalog', CatalogIds.openBrowse, 'home', { style: 'primary' }),
     ),
   ];
-  if (popular.length) blocks.push(context('*Most launched*'));
+  // A new catalog has no launches yet: then these are simply its newest images.
+  if (popular.length) blocks.push(context(popular.some((i) => i.launches > 0) ? '*Most launched*' : '*From the catalog*'));
   for (const image of popular) {
-    const launches = `${image.launches} launch${image.launches === 1 ? '' : 'es'}`;
+    const launches = image.launches ? `\n_${image.launches} launch${image.launches === 1 ? '' : 'es'}_` : '';
     const about = image.description ? ` — ${escapeMrkdwn(truncate(image.description.replace(/\s+/g, ' '), 120))}` : '';
-    blocks.push(section(`*${escapeMrkdwn(truncate(image.title, 100))}*${about}\n_${launches}_`, button('Launch', CatalogIds.launch, image.id)));
+    blocks.push(section(`*${escapeMrkdwn(truncate(image.title, 100))}*${about}${launches}`, button('Launch', CatalogIds.launch, image.id)));
   }
   return blocks;
 }
