@@ -238,16 +238,21 @@ export async function latestComments(db: Db, imageId: string, limit: number): Pr
   return rows.map((r) => ({ authorId: r.author_id, body: r.body, createdAt: r.created_at, editedAt: r.edited_at }));
 }
 
-/** A user's words may name an image by its GCE name or its title. */
-export async function findVisibleImage(db: Db, viewerId: string, text: string): Promise<CatalogImage | null> {
-  const needle = text.trim().toLowerCase();
-  if (!needle) return null;
-  const row = await db
+/** Ready catalog images a viewer may launch: official and shared ones, and their own. */
+function launchableBy(db: Db, viewerId: string) {
+  return db
     .selectFrom('images')
     .selectAll()
     .where('deleted_at', 'is', null)
     .where('status', '=', 'ready')
-    .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]))
+    .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]));
+}
+
+/** A user's words may name an image by its GCE name or its title. */
+export async function findVisibleImage(db: Db, viewerId: string, text: string): Promise<CatalogImage | null> {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return null;
+  const row = await launchableBy(db, viewerId)
     .where((eb) => eb.or([eb('gce_name', '=', needle), eb(eb.fn('lower', ['title']), '=', needle)]))
     .orderBy(sql`gce_name = ${needle}`, 'desc')
     .limit(1)
@@ -262,12 +267,7 @@ export async function findVisibleImage(db: Db, viewerId: string, text: string): 
 export async function imagesNamedIn(db: Db, viewerId: string, text: string, limit: number): Promise<CatalogImage[]> {
   const haystack = text.toLowerCase().slice(0, 40_000);
   if (!haystack.trim()) return [];
-  const rows = await db
-    .selectFrom('images')
-    .selectAll()
-    .where('deleted_at', 'is', null)
-    .where('status', '=', 'ready')
-    .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]))
+  const rows = await launchableBy(db, viewerId)
     .where(sql<boolean>`(length(title) >= 3 and strpos(${haystack}, lower(title)) > 0) or strpos(${haystack}, gce_name) > 0`)
     .orderBy('launch_count', 'desc')
     .orderBy('created_at', 'desc')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockText, demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
 import type { JsonObject, StoredView } from '../../sim/slack/index.ts';
+import { insertImage } from '../accounting/fixtures.ts';
 
 /**
  * The ways into the app besides `/demo`: the global and message shortcuts, the catalog's Launch, the
@@ -56,42 +57,14 @@ describe('entry points', () => {
   });
 
   test('a large catalog stays within Slack’s 100 blocks a view, a page at a time', async () => {
-    const now = new Date();
-    await t.db
-      .insertInto('images')
-      .values(
-        Array.from({ length: 60 }, (_, i) => ({
-          project: 'demo-test-project',
-          gce_name: `bulk-image-${i}`,
-          title: `Bulk image ${i}`,
-          description: 'A long description '.repeat(20),
-          owner_id: null,
-          visibility: 'official' as const,
-          origin: 'catalog_label' as const,
-          parent_image_id: null,
-          source_demo_id: null,
-          app_scheme: null,
-          app_port: null,
-          app_path: null,
-          thread_channel: null,
-          thread_ts: null,
-          storage_bytes: null,
-          created_at: now,
-          updated_at: now,
-          deleted_at: null,
-          retention_warned_at: null,
-          kept_at: null,
-          region: null,
-        })),
-      )
-      .execute();
+    for (let i = 0; i < 60; i++) await insertImage(t, `Bulk image ${i} ${'with a long title '.repeat(4)}`);
     try {
       const browse = await openCatalog(t, 'U_GRACE');
       expect(browse.blocks.length).toBeLessThanOrEqual(100);
       expect(buttons(browse.blocks, 'catalog.launch').length).toBe(8);
       expect(buttons(browse.blocks, 'catalog.page.next')).toHaveLength(1);
     } finally {
-      await t.db.deleteFrom('images').where('gce_name', 'like', 'bulk-image-%').execute();
+      await t.db.deleteFrom('images').where('title', 'like', 'Bulk image %').execute();
     }
   });
 
