@@ -64,8 +64,10 @@ export function imageMessageCard(image: CatalogImage, accessory?: Button): Known
   ];
 }
 
+/** A dropdown with a label; one with a preselected option is not "(optional)" (Slack cannot clear it). */
 function selectInput(label: string, element: StaticSelect | ExternalSelect): KnownBlock {
-  return { type: 'input', block_id: `${element.action_id}_block`, dispatch_action: true, optional: true, label: plain(label), element };
+  const optional = !('initial_option' in element && element.initial_option);
+  return { type: 'input', block_id: `${element.action_id}_block`, dispatch_action: true, optional, label: plain(label), element };
 }
 
 /** The browse modal: search, filter, jump-to (external select, any number of images), a page of cards. */

@@ -43,7 +43,7 @@ describe('entry points', () => {
     expect(buttons(browse.blocks, 'catalog.launch').map((b) => b['value'])).toEqual(entries.map((b) => b['value']));
     for (const actionId of ['catalog.filter', 'catalog.sort', 'catalog.jump']) {
       const input = browse.blocks.find((b) => (b['element'] as JsonObject | undefined)?.['action_id'] === actionId);
-      expect(input, actionId).toMatchObject({ type: 'input', dispatch_action: true, label: { type: 'plain_text' } });
+      expect(input, actionId).toMatchObject({ type: 'input', dispatch_action: true, label: { type: 'plain_text' }, optional: actionId === 'catalog.jump' });
     }
     const first = browse.blocks.findIndex((b) => b['type'] === 'actions' && buttons([b], 'catalog.launch').length);
     const dividers = browse.blocks.slice(first).filter((b) => b['type'] === 'divider');
