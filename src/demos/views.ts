@@ -75,7 +75,7 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
 /** A message named several images ("Launch this demo"): pick one; Launch pushes its launch modal. */
 export function launchChoiceModal(images: ImageSummary[], more: boolean): View {
   const blocks: KnownBlock[] = [section('That message names several catalog images. Which one?')];
-  for (const image of images) blocks.push(section(`*${escapeMrkdwn(image.title)}*\n\`${image.gceName}\``, button('Launch', CatalogIds.launch, image.id)));
+  for (const image of images) blocks.push(section(`*${escapeMrkdwn(image.title)}*\n\`${image.displayName}\``, button('Launch', CatalogIds.launch, image.id)));
   if (more) blocks.push(context('It names more; these are the most launched. `/demo browse` finds the others.'));
   return modal({ title: 'Launch a demo', callbackId: DemoIds.launchChoiceView, close: 'Cancel', blocks });
 }

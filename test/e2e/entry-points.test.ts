@@ -75,7 +75,7 @@ describe('entry points', () => {
     await t.slack.messageShortcut({ user: 'U_ERIN', callbackId: 'demo_launch_from_message', channel: 'C_DEMOS', messageTs: ts });
     const launch = await waitForView(t, 'U_ERIN', 'demos.launch', before);
     expect(JSON.parse(launch.private_metadata ?? '{}')).toEqual({ imageId: await imageIdOf(t, 'crm-demo') });
-    expect(blockText(launch.blocks)).toContain('crm-demo');
+    expect(blockText(launch.blocks)).toContain('Acme CRM');
     await t.slack.submit({ user: 'U_ERIN', viewId: launch.id });
     const demo = await demoInState(t, 'U_ERIN', 'running');
     expect(demo.image_id).toBe(await imageIdOf(t, 'crm-demo'));
