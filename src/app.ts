@@ -23,6 +23,8 @@ import { healthRoutes, serveRoutes } from './platform/http-routes.ts';
 import { appMetricsRegistry, metricsRoute, usageSecondsTask } from './platform/metrics.ts';
 import { instrumentCompute, instrumentSlack } from './platform/call-metrics.ts';
 import { requestMiddleware, timeAcks } from './platform/request-middleware.ts';
+import { ReplayCache } from './platform/request-replays.ts';
+import { cleanSlackInput } from './platform/slack-input.ts';
 import { capabilities } from './capabilities.ts';
 import { resolveActor } from './sharing/approvers.ts';
 import { gceAppReach, type AppReach } from './platform/app-reach.ts';
@@ -152,9 +154,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
         log,
         customRoutes: routes,
         httpPort: config.port,
+        replays: new ReplayCache(handle.db, log.child({ component: 'replays' })),
       });
       bolt = app;
       registerErrorHandler(bolt, poster, log);
+      bolt.use(cleanSlackInput()); // first: every listener and middleware sees clean text
       bolt.use(requestMiddleware(log, config.gce.project)); // before any listener
       registerEventDedupe(bolt, { db: handle.db, clock, log });
       for (const capability of capabilities) await capability.web?.({ ctx, bolt, router });

@@ -2,6 +2,7 @@ import { loadConfig, ConfigError, describeConfig, type Config } from './config.t
 import { startApp, type RunningApp } from './app.ts';
 import { createLogger } from './platform/log.ts';
 import { armCrashPoints } from './platform/crash.ts';
+import { installSafetyNet } from './platform/request-scope.ts';
 import { localWorkspaceRefusal, usesRealGcp } from './local-safety.ts';
 
 /**
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     process.stderr.write(`\ndemo-vm could not start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  // From here on an error nobody caught in a request is that request's 500, not the process's end.
+  installSafetyNet(log);
   log.info(describeConfig(config), 'demo-vm is running');
   printBanner(config, app, notes);
 

@@ -278,6 +278,12 @@ export interface UserNamesTable {
   fetched_at: Timestamp;
 }
 
+/** Accepted Slack request signatures inside their 5-minute window (migrations/0008). */
+export interface SlackRequestReplaysTable {
+  key: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   images: ImagesTable;
   demos: DemosTable;
@@ -300,6 +306,7 @@ export interface Database {
   home_tabs: HomeTabsTable;
   machine_types: MachineTypesTable;
   notification_prefs: NotificationPrefsTable;
+  slack_request_replays: SlackRequestReplaysTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

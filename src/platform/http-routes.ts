@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -37,13 +37,24 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
   ];
 }
 
+/** Answers req with the custom route matching its method and path (`:name` segments become params); false if none does. */
+export function serveRoute(routes: CustomRoute[], req: IncomingMessage, res: ServerResponse): boolean {
+  const pathname = new URL(req.url ?? '/', 'http://any').pathname;
+  for (const route of routes) {
+    if (!(Array.isArray(route.method) ? route.method : [route.method]).includes(req.method ?? 'GET')) continue;
+    const match = new URLPattern({ pathname: route.path }).exec({ pathname });
+    if (!match) continue;
+    const params = Object.fromEntries(Object.entries(match.pathname.groups).filter((e): e is [string, string] => e[1] !== undefined));
+    route.handler(Object.assign(req, { params }), res); // answers on res itself
+    return true;
+  }
+  return false;
+}
+
 /** A worker has no Slack receiver: its health and metrics routes get a small server of their own. */
 export async function serveRoutes(routes: CustomRoute[], at: { port: number; host: string }): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const route = routes.find((r) => r.path === path && (Array.isArray(r.method) ? r.method : [r.method]).includes(req.method ?? 'GET'));
-    if (!route) return sendJson(res, 404, { error: 'not found' });
-    route.handler(Object.assign(req, { params: {} }), res); // answers on res itself
+    if (!serveRoute(routes, req, res)) sendJson(res, 404, { error: 'not found' });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,6 +6,7 @@ import * as m0004 from '../../migrations/0004_exports.ts';
 import * as m0005 from '../../migrations/0005_sharing.ts';
 import * as m0006 from '../../migrations/0006_lifecycle.ts';
 import * as m0007 from '../../migrations/0007_machine_types.ts';
+import * as m0008 from '../../migrations/0008_request_replay.ts';
 import * as m0010 from '../../migrations/0010_display_names.ts';
 import * as m0011 from '../../migrations/0011_notifications.ts';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_sharing': m0005,
   '0006_lifecycle': m0006,
   '0007_machine_types': m0007,
+  '0008_request_replay': m0008,
   '0010_display_names': m0010,
   '0011_notifications': m0011,
 };
@@ -26,7 +28,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Numbers are handed out ahead and land in any order (0010 may ship before 0008): each applies once.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

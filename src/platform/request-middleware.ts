@@ -53,7 +53,8 @@ function requestFields(body: SlackBody): Record<string, string | undefined> {
 export function requestMiddleware(log: Logger, traceProject: string): Middleware<AnyMiddlewareArgs> {
   return async ({ context, body, next }) => {
     const started = performance.now();
-    const requestId = randomUUID();
+    // The HTTP receiver names the request first (its refusals and failures are logged with the id).
+    const requestId = typeof context['requestId'] === 'string' ? context['requestId'] : randomUUID();
     const kind = requestKind(body as SlackBody);
     const trace = traceFields((context['traceHeaders'] as TraceHeaders | undefined) ?? {}, traceProject);
     const requestLog = childLogger(log, { requestId, kind, ...trace });

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { App, SocketModeReceiver, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import {
   ErrorCode,
   WebClient,
@@ -11,6 +11,8 @@ import {
   type WebAPIRateLimitedError,
 } from '@slack/web-api';
 import type { Logger } from './log.ts';
+import type { ReplayCache } from './request-replays.ts';
+import { SlackReceiver } from './slack-receiver.ts';
 
 /** The bot's identity, learned once at start so that no request waits on auth.test before its ack. */
 export interface SlackIdentity {
@@ -20,9 +22,6 @@ export interface SlackIdentity {
   team: string;
   url: string;
 }
-
-/** Slack's payloads stay far below this (a view_submission with a full modal is tens of KB). */
-export const SLACK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The tracing headers of a Slack request, for its log lines (customProperties → context.traceHeaders). */
 export type TraceHeaders = Record<'x-cloud-trace-context' | 'traceparent', string | string[] | undefined>;
@@ -126,11 +125,13 @@ export interface BoltOptions {
   customRoutes: CustomRoute[];
   /** Socket Mode serves the custom routes (health, metrics) on this port. */
   httpPort: number;
+  /** Signatures already accepted (HTTP mode). */
+  replays: ReplayCache;
 }
 
 export interface BoltApp {
   app: App;
-  receiver: HTTPReceiver | SocketModeReceiver;
+  receiver: SlackReceiver | SocketModeReceiver;
   client: WebClient;
 }
 
@@ -144,31 +145,18 @@ export function createBoltApp(opts: BoltOptions): BoltApp {
           customRoutes: opts.customRoutes,
           installerOptions: { port: opts.httpPort },
         })
-      : new HTTPReceiver({
+      : new SlackReceiver({
           signingSecret: opts.signingSecret,
-          endpoints: '/slack/events',
-          customRoutes: opts.customRoutes,
-          logger,
-          // Ack as soon as a listener calls ack(); the rest of the listener runs after the response.
-          processBeforeResponse: false,
+          endpoint: '/slack/events',
+          routes: opts.customRoutes,
+          replays: opts.replays,
+          log: opts.log,
+          boltLogger: logger,
           unhandledRequestTimeoutMillis: 2_500,
-          // Slack's payloads are far smaller; the receiver refuses a larger body before parsing it.
-          bodyLimit: SLACK_BODY_LIMIT_BYTES,
           // Read by the request middleware (platform/request-middleware.ts): the trace header, if any.
-          customPropertiesExtractor: (req) => ({
+          customProperties: (req) => ({
             traceHeaders: { 'x-cloud-trace-context': req.headers['x-cloud-trace-context'], traceparent: req.headers['traceparent'] } satisfies TraceHeaders,
           }),
-          processEventErrorHandler: async ({ error, response, logger: l }) => {
-            if (response.headersSent) return false; // a listener failed after its ack: app.error has it
-            // Our listeners ack before any work, so a failure before the ack is Bolt choking on a
-            // payload Slack would never send (a signed but malformed body): a client error.
-            const status = (error as { code?: string }).code === 'slack_bolt_authorization_error' ? 401 : error instanceof TypeError ? 400 : 500;
-            if (status === 500) l.error(`request failed before ack: ${error.message}`);
-            else opts.log.warn({ status, reason: error.message }, 'refused a malformed Slack request');
-            response.writeHead(status);
-            response.end();
-            return status !== 500;
-          },
         });
   const app = new App({
     token: opts.token,

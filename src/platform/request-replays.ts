@@ -1,0 +1,70 @@
+import type { Db } from './db.ts';
+import type { Logger } from './log.ts';
+
+/** Slack refuses (and so do we) a request whose timestamp is more than this far from now. */
+export const SLACK_REQUEST_WINDOW_SEC = 5 * 60;
+
+/** A database that does not answer within this must not hold the ack (Slack waits 3 s). */
+const CLAIM_TIMEOUT_MS = 1_000;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * The signatures of accepted Slack requests, in PostgreSQL so every web replica sees them: a signed
+ * request is accepted once inside its 5-minute window, a copy of it is a replay.
+ *
+ * Slack's own redeliveries (X-Slack-Retry-Num 1–3) each get one claim of their own, so a retry is
+ * never taken for a replay (event retries are then dropped by event_id, platform/event-dedupe.ts).
+ * The header is not signed, which is why it only opens those three claims and no more.
+ *
+ * If the database cannot answer, the request goes through with a warning: a listener then meets
+ * the same outage and tells the user, and refusing every request would not make replays harder.
+ */
+export class ReplayCache {
+  readonly #db: Db;
+  readonly #log: Logger;
+  #pruner: NodeJS.Timeout | undefined;
+
+  constructor(db: Db, log: Logger) {
+    this.#db = db;
+    this.#log = log;
+  }
+
+  /** True the first time this signature (and retry number) is seen in its window. */
+  async claim(signature: string, timestampSec: number, retryNum: number | undefined): Promise<boolean> {
+    const key = retryNum !== undefined && retryNum >= 1 && retryNum <= 3 ? `${signature}#retry${retryNum}` : signature;
+    const expiresAt = new Date((timestampSec + SLACK_REQUEST_WINDOW_SEC + 1) * 1000);
+    const insert = this.#db
+      .insertInto('slack_request_replays')
+      .values({ key, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst()
+      .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLAIM_TIMEOUT_MS)));
+    try {
+      const claimed = await Promise.race([insert, timeout]);
+      if (claimed !== 'timeout') return claimed;
+      this.#log.warn('replay check timed out: request accepted unchecked');
+    } catch (err) {
+      this.#log.warn({ err }, 'replay check failed: request accepted unchecked');
+    } finally {
+      clearTimeout(timer);
+    }
+    insert.catch(() => {}); // settled later, or already reported
+    return true;
+  }
+
+  /** Rows past their window are of no use; any replica may delete them (the same rows, harmlessly). */
+  async prune(now = new Date()): Promise<void> {
+    await this.#db.deleteFrom('slack_request_replays').where('expires_at', '<', now).execute();
+  }
+
+  start(): void {
+    this.#pruner ??= setInterval(() => this.prune().catch((err) => this.#log.warn({ err }, 'could not prune the replay cache')), PRUNE_EVERY_MS).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#pruner);
+    this.#pruner = undefined;
+  }
+}

@@ -1,0 +1,182 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, startTestApp, TEST_SIGNING_SECRET, type TestApp } from '../harness/app.ts';
+import { openViewIds, waitForView } from '../harness/flows.ts';
+import { signedHeaders, slashCommand } from '../harness/slack-requests.ts';
+import { ReplayCache } from '../../src/platform/request-replays.ts';
+import { openDetail, SHARING_ENV } from '../sharing/helpers.ts';
+
+const MB = 1024 * 1024;
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+interface RawAnswer {
+  status: number;
+  /** Bytes of the body this client had written when the answer came. */
+  sentBeforeAnswer: number;
+}
+
+/**
+ * A POST written by hand: headers, then `body` (all of it, or only `firstChunk` of it while the
+ * connection is held open, as a client that trickles or never finishes would).
+ */
+function rawPost(url: string, headers: Record<string, string>, body: Buffer | string, opts: { holdAfter?: number } = {}): Promise<RawAnswer> {
+  const data = Buffer.from(body);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, sentBeforeAnswer: sent });
+      req.destroy();
+    });
+    req.on('error', (err) => (sent > 0 || opts.holdAfter !== undefined ? undefined : reject(err)));
+    if (opts.holdAfter === undefined) {
+      sent = data.length;
+      req.end(data);
+    } else {
+      req.flushHeaders();
+      if (opts.holdAfter > 0) {
+        sent = opts.holdAfter;
+        req.write(data.subarray(0, opts.holdAfter));
+      }
+    }
+  });
+}
+
+const signed = (body: string, contentType: string, timestampSec = nowSec()) => ({
+  'content-type': contentType,
+  ...signedHeaders(TEST_SIGNING_SECRET, body, timestampSec),
+});
+
+describe('the Slack receiver refuses what it can before reading, and never dies of a body', () => {
+  let t: TestApp;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestApp({ env: SHARING_ENV });
+    url = t.slack.receiverUrl;
+  });
+  afterAll(async () => t?.close());
+
+  const stillServes = async () => {
+    const help = await t.slack.command({ user: 'U_CAROL', text: 'help' });
+    expect(help.response.status).toBe(200);
+  };
+
+  test.each([
+    ['JSON null', 'null', 'application/json'],
+    ['a JSON array', '[{"type":"event_callback"}]', 'application/json'],
+    ['a JSON number', '42', 'application/json'],
+    ['a JSON string', '"ssl_check"', 'application/json'],
+    ['payload=null', 'payload=null', 'application/x-www-form-urlencoded'],
+    ['payload=[]', 'payload=%5B%5D', 'application/x-www-form-urlencoded'],
+    ['no JSON at all', '{"type":', 'application/json'],
+  ])('a validly signed body that is %s gets 400, and the app keeps serving', async (_name, body, contentType) => {
+    const answer = await rawPost(url, signed(body, contentType), body);
+    expect(answer.status).toBe(400);
+    await stillServes();
+  });
+
+  test('a body declared over 1 MB is refused with 413 before it is sent, signed or not', async () => {
+    const headers = { 'content-type': 'application/json', 'content-length': String(4 * MB) };
+    const unsigned = await rawPost(url, headers, Buffer.alloc(4 * MB, 'a'), { holdAfter: 0 });
+    expect(unsigned).toEqual({ status: 413, sentBeforeAnswer: 0 });
+    const withSignature = await rawPost(url, { ...headers, ...signedHeaders(TEST_SIGNING_SECRET, 'x') }, Buffer.alloc(4 * MB, 'a'), { holdAfter: 0 });
+    expect(withSignature).toEqual({ status: 413, sentBeforeAnswer: 0 });
+    await stillServes();
+  });
+
+  test('without signature headers, or with a timestamp out of ±5 minutes, the answer is 401 before the body is sent', async () => {
+    const body = 'command=%2Fdemo&text=help';
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) };
+    expect(await rawPost(url, form, body, { holdAfter: 0 })).toEqual({ status: 401, sentBeforeAnswer: 0 });
+    const stale = { ...form, ...signedHeaders(TEST_SIGNING_SECRET, body, nowSec() - 6 * 60) };
+    expect(await rawPost(url, stale, body, { holdAfter: 0 })).toEqual({ status: 401, sentBeforeAnswer: 0 });
+    const future = { ...form, ...signedHeaders(TEST_SIGNING_SECRET, body, nowSec() + 6 * 60) };
+    expect(await rawPost(url, future, body, { holdAfter: 0 })).toEqual({ status: 401, sentBeforeAnswer: 0 });
+    const garbled = { ...form, 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': '1e9' };
+    expect(await rawPost(url, garbled, body, { holdAfter: 0 })).toEqual({ status: 401, sentBeforeAnswer: 0 });
+  });
+
+  test('a correctly signed request timestamped 6 minutes ahead is refused; 4 minutes ahead (clock skew) is served', async () => {
+    const ahead6 = await t.slack.command({ user: 'U_CAROL', text: 'help' }, { timestampSec: nowSec() + 6 * 60 });
+    expect(ahead6.response.status).toBe(401);
+    const ahead4 = await t.slack.command({ user: 'U_CAROL', text: 'help' }, { timestampSec: nowSec() + 4 * 60 });
+    expect(ahead4.response.status).toBe(200);
+  });
+
+  test('a body streamed past 1 MB without a declared length is cut off with 413', async () => {
+    const big = JSON.stringify({ type: 'event_callback', pad: 'a'.repeat(1.5 * MB) });
+    const answer = await rawPost(url, { ...signed(big, 'application/json'), 'transfer-encoding': 'chunked' }, big);
+    expect(answer.status).toBe(413);
+    await stillServes();
+  });
+
+  test('a body that trickles in and never ends is given up after 5 s with 408', async () => {
+    const body = 'command=%2Fdemo&text=help&user_id=U_CAROL';
+    const headers = { ...signed(body, 'application/x-www-form-urlencoded'), 'content-length': String(body.length) };
+    const answer = await rawPost(url, headers, body, { holdAfter: 10 });
+    expect(answer).toEqual({ status: 408, sentBeforeAnswer: 10 });
+  });
+
+  test('the same signed request sent again is a replay: 401 and nothing done; Slack retries are not', async () => {
+    const req = slashCommand(t.fake, { user: 'U_DAVE', text: 'help' });
+    const headers = signed(req.body, req.contentType);
+    const first = await rawPost(url, headers, req.body);
+    expect(first.status).toBe(200);
+    const again = await rawPost(url, headers, req.body);
+    expect(again.status).toBe(401);
+    // Slack's own redelivery carries X-Slack-Retry-Num: served (once per retry number).
+    const retry = await rawPost(url, { ...headers, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }, req.body);
+    expect(retry.status).toBe(200);
+    const retryAgain = await rawPost(url, { ...headers, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }, req.body);
+    expect(retryAgain.status).toBe(401);
+    // The replay was refused before any listener: help was answered twice (first + retry), not three times.
+    expect(t.logs.filter((l) => l.includes('replayed request'))).toHaveLength(2);
+    const rows = await t.db.selectFrom('slack_request_replays').selectAll().where('key', 'like', `${headers['x-slack-signature']}%`).execute();
+    expect(rows.map((r) => r.key).sort()).toEqual([headers['x-slack-signature'], `${headers['x-slack-signature']}#retry1`]);
+  });
+
+  test('the replay cache keeps a signature only while its timestamp is in the window', async () => {
+    const cache = new ReplayCache(t.db, t.app.ctx.log);
+    const ts = nowSec();
+    expect(await cache.claim('v0=prune-me', ts, undefined)).toBe(true);
+    expect(await cache.claim('v0=prune-me', ts, undefined)).toBe(false);
+    await cache.prune(new Date((ts + 5 * 60 - 10) * 1000));
+    expect(await cache.claim('v0=prune-me', ts, undefined)).toBe(false);
+    await cache.prune(new Date((ts + 5 * 60 + 2) * 1000));
+    expect(await cache.claim('v0=prune-me', ts, undefined)).toBe(true);
+  });
+
+  test("Slack's url_verification and ssl_check are answered", async () => {
+    const challenge = JSON.stringify({ type: 'url_verification', token: 't', challenge: 'c-123' });
+    const res = await fetch(url, { method: 'POST', headers: signed(challenge, 'application/json'), body: challenge });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ challenge: 'c-123' });
+    const ssl = 'ssl_check=1&token=t';
+    expect((await rawPost(url, signed(ssl, 'application/x-www-form-urlencoded'), ssl)).status).toBe(200);
+  });
+
+  test('a NUL byte in command text is dropped at the boundary: `/demo resume x\\0` gets the normal answer', async () => {
+    await t.slack.command({ user: 'U_ERIN', text: 'resume x\u0000' });
+    const reply = await eventually(
+      () => t.fake.ephemerals('U_ERIN').at(-1),
+      (e) => !!e,
+    );
+    expect(reply!.text).toContain('You have no saved image called *x*');
+  });
+
+  test('a comment with NUL and other control characters is acked, stored and posted without them', async () => {
+    const crm = (await t.db.selectFrom('images').select('id').where('gce_name', '=', 'crm-demo').executeTakeFirstOrThrow()).id;
+    const detail = await openDetail(t, 'U_FRANK', crm);
+    const before = openViewIds(t, 'U_FRANK');
+    await t.slack.action({ user: 'U_FRANK', on: { viewId: detail.id }, actionId: 'comments.comment', choice: crm });
+    const modal = await waitForView(t, 'U_FRANK', 'comments.comment_view', before);
+    const sent = await t.slack.submit({ user: 'U_FRANK', viewId: modal.id, values: { 'comments.body': 'Null\u0000 and bell\u0007 here,\tkept\nlines' } });
+    expect(sent.response.status).toBe(200);
+    expect(sent.outcome).toMatchObject({ outcome: 'closed' });
+    const row = await eventually(
+      () => t.db.selectFrom('comments').select('body').where('author_id', '=', 'U_FRANK').executeTakeFirst(),
+      (r) => !!r,
+    );
+    expect(row!.body).toBe('Null and bell here,\tkept\nlines');
+  });
+});
