@@ -1,8 +1,14 @@
 import type { Button, ExternalSelect, KnownBlock, StaticSelect, View } from '@slack/types';
 import { button, context, divider, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { z } from 'zod';
+import { metadataId } from '../platform/view-metadata.ts';
 import { CatalogIds } from './ids.ts';
 import type { BrowsePage, BrowseState, ImageDetail } from './service.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort } from './store.ts';
+
+/** What a modal pushed over an image's detail keeps in private_metadata (comment, share): the image, and the detail to refresh. */
+export const OverDetailMetadata = z.object({ imageId: metadataId(), parentViewId: z.string().max(64).nullable() });
+export type OverDetailMetadata = z.infer<typeof OverDetailMetadata>;
 
 const FILTERS: Array<[CatalogFilter, string]> = [
   ['all', 'Everything I can use'],

@@ -9,7 +9,9 @@ import { modalFlow } from '../platform/modal-flow.ts';
 import { CommentIds } from './ids.ts';
 import * as service from './service.ts';
 import { toThreadEvent, type MessageEventShape } from '../platform/thread-events.ts';
-import { commentModal, commentsListView, decodeCommentMetadata, detailBlocks, LIST_LIMIT } from './views.ts';
+import { OverDetailMetadata } from '../catalog/views.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
+import { commentModal, commentsListView, detailBlocks, LIST_LIMIT } from './views.ts';
 
 export function registerCommentListeners({ ctx, bolt }: Registration): void {
   registerDetailSection('comments', { blocks: detailBlocks });
@@ -31,7 +33,9 @@ export function registerCommentListeners({ ctx, bolt }: Registration): void {
 
   // The insert is one short transaction, so a refusal can be shown in the modal itself.
   bolt.view<ViewSubmitAction>(CommentIds.commentView, async ({ ack, body, view }) => {
-    const { imageId, parentViewId } = decodeCommentMetadata(view.private_metadata);
+    const meta = readMetadata(OverDetailMetadata, view.private_metadata);
+    if (!meta) return void (await ack({ response_action: 'errors', errors: { [CommentIds.bodyBlock]: STALE_FORM } }));
+    const { imageId, parentViewId } = meta;
     const text = view.state.values[CommentIds.bodyBlock]?.[CommentIds.body]?.value ?? '';
     try {
       await service.addComment(ctx, await ctx.actor(body.user.id), imageId, text);

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { ImageDetail } from '../catalog/service.ts';
+import type { OverDetailMetadata } from '../catalog/views.ts';
 import { button, context, divider, escapeMrkdwn, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { CommentIds } from './ids.ts';
 
@@ -77,7 +78,7 @@ export function commentModal(image: { id: string; title: string }, parentViewId:
     title: 'Comment',
     callbackId: CommentIds.commentView,
     submit: 'Post',
-    privateMetadata: JSON.stringify({ imageId: image.id, parentViewId }),
+    privateMetadata: JSON.stringify({ imageId: image.id, parentViewId } satisfies OverDetailMetadata),
     blocks: [
       section(`On *${escapeMrkdwn(image.title)}*. Your comment is posted in the image's thread, in your name.`),
       {
@@ -94,15 +95,6 @@ export function commentModal(image: { id: string; title: string }, parentViewId:
       },
     ],
   });
-}
-
-export function decodeCommentMetadata(raw: string | undefined): { imageId: string; parentViewId: string | null } {
-  try {
-    const v = JSON.parse(raw || '{}') as { imageId?: unknown; parentViewId?: unknown };
-    return { imageId: typeof v.imageId === 'string' ? v.imageId : '', parentViewId: typeof v.parentViewId === 'string' ? v.parentViewId : null };
-  } catch {
-    return { imageId: '', parentViewId: null };
-  }
 }
 
 export function commentsListView(d: { imageId: string; title: string; comments: CommentLine[]; total: number; threadUrl: string | null }): View {

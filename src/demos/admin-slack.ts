@@ -10,7 +10,8 @@ import { transferDemo, transferImage } from './handover.ts';
 import { getSavedImage, imageNamed } from './image-store.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { buttonValue, modalFromClick, notify } from './lifecycle-slack.ts';
-import { fleetBlocks, transferModal } from './lifecycle-views.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
+import { fleetBlocks, TransferMetadata, transferModal } from './lifecycle-views.ts';
 import { demoNamed } from './save.ts';
 import * as store from './store.ts';
 
@@ -70,10 +71,10 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
   });
 
   bolt.view<ViewSubmitAction>(LifecycleIds.transferView, async ({ ack, body, view }) => {
-    const meta = JSON.parse(view.private_metadata || '{}') as { kind?: string; id?: string };
+    const meta = readMetadata(TransferMetadata, view.private_metadata);
     const to = view.state.values[LifecycleIds.transferUserBlock]?.[LifecycleIds.transferUser]?.selected_user;
-    if (!to || !meta.id || (meta.kind !== 'demo' && meta.kind !== 'image')) {
-      await ack({ response_action: 'errors', errors: { [LifecycleIds.transferUserBlock]: 'Pick a colleague.' } });
+    if (!to || !meta) {
+      await ack({ response_action: 'errors', errors: { [LifecycleIds.transferUserBlock]: meta ? 'Pick a colleague.' : STALE_FORM } });
       return;
     }
     if (to === body.user.id) {

@@ -10,7 +10,8 @@ import { imageNamed, myImages } from './image-store.ts';
 import { requestImageDelete } from './images.ts';
 import { parseExtendValue } from './lease.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
-import { extendedMessage, extendedText, imageListMessage, saveModal, saveQueuedModal } from './lifecycle-views.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
+import { extendedMessage, extendedText, imageListMessage, SaveMetadata, saveModal, saveQueuedModal } from './lifecycle-views.ts';
 import { keep } from './retention.ts';
 import { demoNamed, requestSave, resume, saveableDemo } from './save.ts';
 import type { AfterSave } from './save-store.ts';
@@ -99,7 +100,7 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
   }
 
   bolt.view<ViewSubmitAction>(LifecycleIds.saveView, async ({ ack, body, view }) => {
-    const { demoId } = JSON.parse(view.private_metadata || '{}') as { demoId?: string };
+    const demoId = readMetadata(SaveMetadata, view.private_metadata)?.demoId;
     const values = view.state.values;
     const title = (values[LifecycleIds.saveTitleBlock]?.[LifecycleIds.saveTitle]?.value ?? '').trim();
     const description = values[LifecycleIds.saveDescriptionBlock]?.[LifecycleIds.saveDescription]?.value ?? '';
@@ -107,7 +108,11 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     if (!demoId || !title || !after) {
       await ack({
         response_action: 'errors',
-        errors: !title ? { [LifecycleIds.saveTitleBlock]: 'Give the image a title.' } : { [LifecycleIds.saveAfterBlock]: 'Choose what happens to the VM.' },
+        errors: !demoId
+          ? { [LifecycleIds.saveTitleBlock]: STALE_FORM }
+          : !title
+            ? { [LifecycleIds.saveTitleBlock]: 'Give the image a title.' }
+            : { [LifecycleIds.saveAfterBlock]: 'Choose what happens to the VM.' },
       });
       return;
     }

@@ -1,6 +1,8 @@
 import type { ActionsBlockElement, Button, KnownBlock, View } from '@slack/types';
 import { button, confirm, context, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
+import { z } from 'zod';
 import { ExportIds } from '../exports/ids.ts';
+import { metadataId } from '../platform/view-metadata.ts';
 import { SharingIds } from '../sharing/ids.ts';
 import { formatGib, formatUsd, MACHINE_IMAGE_USD_PER_GIB_MONTH, monthlyStorageUsd } from './costs.ts';
 import type { Fleet } from './fleet.ts';
@@ -9,6 +11,12 @@ import type { SavedImage } from './image-store.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import type { AfterSave } from './save-store.ts';
 import type { Demo } from './store.ts';
+
+/** What the save and hand-over modals keep in private_metadata. */
+export const SaveMetadata = z.object({ demoId: metadataId() });
+export type SaveMetadata = z.infer<typeof SaveMetadata>;
+export const TransferMetadata = z.object({ kind: z.enum(['demo', 'image']), id: metadataId() });
+export type TransferMetadata = z.infer<typeof TransferMetadata>;
 
 /** Block Kit of the lifecycle, pure functions of data. */
 
@@ -27,7 +35,7 @@ export function saveModal(demo: Pick<Demo, 'id' | 'displayName' | 'state'>, defa
     callbackId: LifecycleIds.saveView,
     submit: 'Save',
     close: 'Cancel',
-    privateMetadata: JSON.stringify({ demoId: demo.id }),
+    privateMetadata: JSON.stringify({ demoId: demo.id } satisfies SaveMetadata),
     blocks: [
       section(`Save \`${demo.displayName}\` as a new machine image of your own. You can resume it later as a new demo, exactly as it is now.`),
       {
@@ -160,7 +168,7 @@ export function transferModal(target: { kind: 'demo' | 'image'; id: string; name
     callbackId: LifecycleIds.transferView,
     submit: 'Hand over',
     close: 'Cancel',
-    privateMetadata: JSON.stringify({ kind: target.kind, id: target.id }),
+    privateMetadata: JSON.stringify({ kind: target.kind, id: target.id } satisfies TransferMetadata),
     blocks: [
       section(
         `Give ${target.kind === 'demo' ? 'the demo' : 'the saved image'} *${escapeMrkdwn(target.name)}* to a colleague. They become its owner; you will no longer be able to stop, save or delete it.`,

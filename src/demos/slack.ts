@@ -7,8 +7,9 @@ import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { DemoIds } from './ids.ts';
 import * as service from './service.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
 import { consoleUnfurls } from './unfurl.ts';
-import { demoListBlocks, launchChoiceModal, launchModal, launchQueuedModal } from './views.ts';
+import { demoListBlocks, LaunchMetadata, launchChoiceModal, launchModal, launchQueuedModal } from './views.ts';
 
 /** Images a "Launch this demo" choice lists at most. */
 const MAX_CHOICES = 10;
@@ -85,7 +86,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
   });
 
   bolt.view<ViewSubmitAction>(DemoIds.launchView, async ({ ack, body, view }) => {
-    const { imageId } = JSON.parse(view.private_metadata || '{}') as { imageId?: string };
+    const imageId = readMetadata(LaunchMetadata, view.private_metadata)?.imageId;
     const values = view.state.values;
     const zone = values[DemoIds.zoneBlock]?.[DemoIds.zone]?.selected_option?.value;
     const machineType = values[DemoIds.machineTypeBlock]?.[DemoIds.machineType]?.selected_option?.value;
@@ -97,7 +98,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     if (!imageId || Object.keys(errors).length) {
       await ack({
         response_action: 'errors',
-        errors: Object.keys(errors).length ? errors : { [DemoIds.zoneBlock]: 'This form is out of date; open it again.' },
+        errors: Object.keys(errors).length ? errors : { [DemoIds.zoneBlock]: STALE_FORM },
       });
       return;
     }

@@ -1,13 +1,19 @@
 import type { KnownBlock, View } from '@slack/types';
+import { z } from 'zod';
 import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
 import { consoleLinks } from '../platform/compute/port.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { extendButton, saveAndStopButton } from './lifecycle-views.ts';
+import { metadataId } from '../platform/view-metadata.ts';
 import type { LaunchOptions, MachineTypeChoice } from './service.ts';
 import type { Demo } from './store.ts';
 import type { AppDeclaration } from '../catalog/image-labels.ts';
+
+/** What the launch modal keeps in private_metadata. */
+export const LaunchMetadata = z.object({ imageId: metadataId() });
+export type LaunchMetadata = z.infer<typeof LaunchMetadata>;
 
 export interface ImageSummary {
   id: string;
@@ -31,7 +37,7 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
     callbackId: DemoIds.launchView,
     submit: 'Launch',
     close: 'Cancel',
-    privateMetadata: JSON.stringify({ imageId: image.id }),
+    privateMetadata: JSON.stringify({ imageId: image.id } satisfies LaunchMetadata),
     blocks: [
       section(`A new VM from *${escapeMrkdwn(image.title)}* (\`${image.displayName}\`), just for you. I'll DM you its links when it is ready.`),
       {

@@ -7,7 +7,8 @@ import { modalFlow } from '../platform/modal-flow.ts';
 import { FORMAT_INFO, normalizePrefix } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import * as service from './service.ts';
-import { detailButtons, exportModal, exportQueuedModal } from './views.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
+import { detailButtons, ExportMetadata, exportModal, exportQueuedModal } from './views.ts';
 
 export function registerExports({ ctx, bolt, router }: Registration): void {
   registerDetailSection('exports', { buttons: detailButtons });
@@ -53,7 +54,7 @@ export function registerExports({ ctx, bolt, router }: Registration): void {
   });
 
   bolt.view<ViewSubmitAction>(ExportIds.modal, async ({ ack, body, view }) => {
-    const { imageId } = JSON.parse(view.private_metadata || '{}') as { imageId?: string };
+    const imageId = readMetadata(ExportMetadata, view.private_metadata)?.imageId;
     const values = view.state.values;
     const format = values[ExportIds.formatBlock]?.[ExportIds.format]?.selected_option?.value;
     const bucket = values[ExportIds.bucketBlock]?.[ExportIds.bucket]?.selected_option?.value;
@@ -63,7 +64,7 @@ export function registerExports({ ctx, bolt, router }: Registration): void {
     if (!bucket) errors[ExportIds.bucketBlock] = 'Pick a bucket.';
     const folder = normalizePrefix(prefix);
     if (typeof folder !== 'string') errors[ExportIds.prefixBlock] = folder.error;
-    if (!imageId) errors[ExportIds.formatBlock] = 'This form is out of date; open it again.';
+    if (!imageId) errors[ExportIds.formatBlock] = STALE_FORM;
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;

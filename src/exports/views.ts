@@ -1,11 +1,17 @@
 import type { Button, KnownBlock, View } from '@slack/types';
 import type { ImageDetail } from '../catalog/service.ts';
 import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
+import { z } from 'zod';
+import { metadataId } from '../platform/view-metadata.ts';
 import { EXPORT_FORMATS, type ExportFormat, FORMAT_INFO, formatBytes, objectConsoleUrl } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import type { ExportOptions } from './service.ts';
 import { MAX_SIGNED_URL_DAYS } from './ports.ts';
 import type { Export, ExportProgress } from './store.ts';
+
+/** What the export modal keeps in private_metadata. */
+export const ExportMetadata = z.object({ imageId: metadataId() });
+export type ExportMetadata = z.infer<typeof ExportMetadata>;
 
 export interface ImageRef {
   id: string;
@@ -23,7 +29,7 @@ export function exportModal(image: ImageRef, opts: ExportOptions, initial: { for
     callbackId: ExportIds.modal,
     submit: 'Export',
     close: 'Cancel',
-    privateMetadata: JSON.stringify({ imageId: image.id }),
+    privateMetadata: JSON.stringify({ imageId: image.id } satisfies ExportMetadata),
     blocks: [
       section(
         `Write *${escapeMrkdwn(image.title)}* (\`${image.displayName}\`) to Cloud Storage as a disk file for a hypervisor or real hardware. I'll DM you the link when it is done (usually 15–60 minutes).`,

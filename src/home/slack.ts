@@ -9,7 +9,8 @@ import { modal } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import { HomeIds } from './ids.ts';
 import { demoCards, PAGE_SIZE, publishHome } from './service.ts';
-import { listModal, type ListKind } from './views.ts';
+import { readMetadata } from '../platform/view-metadata.ts';
+import { ListMetadata, listModal, type ListKind } from './views.ts';
 
 export function registerHome({ ctx, bolt }: Registration): void {
   bolt.event('app_home_opened', async ({ event }) => {
@@ -44,8 +45,8 @@ export function registerHome({ ctx, bolt }: Registration): void {
   bolt.action<BlockAction>(new RegExp(`^${HomeIds.page.replace('.', '\\.')}\\.(prev|next)$`), async ({ ack, body, action }) => {
     await ack();
     const view = body.view as ViewOutput;
-    const meta = JSON.parse(view.private_metadata || '{}') as { kind?: string };
-    const kind: ListKind = meta.kind === 'images' ? 'images' : 'demos';
+    // A click on a list whose metadata is not ours shows the first list, the demos.
+    const kind = readMetadata(ListMetadata, view.private_metadata)?.kind ?? 'demos';
     const n = Number(action.type === 'button' ? action.value : 0);
     await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: await page(body.user.id, kind, Number.isInteger(n) ? n : 0) });
   });

@@ -4,10 +4,15 @@ import { DemoIds } from '../demos/ids.ts';
 import type { SavedImage } from '../demos/image-store.ts';
 import { LifecycleIds } from '../demos/lifecycle-ids.ts';
 import { button, confirm, context, divider, escapeMrkdwn, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
+import { z } from 'zod';
 import { HomeIds } from './ids.ts';
 import type { DemoCard, HomeData } from './service.ts';
 import { budgetLine } from '../budgets/views.ts';
 import { CatalogIds } from '../catalog/ids.ts';
+
+/** What the demos / saved images list modal keeps in private_metadata. */
+export const ListMetadata = z.object({ kind: z.enum(['demos', 'images']), page: z.number().int().nonnegative() });
+export type ListMetadata = z.infer<typeof ListMetadata>;
 
 /** The App Home and its "see all" pages, as pure functions of data. */
 
@@ -134,7 +139,7 @@ export function listModal(p: ListPage): View {
   return modal({
     title: p.kind === 'demos' ? 'Your demos' : 'Your saved images',
     callbackId: HomeIds.listView,
-    privateMetadata: JSON.stringify({ kind: p.kind, page: p.page }),
+    privateMetadata: JSON.stringify({ kind: p.kind, page: p.page } satisfies ListMetadata),
     blocks,
   });
 }

@@ -11,7 +11,9 @@ import { modalFlow } from '../platform/modal-flow.ts';
 import { changeApprover, listApprovers, refreshUsergroup } from './approvers.ts';
 import { SharingIds } from './ids.ts';
 import * as service from './service.ts';
-import { approversText, decodeMetadata, denyModal, detailButtons, sentModal, shareModal } from './views.ts';
+import { OverDetailMetadata } from '../catalog/views.ts';
+import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
+import { approversText, DenyMetadata, denyModal, detailButtons, sentModal, shareModal } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 import { toThreadEvent, type MessageEventShape } from '../platform/thread-events.ts';
 
@@ -54,13 +56,15 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
   });
 
   bolt.view<ViewSubmitAction>(SharingIds.requestView, async ({ ack, body, view }) => {
-    const { imageId, parentViewId } = decodeMetadata<{ imageId: string; parentViewId: string }>(view.private_metadata);
+    const meta = readMetadata(OverDetailMetadata, view.private_metadata);
+    if (!meta) return void (await ack({ response_action: 'errors', errors: { [SharingIds.noteBlock]: STALE_FORM } }));
+    const { imageId, parentViewId } = meta;
     const note = view.state.values[SharingIds.noteBlock]?.[SharingIds.note]?.value ?? '';
     let title: string;
     try {
       // One short transaction: a refusal is shown in the modal itself.
       const request = await service.requestShare(ctx, await ctx.actor(body.user.id), {
-        imageId: String(imageId ?? ''),
+        imageId,
         note,
         submissionKey: `share:${view.id}`,
       });
@@ -71,7 +75,7 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
       return;
     }
     await ack({ response_action: 'update', view: sentModal(title, service.approvalsChannel(ctx)) });
-    if (typeof parentViewId === 'string' && typeof imageId === 'string') await refreshDetail(ctx, parentViewId, body.user.id, imageId);
+    await refreshDetail(ctx, parentViewId, body.user.id, imageId);
   });
 
   /** An approver's actor, with the user group's members fresh (cached a few minutes). */
@@ -95,10 +99,11 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
   });
 
   bolt.view<ViewSubmitAction>(SharingIds.denyView, async ({ ack, body, view }) => {
-    const { requestId } = decodeMetadata<{ requestId: string }>(view.private_metadata);
+    const requestId = readMetadata(DenyMetadata, view.private_metadata)?.requestId;
+    if (!requestId) return void (await ack({ response_action: 'errors', errors: { [SharingIds.reasonBlock]: STALE_FORM } }));
     const reason = view.state.values[SharingIds.reasonBlock]?.[SharingIds.reason]?.value ?? '';
     try {
-      await service.decide(ctx, await ctx.actor(body.user.id), String(requestId ?? ''), { kind: 'deny', reason });
+      await service.decide(ctx, await ctx.actor(body.user.id), requestId, { kind: 'deny', reason });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       await ack({ response_action: 'errors', errors: { [SharingIds.reasonBlock]: err.message.slice(0, 150) } });

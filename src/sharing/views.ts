@@ -1,10 +1,17 @@
 import type { Button, KnownBlock, View } from '@slack/types';
+import { z } from 'zod';
 import type { ImageDetail } from '../catalog/service.ts';
+import type { OverDetailMetadata } from '../catalog/views.ts';
+import { metadataId } from '../platform/view-metadata.ts';
 import { button, confirm, context, escapeMrkdwn, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
 import { SharingIds } from './ids.ts';
 import type { Outcome, ShareRequest } from './store.ts';
 
 /** Block Kit of share requests, pure functions of data. */
+
+/** What the deny modal keeps in private_metadata: the request, and the message the click came from. */
+export const DenyMetadata = z.object({ requestId: metadataId(), channel: z.string().optional(), ts: z.string().optional() });
+export type DenyMetadata = z.infer<typeof DenyMetadata>;
 
 export const MAX_NOTE = 2000;
 export const MAX_REASON = 1000;
@@ -104,7 +111,7 @@ export function shareModal(image: { id: string; title: string }, card: KnownBloc
     title: 'Share an image',
     callbackId: SharingIds.requestView,
     submit: 'Ask to share',
-    privateMetadata: JSON.stringify({ imageId: image.id, parentViewId }),
+    privateMetadata: JSON.stringify({ imageId: image.id, parentViewId } satisfies OverDetailMetadata),
     blocks: [
       section(
         `Ask an approver to share this image with everyone. The request goes to <#${approvalsChannel}>, where it is discussed in a thread; I'll DM you the decision.`,
@@ -139,7 +146,7 @@ export function denyModal(r: ShareRequest, imageTitle: string, source: { channel
     title: 'Deny sharing',
     callbackId: SharingIds.denyView,
     submit: 'Deny',
-    privateMetadata: JSON.stringify({ requestId: r.id, ...(source ?? {}) }),
+    privateMetadata: JSON.stringify({ requestId: r.id, ...(source ?? {}) } satisfies DenyMetadata),
     blocks: [
       section(`Deny <@${r.requesterId}>'s request to share *${escapeMrkdwn(imageTitle)}*? They will get your reason in a DM.`),
       {
@@ -156,15 +163,6 @@ export function denyModal(r: ShareRequest, imageTitle: string, source: { channel
       },
     ],
   });
-}
-
-export function decodeMetadata<T extends Record<string, unknown>>(raw: string | undefined): Partial<T> {
-  try {
-    const v = JSON.parse(raw || '{}') as unknown;
-    return v && typeof v === 'object' ? (v as Partial<T>) : {};
-  } catch {
-    return {};
-  }
 }
 
 export function approversText(list: { userIds: string[]; source: string }, admins: string[]): string {

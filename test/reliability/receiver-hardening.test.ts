@@ -1,9 +1,10 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, TEST_SIGNING_SECRET, type TestApp } from '../harness/app.ts';
-import { openViewIds, waitForView } from '../harness/flows.ts';
-import { signedHeaders, slashCommand } from '../harness/slack-requests.ts';
+import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { interactionRequest, signedHeaders, slashCommand, viewSubmission } from '../harness/slack-requests.ts';
 import { ReplayCache } from '../../src/platform/request-replays.ts';
+import { STALE_FORM } from '../../src/platform/view-metadata.ts';
 import { openDetail, SHARING_ENV } from '../sharing/helpers.ts';
 
 const MB = 1024 * 1024;
@@ -179,4 +180,30 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
     );
     expect(row!.body).toBe('Null and bell here,\tkept\nlines');
   });
+
+  // What a forged client can put in private_metadata: not JSON, JSON that is not an object, the
+  // right keys with ids that are no uuid, the wrong types.
+  const FORGED = ['not json', 'null', '[1]', '{"imageId":"x","demoId":"x","requestId":"x","kind":"demo","id":"x","parentViewId":null}', '{"imageId":7}'];
+  const LAUNCH_VALUES = {
+    'demos.zone_block': { 'demos.zone': { type: 'static_select', selected_option: { value: 'us-central1-a' } } },
+    'demos.machine_type_block': { 'demos.machine_type': { type: 'static_select', selected_option: { value: 'e2-medium' } } },
+    'demos.ttl_block': { 'demos.ttl': { type: 'static_select', selected_option: { value: '8' } } },
+  };
+
+  test.each(['demos.launch', 'exports.modal', 'demos.save_view', 'demos.transfer_view', 'comments.comment_view', 'sharing.request_view', 'sharing.deny_view'])(
+    'a %s submission with forged private_metadata is answered in the ack: the modal says it is out of date',
+    async (callbackId) => {
+      const base = await openCatalog(t, 'U_GRACE');
+      const logsBefore = t.logs.length;
+      for (const forged of FORGED) {
+        const payload = viewSubmission(t.fake, { user: 'U_GRACE', viewId: base.id }).payload as { view: Record<string, unknown> };
+        payload.view = { ...payload.view, callback_id: callbackId, private_metadata: forged, state: { values: LAUNCH_VALUES } };
+        const sent = await t.slack.send(interactionRequest(payload));
+        expect(sent.response.status, forged).toBe(200);
+        expect(sent.body, forged).toMatchObject({ response_action: 'errors' });
+        expect(Object.values((sent.body as { errors: Record<string, string> }).errors), forged).toContain(STALE_FORM);
+      }
+      expect(t.logs.slice(logsBefore).filter((l) => l.includes('"level":50'))).toEqual([]);
+    },
+  );
 });
