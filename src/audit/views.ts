@@ -19,5 +19,5 @@ export function auditBlocks(title: string, rows: AuditRow[]): { text: string; bl
       ),
     );
   }
-  return { text: `Audit log — ${title}: ${rows.length} entries`, blocks };
+  return { text: `Audit log — ${escapeMrkdwn(title)}: ${rows.length} entries`, blocks };
 }

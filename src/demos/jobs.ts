@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkerContext } from '../context.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 import { GcpError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
 import { metrics } from '../platform/metrics.ts';
@@ -226,7 +227,7 @@ export async function powerJob(
     await store.transition(ctx.db, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, { progress: back }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
     const reason = known?.reason ?? (err as Error).message;
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${demo.displayName}\`: ${reason}` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)}` });
   }
 }
 

@@ -116,7 +116,7 @@ export function nudgeMessage(demo: Demo, n: NudgeInput): { text: string; blocks:
   }
   const cap = n.extendTo ? `Extend keeps it until ${slackDate(n.extendTo)}.` : 'It is at its maximum lifetime: save it to keep your work.';
   return {
-    text: `${n.title} expires in ${minutes} minutes`,
+    text: `${title} expires in ${minutes} minutes`,
     blocks: [
       section(
         `:alarm_clock: *${title}* (\`${demo.displayName}\`) expires ${slackDate(demo.expiresAt)} — in about ${minutes} minute${minutes === 1 ? '' : 's'}. Then ${then}.\n${cap}`,
@@ -154,7 +154,7 @@ export function retentionWarning(w: {
       ? ''
       : ` Keeping it costs about ${formatUsd(w.monthlyUsd)} a month in storage${w.kind === 'demo' ? ' (estimated from its image size)' : ''}.`;
   return {
-    text: `${w.title} will be deleted ${w.deleteAt.toISOString().slice(0, 10)} unless you keep it`,
+    text: `${escapeMrkdwn(w.title)} will be deleted ${w.deleteAt.toISOString().slice(0, 10)} unless you keep it`,
     blocks: [
       section(`:broom: ${what} for over ${w.idleDays} days. I will delete it ${slackDate(w.deleteAt, '{date_short_pretty}')} unless you keep it.${cost}`),
       { type: 'actions', elements: [button('Keep it', w.kind === 'demo' ? LifecycleIds.keepDemo : LifecycleIds.keepImage, w.id, { style: 'primary' })] },

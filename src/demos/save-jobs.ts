@@ -1,4 +1,5 @@
 import type { WorkerContext } from '../context.ts';
+import { escapeMrkdwn } from '../platform/blocks.ts';
 import { GcpError } from '../platform/compute/port.ts';
 import { stepRequestId } from '../platform/request-ids.ts';
 import { runGceStep } from '../platform/gce-steps.ts';
@@ -129,7 +130,7 @@ async function failSave(ctx: WorkerContext, save: Save, demo: Demo | null, reaso
   }
   if (demo) {
     await syncStatus(ctx, demo.id);
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${demo.displayName}\`: ${reason} The VM is as it was.` });
+    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)} The VM is as it was.` });
     await ctx.events.emit('images-changed', { userId: demo.ownerId });
   }
 }

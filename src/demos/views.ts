@@ -166,13 +166,13 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
           .map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })),
       });
     }
-    return { text: `${c.image.title} could not be launched: ${demo.failureReason ?? ''}`, blocks };
+    return { text: `${title} could not be launched: ${escapeMrkdwn(demo.failureReason ?? '')}`, blocks };
   }
   if (demo.state === 'deleted') {
-    return { text: `${c.image.title}: deleted`, blocks: [section(`:wastebasket: *${title}* — deleted. Its VM is gone.`), ...notes, context(where)] };
+    return { text: `${title}: deleted`, blocks: [section(`:wastebasket: *${title}* — deleted. Its VM is gone.`), ...notes, context(where)] };
   }
   if (demo.state === 'provisioning') {
-    return { text: `${c.image.title}: ${busy ?? 'launching'}`, blocks: [section(`*${title}*\n${busy ?? PROGRESS_LINE.queued}`), context(where)] };
+    return { text: `${title}: ${busy ?? 'launching'}`, blocks: [section(`*${title}*\n${busy ?? PROGRESS_LINE.queued}`), context(where)] };
   }
 
   const running = demo.state === 'running' && demo.progress === 'ready';
@@ -212,7 +212,8 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
     );
   if (actions.length && !c.readOnly) blocks.push({ type: 'actions', elements: actions });
   blocks.push(...notes, context(where));
-  const text = `${c.image.title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
+  // Notifications show this text, not the blocks: escaped like them (a title may hold <!channel>).
+  const text = `${title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
   return { text, blocks };
 }
 

@@ -145,17 +145,17 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
       ? `Anyone with the download link can fetch the file until it expires; share it with care.${clamp}`
       : 'I could not sign a download link (an admin can see why in the logs); share the file from the Cloud Console instead.';
     blocks.push(context(note), where);
-    return { text: `${c.imageTitle} exported to ${e.destinationUri}`, blocks };
+    return { text: `${title} exported to ${escapeMrkdwn(e.destinationUri)}`, blocks };
   }
   if (e.state === 'failed') {
     const blocks: KnownBlock[] = [section(`:x: Exporting *${title}* failed.\n${escapeMrkdwn(e.failureReason ?? 'Unknown error.')}`)];
     if (logLink) blocks.push(section(logLink));
     blocks.push(context('The temporary VM and image made for the export are removed.'), where);
-    return { text: `Exporting ${c.imageTitle} failed: ${e.failureReason ?? ''}`, blocks };
+    return { text: `Exporting ${title} failed: ${escapeMrkdwn(e.failureReason ?? '')}`, blocks };
   }
   if (e.state === 'cancelled') {
     return {
-      text: `Export of ${c.imageTitle} cancelled`,
+      text: `Export of ${title} cancelled`,
       blocks: [section(`:no_entry_sign: Export of *${title}* cancelled. The temporary VM and image are removed.`), where],
     };
   }
@@ -175,7 +175,7 @@ export function statusMessage(e: Export, c: StatusContext): { text: string; bloc
     });
   }
   blocks.push(where);
-  return { text: `Exporting ${c.imageTitle}: ${e.progress.replaceAll('_', ' ')}`, blocks };
+  return { text: `Exporting ${title}: ${e.progress.replaceAll('_', ' ')}`, blocks };
 }
 
 /** The Export button on an image's details (registered with catalog/detail.ts). */

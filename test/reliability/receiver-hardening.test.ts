@@ -5,6 +5,7 @@ import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
 import { interactionRequest, signedHeaders, slashCommand, viewSubmission } from '../harness/slack-requests.ts';
 import { ReplayCache } from '../../src/platform/request-replays.ts';
 import { STALE_FORM } from '../../src/platform/view-metadata.ts';
+import type { JsonObject } from '../../sim/slack/index.ts';
 import { openDetail, SHARING_ENV } from '../sharing/helpers.ts';
 
 const MB = 1024 * 1024;
@@ -196,7 +197,7 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
       const base = await openCatalog(t, 'U_GRACE');
       const logsBefore = t.logs.length;
       for (const forged of FORGED) {
-        const payload = viewSubmission(t.fake, { user: 'U_GRACE', viewId: base.id }).payload as { view: Record<string, unknown> };
+        const payload = viewSubmission(t.fake, { user: 'U_GRACE', viewId: base.id }).payload as { view: JsonObject };
         payload.view = { ...payload.view, callback_id: callbackId, private_metadata: forged, state: { values: LAUNCH_VALUES } };
         const sent = await t.slack.send(interactionRequest(payload));
         expect(sent.response.status, forged).toBe(200);
