@@ -47,6 +47,8 @@ export interface AppEvents {
   'fleet-changed': { userId: string };
   /** An admin published an image to the catalog; listeners send their jobs in the same transaction. */
   'image-published': { imageId: string; trx: Transaction<Database> };
+  /** A saved image changed owner; listeners act in the same transaction (sharing withdraws a pending request). */
+  'image-handed-over': { imageId: string; actorId: string; trx: Transaction<Database> };
 }
 
 /** The worker role's context: the app's, plus the Compute port (jobs and schedules talk to GCE). */

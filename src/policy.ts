@@ -43,7 +43,8 @@ export type Resource =
   | { kind: 'catalog' }
   | { kind: 'demo'; ownerId: string }
   | { kind: 'image'; ownerId: string | null; visibility: 'private' | 'pending' | 'shared' | 'official' }
-  | { kind: 'share_request'; requesterId: string }
+  /** imageOwnerId: the image's owner now (it may have changed hands since the request); null if it is gone. */
+  | { kind: 'share_request'; requesterId: string; imageOwnerId: string | null }
   | { kind: 'comment'; authorId: string }
   | { kind: 'usage'; subjectUserId: string | 'all' }
   | { kind: 'org' };
@@ -104,6 +105,7 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
       if (action !== 'approve' && action !== 'deny') return deny('That action does not apply to a share request.');
       if (!actor.isApprover) return deny('Only an approver can decide share requests.');
       if (resource.requesterId === actor.userId) return deny('You cannot decide your own share request; another approver has to.');
+      if (resource.imageOwnerId === actor.userId) return deny('You cannot decide a share request for an image you own; another approver has to.');
       return allow;
 
     case 'comment':

@@ -17,7 +17,9 @@ const demo: Resource = { kind: 'demo', ownerId: OWNER };
 const privateImage: Resource = { kind: 'image', ownerId: OWNER, visibility: 'private' };
 const sharedImage: Resource = { kind: 'image', ownerId: OWNER, visibility: 'shared' };
 const officialImage: Resource = { kind: 'image', ownerId: null, visibility: 'official' };
-const shareRequest: Resource = { kind: 'share_request', requesterId: OWNER };
+const shareRequest: Resource = { kind: 'share_request', requesterId: OWNER, imageOwnerId: OWNER };
+/** The requester handed the pending image to the approver: the approver now owns it. */
+const handedToApprover: Resource = { kind: 'share_request', requesterId: OWNER, imageOwnerId: 'U_APPROVER' };
 const comment: Resource = { kind: 'comment', authorId: OWNER };
 const ownUsage: Resource = { kind: 'usage', subjectUserId: OWNER };
 const org: Resource = { kind: 'org' };
@@ -40,6 +42,8 @@ const MATRIX: Array<[Action, Resource, string, string]> = [
   ['share', sharedImage, '----', 'already shared'],
   ['approve', shareRequest, '--YY', 'approvers, never the requester'],
   ['deny', shareRequest, '--YY', ''],
+  ['approve', handedToApprover, '---Y', "never the image's current owner"],
+  ['deny', handedToApprover, '---Y', ''],
   ['withdraw', shareRequest, 'Y--Y', 'the requester or an admin'],
   ['unshare', sharedImage, 'Y--Y', ''],
   ['unshare', privateImage, '----', 'not shared'],
@@ -71,6 +75,13 @@ describe('can(actor, action, resource)', () => {
   test('a requester who is also an approver still cannot decide their own request', () => {
     const self: Actor = { userId: OWNER, isAdmin: true, isApprover: true };
     expect(can(self, 'approve', shareRequest).allowed).toBe(false);
+  });
+
+  test('an admin who owns the image now (handed over) cannot decide its request either', () => {
+    const owner: Actor = { userId: 'U_NEW_OWNER', isAdmin: true, isApprover: true };
+    const request: Resource = { kind: 'share_request', requesterId: OWNER, imageOwnerId: 'U_NEW_OWNER' };
+    expect(can(owner, 'approve', request)).toMatchObject({ allowed: false, reason: expect.stringContaining('you own') });
+    expect(can(owner, 'deny', request).allowed).toBe(false);
   });
 
   test('actions that do not apply to a resource are refused, not allowed by default', () => {

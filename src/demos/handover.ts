@@ -109,6 +109,7 @@ export async function transferImage(ctx: AppContext, actor: Actor, imageId: stri
       before: { owner: image.owner_id },
       after: { owner: to },
     });
+    await ctx.events.emit('image-handed-over', { imageId: image.id, actorId: actor.userId, trx });
     return true;
   });
   if (!changed) throw new UserError('That image changed hands meanwhile; look again.');

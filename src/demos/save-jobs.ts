@@ -130,7 +130,10 @@ async function failSave(ctx: WorkerContext, save: Save, demo: Demo | null, reaso
   }
   if (demo) {
     await syncStatus(ctx, demo.id);
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not save \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)} The VM is as it was.` });
+    await ctx.poster.postMessage({
+      channel: demo.ownerId,
+      text: `:warning: Could not save \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)} The VM is as it was.`,
+    });
     await ctx.events.emit('images-changed', { userId: demo.ownerId });
   }
 }

@@ -3,13 +3,16 @@ import { oncePerPeriod } from '../platform/scheduler.ts';
 import { refreshUsergroup, USERGROUP_CACHE_MS } from './approvers.ts';
 import { SharingJobs, SharingQueues } from './ids.ts';
 import { decidedJob, postRequestJob, threadReplyJob } from './jobs.ts';
-import { expireOld } from './service.ts';
+import { expireOld, withdrawOnHandover } from './service.ts';
 import { registerSharingListeners } from './slack.ts';
 
 /** Sharing with an approver's decision in a thread of the approvals channel. */
 export const sharingCapability: Capability = {
   name: 'sharing',
   queues: SharingQueues,
+  subscribe(ctx) {
+    ctx.events.on('image-handed-over', (e) => withdrawOnHandover(ctx, e));
+  },
   web: registerSharingListeners,
   async worker({ ctx, scheduler }) {
     await ctx.jobs.work<{ requestId: string }>(SharingJobs.post, (data) => postRequestJob(ctx, data));

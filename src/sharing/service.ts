@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.ts';
+import type { Database } from '../platform/db-schema.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
@@ -105,7 +107,8 @@ export async function noteThreadReply(ctx: AppContext, ev: Extract<ThreadEvent, 
 export async function decidableRequest(ctx: AppContext, actor: Actor, requestId: string, action: 'approve' | 'deny'): Promise<ShareRequest> {
   const request = await store.getRequest(ctx.db, requestId);
   if (!request) throw new NotFoundError('That share request no longer exists.');
-  const decision = can(actor, action, { kind: 'share_request', requesterId: request.requesterId });
+  const imageOwnerId = (await catalog.getImage(ctx.db, request.imageId))?.ownerId ?? null;
+  const decision = can(actor, action, { kind: 'share_request', requesterId: request.requesterId, imageOwnerId });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   if (request.status !== 'pending') throw new UserError(alreadyDecided(request));
   return request;
@@ -145,36 +148,57 @@ export async function decide(ctx: AppContext, actor: Actor, requestId: string, d
 export async function withdraw(ctx: AppContext, actor: Actor, imageId: string): Promise<ShareRequest> {
   const request = await store.pendingFor(ctx.db, imageId);
   if (!request) throw new UserError('There is no pending share request for that image.');
-  const decision = can(actor, 'withdraw', { kind: 'share_request', requesterId: request.requesterId });
+  const decision = can(actor, 'withdraw', { kind: 'share_request', requesterId: request.requesterId, imageOwnerId: null });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   // An admin withdrawing for someone is named (decided_by may be anyone but the requester).
   const by = actor.userId === request.requesterId ? null : actor.userId;
   return closeWithout(ctx, request, { status: 'withdrawn', actorId: actor.userId, decidedBy: by });
 }
 
+/** Why a request was withdrawn when its image changed hands (shown in the thread and the requester's DM). */
+const HANDED_OVER = 'the image was handed over to a colleague';
+
+/**
+ * A pending image handed over takes its share request with it, in the hand-over's transaction: the
+ * new owner did not ask, and an approver must never decide on an image of their own.
+ */
+export async function withdrawOnHandover(ctx: AppContext, e: { imageId: string; actorId: string; trx: Transaction<Database> }): Promise<void> {
+  const request = await store.pendingFor(e.trx, e.imageId);
+  if (!request) return;
+  const decidedBy = e.actorId === request.requesterId ? null : e.actorId;
+  await closeIn(ctx, e.trx, request, { status: 'withdrawn', actorId: e.actorId, decidedBy, reason: HANDED_OVER });
+}
+
 /** Closed without an approver: withdrawn (by the requester, or an admin for them) or expired. */
-async function closeWithout(
+function closeWithout(
   ctx: AppContext,
   request: ShareRequest,
   to: { status: 'withdrawn' | 'expired'; actorId: string; decidedBy: string | null },
 ): Promise<ShareRequest> {
+  return ctx.db.transaction().execute((trx) => closeIn(ctx, trx, request, { ...to, reason: null }));
+}
+
+async function closeIn(
+  ctx: AppContext,
+  trx: Transaction<Database>,
+  request: ShareRequest,
+  to: { status: 'withdrawn' | 'expired'; actorId: string; decidedBy: string | null; reason: string | null },
+): Promise<ShareRequest> {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const closed = await store.close(trx, request.id, { status: to.status, decidedBy: to.decidedBy, reason: null, now });
-    if (!closed) throw new UserError(alreadyDecided((await store.getRequest(trx, request.id))!));
-    await store.setVisibility(trx, request.imageId, 'pending', 'private', now);
-    await store.audit(trx, {
-      now,
-      actorId: to.actorId,
-      action: `share.${to.status === 'withdrawn' ? 'withdraw' : 'expire'}`,
-      resourceKind: 'share_request',
-      resourceId: request.id,
-      before: { status: 'pending' },
-      after: { status: to.status, imageId: request.imageId },
-    });
-    await ctx.jobs.send(SharingJobs.decided, { requestId: request.id }, { trx });
-    return closed;
+  const closed = await store.close(trx, request.id, { status: to.status, decidedBy: to.decidedBy, reason: to.reason, now });
+  if (!closed) throw new UserError(alreadyDecided((await store.getRequest(trx, request.id))!));
+  await store.setVisibility(trx, request.imageId, 'pending', 'private', now);
+  await store.audit(trx, {
+    now,
+    actorId: to.actorId,
+    action: `share.${to.status === 'withdrawn' ? 'withdraw' : 'expire'}`,
+    resourceKind: 'share_request',
+    resourceId: request.id,
+    before: { status: 'pending' },
+    after: { status: to.status, imageId: request.imageId },
   });
+  await ctx.jobs.send(SharingJobs.decided, { requestId: request.id }, { trx });
+  return closed;
 }
 
 /** Owner or admin: a shared image leaves everyone's catalog (copies others saved stay theirs). */

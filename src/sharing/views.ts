@@ -34,7 +34,7 @@ export function outcomeLine(r: ShareRequest): string {
     case 'denied':
       return `:no_entry: *Denied* by <@${r.decidedBy}> ${when}${r.reason ? `: “${escapeMrkdwn(truncate(r.reason, 500))}”` : '.'}`;
     case 'withdrawn':
-      return `:leftwards_arrow_with_hook: *Withdrawn* by ${r.decidedBy ? `<@${r.decidedBy}>` : `<@${r.requesterId}>`} ${when}.`;
+      return `:leftwards_arrow_with_hook: *Withdrawn* by ${r.decidedBy ? `<@${r.decidedBy}>` : `<@${r.requesterId}>`} ${when}${r.reason ? `: ${escapeMrkdwn(r.reason)}` : ''}.`;
     case 'expired':
       return `:hourglass: *Expired* ${when}: nobody decided in time.`;
   }
@@ -96,8 +96,9 @@ export function decisionDm(r: ShareRequest & { status: Outcome }, imageTitle: st
     case 'expired':
       return `:hourglass: Your request to share ${title} expired: nobody decided within ${links.expiryDays} days. It stays private; ask again any time.`;
     case 'withdrawn':
-      // Only worth a DM when an admin did it for them.
-      return r.decidedBy ? `:leftwards_arrow_with_hook: <@${r.decidedBy}> withdrew your request to share ${title}. It stays private to you.` : null;
+      // Only worth a DM when someone else did it for them, or it happened as a side effect (a hand-over).
+      if (!r.decidedBy && !r.reason) return null;
+      return `:leftwards_arrow_with_hook: ${r.decidedBy ? `<@${r.decidedBy}> withdrew your` : 'Your'} request to share ${title}${r.decidedBy ? '' : ' was withdrawn'}${r.reason ? `: ${escapeMrkdwn(r.reason)}` : ''}. It is private now.`;
   }
 }
 
