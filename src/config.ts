@@ -64,6 +64,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(3000),
   BIND_ADDRESS: z.string().min(1).optional(),
+  LOCAL_WORKSPACE_HOSTS: csv.pipe(z.array(z.string().regex(/^[a-z0-9.:-]+$/i, 'each must be a host name or an IP address, without a port'))).default([]),
 
   SLACK_BOT_TOKEN: z
     .string()
@@ -152,6 +153,8 @@ export interface Config {
   logLevel: string;
   port: number;
   bindAddress: string;
+  /** Other names the local workspace page may be addressed by, when it listens beyond loopback. */
+  localWorkspaceHosts: string[];
   slack: {
     mode: SlackMode;
     botToken?: string;
@@ -316,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     // The local workspace has no login: loopback only unless a bind address is set explicitly.
     bindAddress: e.BIND_ADDRESS ?? (slackMode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    localWorkspaceHosts: e.LOCAL_WORKSPACE_HOSTS,
     slack: {
       mode: slackMode,
       botToken: e.SLACK_BOT_TOKEN,

@@ -51,9 +51,11 @@ export class LocalWorkspaceServer {
   readonly #interactions: Interactions;
   #receiverUrl: string | undefined;
   readonly #onEvent = () => this.live.changed();
+  readonly #hostnames: ReadonlySet<string>;
 
   constructor(deps: LocalWorkspaceDeps) {
     this.#deps = deps;
+    this.#hostnames = pageHostnames(deps.config);
     this.#interactions = new Interactions(deps.fake, deps.signingSecret, () => {
       if (!this.#receiverUrl) throw new Error('the local workspace is not attached to the app yet');
       return this.#receiverUrl;
@@ -126,15 +128,27 @@ export class LocalWorkspaceServer {
    */
   #refusal(req: IncomingMessage): string | undefined {
     const host = req.headers.host ?? '';
-    const hostname = host.replace(/:\d+$/, '');
-    if (isLoopback(this.#deps.config.bindAddress) && !isLoopback(hostname)) return `Host ${hostname} is not this machine`;
+    const port = String(req.socket.localPort);
+    if (!this.#addressesThisPage(`http://${host}`, port)) return `Host ${host} is not this page's address`;
     if (req.method !== 'POST') return undefined;
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') return 'cross-site request';
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${host}`) return `origin ${origin} is not this page`;
+    if (origin !== undefined && !this.#addressesThisPage(origin, port)) return `origin ${origin} is not this page`;
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return 'send JSON';
     return undefined;
+  }
+
+  /** A whole URL origin naming this page: one of its host names (parsed, compared whole) on its own port. */
+  #addressesThisPage(origin: string, port: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    const bare = url.protocol === 'http:' && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+    return bare && this.#hostnames.has(url.hostname) && (url.port || '80') === port;
   }
 
   async #file(res: ServerResponse, name: string): Promise<void> {
@@ -176,6 +190,19 @@ export class LocalWorkspaceServer {
     }
   }
 }
+
+/**
+ * The names the page answers to: this machine's loopback names, and when it listens beyond
+ * loopback, its bind address and LOCAL_WORKSPACE_HOSTS (never a wildcard address such as 0.0.0.0).
+ * Written as URL hostnames (lower case, IPv6 in brackets) so a Host header is compared whole.
+ */
+function pageHostnames(config: Config): ReadonlySet<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  if (!isLoopback(config.bindAddress)) names.push(...[config.bindAddress, ...config.localWorkspaceHosts].filter((n) => !WILDCARDS.has(n)));
+  return new Set(names.map((n) => new URL(`http://${n.includes(':') && !n.startsWith('[') ? `[${n}]` : n}`).hostname));
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -89,9 +89,30 @@ describe('local workspace server', () => {
   test('refuses a DNS-rebound host name', async () => {
     const res = await postWithHost('command', 'evil.example');
     expect(res.status).toBe(403);
-    expect(res.body.error).toMatch(/not this machine/);
+    expect(res.body.error).toMatch(/not this page's address/);
     expect((await postWithHost('command', `localhost:${new URL(base).port}`)).status).toBe(200);
   });
+
+  test.each(['127.0.0.1.evil.example', 'localhost.evil.example', '127.evil.example', '0.0.0.0'])(
+    'a Host that only begins like this machine (%s:PORT) is refused, reads included; the exact names are not',
+    async (name) => {
+      const port = new URL(base).port;
+      expect((await postWithHost('command', `${name}:${port}`)).status).toBe(403);
+      const read = await new Promise<number>((resolve, reject) =>
+        request(`${base}/local/api/state?user=U_ALICE`, { headers: { host: `${name}:${port}` } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end(),
+      );
+      expect(read).toBe(403);
+      expect((await postWithHost('command', `127.0.0.1:${Number(port) + 1}`)).status).toBe(403);
+      expect((await postWithHost('command', `[::1]:${port}`)).status).toBe(200);
+      const res = await post('command', { user: 'U_ALICE', channel: 'C_DEMOS', text: '/demo help' }, { origin: `http://${name}:${port}` });
+      expect(res.status).toBe(403);
+    },
+  );
 
   test('says what is wrong with a bad request, and a stale surface is a conflict', async () => {
     expect((await post('command', { user: 'U_NOBODY', channel: 'C_DEMOS', text: '/demo' })).status).toBe(400);
