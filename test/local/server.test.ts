@@ -152,12 +152,15 @@ describe('local workspace server', () => {
 describe('local workspace bound to another address on purpose', () => {
   const address = nonLoopbackAddresses()[0];
   test.skipIf(!address)('BIND_ADDRESS=0.0.0.0 is reachable from the network (so the loopback check above means something)', async () => {
-    const t = await startLocalApp({ env: { BIND_ADDRESS: '0.0.0.0' } });
+    // A wildcard bind address names no host: the machine's address is listed in LOCAL_WORKSPACE_HOSTS.
+    const t = await startLocalApp({ env: { BIND_ADDRESS: '0.0.0.0', LOCAL_WORKSPACE_HOSTS: `${address!},demo-laptop.internal` } });
     try {
       const port = Number(new URL(t.local.url).port);
       expect(await tryConnect(address!, port)).toBe('connected');
       const res = await fetch(`http://${address}:${port}/local/api/state?user=U_ALICE`);
       expect(res.status).toBe(200);
+      const rebound = await fetch(`http://${address}:${port}/local/api/state?user=U_ALICE`, { headers: { host: `demo-laptop.internal.evil.example:${port}` } });
+      expect(rebound.status).toBe(403);
       expect(((await res.json()) as Snapshot).banner.bindAddress).toBe('0.0.0.0');
     } finally {
       await t.close();

@@ -207,4 +207,18 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
       expect(t.logs.slice(logsBefore).filter((l) => l.includes('"level":50'))).toEqual([]);
     },
   );
+
+  test('a listener that throws before its ack gets a 500 logged with its request id, and the app keeps serving', async () => {
+    t.app.bolt!.view('test.boom', async () => {
+      throw new Error('boom before the ack');
+    });
+    const base = await openCatalog(t, 'U_HEIDI');
+    const payload = viewSubmission(t.fake, { user: 'U_HEIDI', viewId: base.id }).payload as { view: JsonObject };
+    payload.view = { ...payload.view, callback_id: 'test.boom' };
+    const sent = await t.slack.send(interactionRequest(payload));
+    expect(sent.response.status).toBe(500);
+    const line = await eventually(() => t.logs.find((l) => l.includes('failed before its ack') && l.includes('boom before the ack')), Boolean);
+    expect(JSON.parse(line!)).toMatchObject({ requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await stillServes();
+  });
 });
