@@ -10,6 +10,7 @@ import {
   ephemeralSaying,
   image,
   openDetail,
+  pendingShare,
   privateImage,
   requestMessage,
   shareRequests,
@@ -24,12 +25,7 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
   });
   afterAll(async () => t?.close());
 
-  async function asked(owner: string, title: string) {
-    const id = await privateImage(t, owner, title, { parentGce: 'crm-demo' });
-    await askToShare(t, owner, await openDetail(t, owner, id), id, `Please share ${title}`);
-    expect((await image(t, id)).visibility).toBe('pending');
-    return { id, message: await requestMessage(t, id) };
-  }
+  const asked = (owner: string, title: string) => pendingShare(t, owner, title);
 
   test('self-approval is refused; two approvers clicking at once make one decision; later clicks are told', async () => {
     const { id, message } = await asked('U_CAROL', 'Carol CRM');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockActions } from '../harness/slack-requests.ts';
-import { askToShare, click, dmSaying, ephemeralSaying, image, openDetail, privateImage, requestMessage, shareRequests, SHARING_ENV, text } from './helpers.ts';
+import { click, dmSaying, ephemeralSaying, image, pendingShare, shareRequests, SHARING_ENV, text } from './helpers.ts';
 
 /** An approver must never decide on an image that is theirs, even one handed to them while pending. */
 describe('share requests and hand-overs', () => {
@@ -11,12 +11,7 @@ describe('share requests and hand-overs', () => {
   });
   afterAll(async () => t?.close());
 
-  async function asked(owner: string, title: string) {
-    const id = await privateImage(t, owner, title, { parentGce: 'crm-demo' });
-    await askToShare(t, owner, await openDetail(t, owner, id), id, `Please share ${title}`);
-    expect((await image(t, id)).visibility).toBe('pending');
-    return { id, message: await requestMessage(t, id) };
-  }
+  const asked = (owner: string, title: string) => pendingShare(t, owner, title);
 
   test('handing a pending image to an approver withdraws its request: said in the thread and to the requester; Approve is refused', async () => {
     const { id, message } = await asked('U_CAROL', 'Carol hand-over');

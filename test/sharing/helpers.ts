@@ -64,6 +64,14 @@ export async function askToShare(t: TestApp, user: string, detail: StoredView, i
   expect(sent.outcome).toMatchObject({ outcome: 'updated' });
 }
 
+/** A private image of `owner` (child of crm-demo), asked to share from its detail: pending, its request posted. */
+export async function pendingShare(t: TestApp, owner: string, title: string): Promise<{ id: string; message: StoredMessage & { requestId: string } }> {
+  const id = await privateImage(t, owner, title, { parentGce: 'crm-demo' });
+  await askToShare(t, owner, await openDetail(t, owner, id), id, `Please share ${title}`);
+  expect((await image(t, id)).visibility).toBe('pending');
+  return { id, message: await requestMessage(t, id) };
+}
+
 /** The request message in the approvals channel, once the job has posted it. */
 export async function requestMessage(t: TestApp, imageId: string): Promise<StoredMessage & { requestId: string }> {
   const row = await eventually(
