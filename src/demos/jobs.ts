@@ -227,7 +227,10 @@ export async function powerJob(
     await store.transition(ctx.db, demo.id, { state: demo.state, progress: busy as Demo['progress'] }, { progress: back }, ctx.clock.now());
     await syncStatus(ctx, demo.id);
     const reason = known?.reason ?? (err as Error).message;
-    await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not ${data.action} \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)}` });
+    await ctx.poster.postMessage({
+      channel: demo.ownerId,
+      text: `:warning: Could not ${data.action} \`${escapeMrkdwn(demo.displayName)}\`: ${escapeMrkdwn(reason)}`,
+    });
   }
 }
 
