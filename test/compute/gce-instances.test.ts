@@ -43,7 +43,7 @@ test('insert from a machine image, wait, and the instance is RUNNING with labels
     labels: { 'managed-by': 'demo-vm', 'demo-id': 'a1', owner: 'u024be7lh' },
     sourceMachineImage: `projects/${PROJECT}/global/machineImages/crm-golden`,
   });
-  expect(vm?.externalIp).toMatch(/^127\.0\.1\.\d+$/);
+  expect(vm?.externalIp).toBe('127.0.0.1'); // each simulated VM answers on a port of its own there
   expect(vm?.internalIp).toMatch(/^10\.128\.\d+\.\d+$/);
   expect(vm?.createdAt).toBeInstanceOf(Date);
   expect(vm?.lastStartAt!.getTime()).toBeGreaterThanOrEqual(vm!.createdAt!.getTime());
@@ -159,7 +159,7 @@ test('stop, start and delete go through GCE’s statuses', async () => {
     await rig.compute.waitOperation(start);
     const again = await rig.compute.getInstance(ZONE, 'demo-life');
     expect(again?.status).toBe('RUNNING');
-    expect(again?.externalIp).toMatch(/^127\.0\.1\./);
+    expect(again?.externalIp).toBe('127.0.0.1');
     expect(again?.lastStartAt!.getTime()).toBeGreaterThanOrEqual(stopped!.lastStopAt!.getTime());
 
     const del = await rig.compute.deleteInstance(ZONE, 'demo-life', rid());
