@@ -1,21 +1,49 @@
-import type { App, RespondArguments } from '@slack/bolt';
-import { MAX_COMMAND_TEXT, toInput, type CommandRouter, type Parsed } from './commands.ts';
+import type { App, BlockAction, RespondArguments, RespondFn } from '@slack/bolt';
+import { RERUN_ACTION, typoMessage } from './command-views.ts';
+import { MAX_COMMAND_TEXT, type CommandInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
-import { escapeMrkdwn } from './platform/blocks.ts';
 
 /**
  * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,
- * then run, so Slack's 3 s window never depends on the database or GCE.
+ * then run, so Slack's 3 s window never depends on the database or GCE. Buttons of the router's own
+ * answers (Help, "Did you mean…?", Browse) carry a command text and run it as if it were typed.
  */
 export function registerCommandListener(bolt: App, router: CommandRouter, ctx: AppContext): void {
+  const isAdmin = (userId: string) => ctx.config.adminUserIds.includes(userId);
+
   bolt.command('/demo', async ({ command, ack, respond }) => {
-    const { response, run } = commandAnswer(router, ctx.config.adminUserIds.includes(command.user_id), command.text ?? '');
+    const { response, run } = commandAnswer(router, isAdmin(command.user_id), command.text ?? '');
     await ack(response);
-    if (run) await run.spec.run(toInput(command, run), respond);
+    if (run)
+      await runParsed(run, respond, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        teamId: command.team_id,
+        triggerId: command.trigger_id,
+        responseUrl: command.response_url,
+      });
+  });
+
+  bolt.action<BlockAction>(new RegExp(`^${RERUN_ACTION.replace('.', '\\.')}\\.\\d+$`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const { response, run } = commandAnswer(router, isAdmin(body.user.id), action.type === 'button' ? (action.value ?? '') : '');
+    if (response) await respond({ replace_original: false, ...response });
+    if (run)
+      await runParsed(run, respond, {
+        userId: body.user.id,
+        channelId: body.channel?.id ?? body.user.id,
+        teamId: body.team?.id ?? '',
+        triggerId: body.trigger_id,
+        responseUrl: body.response_url ?? '',
+      });
   });
 }
 
 type Run = Extract<Parsed, { kind: 'run' }>;
+
+function runParsed(run: Run, respond: RespondFn, from: Omit<CommandInput, 'args' | 'rest'>): Promise<void> {
+  return run.spec.run({ ...from, args: run.args, rest: run.rest }, respond);
+}
 
 /** What `/demo <text>` says in its ack, and the subcommand it goes on to run (none when the ack says it all). */
 function commandAnswer(router: CommandRouter, isAdmin: boolean, text: string): { response?: RespondArguments; run?: Run } {
@@ -23,16 +51,11 @@ function commandAnswer(router: CommandRouter, isAdmin: boolean, text: string): {
   const ephemeral = (r: RespondArguments): { response: RespondArguments } => ({ response: { response_type: 'ephemeral', ...r } });
   switch (parsed.kind) {
     case 'help':
-      return ephemeral(router.helpBlocks({ isAdmin }));
+      return ephemeral(router.help(parsed.topic, isAdmin));
     case 'too_long':
       return ephemeral({ text: `That command is too long (over ${MAX_COMMAND_TEXT} characters). Try \`/demo help\`.` });
-    case 'unknown': {
-      const word = escapeMrkdwn(parsed.word.slice(0, 40));
-      const intro = parsed.suggestion
-        ? `I don't know \`/demo ${word}\`. Did you mean \`/demo ${parsed.suggestion}\`?`
-        : `I don't know \`/demo ${word}\`. Here is what I can do:`;
-      return ephemeral(router.helpBlocks({ isAdmin, intro }));
-    }
+    case 'unknown':
+      return ephemeral(typoMessage(parsed.word, parsed.suggestions));
     case 'run':
       if (parsed.spec.adminOnly && !isAdmin) return ephemeral({ text: `Only an admin can use \`${parsed.spec.usage.split(' ').slice(0, 3).join(' ')}\`.` });
       return { run: parsed };

@@ -1,5 +1,6 @@
-import type { SlashCommand, RespondFn } from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { helpMessage } from './command-views.ts';
 
 /**
  * The `/demo` router: parses the text, finds the subcommand, and hands it to the capability that
@@ -29,11 +30,16 @@ export interface SubcommandSpec {
 
 export const MAX_COMMAND_TEXT = 2_000;
 
+export type HelpTopic = 'start' | 'all' | 'admin';
+
 export type Parsed =
-  | { kind: 'help' }
+  | { kind: 'help'; topic: HelpTopic }
   | { kind: 'run'; spec: SubcommandSpec; args: string[]; rest: string }
-  | { kind: 'unknown'; word: string; suggestion?: string }
+  | { kind: 'unknown'; word: string; suggestions: string[] }
   | { kind: 'too_long' };
+
+/** What most people do: `/demo help` leads with these; the rest is one button away. */
+const FIRST_STEPS = ['browse', 'launch', 'list', 'extend', 'save'];
 
 export class CommandRouter {
   readonly #specs = new Map<string, SubcommandSpec>();
@@ -60,72 +66,60 @@ export class CommandRouter {
     const trimmed = text.trim();
     if (trimmed === '') {
       const spec = this.#specs.get(this.defaultCommand);
-      return spec ? { kind: 'run', spec, args: [], rest: '' } : { kind: 'help' };
+      return spec ? { kind: 'run', spec, args: [], rest: '' } : { kind: 'help', topic: 'start' };
     }
     const [first = '', ...words] = trimmed.split(/\s+/);
     const word = first.toLowerCase();
-    if (word === 'help' || word === '?' || word === '-h' || word === '--help') return { kind: 'help' };
+    if (word === 'help' || word === '?' || word === '-h' || word === '--help') {
+      const topic = words[0]?.toLowerCase();
+      return { kind: 'help', topic: topic === 'all' || topic === 'admin' ? topic : 'start' };
+    }
     if (word === 'admin') {
       const [sub = '', ...subWords] = words;
       const spec = this.admin.get(sub.toLowerCase());
-      if (!spec) return { kind: 'unknown', word: `admin ${sub}`.trim(), suggestion: this.admin.size ? `admin ${[...this.admin.keys()].join('|')}` : undefined };
+      if (!spec)
+        return { kind: 'unknown', word: `admin ${sub}`.trim(), suggestions: closest(sub.toLowerCase(), [...this.admin.keys()]).map((n) => `admin ${n}`) };
       const rest = trimmed.slice(first.length).trim().slice(sub.length).trim();
       return { kind: 'run', spec, args: subWords, rest };
     }
     const spec = this.#specs.get(word);
-    if (!spec) return { kind: 'unknown', word: first, suggestion: this.#closest(word) };
+    if (!spec) return { kind: 'unknown', word: first, suggestions: closest(word, [...this.#specs.keys()], FIRST_STEPS.slice(0, 3)) };
     return { kind: 'run', spec, args: words, rest: trimmed.slice(first.length).trim() };
   }
 
-  helpBlocks(opts: { isAdmin: boolean; intro?: string }): { text: string; blocks: KnownBlock[] } {
-    const visible = [...this.#ordered, ...(opts.isAdmin ? this.admin.values() : [])].filter((s) => opts.isAdmin || !s.adminOnly);
-    const lines = visible.map((s) => `\`${s.usage}\` — ${s.summary}`);
-    const text = `${opts.intro ? `${opts.intro}\n\n` : ''}*demo-vm* runs demo VMs on Google Compute Engine from Slack.\n${lines.join('\n')}`;
-    return {
-      text,
-      blocks: [
-        ...(opts.intro ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: opts.intro } }] : []),
-        { type: 'section', text: { type: 'mrkdwn', text: '*demo-vm* runs demo VMs on Google Compute Engine, from Slack.' } },
-        { type: 'section', text: { type: 'mrkdwn', text: ['`/demo help` — this help', ...lines].join('\n').slice(0, 3000) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: "Tip: the app's Home tab lists your demos and saved images." }] },
-      ],
-    };
-  }
-
-  #closest(word: string): string | undefined {
-    let best: { name: string; d: number } | undefined;
-    for (const name of this.#specs.keys()) {
-      const d = editDistance(word, name);
-      if (d <= 2 && (!best || d < best.d)) best = { name, d };
-    }
-    return best?.name;
+  help(topic: HelpTopic, isAdmin: boolean): { text: string; blocks: KnownBlock[] } {
+    const line = (s: SubcommandSpec) => `\`${s.usage}\` — ${s.summary}`;
+    if (topic === 'admin' && isAdmin) return helpMessage([...this.admin.values()].map(line), { title: '*Admin commands*', more: true, isAdmin: false });
+    const visible = this.#ordered.filter((s) => isAdmin || !s.adminOnly);
+    const first = FIRST_STEPS.flatMap((n) => visible.filter((s) => s.name === n));
+    if (topic === 'all' || first.length === 0)
+      return helpMessage(['`/demo help` — what most people do', ...visible.map(line)], { title: '*All /demo commands*', more: false, isAdmin });
+    return helpMessage(first.map(line), { title: '*demo-vm* runs demo VMs on Google Compute Engine, from Slack. What most people do:', more: true, isAdmin });
   }
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/** The (at most three) names nearest to a typo, by edit distance; the fallback when none is near. */
+export function closest(word: string, names: string[], fallback: string[] = []): string[] {
+  const near = names
+    .map((name) => ({ name, d: Math.min(editDistance(word, name), name.startsWith(word) && word.length >= 2 ? 1 : Infinity) }))
+    .filter((x) => x.d <= Math.max(1, Math.floor(x.name.length / 3)))
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  const picked = near.length ? near.map((x) => x.name) : fallback;
+  return [...new Set(picked)].slice(0, 3);
+}
+
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one typo. */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[b.length]!;
-}
-
-export function toInput(cmd: SlashCommand, parsed: { args: string[]; rest: string }): CommandInput {
-  return {
-    userId: cmd.user_id,
-    channelId: cmd.channel_id,
-    teamId: cmd.team_id,
-    triggerId: cmd.trigger_id,
-    responseUrl: cmd.response_url,
-    args: parsed.args,
-    rest: parsed.rest,
-  };
+  return d[a.length]![b.length]!;
 }
 
 const MENTION = /^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$/;

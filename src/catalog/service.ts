@@ -7,6 +7,7 @@ import * as store from './store.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort, CommentView } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { archiveUrl } from '../platform/slack-messages.ts';
+import { matchNamed, type Named } from '../resolve.ts';
 
 export const PAGE_SIZE = 8;
 
@@ -170,9 +171,16 @@ export async function launchableImage(ctx: AppContext, actor: Actor, imageId: st
   return image;
 }
 
-/** `/demo launch crm-demo` or `/demo launch Acme CRM`. */
+/** What `/demo launch crm`, `/demo export Acme CRM qcow2`… might mean: images for the resolver (src/resolve.ts). */
+export async function imagesNamed(ctx: AppContext, viewerId: string, words: string): Promise<Array<CatalogImage & Named>> {
+  const images = await store.imagesNamedLike(ctx.db, viewerId, words);
+  return images.map((i) => ({ ...i, name: i.displayName, also: [i.gceName] }));
+}
+
+/** The one image the words name, or null (none, or several: commands that can ask use resolve.ts's pickOne). */
 export async function findForLaunch(ctx: AppContext, viewerId: string, words: string): Promise<CatalogImage | null> {
-  return store.findVisibleImage(ctx.db, viewerId, words);
+  const matches = matchNamed(words, await imagesNamed(ctx, viewerId, words));
+  return matches.length === 1 ? matches[0]! : null;
 }
 
 /** Catalog images a message names (the "Launch this demo" message shortcut). */

@@ -248,16 +248,29 @@ function launchableBy(db: Db, viewerId: string) {
     .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]));
 }
 
-/** A user's words may name an image by its GCE name or its title. */
-export async function findVisibleImage(db: Db, viewerId: string, text: string): Promise<CatalogImage | null> {
+/**
+ * Images a viewer may see that the words might name (id, display or GCE name or a prefix of one, words
+ * of the title): the candidates the command resolver (src/resolve.ts) picks from, newest first.
+ */
+export async function imagesNamedLike(db: Db, viewerId: string, text: string, limit = 50): Promise<CatalogImage[]> {
   const needle = text.trim().toLowerCase();
-  if (!needle) return null;
-  const row = await launchableBy(db, viewerId)
-    .where((eb) => eb.or([eb('gce_name', '=', needle), eb(eb.fn('lower', ['title']), '=', needle)]))
-    .orderBy(sql`gce_name = ${needle}`, 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? toImage(row) : null;
+  const tsQuery = toPrefixQuery(needle);
+  if (!needle) return [];
+  const like = `${needle.replace(/[\\%_]/g, '\\$&')}%`;
+  const rows = await launchableBy(db, viewerId)
+    .where((eb) =>
+      eb.or([
+        ...(isUuid(needle) ? [eb('id', '=', needle)] : []),
+        eb('display_name', 'like', like),
+        eb('gce_name', 'like', like),
+        eb(eb.fn('lower', ['title']), '=', needle),
+        ...(tsQuery ? [sql<boolean>`search @@ to_tsquery('simple', ${tsQuery})`] : []),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toImage);
 }
 
 /**

@@ -8,12 +8,13 @@ import { modalFlow } from '../platform/modal-flow.ts';
 import * as catalog from '../catalog/service.ts';
 import { imageNamed, myImages } from './image-store.ts';
 import { requestImageDelete } from './images.ts';
-import { parseExtendValue } from './lease.ts';
+import { parseExtendArgs, parseExtendValue } from './lease.ts';
+import { pickOne } from '../resolve.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
-import { extendedMessage, extendedText, imageListMessage, SaveMetadata, saveModal, saveQueuedModal } from './lifecycle-views.ts';
+import { extendAnswer, extendedMessage, extendedText, imageListMessage, SaveMetadata, saveModal, saveQueuedModal } from './lifecycle-views.ts';
 import { keep } from './retention.ts';
-import { demoNamed, requestSave, resume, saveableDemo } from './save.ts';
+import { liveDemos, requestSave, resume, saveableDemo } from './save.ts';
 import type { AfterSave } from './save-store.ts';
 import { extend } from './ttl.ts';
 
@@ -52,11 +53,25 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     name: 'save',
     usage: '/demo save [demo]',
     summary: 'save a demo as a machine image of your own, to resume later',
-    run: async (input) => {
-      await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Save as an image' }, async () => {
-        const demo = await demoNamed(ctx, await ctx.actor(input.userId), input.rest);
-        return saveView(input.userId, demo.id, 'keep');
-      });
+    run: async (input, respond) => {
+      const demos = await liveDemos(ctx, await ctx.actor(input.userId), input.rest);
+      const demo = await pickOne(respond, input.rest, demos, { what: 'demo', rerun: (id) => `save ${id}`, browse: 'list' });
+      if (demo) await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Save as an image' }, () => saveView(input.userId, demo.id, 'keep'));
+    },
+  });
+
+  router.add({
+    name: 'extend',
+    usage: '/demo extend [demo] [hours]',
+    summary: `give a demo more time (${ctx.config.demo.extendHours} h unless you say), up to its maximum lifetime`,
+    run: async (input, respond) => {
+      const { words, hours } = parseExtendArgs(input.args, ctx.config.demo.maxTtlHours);
+      const actor = await ctx.actor(input.userId);
+      const rerun = (id: string) => ['extend', id, ...(hours ? [String(hours)] : [])].join(' ');
+      const demo = await pickOne(respond, words, await liveDemos(ctx, actor, words), { what: 'demo', rerun, browse: 'list' });
+      if (!demo) return;
+      const { demo: now, extended } = await extend(ctx, actor, demo.id, demo.expiresAt, hours ?? undefined);
+      await respond({ response_type: 'ephemeral', replace_original: false, text: extendAnswer(now, extended) });
     },
   });
 

@@ -131,6 +131,11 @@ export function extendedText(demo: Pick<Demo, 'displayName' | 'expiresAt'>): str
   return `:white_check_mark: Extended: \`${demo.displayName}\` now runs until ${slackDate(demo.expiresAt)}.`;
 }
 
+/** The answer to `/demo extend`: the new expiry, in the reader's own time zone (Slack renders it; UTC otherwise). */
+export function extendAnswer(demo: Pick<Demo, 'displayName' | 'expiresAt'>, extended: boolean): string {
+  return `${extended ? ':white_check_mark: Extended' : 'No change:'} \`${demo.displayName}\` ${extended ? 'to' : 'already runs until'} ${slackDate(demo.expiresAt, '{time}')} (${slackDate(demo.expiresAt, '{date_short_pretty}')}).`;
+}
+
 /** What the nudge turns into once the user extended. */
 export function extendedMessage(demo: Pick<Demo, 'displayName' | 'expiresAt'>): { text: string; blocks: KnownBlock[] } {
   return { text: `Extended until ${demo.expiresAt.toISOString()}`, blocks: [section(extendedText(demo))] };

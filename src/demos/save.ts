@@ -1,3 +1,4 @@
+import { matchNamed, type Named } from '../resolve.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
@@ -152,19 +153,37 @@ export async function resume(ctx: AppContext, actor: Actor, imageId: string, sub
   return launch(ctx, actor, { imageId: image.id, zone, machineType, ttlHours: ctx.config.demo.ttlHours, submissionKey });
 }
 
-/** A user's demo named in a command: by instance name, or their only live one. */
+/** Live demos a command may name, titled by their image, for the resolver: the user's own (an admin naming one: anyone's). */
+export async function liveDemos(ctx: AppContext, actor: Actor, words: string): Promise<Array<Demo & Named>> {
+  let q = ctx.db
+    .selectFrom('demos')
+    .leftJoin('images', 'images.id', 'demos.image_id')
+    .selectAll('demos')
+    .select('images.title')
+    .where('demos.state', 'in', ['running', 'stopped', 'provisioning', 'saving']);
+  if (!words.trim() || !actor.isAdmin) q = q.where('demos.owner_id', '=', actor.userId);
+  const rows = await q.orderBy('demos.created_at', 'desc').limit(200).execute();
+  return rows.map((r) => {
+    const demo = store.toDemo(r);
+    return { ...demo, name: demo.displayName, title: r.title ?? demo.displayName, also: [demo.instanceName] };
+  });
+}
+
+/** The one demo the words name (or the user's only one), for commands that cannot offer buttons. */
 export async function demoNamed(ctx: AppContext, actor: Actor, words: string): Promise<Demo> {
-  const name = words.trim().toLowerCase();
-  let q = ctx.db.selectFrom('demos').selectAll().where('state', 'in', ['running', 'stopped', 'provisioning', 'saving']);
-  if (name) q = q.where('instance_name', '=', name);
-  if (!name || !actor.isAdmin) q = q.where('owner_id', '=', actor.userId);
-  const rows = await q.orderBy('created_at', 'desc').limit(10).execute();
-  if (rows.length === 0)
+  const demos = await liveDemos(ctx, actor, words);
+  const matches = words.trim() ? matchNamed(words, demos) : demos;
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0)
     throw new NotFoundError(
-      name ? `You have no demo called \`${name.slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo to save. `/demo browse` to launch one.',
+      words.trim() ? `You have no demo called \`${words.trim().slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo right now.',
     );
-  if (rows.length > 1) throw new UserError(`You have ${rows.length} demos; say which: ${rows.map((r) => `\`/demo save ${r.instance_name}\``).join(', ')}.`);
-  return store.toDemo(rows[0]!);
+  throw new UserError(
+    `${matches.length} demos match; say which: ${matches
+      .slice(0, 5)
+      .map((d) => `\`${d.displayName}\``)
+      .join(', ')}.`,
+  );
 }
 
 /** Lines for the status DM: a save under way, or the last one that worked. */

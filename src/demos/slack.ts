@@ -5,6 +5,7 @@ import * as catalog from '../catalog/service.ts';
 import { UserError } from '../errors.ts';
 import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
+import { pickOne } from '../resolve.ts';
 import { DemoIds } from './ids.ts';
 import * as service from './service.ts';
 import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
@@ -30,11 +31,10 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     usage: '/demo launch <image>',
     summary: 'launch your own VM from a catalog image',
     run: async (input, respond) => {
-      if (!input.rest) {
-        await respond({ response_type: 'ephemeral', text: 'Say which image: `/demo launch <image name or title>`, or `/demo browse` to pick one.' });
-        return;
-      }
-      await openLaunchModal(input.triggerId, input.userId, () => catalog.findForLaunch(ctx, input.userId, input.rest), false);
+      // Resolved before the modal opens, so a wrong or vague name is answered right here, not in a modal.
+      const candidates = await catalog.imagesNamed(ctx, input.userId, input.rest);
+      const image = await pickOne(respond, input.rest, candidates, { what: 'image', rerun: (id) => `launch ${id}`, browse: 'browse' });
+      if (image) await openLaunchModal(input.triggerId, input.userId, async () => image, false);
     },
   });
 

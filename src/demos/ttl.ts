@@ -22,7 +22,13 @@ import { recordAudit } from '../audit/store.ts';
 /** Who acts for the sweep (audited under this id). */
 export const LEASE_ACTOR: Actor = { userId: 'system:lease', isAdmin: true, isApprover: false };
 
-export async function extend(ctx: AppContext, actor: Actor, demoId: string, seenExpiry: Date | null): Promise<{ demo: Demo; extended: boolean }> {
+export async function extend(
+  ctx: AppContext,
+  actor: Actor,
+  demoId: string,
+  seenExpiry: Date | null,
+  hours = ctx.config.demo.extendHours,
+): Promise<{ demo: Demo; extended: boolean }> {
   const demo = await store.getDemo(ctx.db, demoId);
   if (!demo || demo.state === 'deleted' || demo.state === 'failed') throw new NotFoundError('That demo no longer exists.');
   const decision = can(actor, 'extend', { kind: 'demo', ownerId: demo.ownerId });
@@ -33,7 +39,7 @@ export async function extend(ctx: AppContext, actor: Actor, demoId: string, seen
     return { demo, extended: false };
   }
   const now = ctx.clock.now();
-  const to = extendTarget(ctx.config, demo, now);
+  const to = extendTarget(ctx.config, demo, now, hours);
   if (!to) {
     throw new UserError(
       `*${demo.displayName}* is already at its maximum of ${ctx.config.demo.maxTtlHours} hours from launch (until ${slackDate(leaseCap(ctx.config, demo))}). Save it to keep your work, and resume it later.`,

@@ -54,34 +54,26 @@ export interface ParsedExportCommand {
   destination?: Destination;
 }
 
-/** `/demo export <image> [format] [gs://bucket/prefix]`, in any order after the image. */
+/**
+ * `/demo export <image words> [format] [gs://bucket/folder]`: the format and the destination are taken
+ * from the end (a format only when it is one), so a title of several words needs no quotes.
+ */
 export function parseExportCommand(args: string[]): ParsedExportCommand {
   const usage = 'Usage: `/demo export <image> [format] [gs://bucket/folder]`';
-  const [image, ...rest] = args;
-  if (!image) throw new UserError(`Say which image to export. ${usage}`);
-  const out: ParsedExportCommand = { image: image.toLowerCase() };
-  for (const word of rest) {
-    if (word.toLowerCase().startsWith('gs://')) {
-      if (out.destination) throw new UserError(`Give one destination only. ${usage}`);
-      const d = parseDestination(word);
+  const words = [...args];
+  const out: ParsedExportCommand = { image: '' };
+  for (let last = words.at(-1); last !== undefined; last = words.at(-1)) {
+    if (last.toLowerCase().startsWith('gs://') && !out.destination) {
+      const d = parseDestination(last);
       if ('error' in d) throw new UserError(d.error);
       out.destination = d;
-      continue;
-    }
-    if (out.format) throw new UserError(`I did not understand \`${word.slice(0, 60)}\`. ${usage}`);
-    const format = parseFormat(word);
-    if (!format) throw new UserError(`\`${word.slice(0, 60)}\` is not a format I can export to. Pick one of: ${formatList()}.`);
-    out.format = format;
+    } else if (parseFormat(last) && !out.format) out.format = parseFormat(last)!;
+    else break;
+    words.pop();
   }
+  if (words.length === 0) throw new UserError(`Say which image to export. ${usage}`);
+  out.image = words.join(' ');
   return out;
-}
-
-/** The image a user named in a command (GCE name or single-word title), if they may export it. */
-export async function findExportable(ctx: AppContext, actor: Actor, words: string): Promise<CatalogImageRef> {
-  requireConfigured(ctx);
-  const image = await catalog.findForLaunch(ctx, actor.userId, words);
-  if (!image) throw new NotFoundError(`I could not find an image called \`${words.slice(0, 60)}\`. \`/demo browse\` lists the ones you can see.`);
-  return exportableImage(ctx, actor, image.id);
 }
 
 export interface ExportRequest {

@@ -4,6 +4,8 @@ import { registerDetailSection } from '../catalog/detail.ts';
 import { UserError } from '../errors.ts';
 import { errorModal, escapeMrkdwn } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
+import * as catalog from '../catalog/service.ts';
+import { pickOne } from '../resolve.ts';
 import { FORMAT_INFO, normalizePrefix } from './formats.ts';
 import { ExportIds } from './ids.ts';
 import * as service from './service.ts';
@@ -20,15 +22,20 @@ export function registerExports({ ctx, bolt, router }: Registration): void {
     run: async (input, respond) => {
       const parsed = service.parseExportCommand(input.args);
       const actor = await ctx.actor(input.userId);
+      // A button of "Did you mean…?" runs the same export with the chosen image's id.
+      const tail = input.args.slice(parsed.image.split(' ').length);
+      const candidates = await catalog.imagesNamed(ctx, input.userId, parsed.image);
+      const found = await pickOne(respond, parsed.image, candidates, { what: 'image', rerun: (id) => ['export', id, ...tail].join(' '), browse: 'browse' });
+      if (!found) return;
       if (!parsed.format) {
         // No format: the modal asks for it, with what was given filled in.
         await modalFlow(ctx.slack, ctx.log, { triggerId: input.triggerId, title: 'Export an image' }, async () => {
-          const image = await service.findExportable(ctx, actor, parsed.image);
+          const image = await service.exportableImage(ctx, actor, found.id);
           return exportModal(image, service.exportOptions(ctx), { bucket: parsed.destination?.bucket, prefix: parsed.destination?.prefix });
         });
         return;
       }
-      const image = await service.findExportable(ctx, actor, parsed.image);
+      const image = await service.exportableImage(ctx, actor, found.id);
       const { export: exp, created } = await service.startExport(ctx, actor, {
         imageId: image.id,
         format: parsed.format,

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { syncCatalog } from '../../src/catalog/service.ts';
+import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
+import { catalogImageId, demoRow, ephemeralSaying, launchDemo, newView, openViews, text } from '../lifecycle/helpers.ts';
+
+/** Issue 19: arguments that forgive (one resolver), typos answered briefly, help that leads, /demo extend. */
+
+type Ephemeral = Awaited<ReturnType<typeof ephemeralSaying>>;
+const buttons = (e: Ephemeral) =>
+  ((e.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string; text: { text: string } }> }>)
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? []);
+
+describe('forgiving arguments', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('`/demo launch crm` opens the launch modal for the one image whose name or title says crm', async () => {
+    const views = openViews(t, 'U_ALICE');
+    await t.slack.command({ user: 'U_ALICE', text: 'launch crm' });
+    const modal = await newView(t, 'U_ALICE', 'demos.launch', views);
+    expect(JSON.parse(modal.private_metadata ?? '{}')).toEqual({ imageId: await catalogImageId(t, 'crm-demo') });
+    expect(text(modal.blocks)).toContain('Acme CRM');
+  });
+
+  test('a name matching nothing: an ephemeral saying what was understood, with Browse, and no modal', async () => {
+    const mark = t.fake.mark();
+    await t.slack.command({ user: 'U_BOB', text: 'launch nonexistent' });
+    const answer = await ephemeralSaying(t, 'U_BOB', 'nonexistent');
+    expect(answer.text).toContain('I understood image `nonexistent`');
+    expect(buttons(answer).map((b) => [b.text.text, b.value])).toEqual([['Browse', 'browse']]);
+    expect(t.fake.calls.slice(mark).filter((c) => c.method.startsWith('views.'))).toEqual([]);
+    // Browse runs `/demo browse`: the catalog.
+    const views = openViews(t, 'U_BOB');
+    await t.slack.action({ user: 'U_BOB', on: { channel: answer.channel, ephemeralTs: answer.ts }, actionId: buttons(answer)[0]!.action_id, choice: 'browse' });
+    await newView(t, 'U_BOB', 'catalog.browse', views);
+  });
+
+  describe('with a second CRM in the catalog', () => {
+    beforeAll(async () => {
+      t.sim.addMachineImage({ name: 'contoso-crm', description: 'Contoso CRM — EMEA edition\nThe EMEA pipeline.', labels: { 'demo-vm-catalog': 'true' } });
+      await syncCatalog(t.app.worker!);
+    });
+
+    test('a word matching two images: Did you mean, one button each (plus Browse); a button launches the one chosen', async () => {
+      await t.slack.command({ user: 'U_CAROL', text: 'launch CRM' });
+      const answer = await ephemeralSaying(t, 'U_CAROL', 'Did you mean');
+      const [contoso, acme] = [await catalogImageId(t, 'contoso-crm'), await catalogImageId(t, 'crm-demo')];
+      expect(buttons(answer).map((b) => b.value)).toEqual([`launch ${contoso}`, `launch ${acme}`, 'browse']);
+      expect(text(answer.blocks)).toContain('Contoso CRM — EMEA edition');
+      const views = openViews(t, 'U_CAROL');
+      await t.slack.action({
+        user: 'U_CAROL',
+        on: { channel: answer.channel, ephemeralTs: answer.ts },
+        actionId: buttons(answer)[0]!.action_id,
+        choice: `launch ${contoso}`,
+      });
+      const modal = await newView(t, 'U_CAROL', 'demos.launch', views);
+      expect(JSON.parse(modal.private_metadata ?? '{}')).toEqual({ imageId: contoso });
+    });
+
+    test('`/demo export <title words> qcow2`: the format is the last word, the title needs no quotes', async () => {
+      // Catalog images are exported by admins.
+      await t.slack.command({ user: 'U_ADMIN', text: 'export Contoso CRM — EMEA edition qcow2' });
+      const answer = await ephemeralSaying(t, 'U_ADMIN', 'Exporting');
+      expect(answer.text).toContain('*Contoso CRM — EMEA edition* as');
+      const exp = await t.db.selectFrom('exports').selectAll().where('requester_id', '=', 'U_ADMIN').executeTakeFirstOrThrow();
+      expect(exp).toMatchObject({ format: 'qcow2', image_id: await catalogImageId(t, 'contoso-crm') });
+    });
+  });
+});
+
+describe('typos, help and /demo extend', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1', DEMO_TTL_HOURS: '8', DEMO_MAX_TTL_HOURS: '12' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('`/demo frobnicate`: under 600 characters, the likeliest commands and a Help button', async () => {
+    const sent = await t.slack.command({ user: 'U_ALICE', text: 'frobnicate' });
+    const shown = JSON.stringify(sent.body);
+    expect(shown.length).toBeLessThan(600);
+    const answer = t.fake.ephemerals('U_ALICE').at(-1)!;
+    expect(answer.text).toContain("I don't know `/demo frobnicate`");
+    expect(answer.text).toMatch(/`\/demo launch`/);
+    expect(answer.text).toMatch(/`\/demo list`/);
+    expect(buttons(answer as Ephemeral).map((b) => [b.text.text, b.value])).toEqual([['Help', 'help']]);
+    // A swap of two letters is one typo.
+    await t.slack.command({ user: 'U_ALICE', text: 'lsit' });
+    expect(t.fake.ephemerals('U_ALICE').at(-1)!.text).toContain('Did you mean `/demo list`?');
+  });
+
+  test('`/demo help` leads with five commands and a button for the rest; admins also get Admin', async () => {
+    await t.slack.command({ user: 'U_BOB', text: 'help' });
+    const help = t.fake.ephemerals('U_BOB').at(-1)! as Ephemeral;
+    expect(help.text!.match(/`\/demo /g)).toHaveLength(5);
+    expect(buttons(help).map((b) => b.text.text)).toEqual(['All commands']);
+    await t.slack.action({ user: 'U_BOB', on: { channel: help.channel, ephemeralTs: help.ts }, actionId: buttons(help)[0]!.action_id, choice: 'help all' });
+    const all = await ephemeralSaying(t, 'U_BOB', 'All /demo commands');
+    expect(all.text).toContain('/demo export');
+    expect(all.text).not.toContain('/demo admin');
+
+    await t.slack.command({ user: 'U_ADMIN', text: 'help' });
+    const admin = t.fake.ephemerals('U_ADMIN').at(-1)! as Ephemeral;
+    expect(buttons(admin).map((b) => b.text.text)).toEqual(['All commands', 'Admin']);
+  });
+
+  test('`/demo extend [hours]` extends the only demo within the maximum and says until when; with two, it asks which', async () => {
+    const first = await launchDemo(t, 'U_DAVE');
+    await t.slack.command({ user: 'U_DAVE', text: 'extend 3' });
+    const answer = await ephemeralSaying(t, 'U_DAVE', 'Extended');
+    expect(answer.text).toContain(`Extended \`${first.display_name}\` to <!date^`);
+    expect(answer.text).toMatch(/ UTC>/); // the fallback names its time zone
+    const extended = await demoRow(t, first.id);
+    expect(extended.expires_at.getTime() - first.expires_at.getTime()).toBe(3 * 3600_000);
+
+    // Beyond the maximum (12 h from launch) it stops at the maximum.
+    await t.slack.command({ user: 'U_DAVE', text: `extend ${first.display_name.slice(0, 12)} 8` });
+    await eventually(
+      () => demoRow(t, first.id),
+      (d) => d.expires_at.getTime() === first.created_at.getTime() + 12 * 3600_000,
+    );
+
+    const second = await launchDemo(t, 'U_DAVE');
+    await t.slack.command({ user: 'U_DAVE', text: 'extend' });
+    const which = await ephemeralSaying(t, 'U_DAVE', 'Which demo?');
+    expect(buttons(which).map((b) => b.value)).toEqual([`extend ${second.id}`, `extend ${first.id}`, 'list']);
+    await t.slack.action({
+      user: 'U_DAVE',
+      on: { channel: which.channel, ephemeralTs: which.ts },
+      actionId: buttons(which)[0]!.action_id,
+      choice: `extend ${second.id}`,
+    });
+    await eventually(
+      () => demoRow(t, second.id),
+      (d) => d.expires_at.getTime() === second.expires_at.getTime() + t.config.demo.extendHours * 3600_000,
+    );
+  });
+});
