@@ -18,7 +18,9 @@ export function choicesMessage(
   const asked = `\`${escapeMrkdwn(truncate(query.trim(), 80))}\``;
   const browse = rerunButton('Browse', opts.browse, MAX_CHOICES);
   if (matches.length === 0) {
-    const text = query.trim() ? `I understood ${opts.what} ${asked}, but found none of that name that you can use.` : `You have no ${opts.what} for that.`;
+    const text = query.trim()
+      ? `I understood ${opts.what} ${asked}, but found none of that name that you can use.`
+      : `Say which ${opts.what}, or pick one with Browse.`;
     return { text, blocks: [section(text), { type: 'actions', elements: [browse] }] };
   }
   const shown = matches.slice(0, MAX_CHOICES);

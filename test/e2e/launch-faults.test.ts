@@ -107,13 +107,15 @@ describe('launch: idempotency, bad input and GCE faults', () => {
     await t.slack.command({ user, text: 'launch' });
     expect((await eventually(() => t.fake.ephemerals(user).at(-1)))!.text).toContain('Say which image');
 
+    // An unknown image is answered where the user typed (with a Browse button), never in a modal.
     const before = openViewIds(t, user);
     await t.slack.command({ user, text: 'launch no-such-image' });
-    const modal = await eventually(
-      () => t.fake.views(user).at(-1),
-      (v) => !!v && !before.has(v.id) && blockText(v.blocks).includes('could not find'),
+    const answer = await eventually(
+      () => t.fake.ephemerals(user).at(-1),
+      (e) => !!e?.text?.includes('no-such-image'),
     );
-    expect(blockText(modal!.blocks)).toContain('/demo browse');
+    expect(blockText(answer!.blocks ?? [])).toContain('Browse');
+    expect(openViewIds(t, user)).toEqual(before);
 
     // A private image of someone else cannot be launched, even by id.
     const privateId = await imageIdOf(t, 'crm-demo');

@@ -44,11 +44,12 @@ describe('formats and destinations', () => {
 
   test('/demo export <image> [format] [gs://bucket/folder]', () => {
     expect(parseExportCommand(['crm', 'VMDK', 'gs://bkt/f'])).toEqual({ image: 'crm', format: 'vmdk', destination: { bucket: 'bkt', prefix: 'f/' } });
-    expect(parseExportCommand(['CRM', 'gs://bkt'])).toEqual({ image: 'crm', destination: { bucket: 'bkt', prefix: '' } });
+    expect(parseExportCommand(['Acme', 'CRM', 'gs://bkt'])).toEqual({ image: 'Acme CRM', destination: { bucket: 'bkt', prefix: '' } });
     expect(() => parseExportCommand(['crm', 'gs://b'])).toThrow('`b` is not a valid bucket name.');
     expect(() => parseExportCommand([])).toThrow('Say which image to export');
-    expect(() => parseExportCommand(['crm', 'vmdk', 'qcow2'])).toThrow('I did not understand `qcow2`');
-    expect(() => parseExportCommand(['crm', 'ova'])).toThrow('`ova` is not a format I can export to');
+    // Only the last known format counts; other words belong to the image's name.
+    expect(parseExportCommand(['crm', 'vmdk', 'qcow2'])).toEqual({ image: 'crm vmdk', format: 'qcow2' });
+    expect(parseExportCommand(['Contoso', 'CRM', '—', 'EMEA', 'edition', 'qcow2'])).toEqual({ image: 'Contoso CRM — EMEA edition', format: 'qcow2' });
   });
 });
 
