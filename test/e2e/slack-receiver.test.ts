@@ -19,8 +19,8 @@ describe('the real Bolt receiver', () => {
     expect(shown?.text).not.toContain('admin publish');
   });
 
-  test('an admin sees the admin commands in help', async () => {
-    await t.slack.command({ user: 'U_ADMIN', text: 'help' });
+  test('an admin sees the admin commands in help (behind its Admin button: `help admin`)', async () => {
+    await t.slack.command({ user: 'U_ADMIN', text: 'help admin' });
     expect(t.fake.ephemerals('U_ADMIN').at(-1)?.text).toContain('/demo admin publish');
   });
 
