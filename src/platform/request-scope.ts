@@ -6,6 +6,8 @@ import type { Logger } from './log.ts';
 interface RequestScope {
   requestId: string;
   response: ServerResponse;
+  /** What a listener threw, as the app's error handler saw it. */
+  failure?: unknown;
 }
 
 const scope = new AsyncLocalStorage<RequestScope>();
@@ -13,6 +15,17 @@ const scope = new AsyncLocalStorage<RequestScope>();
 /** Runs fn as part of one HTTP request: a failure nobody catches is then traced back to it. */
 export function inRequest<T>(requestId: string, response: ServerResponse, fn: () => T): T {
   return scope.run({ requestId, response }, fn);
+}
+
+/** Called by the app's error handler: the receiver then answers 500 at once if nothing acked. */
+export function noteRequestFailure(err: unknown): void {
+  const current = scope.getStore();
+  if (current) current.failure ??= err;
+}
+
+/** The failure a listener of the current request reported, if any. */
+export function requestFailure(): unknown {
+  return scope.getStore()?.failure;
 }
 
 /**

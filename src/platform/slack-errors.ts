@@ -3,6 +3,7 @@ import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import type { Logger } from './log.ts';
 import type { SlackPoster } from './slack.ts';
 import { postToResponseUrl } from './slack-messages.ts';
+import { noteRequestFailure } from './request-scope.ts';
 
 interface ErrorSurface {
   user?: { id?: string } | string;
@@ -25,6 +26,7 @@ export function registerErrorHandler(bolt: App, poster: SlackPoster, log: Logger
   type Args = { error: Error; body: unknown; context: { log?: Logger } };
   const handler = async ({ error, body, context }: Args) => {
     const original = (error as { original?: unknown }).original ?? error;
+    noteRequestFailure(original);
     const surface = (body ?? {}) as ErrorSurface;
     let text: string;
     if (original instanceof UserError) {

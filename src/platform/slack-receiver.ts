@@ -14,7 +14,7 @@ import {
 import { sendJson, serveRoute } from './http-routes.ts';
 import type { Logger } from './log.ts';
 import { SLACK_REQUEST_WINDOW_SEC, type ReplayCache } from './request-replays.ts';
-import { inRequest } from './request-scope.ts';
+import { inRequest, requestFailure } from './request-scope.ts';
 
 /**
  * The largest Slack request body we read. Slack's own stay far below it: the biggest are a
@@ -191,6 +191,10 @@ export class SlackReceiver implements Receiver {
     };
     try {
       await this.#app!.processEvent(event);
+      // Bolt hands a listener's error to app.error and resolves: without this, a listener that
+      // threw before its ack would leave Slack waiting for the no-ack timeout.
+      const failure = requestFailure();
+      if (failure !== undefined && !r.res.headersSent) throw failure;
     } catch (error) {
       if (r.res.headersSent) return; // a listener failed after its ack: app.error has it
       ack.ack(); // answered here: Bolt's no-ack timer must not answer again
