@@ -140,7 +140,8 @@ describe('without a subnet for europe-west1, without a service account, without 
     expect(demo.internal_ip).toMatch(/^127\.0\.2\./);
     const body = await eventually(
       () => blockText(statusDm(t, demo).blocks ?? []),
-      (b) => b.includes('I could not reach the app at its internal IP'),
+      // The simulator serves each VM's page to the worker as a VPC would; the verdict says where it was checked.
+      (b) => b.includes('the app answered its readiness check (from inside the VPC)'),
       15_000,
     );
     const where = `--zone ${demo.zone} --project ${PROJECT}`;
@@ -148,7 +149,8 @@ describe('without a subnet for europe-west1, without a service account, without 
     expect(body).toContain(`gcloud compute start-iap-tunnel ${demo.instance_name} 8080 --local-host-port=localhost:8080 ${where}`);
     expect(body).toContain('# then open http://localhost:8080/crm/login');
     expect(body).toContain('roles/iap.tunnelResourceAccessor');
-    expect(body).toContain(`App: http://${demo.internal_ip}:8080/crm/login`);
+    // GCE would be asked at the internal IP; the simulator maps each VM's app port to one of its own on 127.0.0.1.
+    expect(body).toMatch(/App: http:\/\/127\.0\.0\.1:\d+\/crm\/login — :white_check_mark:/);
     expect(body).toContain('SSH in browser (IAP)');
     expect(body).not.toContain('Open the app');
   });

@@ -171,9 +171,14 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
       await t.slack.action({ user: 'U_ERIN', on: { viewId: modal.id }, actionId: 'catalog.sort', choice: sort });
       return viewNow(t, modal.id, (v) => (v.private_metadata ?? '').includes(`"s":"${sort}"`));
     };
+    // Each entry shows its image's display name, the one text no other entry contains.
+    const names = Object.fromEntries(
+      (await t.db.selectFrom('images').select(['gce_name', 'display_name']).execute()).map((i) => [i.gce_name, `\`${i.display_name}\``]),
+    );
     const commented = text((await browseWith('commented')).blocks);
-    expect(commented.indexOf('analytics-dashboard')).toBeLessThan(commented.indexOf('crm-demo'));
-    expect(commented.indexOf('crm-demo')).toBeLessThan(commented.indexOf('retail-storefront'));
+    expect(commented.indexOf(names['analytics-dashboard']!)).toBeGreaterThan(-1);
+    expect(commented.indexOf(names['analytics-dashboard']!)).toBeLessThan(commented.indexOf(names['crm-demo']!));
+    expect(commented.indexOf(names['crm-demo']!)).toBeLessThan(commented.indexOf(names['retail-storefront']!));
 
     const retail = (await t.db.selectFrom('images').select('id').where('gce_name', '=', 'retail-storefront').executeTakeFirstOrThrow()).id;
     await t.db
@@ -204,6 +209,7 @@ describe.each(['postgres', 'pglite'] as const)('threaded comments on catalog ima
       .execute();
     expect((await image(t, retail)).launch_count).toBe(1);
     const launched = text((await browseWith('launched')).blocks);
-    expect(launched.indexOf('retail-storefront')).toBeLessThan(launched.indexOf('crm-demo'));
+    expect(launched.indexOf(names['retail-storefront']!)).toBeGreaterThan(-1);
+    expect(launched.indexOf(names['retail-storefront']!)).toBeLessThan(launched.indexOf(names['crm-demo']!));
   });
 });
