@@ -7,6 +7,7 @@
 import { startApp, type RunningApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/platform/log.ts';
+import { FakeBillingCatalog } from './billing/index.ts';
 import { startLocalCloudBuild } from './cloudbuild/local.ts';
 import { GceSimulator } from './gce/index.ts';
 import { LocalStateKeeper, openLocalState, type LocalSnapshot } from './local-state.ts';
@@ -61,6 +62,10 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
         },
       };
       closers.push(() => cloudBuild.close());
+      // List prices: a local Cloud Billing Catalog with the sample machine types' SKUs.
+      const billing = new FakeBillingCatalog();
+      config = { ...config, prices: { billingEndpoint: (await billing.listen(0, '127.0.0.1')).url } };
+      closers.push(() => billing.close());
     }
 
     let app: RunningApp;

@@ -125,6 +125,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
           jobs: async () => jobs.started,
           ...(serves(config, 'worker') ? { workers: async () => working } : {}),
         },
+        details: async () => Object.assign({}, ...(await Promise.all(capabilities.map((c) => c.readyDetails?.(ctx))))),
       }),
       metricsRoute(appMetricsRegistry({ db: handle.db, jobs, clock, log })),
       ...(opts.extraRoutes ?? []),

@@ -8,6 +8,7 @@ import { demosCapability } from './demos/index.ts';
 import { exportsCapability } from './exports/index.ts';
 import { homeCapability } from './home/index.ts';
 import { machineTypesCapability } from './machine-types/index.ts';
+import { pricesCapability } from './prices/index.ts';
 import { sharingCapability } from './sharing/index.ts';
 
 /** Every capability, in the order their subcommands appear in help. */
@@ -22,4 +23,5 @@ export const capabilities: Capability[] = [
   budgetsCapability,
   exportsCapability,
   machineTypesCapability,
+  pricesCapability,
 ];

@@ -28,6 +28,8 @@ export interface Capability {
   web?(r: Registration): Promise<void> | void;
   /** Worker role: job handlers (ctx.jobs.work) and schedules. */
   worker?(r: WorkerRegistration): Promise<void> | void;
+  /** Either role: facts for /readyz's details that never make a process unready (e.g. stale prices). */
+  readyDetails?(ctx: AppContext): Promise<Record<string, unknown>>;
   /** Worker role, once it takes work (e.g. a first catalog sync); failures are logged, not fatal. */
   afterStart?(ctx: WorkerContext): Promise<void>;
 }

@@ -121,6 +121,7 @@ const envSchema = z.object({
   EXPORT_POLL_MS: positiveInt(15_000),
   CLOUD_BUILD_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   STORAGE_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  BILLING_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 
   SHARE_APPROVALS_CHANNEL: slackChannelId.optional(),
   APPROVER_USER_IDS: slackUserIds.default([]),
@@ -225,6 +226,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Per-user defaults; admins override them per user (budgets table). */
   budget: { maxRunning: number; monthlyUsd: number };
+  /** Where the worker reads list prices (the Cloud Billing Catalog API; `http://…` = a local fake). */
+  prices: { billingEndpoint?: string };
   crashAt?: string;
   contractLog?: string;
 }
@@ -377,6 +380,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     budget: { maxRunning: e.BUDGET_MAX_RUNNING, monthlyUsd: e.BUDGET_MONTHLY_USD },
+    prices: { billingEndpoint: e.BILLING_API_ENDPOINT },
     crashAt: e.DEMO_VM_CRASH_AT,
     contractLog: e.DEMO_VM_CONTRACT_LOG,
   } satisfies Config) as Config;

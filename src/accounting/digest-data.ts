@@ -1,3 +1,4 @@
+import { discountFactor } from '../prices/store.ts';
 import type { Db } from '../platform/db.ts';
 import { previousPeriod, sameKindAt, type Period } from './periods.ts';
 import { imageTitles, lastUsageBefore, runningNow, usageSummary, type RunningDemo, type UsageFigures } from './store.ts';
@@ -20,7 +21,12 @@ export interface DigestData {
   users: DigestUser[];
   total: UsageFigures;
   topImages: DigestImage[];
-  running: { demos: RunningDemo[]; count: number };
+  running: {
+    demos: RunningDemo[];
+    count: number;
+  };
+  /** The admin's discount factor, applied to every cost (1: list prices); the footer says which. */
+  discount: number;
 }
 
 export const TOP_IMAGES = 5;
@@ -28,9 +34,10 @@ export const RUNNING_SHOWN = 10;
 
 export async function computeDigest(db: Db, period: Period, now: Date): Promise<DigestData> {
   const previous = previousPeriod(period);
-  const [summary, running] = await Promise.all([
+  const [summary, running, discount] = await Promise.all([
     usageSummary(db, { start: period.start, end: period.end, now, previousStart: previous.start }),
     runningNow(db, { limit: RUNNING_SHOWN }),
+    discountFactor(db),
   ]);
   const users = [...summary.byUser].map(([userId, f]) => ({ userId, ...f })).sort(byHours((u) => u.userId));
   const images = [...summary.byImage]
@@ -49,6 +56,7 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     total: summary.total,
     topImages: images.map((i) => ({ ...i, title: titles.get(i.imageId) ?? 'Removed image' })),
     running,
+    discount,
   };
 }
 

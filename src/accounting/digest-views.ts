@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import type { DigestData, DigestUser } from './digest-data.ts';
-import { change, formatHours, formatMoney, hoursAndCost } from './money.ts';
+import { change, formatHours, formatMoney, hoursAndCost, priceBasis } from './money.ts';
 import { describePeriod, localDateString } from './periods.ts';
 
 /** The digest message and its CSV: pure functions of the digest's data. */
@@ -73,6 +73,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
     const more = running.count - running.demos.length;
     blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }
+  blocks.push(context(`Costs are Google Cloud on-demand ${priceBasis(d.discount)}, per machine type and region.`));
   const text = `${digestTitle(d)}: ${hoursAndCost(d.total)} across ${active.length} people; ${running.count} VM(s) running now.`;
   return { text, blocks };
 }

@@ -1,15 +1,25 @@
 /** Hours and money as people read them, and the fallback pricing region. */
 
-/** Prices with region '*' apply wherever a type has no price of its own. */
-export const ANY_REGION = '*';
+export { ANY_REGION } from '../prices/rules.ts';
 export const CURRENCY = 'USD';
+
+/** What costs are: "list prices", or "list prices less a 15% discount" when an admin set one. */
+export function priceBasis(discount: number): string {
+  return discount < 1 ? `list prices less a ${+((1 - discount) * 100).toFixed(2)}% discount` : 'list prices';
+}
 
 export function formatHours(hours: number): string {
   return `${hours.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} h`;
 }
 
-export function formatMoney(amount: number, currency = CURRENCY): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code' }).format(amount).replace(/\u00a0/g, ' ');
+export function formatMoney(amount: number, currency = CURRENCY, decimals?: number): string {
+  const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code', ...digits }).format(amount).replace(/\u00a0/g, ' ');
+}
+
+/** An hourly rate: `USD 0.067` (three decimals: cents hide the difference between small machines). */
+export function formatRate(amount: number): string {
+  return formatMoney(amount, CURRENCY, 3);
 }
 
 /** "12.5 h · USD 3.40", "12.5 h · price unknown", or both when only part of it has a price. */

@@ -130,6 +130,17 @@ function dayTail(d: (typeof DAYS)[number]): string {
 
 export const PRICE_USAGE = '/demo admin price <machine-type> <region|*> <usd-per-hour>';
 
+export const DISCOUNT_USAGE = '/demo admin discount <percent off list prices> | off';
+
+/** `15` or `15%` → 0.85; `off` or `0` → 1. */
+export function parseDiscountArgs(words: string[]): number {
+  const [word = ''] = words;
+  if (words.length === 1 && /^(off|none)$/i.test(word)) return 1;
+  const m = words.length === 1 ? /^(\d{1,2}(?:\.\d{1,2})?)%?$/.exec(word) : null;
+  if (!m) throw new UserError(`Usage: \`${DISCOUNT_USAGE}\`, e.g. \`/demo admin discount 15\` for a negotiated 15% off list prices.`);
+  return 1 - Number(m[1]) / 100;
+}
+
 export function parsePriceArgs(words: string[]): { machineType: string; region: string; hourlyPrice: number } {
   if (words.length !== 3)
     throw new UserError(`Usage: \`${PRICE_USAGE}\`, e.g. \`/demo admin price e2-standard-2 us-central1 0.067\`. \`*\` sets the price for regions without one.`);

@@ -3,7 +3,9 @@ import { ForbiddenError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import type { DigestSchedule } from './digest-schedule.ts';
 import { deleteSubscription, lastSent, listSubscriptions, upsertSubscription, type Subscription } from './digest-store.ts';
-import { parsePriceArgs, parseUsageArgs, type Subject } from './parse.ts';
+import { parseDiscountArgs, parsePriceArgs, parseUsageArgs, type Subject } from './parse.ts';
+import { recordAudit } from '../audit/store.ts';
+import { discountFactor, setDiscountFactor } from '../prices/store.ts';
 import type { Period } from './periods.ts';
 import { imageTitles, listPrices, runningNow, setPrice, usageSummary, type Price, type RunningDemo, type UsageFigures } from './store.ts';
 
@@ -20,6 +22,8 @@ export interface UsageReport {
   total: UsageFigures;
   running: { demos: RunningDemo[]; count: number };
   now: Date;
+  /** The admin's discount factor, applied to every cost (1: list prices). */
+  discount: number;
 }
 
 export const REPORT_ROWS = 15;
@@ -33,9 +37,10 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
   const { subject, period } = parseUsageArgs(rest, now, ctx.config.orgTimeZone);
   const userId = subject.kind === 'all' ? undefined : subject.kind === 'me' ? actor.userId : subject.userId;
   authorize(actor, can(actor, 'view_usage', { kind: 'usage', subjectUserId: userId ?? 'all' }));
-  const [summary, running] = await Promise.all([
+  const [summary, running, discount] = await Promise.all([
     usageSummary(ctx.db, { start: period.start, end: period.end, now, userId }),
     runningNow(ctx.db, { userId, limit: 10 }),
+    discountFactor(ctx.db),
   ]);
   const ranked = (m: Map<string, UsageFigures>) => [...m].filter(([, f]) => f.hours > 0).sort(([, a], [, b]) => b.hours - a.hours);
   const images = ranked(summary.byImage).slice(0, REPORT_ROWS);
@@ -52,6 +57,7 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
     total: summary.total,
     running,
     now,
+    discount,
   };
 }
 
@@ -61,11 +67,32 @@ export async function changePrice(
   ctx: AppContext,
   actor: Actor,
   words: string[],
-): Promise<{ price: Omit<Price, 'updatedAt' | 'updatedBy' | 'currency'>; previous: number | null }> {
+): Promise<{ price: Pick<Price, 'machineType' | 'region' | 'hourlyPrice'>; previous: number | null }> {
   authorize(actor, can(actor, 'price_admin', { kind: 'org' }));
   const p = parsePriceArgs(words);
   const previous = await setPrice(ctx.db, { ...p, actorId: actor.userId, now: ctx.clock.now() });
   return { price: p, previous };
+}
+
+/** `/demo admin discount 15` (percent off list prices), `off`; audited. Returns the factor now in force. */
+export async function changeDiscount(ctx: AppContext, actor: Actor, words: string[]): Promise<number> {
+  authorize(actor, can(actor, 'price_admin', { kind: 'org' }));
+  const factor = parseDiscountArgs(words);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await discountFactor(trx);
+    await setDiscountFactor(trx, factor, actor.userId, now);
+    await recordAudit(trx, {
+      at: now,
+      actorId: actor.userId,
+      action: 'price.discount',
+      resourceKind: 'setting',
+      resourceId: 'prices.discount',
+      before: { factor: before },
+      after: { factor },
+    });
+  });
+  return factor;
 }
 
 export async function pricesFor(ctx: AppContext, actor: Actor, machineType?: string): Promise<Price[]> {

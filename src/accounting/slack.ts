@@ -6,12 +6,13 @@ import { section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire, periodFor } from './digest-schedule.ts';
 import { ensureMember } from './digest-post.ts';
 import { previewDigest } from './digest-send.ts';
-import { parseChannel, parseSubscribeArgs, PRICE_USAGE, SUBSCRIBE_USAGE, tokens, USAGE_USAGE } from './parse.ts';
+import { DISCOUNT_USAGE, parseChannel, parseSubscribeArgs, PRICE_USAGE, SUBSCRIBE_USAGE, tokens, USAGE_USAGE } from './parse.ts';
 import { describePeriod } from './periods.ts';
 import * as service from './service.ts';
+import { priceBasis } from './money.ts';
 import { pricesMessage, subscriptionsMessage, usageHelp, usageReportMessage } from './views.ts';
 
-/** `/demo usage`, `/demo digest …` and `/demo admin price`. */
+/** `/demo usage`, `/demo digest …`, `/demo admin price` and `/demo admin discount`. */
 export function registerAccounting({ ctx, router }: Registration): void {
   router.add({
     name: 'usage',
@@ -44,9 +45,24 @@ export function registerAccounting({ ctx, router }: Registration): void {
         return void (await respond({ response_type: 'ephemeral', ...pricesMessage(await service.pricesFor(ctx, actor, words[0]), words[0]) }));
       const { price, previous } = await service.changePrice(ctx, actor, words);
       const was = previous === null ? 'it had none' : `it was USD ${previous}`;
+      const wins = 'This override wins over the Cloud Billing Catalog price until you set another.';
       await respond({
         response_type: 'ephemeral',
-        text: `:white_check_mark: ${price.machineType} in ${price.region === '*' ? 'regions without their own price' : price.region} now costs USD ${price.hourlyPrice} per hour (${was}). Reports and digests use it from now on, for all hours.`,
+        text: `:white_check_mark: ${price.machineType} in ${price.region === '*' ? 'regions without their own price' : price.region} now costs USD ${price.hourlyPrice} per hour (${was}). Reports and digests use it from now on, for all hours. ${wins}`,
+      });
+    },
+  });
+
+  router.admin.set('discount', {
+    name: 'discount',
+    usage: DISCOUNT_USAGE,
+    summary: 'a negotiated or committed-use discount off list prices, applied to every cost shown',
+    adminOnly: true,
+    run: async (input, respond) => {
+      const factor = await service.changeDiscount(ctx, await ctx.actor(input.userId), tokens(input.rest));
+      await respond({
+        response_type: 'ephemeral',
+        text: `:white_check_mark: Costs now use ${priceBasis(factor)}: the launch modal, Home, \`/demo usage\`, budgets and digests.`,
       });
     },
   });

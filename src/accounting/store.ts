@@ -4,6 +4,7 @@ import type { Db } from '../platform/db.ts';
 import { regionOfZone, regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { ANY_REGION } from './money.ts';
+import { DISCOUNT_SQL, discountFactor } from '../prices/store.ts';
 
 /**
  * Queries over the ledger. Hours are never stored: every figure is summed from intervals, each cut
@@ -67,7 +68,7 @@ export function usageSummarySql(q: UsageQuery) {
       ${byUser}
       GROUP BY 1, 2, 3, 4
     ), priced AS (
-      SELECT iv.*, coalesce(p.hourly_price, d.hourly_price)::float8 / 3600 AS price_s
+      SELECT iv.*, coalesce(p.hourly_price, d.hourly_price)::float8 * ${DISCOUNT_SQL} / 3600 AS price_s
       FROM iv
       LEFT JOIN machine_prices p ON p.machine_type = iv.machine_type AND p.region = ${regionOfZoneSql('iv.zone')}
       LEFT JOIN machine_prices d ON d.machine_type = iv.machine_type AND d.region = ${ANY_REGION}
@@ -166,6 +167,9 @@ export interface Price {
   currency: string;
   updatedBy: string | null;
   updatedAt: Date;
+  /** An admin's price wins over the catalog's, which is kept beside it. */
+  source: 'catalog' | 'override';
+  catalogPrice: number | null;
 }
 
 export async function listPrices(db: DbOrTrx, machineType?: string): Promise<Price[]> {
@@ -179,6 +183,8 @@ export async function listPrices(db: DbOrTrx, machineType?: string): Promise<Pri
     currency: r.currency,
     updatedBy: r.updated_by,
     updatedAt: r.updated_at,
+    source: r.source,
+    catalogPrice: r.catalog_price === null ? null : Number(r.catalog_price),
   }));
 }
 
@@ -194,8 +200,18 @@ export async function setPrice(db: Db, p: { machineType: string; region: string;
       .executeTakeFirst();
     await trx
       .insertInto('machine_prices')
-      .values({ machine_type: p.machineType, region: p.region, hourly_price: p.hourlyPrice, currency: 'USD', updated_by: p.actorId, updated_at: p.now })
-      .onConflict((oc) => oc.columns(['machine_type', 'region']).doUpdateSet({ hourly_price: p.hourlyPrice, updated_by: p.actorId, updated_at: p.now }))
+      .values({
+        machine_type: p.machineType,
+        region: p.region,
+        hourly_price: p.hourlyPrice,
+        source: 'override',
+        currency: 'USD',
+        updated_by: p.actorId,
+        updated_at: p.now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['machine_type', 'region']).doUpdateSet({ hourly_price: p.hourlyPrice, source: 'override', updated_by: p.actorId, updated_at: p.now }),
+      )
       .execute();
     await recordAudit(trx, {
       at: p.now,
@@ -210,7 +226,7 @@ export async function setPrice(db: Db, p: { machineType: string; region: string;
   });
 }
 
-/** The hourly list price of a machine type in a zone's region (or its any-region price); null if unknown. */
+/** The hourly price of a machine type in a zone's region (or its any-region price), discount applied; null if unknown. */
 export async function hourlyPrice(db: DbOrTrx, machineType: string, zone: string): Promise<number | null> {
   const rows = await db
     .selectFrom('machine_prices')
@@ -219,5 +235,5 @@ export async function hourlyPrice(db: DbOrTrx, machineType: string, zone: string
     .where('region', 'in', [regionOfZone(zone), ANY_REGION])
     .execute();
   const exact = rows.find((r) => r.region !== ANY_REGION) ?? rows[0];
-  return exact ? Number(exact.hourly_price) : null;
+  return exact ? Number(exact.hourly_price) * (await discountFactor(db)) : null;
 }

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire } from './digest-schedule.ts';
 import type { Subscription } from './digest-store.ts';
-import { ANY_REGION, formatHours, formatMoney, hoursAndCost } from './money.ts';
+import { ANY_REGION, formatHours, formatMoney, hoursAndCost, priceBasis } from './money.ts';
 import { describePeriod } from './periods.ts';
 import type { UsageReport } from './service.ts';
 import { REPORT_ROWS } from './service.ts';
@@ -39,7 +39,7 @@ export function usageReportMessage(r: UsageReport): { text: string; blocks: Know
     const more = r.running.count - r.running.demos.length;
     blocks.push(section(`*Running now* (${r.running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }
-  blocks.push(context('Costs use on-demand list prices per machine type and region; see `/demo usage help`.'));
+  blocks.push(context(`Costs use on-demand ${priceBasis(r.discount)} per machine type and region; see \`/demo usage help\`.`));
   const text = `Demo VM usage, ${when}: ${whose === 'Everyone' ? 'everyone' : whose} — ${hoursAndCost(r.total)}. ${r.running.count} running now.`;
   return { text, blocks };
 }
@@ -53,6 +53,14 @@ export function usageHelp(usage: string): string {
   ].join('\n');
 }
 
+/** `USD 0.067011/h`, or an override saying so: `USD 0.10/h (override by @ann; catalog USD 0.067011)`. */
+function priceNote(p: Price): string {
+  const price = `${formatMoney(p.hourlyPrice, p.currency)}/h`;
+  if (p.source !== 'override') return price;
+  const catalog = p.catalogPrice === null ? 'no catalog price' : `catalog ${formatMoney(p.catalogPrice, p.currency)}`;
+  return `${price} (override by ${p.updatedBy ? `<@${p.updatedBy}>` : 'an admin'}; ${catalog})`;
+}
+
 export function pricesMessage(prices: Price[], machineType?: string): { text: string; blocks: KnownBlock[] } {
   if (prices.length === 0) {
     const text = machineType ? `No price for \`${escapeMrkdwn(machineType)}\` yet: its hours show as "price unknown".` : 'No prices yet.';
@@ -61,8 +69,7 @@ export function pricesMessage(prices: Price[], machineType?: string): { text: st
   const byType = new Map<string, Price[]>();
   for (const p of prices) byType.set(p.machineType, [...(byType.get(p.machineType) ?? []), p]);
   const lines = [...byType].map(
-    ([type, ps]) =>
-      `*${type}*: ${ps.map((p) => `${p.region === ANY_REGION ? 'other regions' : p.region} ${formatMoney(p.hourlyPrice, p.currency)}/h`).join(' · ')}`,
+    ([type, ps]) => `*${type}*: ${ps.map((p) => `${p.region === ANY_REGION ? 'other regions' : p.region} ${priceNote(p)}`).join(' · ')}`,
   );
   const chunks: string[] = [];
   for (const line of lines) {
@@ -71,7 +78,10 @@ export function pricesMessage(prices: Price[], machineType?: string): { text: st
   }
   return {
     text: `Hourly prices for ${byType.size} machine type(s)`,
-    blocks: [...chunks.slice(0, 45).map((c) => section(c)), context('Change one with `/demo admin price <machine-type> <region|*> <usd-per-hour>`.')],
+    blocks: [
+      ...chunks.slice(0, 45).map((c) => section(c)),
+      context('Prices come from the Cloud Billing Catalog daily; an override (`/demo admin price <machine-type> <region|*> <usd-per-hour>`) wins over it.'),
+    ],
   };
 }
 

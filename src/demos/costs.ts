@@ -17,7 +17,7 @@ export function monthlyStorageUsd(bytes: number | string | null | undefined, usd
 }
 
 export function formatUsd(n: number | null, currency = 'USD'): string {
-  if (n === null) return 'unknown';
+  if (n === null) return 'price unknown';
   const symbol = currency === 'USD' ? '$' : `${currency} `;
   return `${symbol}${n < 10 ? n.toFixed(2) : n.toFixed(0)}`;
 }

@@ -1,3 +1,4 @@
+import { DISCOUNT_SQL, unpricedMachineTypes } from '../prices/store.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError } from '../errors.ts';
@@ -37,6 +38,8 @@ export interface Fleet {
    * reconcile found them; null when not looked up or before the first reconcile.
    */
   orphans: Orphans | null;
+  /** Allowed machine types with no price in an allowed zone's region: shown as "price unknown". */
+  unpriced: Array<{ machineType: string; region: string }>;
   now: Date;
 }
 
@@ -66,7 +69,7 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
         'demos.created_at',
         'demos.expires_at',
         'images.title',
-        'machine_prices.hourly_price',
+        sql<number | null>`machine_prices.hourly_price * ${DISCOUNT_SQL}`.as('hourly_price'),
         'machine_prices.currency',
         eb
           .selectFrom('usage_intervals')
@@ -110,12 +113,13 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
 
 export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
   assertAdmin(actor);
-  const [{ rows, total }, pause, orphans] = await Promise.all([
+  const [{ rows, total }, pause, orphans, unpriced] = await Promise.all([
     fleetRows(ctx, opts.limit ?? 40),
     pauseState(ctx.db),
     opts.orphans === false ? Promise.resolve(null) : lastOrphans(ctx.db),
+    unpricedMachineTypes(ctx.db, ctx.config.gce.project, ctx.config.gce.zones),
   ]);
-  return { rows, total, pause, orphans, now: ctx.clock.now() };
+  return { rows, total, pause, orphans, unpriced, now: ctx.clock.now() };
 }
 
 /** An admin stops anyone's demo; the owner's DM says so through the usual status message. */

@@ -9,6 +9,7 @@ export const DemoIds = {
   machineType: 'demos.machine_type',
   ttlBlock: 'demos.ttl_block',
   ttl: 'demos.ttl',
+  estimateBlock: 'demos.estimate_block',
   stop: 'demos.stop',
   start: 'demos.start',
   delete: 'demos.delete',

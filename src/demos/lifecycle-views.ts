@@ -267,6 +267,17 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
       `${f.total} live demo${f.total === 1 ? '' : 's'} · cost so far of those shown ${formatUsd(cost)}${f.rows.some((r) => r.cost === null) ? ' (some machine types have no price yet)' : ''}`,
     ),
   );
+  if (f.unpriced.length) {
+    const list = f.unpriced.map((u) => `${u.machineType} in ${u.region}`).join(', ');
+    blocks.push(
+      section(
+        truncate(
+          `:warning: *Price unknown* for ${list}: no Cloud Billing Catalog SKU matched and no admin set one. Launches are allowed but not counted against budgets; set a price with \`/demo admin price <machine-type> <region> <usd-per-hour>\`.`,
+          3000,
+        ),
+      ),
+    );
+  }
   for (const r of f.rows.slice(0, opts.maxRows)) {
     const line = `${userRef(r.ownerId)} · *${escapeMrkdwn(truncate(r.title, 60))}* · \`${r.displayName}\` · ${r.state}${r.progress !== 'ready' && r.progress !== 'idle' ? ` (${r.progress})` : ''}\nage ${age(r.createdAt, f.now)} · expires ${slackDate(r.expiresAt)} · ${r.hours.toFixed(1)} h · ${formatUsd(r.cost, r.currency)}`;
     const stop =

@@ -4,7 +4,9 @@ import { listForZones, type StoredMachineType } from '../machine-types/store.ts'
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { can, type Actor } from '../policy.ts';
 import * as catalog from '../catalog/service.ts';
-import { assertLaunchWithinBudget } from '../budgets/service.ts';
+import { assertLaunchWithinBudget, budgetStatus } from '../budgets/service.ts';
+import { hourlyPrice } from '../accounting/store.ts';
+import { discountFactor } from '../prices/store.ts';
 import { DemoJobs } from './ids.ts';
 import { assertLaunchesOpen } from './pause.ts';
 import * as store from './store.ts';
@@ -27,31 +29,64 @@ export interface LaunchRequest {
 export interface MachineTypeChoice {
   name: string;
   size?: Pick<StoredMachineType, 'guestCpus' | 'memoryMb' | 'isSharedCpu'>;
+  /** Per hour in the picked zone's region, discount applied; null: "price unknown". */
+  hourlyPrice: number | null;
+}
+
+/** What the user picked in the launch modal (each falls back to the default). */
+export interface LaunchPick {
+  zone: string;
+  machineType: string;
+  ttl: number;
 }
 
 export interface LaunchOptions {
   zones: string[];
   machineTypes: MachineTypeChoice[];
-  defaultZone: string;
-  defaultMachineType: string;
   ttlChoices: number[];
-  defaultTtl: number;
+  picked: LaunchPick;
+  /** The admin's discount factor (1: list prices). */
+  discount: number;
+  /** The user's monthly budget and what is spent or reserved of it (absent when no user is known). */
+  budget?: { limit: number; committed: number };
 }
 
-/** The launch modal's choices for an image: only zones it can run in (see placement.ts). */
-export async function launchOptions(ctx: AppContext, image: { region: string | null }): Promise<LaunchOptions> {
+/**
+ * The launch modal's choices for an image: only zones it can run in (see placement.ts), each machine
+ * type with its size and hourly price in the picked zone, and the user's budget; `pick` is what the
+ * user has chosen so far (a choice no longer offered falls back to the default).
+ */
+export async function launchOptions(
+  ctx: AppContext,
+  image: { region: string | null },
+  userId?: string,
+  pick: Partial<LaunchPick> = {},
+): Promise<LaunchOptions> {
   const { ttlHours, maxTtlHours } = ctx.config.demo;
   const zones = zonesFor(ctx.config, image.region);
   if (!zones.length) throw new UserError(zoneRefusal(ctx.config, image.region, ctx.config.gce.defaultZone)!);
+  const { machineTypes, defaultMachineType, project } = ctx.config.gce;
+  const defaultZone = defaultZoneFor(ctx.config, image.region)!;
   const ttlChoices = [...new Set([2, 4, ttlHours, 24, 72].filter((h) => h <= maxTtlHours))].sort((a, b) => a - b);
-  const sizes = new Map((await listForZones(ctx.db, ctx.config.gce.project, ctx.config.gce.zones)).map((t) => [t.name, t]));
+  const picked: LaunchPick = {
+    zone: pick.zone && zones.includes(pick.zone) ? pick.zone : defaultZone,
+    machineType: pick.machineType && machineTypes.includes(pick.machineType) ? pick.machineType : defaultMachineType,
+    ttl: pick.ttl && ttlChoices.includes(pick.ttl) ? pick.ttl : ttlHours,
+  };
+  const sizes = new Map((await listForZones(ctx.db, project, [picked.zone])).map((t) => [t.name, t]));
+  const now = ctx.clock.now();
+  const [prices, discount, budget] = await Promise.all([
+    Promise.all(machineTypes.map((name) => hourlyPrice(ctx.db, name, picked.zone))),
+    discountFactor(ctx.db),
+    userId ? budgetStatus(ctx.db, ctx.config, userId, now) : undefined,
+  ]);
   return {
     zones,
-    machineTypes: ctx.config.gce.machineTypes.map((name) => ({ name, size: sizes.get(name) })),
-    defaultZone: defaultZoneFor(ctx.config, image.region)!,
-    defaultMachineType: ctx.config.gce.defaultMachineType,
+    machineTypes: machineTypes.map((name, i) => ({ name, size: sizes.get(name), hourlyPrice: prices[i] ?? null })),
     ttlChoices,
-    defaultTtl: ttlHours,
+    picked,
+    discount,
+    ...(budget ? { budget: { limit: budget.monthlyLimit, committed: budget.spent + budget.reserved } } : {}),
   };
 }
 

@@ -15,11 +15,24 @@ import { demoListBlocks, LaunchMetadata, launchChoiceModal, launchModal, launchQ
 /** Images a "Launch this demo" choice lists at most. */
 const MAX_CHOICES = 10;
 
+type StateValues = ViewSubmitAction['view']['state']['values'];
+
+/** The launch modal's picks, as the view's state holds them. */
+function launchPick(values: StateValues): { zone?: string; machineType?: string; ttl?: number } {
+  const picked = (block: string, action: string) => values[block]?.[action]?.selected_option?.value ?? undefined;
+  const ttl = picked(DemoIds.ttlBlock, DemoIds.ttl);
+  return {
+    zone: picked(DemoIds.zoneBlock, DemoIds.zone),
+    machineType: picked(DemoIds.machineTypeBlock, DemoIds.machineType),
+    ttl: ttl === undefined ? undefined : Number(ttl),
+  };
+}
+
 export function registerDemos({ ctx, bolt, router }: Registration): void {
   async function launchView(userId: string, image: catalog.CatalogImageRef | null) {
     if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
     await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
-    return launchModal(image, await service.launchOptions(ctx, image));
+    return launchModal(image, await service.launchOptions(ctx, image, userId));
   }
 
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
@@ -85,12 +98,26 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     else await ctx.slack.chat.unfurl({ channel: event.channel, ts: event.message_ts, unfurls });
   });
 
+  // A new zone, type or lifetime: the same modal with its prices and estimate for the new pick.
+  bolt.action<BlockAction>(new RegExp(`^(${[DemoIds.zone, DemoIds.machineType, DemoIds.ttl].join('|').replaceAll('.', '\\.')})$`), async ({ ack, body }) => {
+    await ack();
+    const view = body.view;
+    if (!view || view.callback_id !== DemoIds.launchView) return;
+    const imageId = readMetadata(LaunchMetadata, view.private_metadata)?.imageId;
+    const image = imageId ? await catalog.getImage(ctx.db, imageId) : null;
+    if (!image) return; // gone since the modal opened: Launch then says so
+    const { zone, machineType, ttl } = launchPick(view.state.values);
+    const next = launchModal(image, await service.launchOptions(ctx, image, body.user.id, { zone, machineType, ttl }));
+    // The hash refuses an update built from an older state: a later change has its own update coming.
+    await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: next }).catch((err: { data?: { error?: string } }) => {
+      if (err.data?.error !== 'hash_conflict') throw err;
+    });
+  });
+
   bolt.view<ViewSubmitAction>(DemoIds.launchView, async ({ ack, body, view }) => {
     const imageId = readMetadata(LaunchMetadata, view.private_metadata)?.imageId;
-    const values = view.state.values;
-    const zone = values[DemoIds.zoneBlock]?.[DemoIds.zone]?.selected_option?.value;
-    const machineType = values[DemoIds.machineTypeBlock]?.[DemoIds.machineType]?.selected_option?.value;
-    const ttl = Number(values[DemoIds.ttlBlock]?.[DemoIds.ttl]?.selected_option?.value);
+    const { zone, machineType, ttl: picked } = launchPick(view.state.values);
+    const ttl = Number(picked);
     const errors: Record<string, string> = {};
     if (!zone) errors[DemoIds.zoneBlock] = 'Pick a zone.';
     if (!machineType) errors[DemoIds.machineTypeBlock] = 'Pick a machine type.';

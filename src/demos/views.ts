@@ -1,7 +1,8 @@
 import type { KnownBlock, View } from '@slack/types';
 import { z } from 'zod';
 import { button, confirm, context, escapeMrkdwn, fields, modal, option, plain, section, slackDate } from '../platform/blocks.ts';
-import { consoleLinks } from '../platform/compute/port.ts';
+import { formatMoney, formatRate, priceBasis } from '../accounting/money.ts';
+import { consoleLinks, regionOfZone } from '../platform/compute/port.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import { DemoIds } from './ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
@@ -21,17 +22,41 @@ export interface ImageSummary {
   displayName: string;
 }
 
-/** `e2-standard-2 · 2 vCPU · 8 GB` (shared-core types say so); the name alone until sizes are known. */
+/** `e2-standard-2 · 2 vCPU · 8 GB · USD 0.067/h` (shared-core types say so); the name alone until sizes are known. */
 export function machineTypeLabel(t: MachineTypeChoice): string {
-  if (!t.size) return t.name;
+  const price = t.hourlyPrice === null ? 'price unknown' : `${formatRate(t.hourlyPrice)}/h`;
+  if (!t.size) return `${t.name} · ${price}`;
   const gb = t.size.memoryMb / 1024;
-  return `${t.name} · ${t.size.guestCpus} ${t.size.isSharedCpu ? 'shared ' : ''}vCPU · ${Number.isInteger(gb) ? gb : gb.toFixed(1)} GB`;
+  return `${t.name} · ${t.size.guestCpus} ${t.size.isSharedCpu ? 'shared ' : ''}vCPU · ${Number.isInteger(gb) ? gb : gb.toFixed(1)} GB · ${price}`;
+}
+
+function ttlLabel(h: number): string {
+  return h < 24 ? `${h} hours` : `${h / 24} day${h === 24 ? '' : 's'}`;
+}
+
+/** The picked type's cost over the picked lifetime and what it leaves of the user's month. */
+export function launchEstimate(opts: LaunchOptions): string {
+  const { zone, machineType, ttl } = opts.picked;
+  const price = opts.machineTypes.find((t) => t.name === machineType)?.hourlyPrice ?? null;
+  if (price === null) {
+    return `:warning: *Price unknown* for ${machineType} in ${regionOfZone(zone)}: you may launch it, but its cost is not counted against your budget. An admin can set a price with \`/demo admin price\`.`;
+  }
+  const cost = price * ttl;
+  const lines = [`*Estimated cost:* ${formatMoney(cost)} for ${ttlLabel(ttl)} at ${formatRate(price)}/h (on-demand ${priceBasis(opts.discount)})`];
+  if (opts.budget) {
+    const left = opts.budget.limit - opts.budget.committed;
+    lines.push(
+      `*Your monthly budget:* ${formatMoney(Math.max(0, left))} left of ${formatMoney(opts.budget.limit)}, ${formatMoney(Math.max(0, left - cost))} after this one`,
+    );
+    if (cost > left + 1e-9) lines.push(':no_entry: That is more than your budget has left: pick a shorter time or a smaller machine, or stop a demo.');
+  }
+  return lines.join('\n');
 }
 
 export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
   const zoneOptions = opts.zones.map((z) => option(z, z));
   const typeOptions = opts.machineTypes.map((t) => option(machineTypeLabel(t), t.name));
-  const ttlOptions = opts.ttlChoices.map((h) => option(h < 24 ? `${h} hours` : `${h / 24} day${h === 24 ? '' : 's'}`, String(h)));
+  const ttlOptions = opts.ttlChoices.map((h) => option(ttlLabel(h), String(h)));
   return modal({
     title: 'Launch a demo',
     callbackId: DemoIds.launchView,
@@ -43,37 +68,41 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
       {
         type: 'input',
         block_id: DemoIds.zoneBlock,
+        dispatch_action: true, // prices are per region: a new zone, a new estimate
         label: plain('Zone'),
         element: {
           type: 'static_select',
           action_id: DemoIds.zone,
           options: zoneOptions,
-          initial_option: zoneOptions.find((o) => o.value === opts.defaultZone),
+          initial_option: zoneOptions.find((o) => o.value === opts.picked.zone),
         },
       },
       {
         type: 'input',
         block_id: DemoIds.machineTypeBlock,
+        dispatch_action: true,
         label: plain('Machine type'),
         element: {
           type: 'static_select',
           action_id: DemoIds.machineType,
           options: typeOptions,
-          initial_option: typeOptions.find((o) => o.value === opts.defaultMachineType),
+          initial_option: typeOptions.find((o) => o.value === opts.picked.machineType),
         },
       },
       {
         type: 'input',
         block_id: DemoIds.ttlBlock,
+        dispatch_action: true,
         label: plain('Keep it for'),
         hint: plain('It stops by itself after this; you will be asked whether to extend it first.'),
         element: {
           type: 'static_select',
           action_id: DemoIds.ttl,
           options: ttlOptions,
-          initial_option: ttlOptions.find((o) => o.value === String(opts.defaultTtl)),
+          initial_option: ttlOptions.find((o) => o.value === String(opts.picked.ttl)),
         },
       },
+      { type: 'section', block_id: DemoIds.estimateBlock, text: { type: 'mrkdwn', text: launchEstimate(opts) } },
     ],
   });
 }

@@ -122,6 +122,22 @@ export interface MachinePricesTable {
   currency: Generated<string>;
   updated_by: string | null;
   updated_at: Timestamp;
+  /** catalog: derived from price_rates by the worker; override: an admin's, which the catalog never replaces. */
+  source: Generated<'catalog' | 'override'>;
+  /** The catalog's price beside an override (null when the catalog has none). */
+  catalog_price: Numeric | null;
+}
+
+export interface PriceRatesTable {
+  region: string;
+  kind: 'core' | 'ram' | 'storage';
+  family: string;
+  tier: 'ondemand' | 'spot';
+  unit_price: Numeric;
+  currency: string;
+  sku_id: string;
+  description: string;
+  refreshed_at: Timestamp;
 }
 
 export interface ShareRequestsTable {
@@ -291,6 +307,7 @@ export interface Database {
   steps: StepsTable;
   usage_intervals: UsageIntervalsTable;
   machine_prices: MachinePricesTable;
+  price_rates: PriceRatesTable;
   share_requests: ShareRequestsTable;
   comments: CommentsTable;
   exports: ExportsTable;

@@ -11,6 +11,8 @@ export interface HealthChecks {
   role: string;
   /** Each check resolves true when healthy; a throw counts as unhealthy. */
   ready: Record<string, () => Promise<boolean>>;
+  /** What a reader of /readyz should know that is no reason to be unready (stale prices…). */
+  details?: () => Promise<Record<string, unknown>>;
 }
 
 /** /healthz: the process is up. /readyz: the dependencies a request needs are. */
@@ -30,7 +32,8 @@ export function healthRoutes(checks: HealthChecks): CustomRoute[] {
             }),
           );
           const ok = Object.values(results).every(Boolean);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', role: checks.role, checks: results });
+          const details = await checks.details?.().catch(() => undefined);
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', role: checks.role, checks: results, ...(details ? { details } : {}) });
         })();
       },
     },

@@ -9,6 +9,7 @@ import * as m0007 from '../../migrations/0007_machine_types.ts';
 import * as m0008 from '../../migrations/0008_request_replay.ts';
 import * as m0010 from '../../migrations/0010_display_names.ts';
 import * as m0011 from '../../migrations/0011_notifications.ts';
+import * as m0013 from '../../migrations/0013_prices.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_request_replay': m0008,
   '0010_display_names': m0010,
   '0011_notifications': m0011,
+  '0013_prices': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -31,8 +31,8 @@ describe('/demo usage and /demo admin price', () => {
   test("someone else's usage, or everyone's: approvers and admins only", async () => {
     expect((await ask(t, 'U_ALICE', 'usage <@U_BOB|bob>')).text).toBe("Only approvers and admins can see other people's usage.");
     expect((await ask(t, 'U_ALICE', 'usage all')).text).toBe("Only approvers and admins can see other people's usage.");
-    // n1-standard-1 has no price in asia-east1: the region-independent default applies (USD 0.0475/h).
-    expect((await ask(t, 'U_MANAGER', 'usage <@U_BOB|bob> this week')).all).toContain('2.0 h · USD 0.10');
+    // n1-standard-1 has no price in asia-east1 (not an allowed zone, so never priced): unknown, not guessed.
+    expect((await ask(t, 'U_MANAGER', 'usage <@U_BOB|bob> this week')).all).toContain('2.0 h · price unknown');
     const all = await ask(t, 'U_ADMIN', 'usage all');
     expect(all.all).toContain('5.0 h');
     expect(all.all).toContain('<@U_ALICE> — 3.0 h');

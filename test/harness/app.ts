@@ -4,7 +4,10 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock, systemClock, type Clock } from '../../src/platform/clock.ts';
+import { FakeBillingCatalog } from '../../sim/billing/index.ts';
 import { FakeCloudBuild } from '../../sim/cloudbuild/index.ts';
+import { unpricedMachineTypes } from '../../src/prices/store.ts';
+import { staleZones } from '../../src/machine-types/store.ts';
 import { DEFAULT_USERS, FakeSlack } from '../../sim/slack/index.ts';
 import { GceSimulator } from '../../sim/gce/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
@@ -12,7 +15,9 @@ import type { JobTuning } from '../../src/platform/jobs.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { InboundSlack } from './slack-requests.ts';
 
-export { eventually } from './eventually.ts';
+import { eventually } from './eventually.ts';
+
+export { eventually };
 
 export { ManualClock };
 
@@ -44,6 +49,8 @@ export interface TestApp {
   sim: GceSimulator;
   /** Fake Cloud Build + Cloud Storage (exports), buckets demo-vm-exports (US) and demo-vm-exports-eu. */
   cloudBuild: FakeCloudBuild;
+  /** Fake Cloud Billing Catalog (list prices), serving sim/billing's sample SKUs. */
+  billing: FakeBillingCatalog;
   slack: InboundSlack;
   db: RunningApp['ctx']['db'];
   database?: TestDatabase;
@@ -89,6 +96,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   cloudBuild.gcs.addBucket('demo-vm-exports', 'US');
   cloudBuild.gcs.addBucket('demo-vm-exports-eu', 'EUROPE-WEST1');
   const { url: cloudBuildUrl } = await cloudBuild.listen(0, '127.0.0.1');
+  const billing = new FakeBillingCatalog();
+  const { url: billingUrl } = await billing.listen(0, '127.0.0.1');
   const backend = opts.backend ?? 'postgres';
   const database = backend === 'postgres' ? await createTestDatabase() : undefined;
   const dataDir = backend === 'pglite' ? `/tmp/demo-vm-test-${randomBytes(4).toString('hex')}` : undefined;
@@ -109,6 +118,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     APPROVER_USERGROUP: 'S_APPROVERS',
     CLOUD_BUILD_API_ENDPOINT: cloudBuildUrl,
     STORAGE_API_ENDPOINT: cloudBuildUrl,
+    BILLING_API_ENDPOINT: billingUrl,
     EXPORT_BUCKET: 'demo-vm-exports',
     EXPORT_BUCKETS: 'demo-vm-exports,demo-vm-exports-eu',
     EXPORT_POLL_MS: '100',
@@ -139,6 +149,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   let app = await boot();
   // The catalog is synced at start in the background; tests start from a synced catalog.
   await syncCatalog(app.worker!);
+  // Machine types and their prices are read at start in the background too; tests start from both.
+  const { project, zones } = config.gce;
+  await eventually(
+    async () => !(await staleZones(app.ctx.db, project, zones, new Date(0))).length && !(await unpricedMachineTypes(app.ctx.db, project, zones)).length,
+  );
   const t: TestApp = {
     app,
     config,
@@ -146,6 +161,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     fake,
     sim,
     cloudBuild,
+    billing,
     slack: new InboundSlack(fake, `${app.url}/slack/events`, TEST_SIGNING_SECRET),
     db: app.ctx.db,
     database,
@@ -162,6 +178,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await app.stop();
       await sim.close();
       await cloudBuild.close();
+      await billing.close();
       await fake.close();
       await database?.drop();
     },
