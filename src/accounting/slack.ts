@@ -1,6 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { Registration } from '../capability.ts';
-import type { CommandInput } from '../commands.ts';
+import type { CommandInput, SubcommandSpec } from '../commands.ts';
 import type { AppContext } from '../context.ts';
 import { section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire, periodFor } from './digest-schedule.ts';
@@ -33,11 +33,12 @@ export function registerAccounting({ ctx, router }: Registration): void {
     run: (input, respond) => digestCommand(ctx, input, respond),
   });
 
-  router.admin.set('price', {
+  const admin = (spec: Omit<SubcommandSpec, 'adminOnly'>) => router.admin.set(spec.name, { ...spec, adminOnly: true });
+
+  admin({
     name: 'price',
     usage: PRICE_USAGE,
     summary: 'show or set the hourly list price of a machine type in a region',
-    adminOnly: true,
     run: async (input, respond) => {
       const actor = await ctx.actor(input.userId);
       const words = tokens(input.rest);
@@ -53,17 +54,14 @@ export function registerAccounting({ ctx, router }: Registration): void {
     },
   });
 
-  router.admin.set('discount', {
+  admin({
     name: 'discount',
     usage: DISCOUNT_USAGE,
     summary: 'a negotiated or committed-use discount off list prices, applied to every cost shown',
-    adminOnly: true,
     run: async (input, respond) => {
       const factor = await service.changeDiscount(ctx, await ctx.actor(input.userId), tokens(input.rest));
-      await respond({
-        response_type: 'ephemeral',
-        text: `:white_check_mark: Costs now use ${priceBasis(factor)}: the launch modal, Home, \`/demo usage\`, budgets and digests.`,
-      });
+      const text = `:white_check_mark: Costs now use ${priceBasis(factor)}: the launch modal, Home, \`/demo usage\`, budgets and digests.`;
+      await respond({ response_type: 'ephemeral', text });
     },
   });
 }

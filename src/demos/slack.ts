@@ -106,7 +106,12 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     const imageId = readMetadata(LaunchMetadata, view.private_metadata)?.imageId;
     const image = imageId ? await catalog.getImage(ctx.db, imageId) : null;
     if (!image) return; // gone since the modal opened: Launch then says so
-    const { zone, machineType, ttl } = launchPick(view.state.values);
+    // The action carries the new choice; the view's state may not have it yet.
+    const changed = body.actions[0];
+    const values = { ...view.state.values };
+    if (changed?.type === 'static_select')
+      values[changed.block_id] = { [changed.action_id]: { type: 'static_select', selected_option: changed.selected_option } };
+    const { zone, machineType, ttl } = launchPick(values);
     const next = launchModal(image, await service.launchOptions(ctx, image, body.user.id, { zone, machineType, ttl }));
     // The hash refuses an update built from an older state: a later change has its own update coming.
     await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: next }).catch((err: { data?: { error?: string } }) => {

@@ -34,10 +34,12 @@ describe('matching SKUs to rates', () => {
   test('a leading free tier is skipped; a SKU that is free throughout, or in another unit, is no price (never $0)', () => {
     const tiered = sku('Storage PD Capacity', { family: 'Storage', group: 'PDStandard', regions: ['us-central1'], unit: 'GiBy.mo', price: [0, 0.04] });
     expect(ratesOf(tiered).map((r) => r.unitPrice)).toEqual([0.04]);
-    expect(ratesOf(sku('E2 Instance Core running in Americas', { family: 'Compute', group: 'CPU', regions: ['us-central1'], unit: 'h', price: 0 }))).toEqual([]);
-    expect(ratesOf(sku('E2 Instance Core running in Americas', { family: 'Compute', group: 'CPU', regions: ['us-central1'], unit: 'GiBy.h', price: 0.02 }))).toEqual(
+    expect(ratesOf(sku('E2 Instance Core running in Americas', { family: 'Compute', group: 'CPU', regions: ['us-central1'], unit: 'h', price: 0 }))).toEqual(
       [],
     );
+    expect(
+      ratesOf(sku('E2 Instance Core running in Americas', { family: 'Compute', group: 'CPU', regions: ['us-central1'], unit: 'GiBy.h', price: 0.02 })),
+    ).toEqual([]);
   });
 });
 

@@ -123,8 +123,10 @@ export function blockActions(fake: FakeSlack, input: BlockActionInput): SlackReq
     const view = openView(fake, on.viewId);
     blocks = view.blocks;
     payload['container'] = { type: 'view', view_id: view.id };
-    payload['view'] = publicView(view);
-    payload['state'] = structuredClone(view.state) as unknown as JsonObject;
+    // As in a submission: an input's initial value is in the state until the user changes it.
+    const state = { values: { ...initialStateValues(view.blocks), ...view.state.values } };
+    payload['view'] = { ...publicView(view), state: structuredClone(state) } as unknown as JsonObject;
+    payload['state'] = structuredClone(state) as unknown as JsonObject;
   } else {
     const channel = resolveChannel(fake, on.channel);
     payload['channel'] = { id: channel.id, name: channel.is_im ? 'directmessage' : channel.name };
