@@ -29,9 +29,9 @@ test('the launch modal offers each allowed machine type with its vCPUs and memor
   expect(select).toContain('e2-medium · 2 shared vCPU · 4 GB');
   expect(select).toContain('e2-standard-2 · 2 vCPU · 8 GB');
   expect(select).toContain('n2-standard-2 · 2 vCPU · 8 GB');
-  // A type GCE does not list is still offered (configuration decides), by name alone.
+  // A type GCE does not list is still offered (configuration decides), by name and price alone.
   await t.db.deleteFrom('machine_types').where('name', '=', 'e2-standard-4').execute();
-  expect(JSON.stringify((await openLaunchModal()).blocks)).toMatch(/"text":"e2-standard-4"/);
+  expect(JSON.stringify((await openLaunchModal()).blocks)).toMatch(/"text":"e2-standard-4 · USD 0\.134\/h"/);
 });
 
 test('a worker start reads GCE again only for a zone whose list is missing or older than a day', async () => {
