@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import { regionOfZone, regionOfZoneSql } from '../platform/compute/port.ts';
+import { regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
-import { ANY_REGION, type Rate, type StorageKind } from './rules.ts';
+import { ANY_REGION, type Rate } from './rules.ts';
 
 type DbOrTrx = Db | Transaction<Database>;
 
@@ -58,18 +58,6 @@ export async function machineRates(db: DbOrTrx): Promise<Map<string, { core?: nu
     out.set(key, { ...out.get(key), [r.kind]: Number(r.unit_price) });
   }
   return out;
-}
-
-/** USD per GiB-month of a kind of storage in a zone's region; null when the catalog had none. */
-export async function storageRate(db: DbOrTrx, zone: string, kind: StorageKind): Promise<number | null> {
-  const row = await db
-    .selectFrom('price_rates')
-    .select('unit_price')
-    .where('region', '=', regionOfZone(zone))
-    .where('kind', '=', 'storage')
-    .where('family', '=', kind)
-    .executeTakeFirst();
-  return row ? Number(row.unit_price) : null;
 }
 
 /**
