@@ -212,7 +212,7 @@ const found = scan();
 describe('manifests/slack-app.yml', () => {
   test('is a valid manifest: documented fields and limits, HTTP mode, every URL on the Bolt endpoint', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(false);
-    const receiver = /endpoints:\s*'([^']+)'/.exec(readFileSync('src/platform/slack.ts', 'utf8'))?.[1];
+    const receiver = /endpoint:\s*'([^']+)'/.exec(readFileSync('src/platform/slack.ts', 'utf8'))?.[1];
     expect(receiver).toBe('/slack/events');
     const urls = [
       ...manifest.features.slash_commands.map((c) => c.url),

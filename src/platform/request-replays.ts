@@ -60,7 +60,10 @@ export class ReplayCache {
   }
 
   start(): void {
-    this.#pruner ??= setInterval(() => this.prune().catch((err) => this.#log.warn({ err }, 'could not prune the replay cache')), PRUNE_EVERY_MS).unref();
+    this.#pruner ??= setInterval(
+      () => void this.prune().catch((err: unknown) => this.#log.warn({ err }, 'could not prune the replay cache')),
+      PRUNE_EVERY_MS,
+    ).unref();
   }
 
   stop(): void {
