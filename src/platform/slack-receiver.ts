@@ -200,7 +200,10 @@ export class SlackReceiver implements Receiver {
       ack.ack(); // answered here: Bolt's no-ack timer must not answer again
       // Our listeners ack before any work, so a failure before the ack is Bolt choking on a payload
       // Slack would never send (signed, but not a shape Bolt knows): a client error.
-      const status = error instanceof AuthorizationError ? 401 : error instanceof TypeError ? 400 : 500;
+      // Bolt wraps what listeners threw: one error as `original`, several (every listener choking) as `originals`.
+      const wrapped = error as { original?: unknown; originals?: unknown[] };
+      const causes = wrapped.originals ?? [wrapped.original ?? error];
+      const status = error instanceof AuthorizationError ? 401 : causes.every((c) => c instanceof TypeError) ? 400 : 500;
       if (status === 500) throw error;
       this.#opts.log.warn({ requestId: r.requestId, status, reason: (error as Error).message }, 'refused a malformed Slack request');
       r.res.writeHead(status).end();
