@@ -22,7 +22,10 @@ export function createSkuReader(apiEndpoint?: string): SkuReader {
   const client = new CloudCatalogClient({ ...(clientOptions(apiEndpoint) as CatalogOptions), fallback: true });
   return {
     // The largest page the API gives (5000): the whole Compute Engine catalog is a few pages.
-    listSkus: () =>
-      client.listSkusAsync({ parent: COMPUTE_ENGINE_SERVICE, pageSize: 5000, currencyCode: 'USD' }, { autoPaginate: false }) as AsyncIterable<Sku>,
+    listSkus: async function* () {
+      // Awaited first: without credentials the stub's promise rejects, and inside listSkusAsync nobody hears it.
+      await client.initialize();
+      yield* client.listSkusAsync({ parent: COMPUTE_ENGINE_SERVICE, pageSize: 5000, currencyCode: 'USD' }, { autoPaginate: false }) as AsyncIterable<Sku>;
+    },
   };
 }
