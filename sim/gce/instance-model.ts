@@ -187,6 +187,7 @@ export function applyStatus(s: SimState, res: GceInstance, status: GceInstanceSt
     res.lastStopTimestamp = at;
     if (access) delete access.natIP;
   }
+  if (status === 'SUSPENDED' && res.status !== status) res.lastSuspendedTimestamp = s.timestamp();
   res.status = status;
   s.instanceChanged(res, false);
 }

@@ -1,5 +1,7 @@
 /** Options, clock, timers, ids and links shared by the simulator's resource modules. */
 import { createHash, randomBytes } from 'node:crypto';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns/format';
 import type { GceInstance } from './types.ts';
 
 export interface GceSimulatorOptions {
@@ -94,8 +96,9 @@ export class SimState {
     this.linkBase = opts.linkBase ?? 'https://www.googleapis.com/compute/v1';
   }
 
+  /** RFC3339 with the offset of Google's Pacific time, as GCE writes them: `2026-12-02T01:02:03.456-08:00`. */
   timestamp(): string {
-    return this.now().toISOString();
+    return format(new TZDate(this.now(), 'America/Los_Angeles'), "yyyy-MM-dd'T'HH:mm:ss.SSSxxx");
   }
 
   /** Unsigned 64-bit-ish decimal id, as GCE returns (a string). */

@@ -74,6 +74,7 @@ export interface GceInstance extends GceVmProperties {
   creationTimestamp: string;
   lastStartTimestamp?: string;
   lastStopTimestamp?: string;
+  lastSuspendedTimestamp?: string;
   sourceMachineImage?: string;
   networkInterfaces: GceNetworkInterface[];
   disks: Array<Record<string, unknown>>;

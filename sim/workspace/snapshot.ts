@@ -108,7 +108,7 @@ export function gceSnapshot(config: Config, sim: SimulatedGce | undefined): GceS
     })),
     images: (sim.images ?? []).map((i) => ({ name: i.name, status: i.status ?? 'READY', labels: i.labels ?? {} })),
     operations: [...sim.operations]
-      .sort((a, b) => b.insertTime.localeCompare(a.insertTime))
+      .sort((a, b) => Date.parse(b.insertTime) - Date.parse(a.insertTime)) // offsets change with summer time: compare instants
       .slice(0, RECENT_OPERATIONS)
       .map((o) => ({
         name: o.name,

@@ -162,6 +162,14 @@ test('stop, start and delete go through GCE’s statuses', async () => {
     expect(again?.externalIp).toBe('127.0.0.1');
     expect(again?.lastStartAt!.getTime()).toBeGreaterThanOrEqual(stopped!.lastStopAt!.getTime());
 
+    // The adapter reads the instants GCE wrote with an offset (…-08:00) exactly.
+    const raw = rig.sim.instance(ZONE, 'demo-life')!;
+    expect(again?.lastStartAt).toEqual(new Date(raw.lastStartTimestamp!));
+    expect(raw.lastStartTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}-0[78]:00$/);
+    rig.sim.setInstanceStatus(ZONE, 'demo-life', 'SUSPENDED');
+    expect((await rig.compute.getInstance(ZONE, 'demo-life'))?.lastSuspendedAt).toEqual(new Date(raw.lastSuspendedTimestamp!));
+    rig.sim.setInstanceStatus(ZONE, 'demo-life', 'RUNNING');
+
     const del = await rig.compute.deleteInstance(ZONE, 'demo-life', rid());
     expect((await rig.compute.getInstance(ZONE, 'demo-life'))?.status).toBe('STOPPING');
     await rig.compute.waitOperation(del);

@@ -145,6 +145,21 @@ test('a direct status change wins over a transition in flight', async () => {
   expect(sim.instance(Z, 'vm-x')?.lastStopTimestamp).toBeTruthy();
 });
 
+test('start, stop and suspend times come from its clock, in RFC3339 with the Pacific offset GCE writes', async () => {
+  let now = new Date('2026-12-02T09:02:03.456Z');
+  const { sim, api, insert } = await start({ now: () => now });
+  const { json: op } = await insert('vm-t');
+  await api('POST', `${P}/zones/${Z}/operations/${op.name}/wait`);
+  const got = (await api('GET', `${P}/zones/${Z}/instances/vm-t`)).json;
+  expect(got).toMatchObject({ status: 'RUNNING', creationTimestamp: '2026-12-02T01:02:03.456-08:00', lastStartTimestamp: '2026-12-02T01:02:03.456-08:00' });
+  now = new Date('2026-07-01T12:00:00.000Z'); // summer time: -07:00
+  sim.stopInstanceNow(Z, 'vm-t');
+  expect(sim.instance(Z, 'vm-t')?.lastStopTimestamp).toBe('2026-07-01T05:00:00.000-07:00');
+  sim.setInstanceStatus(Z, 'vm-t', 'SUSPENDED');
+  expect(sim.instance(Z, 'vm-t')?.lastSuspendedTimestamp).toBe('2026-07-01T05:00:00.000-07:00');
+  expect(new Date(sim.instance(Z, 'vm-t')!.lastStopTimestamp!)).toEqual(now);
+});
+
 test('close() answers pending waits and leaves no timers', async () => {
   const sim = new GceSimulator({ project: P, operationMs: 60_000, maxWaitMs: 120_000 });
   const { url } = await sim.listen();

@@ -118,6 +118,7 @@ function toInstance(i: IInstance): Instance {
     createdAt: date(i.creationTimestamp),
     lastStartAt: date(i.lastStartTimestamp),
     lastStopAt: date(i.lastStopTimestamp),
+    lastSuspendedAt: date(i.lastSuspendedTimestamp),
     bootDisk: bootDiskOf(i.disks),
     maxRunSeconds: i.scheduling?.instanceTerminationAction === 'STOP' && i.scheduling.maxRunDuration ? Number(i.scheduling.maxRunDuration.seconds) : undefined,
     serviceAccounts: (i.serviceAccounts ?? []).map((a) => a.email ?? ''),

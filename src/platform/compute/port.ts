@@ -46,9 +46,10 @@ export interface Instance {
   internalIp?: string;
   sourceMachineImage?: string;
   createdAt?: Date;
-  /** Last time GCE reports the VM started / stopped (lastStartTimestamp / lastStopTimestamp). */
+  /** Last time GCE reports the VM started / stopped / was suspended (lastStartTimestamp, lastStopTimestamp, lastSuspendedTimestamp). */
   lastStartAt?: Date;
   lastStopAt?: Date;
+  lastSuspendedAt?: Date;
   /** The boot disk, `projects/P/zones/Z/disks/N` (what images.insert takes as sourceDisk). */
   bootDisk?: string;
   /** GCE stops the VM after running this long (scheduling.maxRunDuration with instanceTerminationAction STOP). */
