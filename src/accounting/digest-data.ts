@@ -1,7 +1,16 @@
 import { discountFactor } from '../prices/store.ts';
 import type { Db } from '../platform/db.ts';
 import { previousPeriod, sameKindAt, type Period } from './periods.ts';
-import { imageTitles, lastUsageBefore, runningNow, usageSummary, type RunningDemo, type UsageFigures } from './store.ts';
+import {
+  estimatedIntervals,
+  imageTitles,
+  lastUsageBefore,
+  runningNow,
+  usageSummary,
+  type EstimatedInterval,
+  type RunningDemo,
+  type UsageFigures,
+} from './store.ts';
 
 /** Everything a digest shows, computed from the ledger in two queries (usage, running VMs). */
 
@@ -27,17 +36,21 @@ export interface DigestData {
   };
   /** The admin's discount factor, applied to every cost (1: list prices); the footer says which. */
   discount: number;
+  /** Intervals whose end is a guess (VMs deleted outside the app): how many, their hours, the longest few. */
+  estimated: { intervals: EstimatedInterval[]; count: number; hours: number };
 }
 
 export const TOP_IMAGES = 5;
 export const RUNNING_SHOWN = 10;
+export const ESTIMATED_SHOWN = 5;
 
 export async function computeDigest(db: Db, period: Period, now: Date): Promise<DigestData> {
   const previous = previousPeriod(period);
-  const [summary, running, discount] = await Promise.all([
+  const [summary, running, discount, estimated] = await Promise.all([
     usageSummary(db, { start: period.start, end: period.end, now, previousStart: previous.start }),
     runningNow(db, { limit: RUNNING_SHOWN }),
     discountFactor(db),
+    estimatedIntervals(db, { start: period.start, end: period.end, limit: ESTIMATED_SHOWN }),
   ]);
   const users = [...summary.byUser].map(([userId, f]) => ({ userId, ...f })).sort(byHours((u) => u.userId));
   const images = [...summary.byImage]
@@ -57,6 +70,7 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     topImages: images.map((i) => ({ ...i, title: titles.get(i.imageId) ?? 'Removed image' })),
     running,
     discount,
+    estimated,
   };
 }
 

@@ -3,6 +3,7 @@ import { context, divider, escapeMrkdwn, header, section, slackDate } from '../p
 import type { DigestData, DigestUser } from './digest-data.ts';
 import { change, formatHours, formatMoney, hoursAndCost, priceBasis } from './money.ts';
 import { describePeriod, localDateString } from './periods.ts';
+import { RECONCILE_MINUTES } from './ledger.ts';
 
 /** The digest message and its CSV: pure functions of the digest's data. */
 
@@ -73,9 +74,21 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
     const more = running.count - running.demos.length;
     blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }
+  if (d.estimated.count) blocks.push(context(estimatedNote(d.estimated)));
   blocks.push(context(`Costs are Google Cloud on-demand ${priceBasis(d.discount)}, per machine type and region.`));
   const text = `${digestTitle(d)}: ${hoursAndCost(d.total)} across ${active.length} people; ${running.count} VM(s) running now.`;
   return { text, blocks };
+}
+
+/** Which hours are a guess: a VM deleted outside the app has no stop time in GCE. */
+export function estimatedNote(e: DigestData['estimated']): string {
+  const one = e.count === 1;
+  const list = e.intervals.map((i) => `\`${i.instanceName}\` (<@${i.userId}>, ${formatHours(i.hours)})`).join(', ');
+  const more = e.count > e.intervals.length ? ` and ${e.count - e.intervals.length} more` : '';
+  return (
+    `:grey_question: ${e.count} ${one ? 'interval' : 'intervals'} (${formatHours(e.hours)}) ${one ? 'is' : 'are'} estimated: ` +
+    `deleted outside the app, so charged until last seen running plus at most ${RECONCILE_MINUTES} minutes — ${list}${more}.`
+  );
 }
 
 function csvCell(v: string | number): string {

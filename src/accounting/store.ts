@@ -152,6 +152,38 @@ export async function lastUsageBefore(db: DbOrTrx, before: Date, now: Date): Pro
   return row?.at ? new Date(row.at) : null;
 }
 
+export interface EstimatedInterval {
+  userId: string;
+  instanceName: string;
+  /** Hours of it inside the period. */
+  hours: number;
+}
+
+/**
+ * Intervals of the period whose end is a guess (a VM deleted outside the app), the longest first,
+ * `limit` of them listed, with how many and how many hours there are in all.
+ */
+export async function estimatedIntervals(
+  db: DbOrTrx,
+  p: { start: Date; end: Date; limit: number },
+): Promise<{ intervals: EstimatedInterval[]; count: number; hours: number }> {
+  const seconds = sql<number>`extract(epoch from least(u.ended_at, ${p.end}::timestamptz) - greatest(u.started_at, ${p.start}::timestamptz))::float8`;
+  const rows = await db
+    .selectFrom('usage_intervals as u')
+    .innerJoin('demos as d', 'd.id', 'u.demo_id')
+    .select(['u.user_id', 'd.instance_name', seconds.as('s')])
+    .where('u.estimated', '=', true)
+    .where('u.ended_at', '>', p.start)
+    .where('u.started_at', '<', p.end)
+    .orderBy('s', 'desc')
+    .execute();
+  return {
+    count: rows.length,
+    hours: rows.reduce((sum, r) => sum + Number(r.s), 0) / 3600,
+    intervals: rows.slice(0, p.limit).map((r) => ({ userId: r.user_id, instanceName: r.instance_name, hours: Number(r.s) / 3600 })),
+  };
+}
+
 export async function imageTitles(db: DbOrTrx, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('images').select(['id', 'title']).where('id', 'in', ids).execute();

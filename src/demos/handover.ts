@@ -50,7 +50,7 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
     if (Number(res.numUpdatedRows) !== 1) return false;
     // Usage until now is the old owner's; from now on it is the new owner's.
     if (await closeInterval(trx, demo.id, now)) {
-      await openInterval(trx, { demoId: demo.id, userId: to, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+      await openInterval(trx, { ...store.intervalSubject(demo), userId: to }, { startedAt: now, seenAt: now });
     }
     await recordAudit(trx, {
       at: now,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkerContext } from '../context.ts';
-import { closeInterval, openInterval } from '../accounting/ledger.ts';
+import { closeInterval, openInterval, reportedOr, stoppedAt } from '../accounting/ledger.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 import { GcpError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
 import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
@@ -157,7 +157,8 @@ export async function launchJob(
           { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null },
           now,
         );
-        if (ok) await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
+        // From when GCE says it started, however late this step got to see it (a resumed job, a slow GCE).
+        if (ok) await openInterval(trx, store.intervalSubject(demo), { startedAt: reportedOr(instance.lastStartAt, now), seenAt: now });
         if (ok && image.app && appHost(ctx.config, instance)) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
         return ok;
       })
@@ -198,6 +199,8 @@ export async function powerJob(
       if (exists) await runStep(ctx, demo, step, (rid) => ctx.compute.deleteInstance(demo.zone, demo.instanceName, rid), attempt.signal);
     }
     const instance = data.action === 'start' ? await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal) : null;
+    // The stop GCE reports ends the interval, not the moment this job (perhaps resumed much later) saw it done.
+    const stopped = data.action === 'stop' ? await ctx.compute.getInstance(demo.zone, demo.instanceName) : null;
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (trx) => {
       const to = AFTER[data.action];
@@ -213,9 +216,8 @@ export async function powerJob(
         now,
       );
       if (!ok) return;
-      if (data.action === 'start')
-        await openInterval(trx, { demoId: demo.id, userId: demo.ownerId, imageId: demo.imageId, machineType: demo.machineType, zone: demo.zone }, now);
-      else await closeInterval(trx, demo.id, now);
+      if (instance) await openInterval(trx, store.intervalSubject(demo), { startedAt: reportedOr(instance.lastStartAt, now), seenAt: now });
+      else await closeInterval(trx, demo.id, stoppedAt(stopped?.lastStopAt, now));
     });
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { Database, DemoRow, DemoState } from '../platform/db-schema.ts';
+import type { IntervalSubject } from '../accounting/ledger.ts';
 
 export type Progress = 'queued' | 'creating' | 'booting' | 'ready' | 'stopping' | 'starting' | 'deleting' | 'idle';
 
@@ -24,6 +25,11 @@ export interface Demo {
   dmTs: string | null;
   expiresAt: Date;
   createdAt: Date;
+}
+
+/** What the demo's usage is charged to. */
+export function intervalSubject(d: Pick<Demo, 'id' | 'ownerId' | 'imageId' | 'machineType' | 'zone'>): IntervalSubject {
+  return { demoId: d.id, userId: d.ownerId, imageId: d.imageId, machineType: d.machineType, zone: d.zone };
 }
 
 export function toDemo(r: DemoRow): Demo {

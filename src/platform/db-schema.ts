@@ -113,6 +113,10 @@ export interface UsageIntervalsTable {
   started_at: Timestamp;
   ended_at: Timestamp | null;
   source: Generated<'app' | 'reconciler'>;
+  /** When the app last saw the VM running (null: rows from before 0009). */
+  last_seen_at: Timestamp | null;
+  /** The end is an estimate (the VM was deleted outside the app). */
+  estimated: Generated<boolean>;
 }
 
 export interface MachinePricesTable {

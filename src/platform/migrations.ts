@@ -7,6 +7,7 @@ import * as m0005 from '../../migrations/0005_sharing.ts';
 import * as m0006 from '../../migrations/0006_lifecycle.ts';
 import * as m0007 from '../../migrations/0007_machine_types.ts';
 import * as m0008 from '../../migrations/0008_request_replay.ts';
+import * as m0009 from '../../migrations/0009_usage_timing.ts';
 import * as m0010 from '../../migrations/0010_display_names.ts';
 import * as m0011 from '../../migrations/0011_notifications.ts';
 import * as m0013 from '../../migrations/0013_prices.ts';
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_lifecycle': m0006,
   '0007_machine_types': m0007,
   '0008_request_replay': m0008,
+  '0009_usage_timing': m0009,
   '0010_display_names': m0010,
   '0011_notifications': m0011,
   '0013_prices': m0013,

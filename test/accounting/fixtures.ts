@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, type TestApp } from '../harness/app.ts';
+import { eventually, type ManualClock, type TestApp } from '../harness/app.ts';
+import { RECONCILE_TASK } from '../../src/demos/reconciler.ts';
 import type { StoredEphemeral } from '../../sim/slack/index.ts';
 
 /**
@@ -109,4 +110,15 @@ export function task(t: TestApp, name: string) {
   const found = t.app.scheduler.tasks.find((x) => x.name === name);
   if (!found) throw new Error(`no scheduled task ${name}; have ${t.app.scheduler.tasks.map((x) => x.name).join(', ')}`);
   return found;
+}
+
+/** A demo's usage intervals, oldest first. */
+export function intervalsOf(t: TestApp, demoId: string) {
+  return t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demoId).orderBy('started_at').execute();
+}
+
+/** One reconcile at `iso`, in a fresh 5-minute slot (a slot runs once across replicas). */
+export async function reconcileOnce(t: TestApp, clock: ManualClock, iso: string): Promise<void> {
+  clock.set(iso);
+  await task(t, RECONCILE_TASK).tick(clock.now());
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { demoInState, launchFromCatalog } from '../harness/flows.ts';
 import { RECONCILE_TASK } from '../../src/demos/reconciler.ts';
-import { task } from './fixtures.ts';
+import { intervalsOf, reconcileOnce, task } from './fixtures.ts';
 
 /**
  * Drift between the ledger and GCE, made behind the app's back in the simulator, fixed by one tick of
@@ -12,12 +12,8 @@ describe('reconciling the ledger with GCE', () => {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   let t: TestApp;
 
-  const intervals = (demoId: string) => t.db.selectFrom('usage_intervals').selectAll().where('demo_id', '=', demoId).orderBy('started_at').execute();
-  /** One reconcile, in a fresh 5-minute slot (a slot runs once across replicas). */
-  const reconcileAt = async (iso: string) => {
-    clock.set(iso);
-    await task(t, RECONCILE_TASK).tick(clock.now());
-  };
+  const intervals = (demoId: string) => intervalsOf(t, demoId);
+  const reconcileAt = (iso: string) => reconcileOnce(t, clock, iso);
   const launch = async (user: string) => {
     await launchFromCatalog(t, user, 'crm-demo');
     return demoInState(t, user, 'running', 'ready');
@@ -29,14 +25,17 @@ describe('reconciling the ledger with GCE', () => {
   });
   afterAll(async () => t?.close());
 
-  test('a VM deleted behind the app: the interval closes at the observed time, the demo is deleted', async () => {
+  test('a VM deleted behind the app: the interval closes at its last sighting plus one reconcile period, estimated; the demo is deleted', async () => {
     const demo = await launch('U_ALICE');
     expect(await intervals(demo.id)).toMatchObject([{ started_at: new Date('2026-03-02T09:00:00Z'), ended_at: null, source: 'app' }]);
     expect(t.sim.deleteInstanceNow(demo.zone, demo.instance_name)).toBe(true);
 
     await reconcileAt('2026-03-02T10:00:00Z');
 
-    expect(await intervals(demo.id)).toMatchObject([{ started_at: new Date('2026-03-02T09:00:00Z'), ended_at: new Date('2026-03-02T10:00:00Z') }]);
+    // Seen running when the launch finished (09:00); gone at the next look, which is due within 5 minutes.
+    expect(await intervals(demo.id)).toMatchObject([
+      { started_at: new Date('2026-03-02T09:00:00Z'), ended_at: new Date('2026-03-02T09:05:00Z'), estimated: true },
+    ]);
     const row = await t.db.selectFrom('demos').selectAll().where('id', '=', demo.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'deleted', progress: 'idle' });
     // The owner's status DM says so.
@@ -73,11 +72,14 @@ describe('reconciling the ledger with GCE', () => {
       progress: 'ready',
     });
 
-    // A restart changes nothing: the open interval carries on, no gap, no second one.
+    // A restart changes nothing: the open interval carries on, no gap, no second one (only its last sighting moves on).
     await t.restart();
     await reconcileAt('2026-03-02T11:20:00Z');
     await reconcileAt('2026-03-02T11:25:00Z');
-    expect(await intervals(demo.id)).toEqual(after);
+    const unseen = (rows: typeof after) => rows.map(({ last_seen_at: _, ...rest }) => rest);
+    const now = await intervals(demo.id);
+    expect(unseen(now)).toEqual(unseen(after));
+    expect(now.at(-1)!.last_seen_at).toEqual(new Date('2026-03-02T11:25:00Z'));
   });
 
   test('a labelled VM no demo owns is reported to the admins once; export VMs are not', async () => {

@@ -25,8 +25,8 @@ export interface TestAppOptions {
   backend?: 'postgres' | 'pglite';
   env?: Record<string, string>;
   clock?: Clock;
-  /** Simulator timings (ms); zero by default. */
-  gce?: { operationMs?: number; bootMs?: number; maxWaitMs?: number };
+  /** Simulator timings (ms), zero by default; `clock`: the simulator's own (its timestamps), the system clock by default. */
+  gce?: { operationMs?: number; bootMs?: number; maxWaitMs?: number; clock?: Clock };
   /** Fake Cloud Build timings (ms): QUEUED → WORKING → SUCCESS; zero by default. */
   cloudBuild?: { queuedMs?: number; workingMs?: number };
   /** Start a second app on the same database/fakes (replicas). */
@@ -89,6 +89,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     operationMs: opts.gce?.operationMs ?? 0,
     bootMs: opts.gce?.bootMs ?? 0,
     maxWaitMs: opts.gce?.maxWaitMs,
+    now: opts.gce?.clock && (() => opts.gce!.clock!.now()),
   });
   if (opts.seedSamples !== false) sim.seedSampleImages();
   const { url: gceUrl } = await sim.listen(0, '127.0.0.1');
