@@ -77,6 +77,11 @@ describe('usage timed by GCE', () => {
     clock.set('2026-03-02T11:00:00Z');
     await launchFromCatalog(t, 'U_CAROL', 'crm-demo');
     const demo = await demoInState(t, 'U_CAROL', 'running', 'ready');
+    // The readiness probe has had its say (a demo changed meanwhile is left for the next round).
+    await eventually(
+      async () => (await t.db.selectFrom('demos').select('app_ready').where('id', '=', demo.id).executeTakeFirstOrThrow()).app_ready,
+      (ready) => ready !== null,
+    );
     // As a ledger timed by the app would have it after an outage: started 94 s late.
     await rewriteLedger(demo.id, { started_at: new Date('2026-03-02T11:01:34Z') });
     await reconcileAt('2026-03-02T11:05:00Z');
