@@ -15,6 +15,7 @@ function digest(discount: number): DigestData {
     topImages: [],
     running: { demos: [], count: 0 },
     discount,
+    estimated: { intervals: [], count: 0, hours: 0 },
   };
 }
 
