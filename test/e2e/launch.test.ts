@@ -17,9 +17,10 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
     const mark = t.fake.mark();
     const browse = await openCatalog(t, 'U_FRANK');
     const text = blockText(browse.blocks);
-    for (const name of ['crm-demo', 'analytics-dashboard', 'retail-storefront', 'linux-dev-box']) expect(text).toContain(name);
-    expect(text).not.toContain('base-debian-12');
-    expect(text).not.toContain('nightly-backup-web-1');
+    // Entries show titles (a description's first line) and display names, not the machine images' names.
+    for (const title of ['Acme CRM', 'Analytics dashboard', 'Retail storefront', 'Linux dev box']) expect(text).toContain(title);
+    expect(text).not.toContain('Plain Debian 12 base image');
+    expect(text).not.toContain('Nightly backup of web-1');
     // The catalog query is quick, so the modal was opened with the catalog itself: no "Loading…" step.
     const calls = t.fake.calls.slice(mark);
     expect(calls.filter((c) => c.method === 'views.open').at(-1)?.args).toMatchObject({
