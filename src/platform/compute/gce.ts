@@ -23,15 +23,15 @@ import {
   type InsertInstanceRequest,
   type InsertMachineImageRequest,
   type Instance,
-  type InstanceStatus,
   type MachineImage,
   type MachineTypeInfo,
   type OperationRef,
   type OperationResult,
-  operationErrorKind,
   type Page,
 } from './port.ts';
-import { bootDiskOf, diskPath, toDisk, toDiskImage } from './gce-images.ts';
+import { diskPath, toDisk, toDiskImage } from './gce-images.ts';
+import { text, toInstance, toMachineImage, toMachineType, toOperationResult, toRef } from './gce-shapes.ts';
+import { overrides, withRunLimit } from './gce-overrides.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
 import { clientOptions } from './gce-endpoint.ts';
 import { toGcpError } from './gce-errors.ts';
@@ -39,15 +39,8 @@ import type { RequestTap } from '../request-log.ts';
 
 export { backoffDelay, retryTransient, type RetryOptions } from './retry.ts';
 
-type IOperation = protos.google.cloud.compute.v1.IOperation;
-type IInstance = protos.google.cloud.compute.v1.IInstance;
-type IMachineImage = protos.google.cloud.compute.v1.IMachineImage;
 type IInstanceAggregatedList = protos.google.cloud.compute.v1.IInstanceAggregatedList;
-type IMachineType = protos.google.cloud.compute.v1.IMachineType;
 type IInstanceProperties = protos.google.cloud.compute.v1.IInstanceProperties;
-type IScheduling = protos.google.cloud.compute.v1.IScheduling;
-type INetworkInterface = protos.google.cloud.compute.v1.INetworkInterface;
-type Placement = NonNullable<InsertInstanceRequest['placement']>;
 
 export interface GceComputeOptions {
   project: string;
@@ -83,140 +76,6 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
     throw e;
   }
 }
-
-// ---------- retries ----------
-
-// ---------- shapes ----------
-
-const last = (s: string | null | undefined): string => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
-const date = (s: string | null | undefined): Date | undefined => (s ? new Date(s) : undefined);
-const text = (s: string | null | undefined): string | undefined => s || undefined;
-/** `https://…/compute/v1/projects/P/…` → `projects/P/…`. */
-const relative = (s: string | null | undefined): string | undefined => (s ? s.slice(Math.max(0, s.indexOf('projects/'))) : undefined);
-
-/**
- * The REST transport decodes enums as their names (google-gax fallback: `enums: String`); a number,
- * should one ever come, is looked up in the package's generated enums.
- */
-function enumName(v: unknown, message: 'Instance' | 'Operation'): string {
-  if (typeof v !== 'number') return String(v ?? '');
-  return (protos.google.cloud.compute.v1[message].Status as unknown as Record<number, string>)[v] ?? String(v);
-}
-
-function toInstance(i: IInstance): Instance {
-  const nic = i.networkInterfaces?.[0];
-  return {
-    name: i.name ?? '',
-    zone: last(i.zone),
-    status: enumName(i.status, 'Instance') as InstanceStatus,
-    machineType: last(i.machineType),
-    labels: { ...(i.labels ?? {}) },
-    labelFingerprint: text(i.labelFingerprint),
-    externalIp: text(nic?.accessConfigs?.[0]?.natIP),
-    internalIp: text(nic?.networkIP),
-    sourceMachineImage: relative(i.sourceMachineImage),
-    createdAt: date(i.creationTimestamp),
-    lastStartAt: date(i.lastStartTimestamp),
-    lastStopAt: date(i.lastStopTimestamp),
-    lastSuspendedAt: date(i.lastSuspendedTimestamp),
-    bootDisk: bootDiskOf(i.disks),
-    maxRunSeconds: i.scheduling?.instanceTerminationAction === 'STOP' && i.scheduling.maxRunDuration ? Number(i.scheduling.maxRunDuration.seconds) : undefined,
-    serviceAccounts: (i.serviceAccounts ?? []).map((a) => a.email ?? ''),
-  };
-}
-
-/**
- * The listed fields of a message the client decoded, without its defaults and oneof markers
- * (`_kind: 'kind'`): what may go back into a request.
- */
-function pick<T extends object, K extends keyof T>(from: T | null | undefined, keys: K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const k of keys) {
-    const v = from?.[k];
-    if (v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) out[k] = v;
-  }
-  return out;
-}
-
-/** The image's scheduling with GCE's own stop after `seconds` of running. */
-function withRunLimit(current: IScheduling | null | undefined, seconds: number): IScheduling {
-  return {
-    ...pick(current, ['automaticRestart', 'onHostMaintenance', 'preemptible', 'provisioningModel']),
-    maxRunDuration: { seconds: String(seconds) },
-    instanceTerminationAction: 'STOP',
-  };
-}
-
-/**
- * What an insert from a machine image must carry: GCE replaces an image's field with the request's,
- * so each is the image's value merged with ours (its startup script and firewall tags stay).
- */
-function overrides(props: IInstanceProperties, p: Placement) {
-  const metadata = new Map((props.metadata?.items ?? []).map((i) => [i.key ?? '', i.value ?? '']));
-  for (const [k, v] of Object.entries(p.metadata)) metadata.set(k, v);
-  const tags = [...new Set([...(props.tags?.items ?? []), ...p.tags])];
-  const nics = (props.networkInterfaces ?? [{}]).map((nic: INetworkInterface, i) => {
-    const own = pick(nic, ['network', 'subnetwork', 'nicType', 'stackType', 'queueCount']);
-    if (i > 0) return own;
-    // An interface without accessConfigs has no external IP; the image's internal IP is never reused.
-    const nat = { type: 'ONE_TO_ONE_NAT', name: 'External NAT', ...pick(nic.accessConfigs?.[0], ['networkTier']) };
-    return { ...own, ...(p.subnetwork ? { subnetwork: p.subnetwork } : {}), ...(p.externalIp ? { accessConfigs: [nat] } : {}) };
-  });
-  return {
-    metadata: { items: [...metadata].map(([key, value]) => ({ key, value })) },
-    ...(tags.length ? { tags: { items: tags } } : {}),
-    networkInterfaces: nics,
-    ...(p.serviceAccount ? { serviceAccounts: [{ email: p.serviceAccount.email, scopes: p.serviceAccount.scopes }] } : {}),
-    scheduling: withRunLimit(props.scheduling, p.maxRunSeconds),
-  };
-}
-
-function toMachineImage(project: string, m: IMachineImage): MachineImage {
-  const name = m.name ?? '';
-  const bytes = m.totalStorageBytes === null || m.totalStorageBytes === undefined ? undefined : Number(m.totalStorageBytes);
-  return {
-    name,
-    resourcePath: `projects/${project}/global/machineImages/${name}`,
-    description: m.description ?? '',
-    labels: { ...(m.labels ?? {}) },
-    status: m.status ?? '',
-    createdAt: date(m.creationTimestamp) ?? new Date(0),
-    sourceInstance: text(m.sourceInstance),
-    storageLocations: m.storageLocations?.length ? [...m.storageLocations] : undefined,
-    totalStorageBytes: Number.isFinite(bytes) ? bytes : undefined,
-  };
-}
-
-function toMachineType(t: IMachineType, zone: string): MachineTypeInfo {
-  return {
-    name: t.name ?? '',
-    zone: last(t.zone) || zone, // GCE gives the zone's name; take the last segment should a URL come
-    guestCpus: t.guestCpus ?? 0,
-    memoryMb: t.memoryMb ?? 0,
-    isSharedCpu: t.isSharedCpu ?? false,
-    description: text(t.description),
-  };
-}
-
-export function toOperationResult(op: IOperation): OperationResult {
-  const status = enumName(op.status, 'Operation') as OperationResult['status'];
-  const first = op.error?.errors?.[0];
-  const code = first?.code ?? (op.error ? 'UNKNOWN' : undefined);
-  return {
-    status,
-    ...(code ? { error: { code, message: first?.message ?? code, kind: operationErrorKind(code) } } : {}),
-    ...(op.targetLink ? { targetLink: op.targetLink } : {}),
-  };
-}
-
-function toRef(lro: { latestResponse?: unknown }, zone?: string): OperationRef {
-  // lro.name is the numeric id; `wait` takes the operation's name.
-  const op = lro.latestResponse as IOperation;
-  if (!op?.name) throw new GcpError('unknown', 'GCE answered without an operation name');
-  return zone ? { name: op.name, zone } : { name: op.name };
-}
-
-// ---------- the adapter ----------
 
 export class GceCompute implements Compute {
   readonly project: string;
