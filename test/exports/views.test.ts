@@ -60,7 +60,7 @@ describe('export views', () => {
 
   test('failed and cancelled say so; the modal offers every format and only allowed buckets', () => {
     expect(JSON.stringify(statusMessage({ ...base, state: 'failed', failureReason: 'Build *x* failed' }, ctx).blocks)).toContain('failed.\\nBuild *x* failed');
-    expect(statusMessage({ ...base, state: 'cancelled' }, ctx).text).toBe('Export of CRM <demo> cancelled');
+    expect(statusMessage({ ...base, state: 'cancelled' }, ctx).text).toBe('Export of CRM &lt;demo&gt; cancelled');
     const modal = exportModal({ id: 'img', title: 'CRM', displayName: 'crm-4k2x', gceName: 'crm' }, { buckets: ['a-bkt', 'b-bkt'], defaultBucket: 'b-bkt' });
     const text = JSON.stringify(modal);
     for (const f of ['vmdk', 'vhdx', 'vpc', 'vdi', 'qcow2', 'tar.gz']) expect(text).toContain(`"value":"${f}"`);

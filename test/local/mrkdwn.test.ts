@@ -1,6 +1,11 @@
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { emojiMap } from '../../sim/workspace/emoji-map.ts';
+import { addEmoji } from '../../sim/workspace/page/emoji.ts';
 import { parseMrkdwn, type MdNode } from '../../sim/workspace/page/mrkdwn.ts';
 import { formatSlackDate } from '../../sim/workspace/page/slack-date.ts';
+
+// The page loads the map the workspace server builds; here it is built in-process.
+beforeAll(() => addEmoji(emojiMap()));
 
 /** Flatten a tree to a compact string, to compare whole parses at a glance. */
 function show(nodes: MdNode[]): string {

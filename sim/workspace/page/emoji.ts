@@ -8,8 +8,13 @@ const EMOJI: Record<string, string> = {};
 /** Resolves once the map has loaded (or failed to: shortcodes then stay as text). */
 export const emojiReady: Promise<void> = fetch('/local/emoji.json')
   .then((res) => (res.ok ? (res.json() as Promise<Record<string, string>>) : {}))
-  .then((map) => void Object.assign(EMOJI, map))
+  .then(addEmoji)
   .catch(() => {});
+
+/** Add shortcodes to the map (the page: what the server sent; a test: the same map, built in-process). */
+export function addEmoji(map: Record<string, string>): void {
+  Object.assign(EMOJI, map);
+}
 
 export function emoji(name: string): string | undefined {
   return Object.hasOwn(EMOJI, name) ? EMOJI[name] : undefined;
