@@ -25,7 +25,7 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     await browse.getByRole('textbox', { name: /Search/ }).fill('crm');
     await browse.getByRole('textbox', { name: /Search/ }).press('Enter');
     await expect.poll(() => browse.locator('.bk-button', { hasText: 'Details' }).count()).toBe(1);
-    await expect(browse.textContent()).resolves.toContain('crm-demo');
+    await expect(browse.textContent()).resolves.toContain('Accounts, contacts and a sales pipeline');
     await ws.shot('search');
 
     await ws.clickButton('Details');
@@ -64,7 +64,7 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     await ws.shot('ready');
     const appLink = await dm.getByRole('link', { name: 'Open the app' }).getAttribute('href');
     expect(appLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/login$/);
-    const appPage = await page.context().newPage();
+    const appPage = await page.context().browser()!.newPage(); // a page of its own, as a new tab would be
     await appPage.goto(appLink!);
     await expect(appPage.locator('h1').textContent()).resolves.toBe('Acme CRM');
     await appPage.screenshot({ path: new URL('../../test-artifacts/browser/launch-walk/app-page.png', import.meta.url).pathname });
