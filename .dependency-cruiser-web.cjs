@@ -2,7 +2,7 @@
 // The web role (ROLE=web) must never load Google's client libraries. What it loads is what its
 // entries reach through static imports: dynamic import() edges are dropped (the worker's adapters
 // are loaded that way), and TypeScript is transpiled first so that type-only imports, erased at
-// run time, do not count. Run as a second cruise: `depcruise -c .dependency-cruiser-web.cjs src/main.ts src/run.ts src/app.ts`.
+// run time, do not count. Run by `npm run check:web-imports` (part of `npm run typecheck`, which has no time budget, unlike lint).
 const { options } = require('./.dependency-cruiser.cjs');
 
 /** @type {import('dependency-cruiser').IConfiguration} */
