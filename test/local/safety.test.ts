@@ -8,6 +8,7 @@ import { isLoopback, localWorkspaceRefusal } from '../../src/local-safety.ts';
 import { LocalWorkspaceRefused, startLocal } from '../../sim/workspace/start.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { nonLoopbackAddresses, tryConnect } from './net.ts';
+import { spawnLocal, type LocalProcess } from './spawn.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const REAL = { GCP_PROJECT: 'acme-prod-123456' };
@@ -56,24 +57,11 @@ describe('listening on this machine only', () => {
 
   test('`npm start` with nothing configured serves the page on 127.0.0.1 only', { timeout: 90_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'demo-vm-local-'));
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let app: LocalProcess | undefined;
     let failure: unknown;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          output += c.toString();
-          const m = /Local workspace \(not Slack, no login\): (http:\/\/\S+?)\/\s/.exec(output);
-          if (m) resolve(m[1]!);
-        });
-        void exited.then(() => reject(new Error(`exited early:\n${output}`)));
-      });
+      app = await spawnLocal({ DATA_DIR: dataDir });
+      const url = app.url;
       const { hostname, port } = new URL(url);
       expect(hostname).toBe('127.0.0.1');
       const page = await fetch(`${url}/`);
@@ -83,10 +71,10 @@ describe('listening on this machine only', () => {
     } catch (err) {
       failure = err;
     }
-    child.kill('SIGTERM');
-    const code = await exited;
+    app?.child.kill('SIGTERM');
+    const code = await app?.exited;
     await rm(dataDir, { recursive: true, force: true });
     if (failure) throw failure;
-    expect(code, output).toBe(0);
+    expect(code, app?.output()).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ describe('the database goes away', () => {
     t = await startTestApp({ wrapDatabaseUrl: (u) => proxy.url(u), dbConnectAttempts: 8, jobTuning: { listenNotify: false } });
     expect(t.logs.some((l) => l.includes('database not reachable yet; retrying'))).toBe(true);
     const browse = await openCatalog(t, 'U_ALICE');
-    expect(JSON.stringify(browse.blocks)).toContain('crm-demo');
+    expect(JSON.stringify(browse.blocks)).toContain('Acme CRM');
   });
 
   test('lost mid-run: requests get a friendly error (no stack trace), and the app recovers when it returns', async () => {
@@ -53,7 +53,7 @@ describe('the database goes away', () => {
           return undefined;
         }
       },
-      (v) => !!v && JSON.stringify(v.blocks).includes('crm-demo'),
+      (v) => !!v && JSON.stringify(v.blocks).includes('Acme CRM'),
       30_000,
     );
     expect(browse).toBeTruthy();
