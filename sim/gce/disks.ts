@@ -23,7 +23,6 @@ export interface GceDisk {
   labels: Record<string, string>;
   labelFingerprint: string;
   creationTimestamp: string;
-  sourceMachineImage?: string;
   physicalBlockSizeBytes: string;
   /** Instances the disk is attached to (full URLs). */
   users: string[];
@@ -87,7 +86,6 @@ export class Disks {
           labels: {},
           labelFingerprint: s.fingerprint({}),
           creationTimestamp: inst.creationTimestamp,
-          ...(a.boot && inst.sourceMachineImage ? { sourceMachineImage: inst.sourceMachineImage } : {}),
           physicalBlockSizeBytes: '4096',
           users: [inst.selfLink],
           selfLink: s.link('zones', zone, 'disks', name),
