@@ -4,7 +4,7 @@ import { can, type Actor } from '../policy.ts';
 import { CatalogJobs } from './ids.ts';
 import { catalogEntryFrom } from './image-labels.ts';
 import * as store from './store.ts';
-import type { CatalogFilter, CatalogImage, CatalogSort, CommentView } from './store.ts';
+import type { CatalogFilter, CatalogImage, CatalogSort, CommentView, SyncSkip } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { archiveUrl } from '../platform/slack-messages.ts';
 import { matchNamed, type Named } from '../resolve.ts';
@@ -39,23 +39,35 @@ export interface ImageDetail {
  * Mirror the project's labelled machine images into the catalog: new ones appear, deleted or
  * unlabelled ones disappear. Idempotent; safe to run from any replica.
  */
-export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number; retired: number }> {
+export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number; retired: number; skipped: SyncSkip[] }> {
   const { key, value } = ctx.config.gce.catalogLabel;
   const names: string[] = [];
+  const skipped: SyncSkip[] = [];
   let pageToken: string | undefined;
   const now = ctx.clock.now();
   do {
     const page = await ctx.compute.listMachineImages({ filter: `labels.${key}=${value}`, pageToken, maxResults: 500 });
     for (const image of page.items) {
       if (image.status !== 'READY') continue;
-      await store.upsertLabelled(ctx.db, ctx.config.gce.project, catalogEntryFrom(image, key), now);
+      // Still in GCE, so never retired, even when its entry cannot be stored this time.
       names.push(image.name);
+      try {
+        await store.upsertLabelled(ctx.db, ctx.config.gce.project, catalogEntryFrom(image, key), now);
+      } catch (err) {
+        // One image the database refuses must not hold back everyone else's catalog.
+        ctx.log.warn({ err, image: image.name }, 'catalog sync skipped a machine image');
+        skipped.push({ name: image.name, reason: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+      }
     }
     pageToken = page.nextPageToken;
   } while (pageToken);
   const retired = await store.retireLabelledExcept(ctx.db, ctx.config.gce.project, names, now);
-  return { listed: names.length, retired };
+  await store.recordSyncSkips(ctx.db, skipped, now);
+  return { listed: names.length - skipped.length, retired, skipped };
 }
+
+/** For the admin fleet: what the last sync could not store. */
+export const lastSyncSkips = store.lastSyncSkips;
 
 export interface PublishJob {
   gceName: string;

@@ -306,3 +306,29 @@ function mentions(haystack: string, name: string): boolean {
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
+
+/** A labelled machine image the last catalog sync could not store, and why. */
+export interface SyncSkip {
+  name: string;
+  reason: string;
+}
+
+const SYNC_SKIPS_KEY = 'catalog.sync_skips';
+
+/** Kept by the worker's sync, so the admin fleet (web role) shows them without asking GCE. */
+export async function recordSyncSkips(db: Db, skipped: SyncSkip[], now: Date): Promise<void> {
+  const value = JSON.stringify({ at: now.toISOString(), skipped });
+  await db
+    .insertInto('settings')
+    .values({ key: SYNC_SKIPS_KEY, value, updated_by: 'catalog-sync', updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
+
+/** What the last sync skipped; none before the first sync. */
+export async function lastSyncSkips(db: Db): Promise<{ at: Date; skipped: SyncSkip[] } | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', SYNC_SKIPS_KEY).executeTakeFirst();
+  if (!row) return null;
+  const parsed = row.value as { at: string; skipped: SyncSkip[] };
+  return { at: new Date(parsed.at), skipped: parsed.skipped };
+}

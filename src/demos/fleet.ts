@@ -9,6 +9,8 @@ import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { lastOrphans, type Orphans } from './unknown-vms.ts';
+import { lastSyncSkips } from '../catalog/service.ts';
+import type { SyncSkip } from '../catalog/store.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 
@@ -40,6 +42,8 @@ export interface Fleet {
   orphans: Orphans | null;
   /** Allowed machine types with no price in an allowed zone's region: shown as "price unknown". */
   unpriced: Array<{ machineType: string; region: string }>;
+  /** Labelled machine images the last catalog sync could not store. */
+  catalogSkips: SyncSkip[];
   now: Date;
 }
 
@@ -113,13 +117,14 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
 
 export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
   assertAdmin(actor);
-  const [{ rows, total }, pause, orphans, unpriced] = await Promise.all([
+  const [{ rows, total }, pause, orphans, unpriced, syncSkips] = await Promise.all([
     fleetRows(ctx, opts.limit ?? 40),
     pauseState(ctx.db),
     opts.orphans === false ? Promise.resolve(null) : lastOrphans(ctx.db),
     unpricedMachineTypes(ctx.db, ctx.config.gce.project, ctx.config.gce.zones),
+    lastSyncSkips(ctx.db),
   ]);
-  return { rows, total, pause, orphans, unpriced, now: ctx.clock.now() };
+  return { rows, total, pause, orphans, unpriced, catalogSkips: syncSkips?.skipped ?? [], now: ctx.clock.now() };
 }
 
 /** An admin stops anyone's demo; the owner's DM says so through the usual status message. */

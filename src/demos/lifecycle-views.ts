@@ -278,6 +278,21 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
       ),
     );
   }
+  if (f.catalogSkips.length) {
+    const list = f.catalogSkips
+      .slice(0, 5)
+      .map((skip) => `\`${skip.name}\`: ${escapeMrkdwn(truncate(skip.reason, 150))}`)
+      .join('\n');
+    const more = f.catalogSkips.length > 5 ? `\n…and ${f.catalogSkips.length - 5} more (see the worker's log).` : '';
+    blocks.push(
+      section(
+        truncate(
+          `:warning: *Catalog sync skipped ${f.catalogSkips.length} machine image${f.catalogSkips.length === 1 ? '' : 's'}*; the rest are in the catalog.\n${list}${more}`,
+          3000,
+        ),
+      ),
+    );
+  }
   for (const r of f.rows.slice(0, opts.maxRows)) {
     const line = `${userRef(r.ownerId)} · *${escapeMrkdwn(truncate(r.title, 60))}* · \`${r.displayName}\` · ${r.state}${r.progress !== 'ready' && r.progress !== 'idle' ? ` (${r.progress})` : ''}\nage ${age(r.createdAt, f.now)} · expires ${slackDate(r.expiresAt)} · ${r.hours.toFixed(1)} h · ${formatUsd(r.cost, r.currency)}`;
     const stop =

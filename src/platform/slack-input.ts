@@ -1,15 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-
-/**
- * Control characters: C0 except tab and newline, DEL, C1. Nothing a person types needs them, and
- * PostgreSQL refuses NUL in text outright ("invalid byte sequence"), which turned a stray \0 in a
- * command or a comment into a failed request.
- */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-export function stripControlCharacters(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, '');
-}
+import { stripControlCharacters } from './control-characters.ts';
 
 /** Every string in a parsed JSON value cleaned in place (keys too), so every view of it is clean. */
 function cleanInPlace(value: unknown): unknown {

@@ -11,6 +11,7 @@ import {
   operationErrorKind,
 } from './port.ts';
 import { bootDiskOf } from './gce-images.ts';
+import { stripControlCharacters } from '../control-characters.ts';
 
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 type IInstance = protos.google.cloud.compute.v1.IInstance;
@@ -60,7 +61,8 @@ export function toMachineImage(project: string, m: IMachineImage): MachineImage 
   return {
     name,
     resourcePath: `projects/${project}/global/machineImages/${name}`,
-    description: m.description ?? '',
+    // Free text anyone with access to the project wrote: cleaned here, before the catalog stores it.
+    description: stripControlCharacters(m.description ?? ''),
     labels: { ...(m.labels ?? {}) },
     status: m.status ?? '',
     createdAt: date(m.creationTimestamp) ?? new Date(0),
