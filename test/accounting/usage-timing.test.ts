@@ -139,4 +139,24 @@ describe('usage timed by GCE', () => {
     expect(text).toContain('1 interval (0.6 h) is estimated');
     expect(text).toContain(`\`${demo.instance_name}\` (<@U_DAVE>, 0.6 h)`);
   });
+  test('with the app down, GCE stops a demo at its run limit; the app coming back closes usage at GCE’s stop time', async () => {
+    clock.set('2026-03-04T09:00:00Z');
+    await launchFromCatalog(t, 'U_ERIN', 'crm-demo');
+    const demo = await demoInState(t, 'U_ERIN', 'running', 'ready');
+    await reconcileAt('2026-03-04T09:05:00Z');
+    const seconds = Number(vmOf(demo)!.scheduling.maxRunDuration?.seconds);
+    expect(vmOf(demo)!.scheduling.instanceTerminationAction).toBe('STOP');
+    expect(seconds).toBeGreaterThan(0);
+
+    // Nothing of the app runs over the weekend (no sweep, no reconcile): GCE alone stops the VM.
+    const limit = new Date(Date.parse('2026-03-04T09:00:00Z') + seconds * 1000);
+    clock.set(new Date(limit.getTime() + 3 * 3_600_000).toISOString());
+    t.sim.enforceRunLimits();
+    expect(vmOf(demo)).toMatchObject({ status: 'TERMINATED' });
+    expect(Date.parse(vmOf(demo)!.lastStopTimestamp!)).toBe(limit.getTime());
+
+    await reconcileAt(new Date(limit.getTime() + 4 * 3_600_000).toISOString());
+    expect(await intervals(demo.id)).toMatchObject([{ started_at: new Date('2026-03-04T09:00:00Z'), ended_at: limit }]);
+    expect(await t.db.selectFrom('demos').select('state').where('id', '=', demo.id).executeTakeFirst()).toEqual({ state: 'stopped' });
+  });
 });
