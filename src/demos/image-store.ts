@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
+import { storageRateSql } from '../prices/store.ts';
+import { monthlyStorageUsd } from './costs.ts';
 
 /** A user's saved images, as lists and look-ups (no side effects). */
 
@@ -12,6 +15,8 @@ export interface SavedImage {
   visibility: 'private' | 'pending' | 'shared' | 'official';
   createdAt: Date;
   storageBytes: number | null;
+  /** What keeping it costs a month (machine-image storage in its region); null when unknown. */
+  monthlyUsd: number | null;
   parentTitle: string | null;
   retentionWarnedAt: Date | null;
 }
@@ -33,6 +38,7 @@ function imagesQuery(ctx: AppContext) {
       'p.title as parent_title',
       'i.retention_warned_at',
     ])
+    .select(storageRateSql(sql.ref('i.region'), 'machine-image').as('storage_rate'))
     .where('i.deleted_at', 'is', null)
     .where('i.origin', '=', 'saved');
 }
@@ -49,6 +55,7 @@ export const toSaved = (r: Row): SavedImage => ({
   visibility: r.visibility,
   createdAt: r.created_at,
   storageBytes: r.storage_bytes === null ? null : Number(r.storage_bytes),
+  monthlyUsd: monthlyStorageUsd(r.storage_bytes, r.storage_rate),
   parentTitle: r.parent_title,
   retentionWarnedAt: r.retention_warned_at,
 });

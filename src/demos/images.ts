@@ -73,7 +73,7 @@ export async function requestImageDelete(
     return true;
   });
   if (row.owner_id) await ctx.events.emit('images-changed', { userId: row.owner_id });
-  return { image: (await getSavedImage(ctx, row.id)) ?? toSaved({ ...row, parent_title: null }), started };
+  return { image: (await getSavedImage(ctx, row.id)) ?? toSaved({ ...row, parent_title: null, storage_rate: null }), started };
 }
 
 export async function deleteImageJob(ctx: WorkerContext, data: { imageId: string }, attempt: { final: boolean }): Promise<void> {

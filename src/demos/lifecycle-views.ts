@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ExportIds } from '../exports/ids.ts';
 import { metadataId } from '../platform/view-metadata.ts';
 import { SharingIds } from '../sharing/ids.ts';
-import { formatGib, formatUsd, MACHINE_IMAGE_USD_PER_GIB_MONTH, monthlyStorageUsd } from './costs.ts';
+import { formatGib, formatUsd } from './costs.ts';
 import type { Fleet } from './fleet.ts';
 import { DemoIds } from './ids.ts';
 import type { SavedImage } from './image-store.ts';
@@ -190,10 +190,9 @@ export function transferModal(target: { kind: 'demo' | 'image'; id: string; name
 
 /** One saved image: title, lineage, size and cost; Resume / Share / Export / Hand over / Delete. */
 export function savedImageBlocks(i: SavedImage): KnownBlock[] {
-  const monthly = monthlyStorageUsd(i.storageBytes, MACHINE_IMAGE_USD_PER_GIB_MONTH);
   const status = i.status === 'ready' ? '' : ` · _${i.status}_`;
   const lineage = i.parentTitle ? ` · from ${escapeMrkdwn(truncate(i.parentTitle, 60))}` : '';
-  const line = `*${escapeMrkdwn(truncate(i.title, 120))}*${status}\n\`${i.displayName}\`${lineage} · saved ${slackDate(i.createdAt, '{date_short_pretty}')} · ${formatGib(i.storageBytes)}, ≈${formatUsd(monthly)}/month`;
+  const line = `*${escapeMrkdwn(truncate(i.title, 120))}*${status}\n\`${i.displayName}\`${lineage} · saved ${slackDate(i.createdAt, '{date_short_pretty}')} · ${formatGib(i.storageBytes)}, ${i.monthlyUsd === null ? 'storage price unknown' : `≈${formatUsd(i.monthlyUsd)}/month`}`;
   const elements: ActionsBlockElement[] = [];
   if (i.status === 'ready') {
     elements.push(button('Resume', LifecycleIds.resume, i.id, { style: 'primary' }));

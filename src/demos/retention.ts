@@ -3,7 +3,9 @@ import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { postOnce } from '../platform/slack-messages.ts';
 import { can, type Actor } from '../policy.ts';
-import { MACHINE_IMAGE_USD_PER_GIB_MONTH, monthlyStorageUsd, STANDARD_PD_USD_PER_GIB_MONTH } from './costs.ts';
+import { monthlyStorageUsd } from './costs.ts';
+import { storageRateSql } from '../prices/store.ts';
+import { regionOfZoneSql } from '../platform/compute/port.ts';
 import { requestImageDelete } from './images.ts';
 import { RETENTION_EVENT } from './lifecycle-ids.ts';
 import { retentionWarning } from './lifecycle-views.ts';
@@ -27,14 +29,18 @@ async function audit(ctx: AppContext, kind: Kind, id: string, action: string, af
 
 /** Stopped demos idle since before the cutoff, not kept since; warned or not. */
 function staleDemos(ctx: AppContext, cutoff: Date) {
-  return ctx.db
-    .selectFrom('demos')
-    .leftJoin('images', 'images.id', 'demos.image_id')
-    .select(['demos.id', 'demos.owner_id', 'demos.display_name', 'demos.retention_warned_at', 'images.title', 'images.storage_bytes'])
-    .select(sql<Date>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at))`.as('active_at'))
-    .where('demos.state', '=', 'stopped')
-    .where('demos.progress', '=', 'idle')
-    .where(sql<boolean>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at)) < ${cutoff}`);
+  return (
+    ctx.db
+      .selectFrom('demos')
+      .leftJoin('images', 'images.id', 'demos.image_id')
+      .select(['demos.id', 'demos.owner_id', 'demos.display_name', 'demos.retention_warned_at', 'images.title', 'images.storage_bytes'])
+      // A stopped VM keeps paying for its disks; their type is the image's, unknown here: GCE's default, balanced PD.
+      .select(storageRateSql(regionOfZoneSql('demos.zone'), 'pd-balanced').as('storage_rate'))
+      .select(sql<Date>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at))`.as('active_at'))
+      .where('demos.state', '=', 'stopped')
+      .where('demos.progress', '=', 'idle')
+      .where(sql<boolean>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at)) < ${cutoff}`)
+  );
 }
 
 /** Private saved images neither created, launched nor kept since the cutoff. */
@@ -42,6 +48,7 @@ function staleImages(ctx: AppContext, cutoff: Date) {
   return ctx.db
     .selectFrom('images')
     .select(['images.id', 'images.owner_id', 'images.title', 'images.display_name', 'images.storage_bytes', 'images.retention_warned_at'])
+    .select(storageRateSql(sql.ref('images.region'), 'machine-image').as('storage_rate'))
     .select(
       sql<Date>`greatest(images.created_at, coalesce(images.kept_at, images.created_at), (SELECT max(d.created_at) FROM demos d WHERE d.image_id = images.id))`.as(
         'active_at',
@@ -57,7 +64,15 @@ function staleImages(ctx: AppContext, cutoff: Date) {
     );
 }
 
-type StaleRow = { id: string; owner_id: string | null; title: string | null; storage_bytes: string | null; retention_warned_at: Date | null; active_at: Date };
+type StaleRow = {
+  id: string;
+  owner_id: string | null;
+  title: string | null;
+  storage_bytes: string | null;
+  storage_rate: number | null;
+  retention_warned_at: Date | null;
+  active_at: Date;
+};
 
 /** A warning counts only for the idle stretch it announced: used (or kept) since → warn again. */
 const warnedFor = (row: StaleRow) => row.retention_warned_at !== null && row.retention_warned_at >= row.active_at;
@@ -73,7 +88,7 @@ async function warn(ctx: AppContext, kind: Kind, row: StaleRow, name: string, no
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1 || !row.owner_id) return;
   const deleteAt = new Date(now.getTime() + ctx.config.demo.retentionNoticeDays * DAY);
-  const monthly = monthlyStorageUsd(row.storage_bytes, kind === 'demo' ? STANDARD_PD_USD_PER_GIB_MONTH : MACHINE_IMAGE_USD_PER_GIB_MONTH);
+  const monthly = monthlyStorageUsd(row.storage_bytes, row.storage_rate);
   const idleDays = kind === 'demo' ? ctx.config.demo.retentionDays : ctx.config.demo.imageRetentionDays;
   const message = retentionWarning({ kind, id: row.id, title: row.title ?? name, name, idleDays, deleteAt, monthlyUsd: monthly });
   await postOnce(ctx.slack, ctx.poster, { channel: row.owner_id, eventType: RETENTION_EVENT, key: `${kind}:${row.id}:${now.getTime()}`, ...message });

@@ -14,6 +14,7 @@ import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { claimSubmission } from '../platform/submissions.ts';
 import { defaultZoneFor, zonesFor } from './placement.ts';
+import { regionOfZone } from '../platform/compute/port.ts';
 
 /** GCE: "You can create a machine image at most once every 10 minutes" per source VM. */
 export const MACHINE_IMAGE_INTERVAL_MS = 10 * 60_000;
@@ -106,6 +107,8 @@ export async function requestSave(ctx: AppContext, actor: Actor, req: SaveReques
         status: 'creating',
         parent_image_id: demo.imageId,
         source_demo_id: demo.id,
+        // Where its VMs can run (its network interfaces belong to this region) and where its storage is priced.
+        region: regionOfZone(demo.zone),
         tags: parent?.tags ?? [],
         app_scheme: parent?.app_scheme ?? null,
         app_port: parent?.app_port ?? null,

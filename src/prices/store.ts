@@ -1,8 +1,8 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
-import { ANY_REGION, type Rate } from './rules.ts';
+import { ANY_REGION, type Rate, type StorageKind } from './rules.ts';
 
 type DbOrTrx = Db | Transaction<Database>;
 
@@ -156,6 +156,14 @@ export async function discountFactor(db: DbOrTrx): Promise<number> {
 
 /** The discount factor in SQL, for queries that price usage (accounting, fleet). */
 export const DISCOUNT_SQL = sql<number>`coalesce((SELECT (value->>'factor')::float8 FROM settings WHERE key = ${DISCOUNT_KEY}), 1)`;
+
+/**
+ * A GiB-month of a kind of storage in a region (an SQL expression of the row), the discount applied;
+ * null where the catalog has no price for it, so the user reads "price unknown", never a guess.
+ */
+export function storageRateSql(region: RawBuilder<string>, kind: StorageKind): RawBuilder<number | null> {
+  return sql<number | null>`(SELECT unit_price::float8 * ${DISCOUNT_SQL} FROM price_rates WHERE kind = 'storage' AND family = ${kind} AND tier = 'ondemand' AND region = ${region})`;
+}
 
 export async function setDiscountFactor(db: DbOrTrx, factor: number, by: string, now: Date): Promise<void> {
   await putSetting(db, DISCOUNT_KEY, { factor }, by, now);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { imageIdOf, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
 import { ask } from '../accounting/fixtures.ts';
 import { createSkuReader } from '../../src/prices/billing.ts';
 import { refreshPrices } from '../../src/prices/service.ts';
@@ -154,6 +154,39 @@ describe('what users and admins see', () => {
     const usage = await ask(t, 'U_ALICE', 'usage');
     expect(usage.all).toContain('Costs use on-demand list prices less a 20% discount');
     expect((await ask(t, 'U_ADMIN', 'admin discount nonsense')).text).toContain('Usage: `/demo admin discount');
+
+    // Home: a saved image's storage at the catalog's machine-image rate, and the budget's reserve, both discounted.
+    const saved = (title: string, region: string) =>
+      t.db
+        .insertInto('images')
+        .values({
+          project: t.config.gce.project,
+          gce_name: `img-${title.toLowerCase()}`,
+          title,
+          description: '',
+          owner_id: 'U_DAVE',
+          visibility: 'private',
+          origin: 'saved',
+          storage_bytes: String(20 * 1024 ** 3),
+          region,
+          created_at: new Date(),
+          updated_at: new Date(),
+        })
+        .execute();
+    await saved('Priced', 'us-central1');
+    await saved('Unpriced', 'asia-east1');
+    await launchFromCatalog(t, 'U_DAVE', 'crm-demo');
+    await demoInState(t, 'U_DAVE', 'running', 'ready');
+    await t.slack.homeOpened({ user: 'U_DAVE' });
+    const home = await eventually(
+      () => JSON.stringify(t.fake.home('U_DAVE')?.blocks ?? []),
+      (h) => h.includes('Priced') && h.includes('demos running'),
+    );
+    // 20 GiB × USD 0.05 per GiB-month × 0.8 = 0.80 (1.00 at list price).
+    expect(home).toMatch(/\*Priced\*[^"]*20 GiB, ≈\$0\.80\/month/);
+    expect(home).toMatch(/\*Unpriced\*[^"]*20 GiB, storage price unknown/);
+    // e2-medium for 8 hours at 0.0268 per hour reserves 0.21 (0.27 at list price).
+    expect(home).toMatch(/1 of \d+ demos running · USD 0\.\d\d spent \+ USD 0\.21 reserved of USD \d+\.\d\d this month/);
     await ask(t, 'U_ADMIN', 'admin discount off');
   });
 });
