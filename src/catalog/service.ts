@@ -7,7 +7,7 @@ import * as store from './store.ts';
 import type { CatalogFilter, CatalogImage, CatalogSort, CommentView, SyncSkip } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
 import { archiveUrl } from '../platform/slack-messages.ts';
-import { matchNamed, type Named } from '../resolve.ts';
+import type { Named } from '../resolve.ts';
 
 export const PAGE_SIZE = 8;
 
@@ -185,15 +185,15 @@ export async function launchableImage(ctx: AppContext, actor: Actor, imageId: st
 
 /** What `/demo launch crm`, `/demo export Acme CRM qcow2`… might mean: images for the resolver (src/resolve.ts). */
 export async function imagesNamed(ctx: AppContext, viewerId: string, words: string): Promise<Array<CatalogImage & Named>> {
-  const images = await store.imagesNamedLike(ctx.db, viewerId, words);
-  return images.map((i) => ({ ...i, name: i.displayName, also: [i.gceName] }));
+  return (await store.imagesNamedLike(ctx.db, viewerId, words)).map(named);
 }
 
-/** The one image the words name, or null (none, or several: commands that can ask use resolve.ts's pickOne). */
-export async function findForLaunch(ctx: AppContext, viewerId: string, words: string): Promise<CatalogImage | null> {
-  const matches = matchNamed(words, await imagesNamed(ctx, viewerId, words));
-  return matches.length === 1 ? matches[0]! : null;
+/** A user's own saved images, for the resolver (the words pick among them in src/resolve.ts). */
+export async function savedImagesNamed(ctx: AppContext, ownerId: string): Promise<Array<CatalogImage & Named>> {
+  return (await store.savedImagesOf(ctx.db, ownerId)).map(named);
 }
+
+const named = (i: CatalogImage): CatalogImage & Named => ({ ...i, name: i.displayName, also: [i.gceName] });
 
 /** Catalog images a message names (the "Launch this demo" message shortcut). */
 export async function imagesNamedIn(ctx: AppContext, viewerId: string, text: string, limit: number): Promise<CatalogImage[]> {

@@ -248,6 +248,21 @@ function launchableBy(db: Db, viewerId: string) {
     .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]));
 }
 
+/** A user's own saved images that are ready, newest first: what `/demo resume`, `share`, `unshare` and `transfer` choose from. */
+export async function savedImagesOf(db: Db, ownerId: string, limit = 200): Promise<CatalogImage[]> {
+  const rows = await db
+    .selectFrom('images')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'ready')
+    .where('origin', '=', 'saved')
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toImage);
+}
+
 /**
  * Images a viewer may see that the words might name (id, display or GCE name or a prefix of one, words
  * of the title): the candidates the command resolver (src/resolve.ts) picks from, newest first.

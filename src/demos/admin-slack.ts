@@ -7,28 +7,27 @@ import type { Actor } from '../policy.ts';
 import type { AppContext } from '../context.ts';
 import { fleet, forceStop, switchPause } from './fleet.ts';
 import { transferDemo, transferImage } from './handover.ts';
-import { getSavedImage, imageNamed } from './image-store.ts';
+import { getSavedImage } from './image-store.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { buttonValue, modalFromClick, notify } from './lifecycle-slack.ts';
 import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
 import { fleetBlocks, TransferMetadata, transferModal } from './lifecycle-views.ts';
-import { demoNamed } from './save.ts';
+import { liveDemos } from './save.ts';
+import * as catalog from '../catalog/service.ts';
+import { pickOne, type Named } from '../resolve.ts';
 import * as store from './store.ts';
 
-type Target = { kind: 'demo' | 'image'; id: string; name: string };
+type Target = { kind: 'demo' | 'image'; id: string };
 
-/** `/demo transfer <demo|image> …`: a demo by instance name first, else a saved image by name or title. */
-async function findTarget(ctx: AppContext, actor: Actor, words: string): Promise<Target> {
-  try {
-    const demo = await demoNamed(ctx, actor, words);
-    return { kind: 'demo', id: demo.id, name: demo.displayName };
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-  }
-  const image = await imageNamed(ctx, actor.isAdmin ? null : actor.userId, words);
-  if (!image)
-    throw new NotFoundError(`You have no demo or saved image called *${escapeMrkdwn(words.slice(0, 80))}*. \`/demo list\` and \`/demo images\` show yours.`);
-  return { kind: 'image', id: image.id, name: image.title };
+/**
+ * What `/demo transfer <words> @colleague` may name: the user's live demos and saved images (an admin
+ * naming one: anyone's demo or shared image), for the resolver.
+ */
+async function transferable(ctx: AppContext, actor: Actor, words: string): Promise<Array<Target & Named>> {
+  const demos = (await liveDemos(ctx, actor, words)).map((d) => ({ kind: 'demo' as const, id: d.id, name: d.name, title: d.title, also: d.also }));
+  const others = actor.isAdmin && words ? await catalog.imagesNamed(ctx, actor.userId, words) : [];
+  const images = [...(await catalog.savedImagesNamed(ctx, actor.userId)), ...others.filter((i) => i.origin === 'saved' && i.ownerId !== actor.userId)];
+  return [...demos, ...images.map((i) => ({ kind: 'image' as const, id: i.id, name: i.name, title: i.title, also: i.also }))];
 }
 
 async function transfer(ctx: AppContext, actor: Actor, target: Pick<Target, 'kind' | 'id'>, to: string) {
@@ -50,7 +49,10 @@ export function registerLifecycleAdmin({ ctx, bolt, router }: Registration): voi
       const to = input.args.length > 1 ? parseUserRef(input.args.at(-1)!) : null;
       if (!to) throw new UserError('Say what and to whom: `/demo transfer <demo or image> @colleague` (mention them with @).');
       const actor = await ctx.actor(input.userId);
-      const target = await findTarget(ctx, actor, input.args.slice(0, -1).join(' '));
+      const words = input.args.slice(0, -1).join(' ');
+      const rerun = (id: string) => `transfer ${id} <@${to}>`;
+      const target = await pickOne(respond, words, await transferable(ctx, actor, words), { what: 'demo or saved image', rerun, browse: 'list' });
+      if (!target) return;
       await respond({ response_type: 'ephemeral', text: handedText(await transfer(ctx, actor, target, to), to) });
     },
   });

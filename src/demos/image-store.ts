@@ -79,16 +79,3 @@ export async function getSavedImage(ctx: AppContext, imageId: string): Promise<S
   const row = await imagesQuery(ctx).where('i.id', '=', imageId).executeTakeFirst();
   return row ? toSaved(row) : null;
 }
-
-/** A saved image named in a command: its GCE name or title, among one owner's (null: anyone's, for admins). */
-export async function imageNamed(ctx: AppContext, ownerId: string | null, words: string): Promise<SavedImage | null> {
-  const needle = words.trim().toLowerCase();
-  if (!needle) return null;
-  let q = imagesQuery(ctx);
-  if (ownerId) q = q.where('i.owner_id', '=', ownerId);
-  const row = await q
-    .where((eb) => eb.or([eb('i.gce_name', '=', needle), eb(eb.fn('lower', ['i.title']), '=', needle)]))
-    .orderBy('i.created_at', 'desc')
-    .executeTakeFirst();
-  return row ? toSaved(row) : null;
-}

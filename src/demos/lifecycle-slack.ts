@@ -2,11 +2,11 @@ import type { BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Registration } from '../capability.ts';
 import type { AppContext } from '../context.ts';
-import { NotFoundError, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
 import { context, escapeMrkdwn, modal, section, slackDate } from '../platform/blocks.ts';
 import { modalFlow } from '../platform/modal-flow.ts';
 import * as catalog from '../catalog/service.ts';
-import { imageNamed, myImages } from './image-store.ts';
+import { myImages } from './image-store.ts';
 import { requestImageDelete } from './images.ts';
 import { parseExtendArgs, parseExtendValue } from './lease.ts';
 import { pickOne } from '../resolve.ts';
@@ -91,13 +91,9 @@ export function registerLifecycle({ ctx, bolt, router }: Registration): void {
     usage: '/demo resume <saved image>',
     summary: 'a new demo from one of your saved images',
     run: async (input, respond) => {
-      const image = await imageNamed(ctx, input.userId, input.rest);
-      if (!image)
-        throw new NotFoundError(
-          input.rest
-            ? `You have no saved image called *${escapeMrkdwn(input.rest.slice(0, 80))}*. \`/demo images\` lists them.`
-            : 'Say which: `/demo resume <saved image>`, or `/demo images` to pick one.',
-        );
+      const saved = await catalog.savedImagesNamed(ctx, input.userId);
+      const image = await pickOne(respond, input.rest, saved, { what: 'saved image', rerun: (id) => `resume ${id}`, browse: 'images' });
+      if (!image) return;
       const { demo } = await resume(ctx, await ctx.actor(input.userId), image.id, `resume:${image.id}:${input.triggerId}`);
       await respond({
         response_type: 'ephemeral',

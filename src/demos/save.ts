@@ -1,4 +1,4 @@
-import { matchNamed, type Named } from '../resolve.ts';
+import type { Named } from '../resolve.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
@@ -170,23 +170,6 @@ export async function liveDemos(ctx: AppContext, actor: Actor, words: string): P
     const demo = store.toDemo(r);
     return { ...demo, name: demo.displayName, title: r.title ?? demo.displayName, also: [demo.instanceName] };
   });
-}
-
-/** The one demo the words name (or the user's only one), for commands that cannot offer buttons. */
-export async function demoNamed(ctx: AppContext, actor: Actor, words: string): Promise<Demo> {
-  const demos = await liveDemos(ctx, actor, words);
-  const matches = words.trim() ? matchNamed(words, demos) : demos;
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0)
-    throw new NotFoundError(
-      words.trim() ? `You have no demo called \`${words.trim().slice(0, 63)}\`. \`/demo list\` shows yours.` : 'You have no demo right now.',
-    );
-  throw new UserError(
-    `${matches.length} demos match; say which: ${matches
-      .slice(0, 5)
-      .map((d) => `\`${d.displayName}\``)
-      .join(', ')}.`,
-  );
 }
 
 /** Lines for the status DM: a save under way, or the last one that worked. */

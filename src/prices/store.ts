@@ -162,7 +162,9 @@ export const DISCOUNT_SQL = sql<number>`coalesce((SELECT (value->>'factor')::flo
  * null where the catalog has no price for it, so the user reads "price unknown", never a guess.
  */
 export function storageRateSql(region: RawBuilder<string>, kind: StorageKind): RawBuilder<number | null> {
-  return sql<number | null>`(SELECT unit_price::float8 * ${DISCOUNT_SQL} FROM price_rates WHERE kind = 'storage' AND family = ${kind} AND tier = 'ondemand' AND region = ${region})`;
+  return sql<
+    number | null
+  >`(SELECT unit_price::float8 * ${DISCOUNT_SQL} FROM price_rates WHERE kind = 'storage' AND family = ${kind} AND tier = 'ondemand' AND region = ${region})`;
 }
 
 export async function setDiscountFactor(db: DbOrTrx, factor: number, by: string, now: Date): Promise<void> {

@@ -47,15 +47,6 @@ export async function shareableImage(ctx: AppContext, actor: Actor, imageId: str
   return image;
 }
 
-/** `/demo share <words>`: one of the actor's own images, by machine image name or title. */
-export async function findOwnImage(ctx: AppContext, actor: Actor, words: string): Promise<CatalogImageRef> {
-  const image = await catalog.findForLaunch(ctx, actor.userId, words);
-  if (!image || image.ownerId !== actor.userId) {
-    throw new NotFoundError(`You have no saved image called \`${escapeMrkdwn(words.slice(0, 80))}\`. Your saved images are in the app's Home tab.`);
-  }
-  return image;
-}
-
 export interface ShareAsk {
   imageId: string;
   note: string;

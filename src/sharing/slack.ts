@@ -15,6 +15,7 @@ import { OverDetailMetadata } from '../catalog/views.ts';
 import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
 import { approversText, DenyMetadata, denyModal, detailButtons, sentModal, shareModal } from './views.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
+import { pickOne } from '../resolve.ts';
 import { toThreadEvent, type MessageEventShape } from '../platform/thread-events.ts';
 
 const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
@@ -44,14 +45,9 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     usage: '/demo share <image>',
     summary: 'ask an approver to share one of your saved images with everyone',
     run: async (input, respond) => {
-      if (!input.rest) {
-        await respond({
-          response_type: 'ephemeral',
-          text: 'Say which of your saved images: `/demo share <image name or title>`. Your saved images are in the Home tab.',
-        });
-        return;
-      }
-      await openShareModal(input.triggerId, input.userId, false, null, async () => service.findOwnImage(ctx, await ctx.actor(input.userId), input.rest));
+      const mine = (await catalog.savedImagesNamed(ctx, input.userId)).filter((i) => i.visibility === 'private');
+      const image = await pickOne(respond, input.rest, mine, { what: 'private saved image', rerun: (id) => `share ${id}`, browse: 'images' });
+      if (image) await openShareModal(input.triggerId, input.userId, false, null, async () => image);
     },
   });
 
@@ -130,10 +126,13 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     usage: '/demo unshare <image>',
     summary: "take a shared image out of everyone's catalog (or withdraw a pending share request)",
     run: async (input, respond) => {
-      if (!input.rest) throw new UserError('Say which image: `/demo unshare <image name or title>`.');
       const actor = await ctx.actor(input.userId);
-      const image = await catalog.findForLaunch(ctx, input.userId, input.rest);
-      if (!image) throw new UserError(`I found no image called \`${escapeMrkdwn(input.rest.slice(0, 80))}\` that you can see.`);
+      // Your own shared or pending images; an admin naming one may pick anyone's shared image too.
+      const others = actor.isAdmin && input.rest ? await catalog.imagesNamed(ctx, input.userId, input.rest) : [];
+      const candidates = [...(await catalog.savedImagesNamed(ctx, input.userId)), ...others.filter((i) => i.ownerId !== input.userId)];
+      const unshareable = candidates.filter((i) => i.visibility === 'shared' || i.visibility === 'pending');
+      const image = await pickOne(respond, input.rest, unshareable, { what: 'shared image', rerun: (id) => `unshare ${id}`, browse: 'images' });
+      if (!image) return;
       const pending = image.visibility === 'pending';
       await (pending ? service.withdraw(ctx, actor, image.id) : service.unshare(ctx, actor, image.id));
       const title = escapeMrkdwn(image.title);

@@ -73,6 +73,77 @@ describe('forgiving arguments', () => {
   });
 });
 
+describe('forgiving arguments for saved images: resume, share, unshare, transfer', () => {
+  let t: TestApp;
+  const ids: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
+    // One second apart, oldest first: lists show the newest first.
+    let created = Date.now() - 60_000;
+    for (const [key, title, visibility] of [
+      ['v1', 'Acme retail v1', 'private'],
+      ['v2', 'Acme retail v2', 'private'],
+      ['pipe', 'Pipeline review', 'shared'],
+    ] as const) {
+      const gceName = `img-args-${key}`;
+      t.sim.addMachineImage({ name: gceName });
+      const row = await t.db
+        .insertInto('images')
+        .values({
+          project: t.config.gce.project,
+          gce_name: gceName,
+          title,
+          description: '',
+          owner_id: 'U_DAVE',
+          visibility,
+          origin: 'saved',
+          created_at: new Date((created += 1000)),
+          updated_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids[key] = row.id;
+    }
+  });
+  afterAll(async () => t?.close());
+
+  const click = async (user: string, answer: Ephemeral, value: string) => {
+    const button = buttons(answer).find((b) => b.value === value)!;
+    await t.slack.action({ user, on: { channel: answer.channel, ephemeralTs: answer.ts }, actionId: button.action_id, choice: value });
+  };
+
+  test('`/demo resume acme`: both saved images offered; the button resumes the one chosen', async () => {
+    await t.slack.command({ user: 'U_DAVE', text: 'resume acme' });
+    const answer = await ephemeralSaying(t, 'U_DAVE', 'Did you mean');
+    expect(buttons(answer).map((b) => b.value)).toEqual([`resume ${ids['v2']}`, `resume ${ids['v1']}`, 'images']);
+    await click('U_DAVE', answer, `resume ${ids['v1']}`);
+    expect((await ephemeralSaying(t, 'U_DAVE', 'Resuming')).text).toContain('*Acme retail v1*');
+    expect(await t.db.selectFrom('demos').select('image_id').where('owner_id', '=', 'U_DAVE').execute()).toEqual([{ image_id: ids['v1'] }]);
+  });
+
+  test('`/demo share retail` offers the two private ones; `/demo unshare` finds the shared one by a word and says when nothing matches', async () => {
+    await t.slack.command({ user: 'U_DAVE', text: 'share retail' });
+    const share = await ephemeralSaying(t, 'U_DAVE', 'Did you mean one of these for `retail`');
+    expect(buttons(share).map((b) => b.value)).toEqual([`share ${ids['v2']}`, `share ${ids['v1']}`, 'images']);
+
+    await t.slack.command({ user: 'U_DAVE', text: 'unshare retail' });
+    const none = await ephemeralSaying(t, 'U_DAVE', 'I understood shared image `retail`');
+    expect(buttons(none).map((b) => b.value)).toEqual(['images']);
+    await t.slack.command({ user: 'U_DAVE', text: 'unshare pipeline' });
+    await ephemeralSaying(t, 'U_DAVE', 'is private again');
+    expect(await t.db.selectFrom('images').select('visibility').where('id', '=', ids['pipe']!).executeTakeFirst()).toEqual({ visibility: 'private' });
+  });
+
+  test('`/demo transfer acme retail @erin` asks which; the button hands that one over', async () => {
+    await t.slack.command({ user: 'U_DAVE', text: 'transfer acme retail <@U_ERIN|erin>' });
+    const answer = await ephemeralSaying(t, 'U_DAVE', 'Did you mean one of these for `acme retail`');
+    expect(buttons(answer).map((b) => b.value)).toContain(`transfer ${ids['v2']} <@U_ERIN>`);
+    await click('U_DAVE', answer, `transfer ${ids['v2']} <@U_ERIN>`);
+    await ephemeralSaying(t, 'U_DAVE', 'now belongs to <@U_ERIN>');
+    expect(await t.db.selectFrom('images').select('owner_id').where('id', '=', ids['v2']!).executeTakeFirst()).toEqual({ owner_id: 'U_ERIN' });
+  });
+});
+
 describe('typos, help and /demo extend', () => {
   let t: TestApp;
   beforeAll(async () => {
