@@ -40,7 +40,12 @@ export async function openLocalState(dataDir: string): Promise<LocalStateOpened>
     if (saved.version === VERSION) return { saved, note: `Local state: restored from ${dataDir} (delete that folder to start afresh)` };
     problem = `${FILE} is of another version (${saved.version})`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !hasDatabase) return { note: `Local state: new, kept in ${dataDir}` };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !hasDatabase) {
+      // Written before the database exists: a first start that fails half-way leaves a folder that restores.
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(file, JSON.stringify({ version: VERSION } satisfies LocalSnapshot));
+      return { note: `Local state: new, kept in ${dataDir}` };
+    }
     problem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `it has no ${FILE}` : `${FILE} is unreadable (${(err as Error).message})`;
   }
   // Another process has it open: its own start says so clearly (the database's lock); touch nothing.
