@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { ImageDetail } from '../catalog/service.ts';
 import type { OverDetailMetadata } from '../catalog/views.ts';
-import { button, context, divider, escapeMrkdwn, header, modal, plain, section, slackDate, truncate } from '../platform/blocks.ts';
+import { button, context, divider, escapeMrkdwn, header, modal, plain, section, sections, slackDate, truncate } from '../platform/blocks.ts';
 import { CommentIds } from './ids.ts';
 
 /** Block Kit of comments, pure. Bodies are Slack mrkdwn already (see store.ts), so they are not escaped again. */
@@ -42,11 +42,12 @@ export function detailBlocks(d: ImageDetail): KnownBlock[] {
  * them the words are attributed in the text.
  */
 export function replyMessage(authorId: string, body: string, asAuthor: boolean): { text: string; blocks: KnownBlock[] } {
+  // A comment may be up to 3000 characters before escaping: it can need more than one section.
   if (!asAuthor) {
     const text = `<@${authorId}> wrote: ${body}`;
-    return { text, blocks: [section(text)] };
+    return { text, blocks: sections(text) };
   }
-  return { text: body, blocks: [section(body), context(`<@${authorId}> via demo-vm`)] };
+  return { text: body, blocks: [...sections(body), context(`<@${authorId}> via demo-vm`)] };
 }
 
 /** The owner's DM about new comments on one of their images (the newest few, and the way to the thread). */
@@ -58,7 +59,7 @@ export function commentDmMessage(imageTitle: string, comments: CommentLine[], th
   if (n > shown.length) blocks.push(context(`${n - shown.length} earlier ${n - shown.length === 1 ? 'one is' : 'ones are'} in the thread.`));
   for (const c of shown) blocks.push(commentBlock(c, 300));
   blocks.push(context('You can mute these DMs in my Home tab.'));
-  return { text: `${what} ${imageTitle}`, blocks };
+  return { text: `${what} ${escapeMrkdwn(imageTitle)}`, blocks };
 }
 
 export function threadParent(imageTitle: string, card: KnownBlock[]): { text: string; blocks: KnownBlock[] } {

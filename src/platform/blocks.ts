@@ -20,6 +20,27 @@ export function section(text: string, accessory?: Button): KnownBlock {
   return { type: 'section', text: mrkdwn(text), ...(accessory ? { accessory } : {}) };
 }
 
+/**
+ * Text of any length as consecutive sections (each at most 3000 characters), split at a line break or
+ * a space where there is one, never inside an escaped `&amp;`-style entity.
+ */
+export function sections(text: string): KnownBlock[] {
+  const out: KnownBlock[] = [];
+  let rest = text;
+  while (rest.length > LIMITS.sectionText) {
+    const window = rest.slice(0, LIMITS.sectionText);
+    let cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    if (cut < LIMITS.sectionText / 2) {
+      const entity = window.lastIndexOf('&');
+      cut = entity > window.length - 6 && !window.slice(entity).includes(';') ? entity : LIMITS.sectionText;
+    }
+    out.push(section(rest.slice(0, cut)));
+    rest = rest.slice(cut).replace(/^[ \n]/, '');
+  }
+  if (rest) out.push(section(rest));
+  return out;
+}
+
 export function fields(pairs: Array<[string, string]>): KnownBlock {
   return { type: 'section', fields: pairs.slice(0, 10).map(([k, v]) => mrkdwn(truncate(`*${k}*\n${v}`, LIMITS.field))) };
 }
