@@ -83,7 +83,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
 /** Which hours are a guess: a VM deleted outside the app has no stop time in GCE. */
 export function estimatedNote(e: DigestData['estimated']): string {
   const one = e.count === 1;
-  const list = e.intervals.map((i) => `\`${i.instanceName}\` (<@${i.userId}>, ${formatHours(i.hours)})`).join(', ');
+  const list = e.intervals.map((i) => `\`${i.demoName}\` (<@${i.userId}>, ${formatHours(i.hours)})`).join(', ');
   const more = e.count > e.intervals.length ? ` and ${e.count - e.intervals.length} more` : '';
   return (
     `:grey_question: ${e.count} ${one ? 'interval' : 'intervals'} (${formatHours(e.hours)}) ${one ? 'is' : 'are'} estimated: ` +

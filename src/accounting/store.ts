@@ -154,7 +154,8 @@ export async function lastUsageBefore(db: DbOrTrx, before: Date, now: Date): Pro
 
 export interface EstimatedInterval {
   userId: string;
-  instanceName: string;
+  /** The demo's display name, as people read it everywhere else. */
+  demoName: string;
   /** Hours of it inside the period. */
   hours: number;
 }
@@ -171,7 +172,7 @@ export async function estimatedIntervals(
   const rows = await db
     .selectFrom('usage_intervals as u')
     .innerJoin('demos as d', 'd.id', 'u.demo_id')
-    .select(['u.user_id', 'd.instance_name', seconds.as('s')])
+    .select(['u.user_id', 'd.display_name', seconds.as('s')])
     .where('u.estimated', '=', true)
     .where('u.ended_at', '>', p.start)
     .where('u.started_at', '<', p.end)
@@ -180,7 +181,7 @@ export async function estimatedIntervals(
   return {
     count: rows.length,
     hours: rows.reduce((sum, r) => sum + Number(r.s), 0) / 3600,
-    intervals: rows.slice(0, p.limit).map((r) => ({ userId: r.user_id, instanceName: r.instance_name, hours: Number(r.s) / 3600 })),
+    intervals: rows.slice(0, p.limit).map((r) => ({ userId: r.user_id, demoName: r.display_name, hours: Number(r.s) / 3600 })),
   };
 }
 

@@ -137,7 +137,7 @@ describe('usage timed by GCE', () => {
     const digest = await eventually(() => t.fake.history('C_RANDOM').find((m) => m.metadata?.event_type === 'demo_vm_digest'), Boolean);
     const text = JSON.stringify(digest!.blocks);
     expect(text).toContain('1 interval (0.6 h) is estimated');
-    expect(text).toContain(`\`${demo.instance_name}\` (<@U_DAVE>, 0.6 h)`);
+    expect(text).toContain(`\`${demo.display_name}\` (<@U_DAVE>, 0.6 h)`);
   });
   test('with the app down, GCE stops a demo at its run limit; the app coming back closes usage at GCE’s stop time', async () => {
     clock.set('2026-03-04T09:00:00Z');
