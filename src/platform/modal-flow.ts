@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { failureMessage, newErrorId, UserError } from '../errors.ts';
 import { errorModal, loadingModal } from './blocks.ts';
 import type { Logger } from './log.ts';
+import { TIMED_OUT, within } from './deadline.ts';
 
 /** A view built within this is opened as is; a slower one gets a "Loading…" placeholder first. */
 export const PLACEHOLDER_AFTER_MS = 400;
@@ -22,7 +23,7 @@ export async function modalFlow(
   const open = (view: View) => (opts.push ? client.views.push({ trigger_id: opts.triggerId, view }) : client.views.open({ trigger_id: opts.triggerId, view }));
   const finished = buildOrExplain(build, opts.title, log);
   const early = await within(finished, PLACEHOLDER_AFTER_MS);
-  if (early) {
+  if (early !== TIMED_OUT) {
     await open(early.view);
     return;
   }
@@ -46,16 +47,6 @@ async function buildOrExplain(build: () => Promise<View>, title: string, log: Lo
       message = failureMessage(err, errorId).replace(/^:warning: /, '');
     }
     return { view: errorModal(title, message), failed: true };
-  }
-}
-
-/** The promise's value if it settles within `ms`, else undefined. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from './db.ts';
 import type { Logger } from './log.ts';
+import { TIMED_OUT, within } from './deadline.ts';
 
 /** Slack refuses (and so do we) a request whose timestamp is more than this far from now. */
 export const SLACK_REQUEST_WINDOW_SEC = 5 * 60;
@@ -39,18 +40,13 @@ export class ReplayCache {
       .onConflict((oc) => oc.column('key').doNothing())
       .executeTakeFirst()
       .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLAIM_TIMEOUT_MS)));
     try {
-      const claimed = await Promise.race([insert, timeout]);
-      if (claimed !== 'timeout') return claimed;
+      const claimed = await within(insert, CLAIM_TIMEOUT_MS);
+      if (claimed !== TIMED_OUT) return claimed;
       this.#log.warn('replay check timed out: request accepted unchecked');
     } catch (err) {
       this.#log.warn({ err }, 'replay check failed: request accepted unchecked');
-    } finally {
-      clearTimeout(timer);
     }
-    insert.catch(() => {}); // settled later, or already reported
     return true;
   }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
+import { TIMED_OUT, within } from '../platform/deadline.ts';
 
 /**
  * Owners' Slack names in the catalog's search text, so colleagues can find "Alice's CRM". Looked up
@@ -14,22 +15,14 @@ const NAME_TTL_MS = 24 * 3600_000;
  */
 const LOOKUP_DEADLINE_MS = 2_000;
 
-function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined); // a late failure after the deadline is not news
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
 export async function rememberOwnerName(ctx: AppContext, userId: string): Promise<void> {
   const now = ctx.clock.now();
   const known = await ctx.db.selectFrom('user_names').select('fetched_at').where('user_id', '=', userId).executeTakeFirst();
   if (known && now.getTime() - known.fetched_at.getTime() < NAME_TTL_MS) return;
   let names: { name: string; real_name: string; display_name: string };
   try {
-    const res = await withinDeadline(ctx.slack.users.info({ user: userId }), LOOKUP_DEADLINE_MS);
+    const res = await within(ctx.slack.users.info({ user: userId }), LOOKUP_DEADLINE_MS);
+    if (res === TIMED_OUT) throw new Error(`Slack did not answer users.info within ${LOOKUP_DEADLINE_MS} ms`);
     const u = res.user;
     names = { name: u?.name ?? '', real_name: u?.real_name ?? u?.profile?.real_name ?? '', display_name: u?.profile?.display_name ?? '' };
   } catch (err) {
