@@ -4,7 +4,7 @@ import type { Db } from '../platform/db.ts';
 import { regionOfZone, regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { ANY_REGION } from './money.ts';
-import { DISCOUNT_SQL, discountFactor } from '../prices/store.ts';
+import { DISCOUNT_SQL } from '../prices/store.ts';
 
 /**
  * Queries over the ledger. Hours are never stored: every figure is summed from intervals, each cut
@@ -263,10 +263,10 @@ export async function setPrice(db: Db, p: { machineType: string; region: string;
 export async function hourlyPrice(db: DbOrTrx, machineType: string, zone: string): Promise<number | null> {
   const rows = await db
     .selectFrom('machine_prices')
-    .select(['region', 'hourly_price'])
+    .select(['region', sql<number>`hourly_price * ${DISCOUNT_SQL}`.as('price')])
     .where('machine_type', '=', machineType)
     .where('region', 'in', [regionOfZone(zone), ANY_REGION])
     .execute();
   const exact = rows.find((r) => r.region !== ANY_REGION) ?? rows[0];
-  return exact ? Number(exact.hourly_price) * (await discountFactor(db)) : null;
+  return exact ? Number(exact.price) : null;
 }

@@ -154,8 +154,8 @@ export async function discountFactor(db: DbOrTrx): Promise<number> {
   return typeof factor === 'number' && factor > 0 && factor <= 1 ? factor : 1;
 }
 
-/** The discount factor in SQL, for queries that price usage (accounting, fleet). */
-export const DISCOUNT_SQL = sql<number>`coalesce((SELECT (value->>'factor')::float8 FROM settings WHERE key = ${DISCOUNT_KEY}), 1)`;
+/** The discount factor in SQL, for queries that price usage (accounting, fleet); the same range rule as discountFactor. */
+export const DISCOUNT_SQL = sql<number>`coalesce((SELECT f FROM (SELECT (value->>'factor')::float8 AS f FROM settings WHERE key = ${DISCOUNT_KEY}) s WHERE f > 0 AND f <= 1), 1)`;
 
 /**
  * A GiB-month of a kind of storage in a region (an SQL expression of the row), the discount applied;
