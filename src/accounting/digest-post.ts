@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { SlackPoster } from '../platform/slack.ts';
 import { UserError } from '../errors.ts';
+import { shownName, userProfile } from '../platform/user-profiles.ts';
 
 /**
  * The Slack side of a digest: joining the channel when needed, finding an earlier attempt's message by
@@ -170,17 +171,7 @@ export async function attachCsvOnce(
 }
 
 /** Real names for the chart (mentions do not render inside a PNG); the id when Slack does not say. */
-export async function displayNames(client: WebClient, userIds: string[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  await Promise.all(
-    userIds.map(async (id) => {
-      try {
-        const res = await client.users.info({ user: id });
-        names.set(id, res.user?.profile?.display_name || res.user?.real_name || res.user?.name || id);
-      } catch {
-        names.set(id, id);
-      }
-    }),
-  );
-  return names;
+export async function displayNames(deps: Parameters<typeof userProfile>[0], userIds: string[]): Promise<Map<string, string>> {
+  const names = await Promise.all(userIds.map(async (id) => [id, shownName(await userProfile(deps, id)) ?? id] as const));
+  return new Map(names);
 }

@@ -103,7 +103,7 @@ async function chart(ctx: AppContext, period: Period, users: Array<{ userId: str
   if (users.length === 0) return undefined;
   try {
     const names = await displayNames(
-      ctx.slack,
+      ctx,
       users.map((u) => u.userId),
     );
     const title = `VM hours per person · ${describePeriod(period)}`;

@@ -5,6 +5,7 @@ import { COMMENT_DM_EVENT, COMMENT_EVENT, CommentJobs } from './ids.ts';
 import { ensureThread } from './service.ts';
 import * as store from './store.ts';
 import { commentDmMessage, replyMessage } from './views.ts';
+import { shownName, userProfile } from '../platform/user-profiles.ts';
 
 /** Create an image's thread (on sharing or publishing). Idempotent: ensureThread posts once. */
 export async function threadJob(ctx: AppContext, data: { imageId: string }): Promise<void> {
@@ -38,15 +39,9 @@ export async function postCommentJob(ctx: AppContext, data: { commentId: string 
 
 /** The commenter's name and picture as Slack shows them, or null when Slack cannot tell (then the text names them). */
 async function authorLook(ctx: AppContext, userId: string): Promise<{ username: string; icon_url?: string } | null> {
-  try {
-    const { user } = await ctx.slack.users.info({ user: userId });
-    const username = (user?.profile?.display_name || user?.profile?.real_name || user?.name || '').slice(0, 80);
-    const icon = user?.profile?.image_72;
-    return username ? { username, ...(icon ? { icon_url: icon } : {}) } : null;
-  } catch (err) {
-    ctx.log.warn({ err, userId }, 'could not read who wrote a comment; posting it in the app name');
-    return null;
-  }
+  const profile = await userProfile(ctx, userId);
+  const username = shownName(profile)?.slice(0, 80);
+  return username ? { username, ...(profile?.image72 ? { icon_url: profile.image72 } : {}) } : null;
 }
 
 async function findReply(ctx: AppContext, thread: { channel: string; ts: string }, commentId: string): Promise<string | null> {

@@ -295,6 +295,8 @@ export interface UserNamesTable {
   name: Generated<string>;
   real_name: Generated<string>;
   display_name: Generated<string>;
+  /** 0014: the profile picture (72 px) for posts in the user's name. */
+  image_72: string | null;
   fetched_at: Timestamp;
 }
 

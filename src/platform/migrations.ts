@@ -11,6 +11,7 @@ import * as m0009 from '../../migrations/0009_usage_timing.ts';
 import * as m0010 from '../../migrations/0010_display_names.ts';
 import * as m0011 from '../../migrations/0011_notifications.ts';
 import * as m0013 from '../../migrations/0013_prices.ts';
+import * as m0014 from '../../migrations/0014_user_pictures.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,6 +26,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_display_names': m0010,
   '0011_notifications': m0011,
   '0013_prices': m0013,
+  '0014_user_pictures': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

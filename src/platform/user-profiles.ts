@@ -1,0 +1,57 @@
+import type { WebClient } from '@slack/web-api';
+import type { Clock } from './clock.ts';
+import type { Db } from './db.ts';
+import { TIMED_OUT, within } from './deadline.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * Slack profiles (names, picture) cached a day in user_names: the one place the app calls users.info.
+ * Catalog search, display names, comments posted in a user's name and the digest chart read it.
+ */
+
+export interface UserProfile {
+  name: string;
+  realName: string;
+  displayName: string;
+  /** 72 px picture, when Slack has one. */
+  image72: string | null;
+}
+
+const FRESH_MS = 24 * 3600_000;
+/** Callers wait for this (a launch among them), and the Web API client retries for minutes when Slack is down. */
+const LOOKUP_DEADLINE_MS = 2_000;
+
+type Deps = { db: Db; slack: WebClient; clock: Clock; log: Logger };
+
+/** The user's profile: cached if fresh, else Slack's answer (stored), else the stale cache, else null. */
+export async function userProfile(deps: Deps, userId: string): Promise<UserProfile | null> {
+  const now = deps.clock.now();
+  const cached = await deps.db.selectFrom('user_names').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  const fromRow = (r: NonNullable<typeof cached>): UserProfile => ({ name: r.name, realName: r.real_name, displayName: r.display_name, image72: r.image_72 });
+  if (cached && now.getTime() - cached.fetched_at.getTime() < FRESH_MS) return fromRow(cached);
+  try {
+    const res = await within(deps.slack.users.info({ user: userId }), LOOKUP_DEADLINE_MS);
+    if (res === TIMED_OUT) throw new Error(`Slack did not answer users.info within ${LOOKUP_DEADLINE_MS} ms`);
+    const u = res.user;
+    const row = {
+      name: u?.name ?? '',
+      real_name: u?.real_name ?? u?.profile?.real_name ?? '',
+      display_name: u?.profile?.display_name ?? '',
+      image_72: u?.profile?.image_72 ?? null,
+    };
+    await deps.db
+      .insertInto('user_names')
+      .values({ user_id: userId, ...row, fetched_at: now })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...row, fetched_at: now }))
+      .execute();
+    return fromRow({ user_id: userId, ...row, fetched_at: now });
+  } catch (err) {
+    deps.log.warn({ err, userId }, 'could not look up a Slack profile');
+    return cached ? fromRow(cached) : null;
+  }
+}
+
+/** The name a person goes by in Slack, or null when unknown. */
+export function shownName(p: UserProfile | null): string | null {
+  return p?.displayName || p?.realName || p?.name || null;
+}
