@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../platform/db.ts';
+import { getSetting, putSetting } from '../platform/settings.ts';
 import type { Database, ImageRow, Visibility } from '../platform/db-schema.ts';
 import type { AppDeclaration, CatalogEntry } from './image-labels.ts';
 
@@ -332,18 +333,11 @@ const SYNC_SKIPS_KEY = 'catalog.sync_skips';
 
 /** Kept by the worker's sync, so the admin fleet (web role) shows them without asking GCE. */
 export async function recordSyncSkips(db: Db, skipped: SyncSkip[], now: Date): Promise<void> {
-  const value = JSON.stringify({ at: now.toISOString(), skipped });
-  await db
-    .insertInto('settings')
-    .values({ key: SYNC_SKIPS_KEY, value, updated_by: 'catalog-sync', updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-    .execute();
+  await putSetting(db, SYNC_SKIPS_KEY, { at: now.toISOString(), skipped }, 'catalog-sync', now);
 }
 
 /** What the last sync skipped; none before the first sync. */
 export async function lastSyncSkips(db: Db): Promise<{ at: Date; skipped: SyncSkip[] } | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SYNC_SKIPS_KEY).executeTakeFirst();
-  if (!row) return null;
-  const parsed = row.value as { at: string; skipped: SyncSkip[] };
-  return { at: new Date(parsed.at), skipped: parsed.skipped };
+  const saved = await getSetting<{ at: string; skipped: SyncSkip[] }>(db, SYNC_SKIPS_KEY);
+  return saved ? { at: new Date(saved.at), skipped: saved.skipped } : null;
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { UserError } from '../errors.ts';
 import type { Database } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
+import { putSetting } from '../platform/settings.ts';
 
 /** The admin's pause switch: while on, new launches (and resumes) are refused with a message. */
 const KEY = 'launches_paused';
@@ -36,10 +37,5 @@ export async function assertLaunchesOpen(ctx: AppContext): Promise<void> {
 }
 
 export async function setPaused(trx: Transaction<Database>, paused: boolean, by: string, reason: string, now: Date): Promise<void> {
-  const value = JSON.stringify({ paused, reason: reason.slice(0, 300) });
-  await trx
-    .insertInto('settings')
-    .values({ key: KEY, value, updated_by: by, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_by: by, updated_at: now }))
-    .execute();
+  await putSetting(trx, KEY, { paused, reason: reason.slice(0, 300) }, by, now);
 }

@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/store.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../platform/db.ts';
+import { getSetting, putSetting } from '../platform/settings.ts';
 import { context, escapeMrkdwn, section } from '../platform/blocks.ts';
 import { consoleLinks, type Instance } from '../platform/compute/port.ts';
 import { openDm } from '../platform/slack-messages.ts';
@@ -25,20 +26,14 @@ const ORPHANS_KEY = 'accounting.orphans';
 
 /** Kept by the worker's reconcile, so the web role shows them without asking GCE. */
 export async function recordOrphans(db: Db, vms: Instance[], now: Date): Promise<void> {
-  const value = JSON.stringify({ at: now.toISOString(), vms: vms.map(({ name, zone, status, labels }) => ({ name, zone, status, labels })) });
-  await db
-    .insertInto('settings')
-    .values({ key: ORPHANS_KEY, value, updated_by: 'reconciler', updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-    .execute();
+  const value = { at: now.toISOString(), vms: vms.map(({ name, zone, status, labels }) => ({ name, zone, status, labels })) };
+  await putSetting(db, ORPHANS_KEY, value, 'reconciler', now);
 }
 
 /** null until a reconcile has run. */
 export async function lastOrphans(db: Db): Promise<Orphans | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', ORPHANS_KEY).executeTakeFirst();
-  if (!row) return null;
-  const parsed = row.value as { at: string; vms: Orphan[] };
-  return { at: new Date(parsed.at), vms: parsed.vms };
+  const saved = await getSetting<{ at: string; vms: Orphan[] }>(db, ORPHANS_KEY);
+  return saved ? { at: new Date(saved.at), vms: saved.vms } : null;
 }
 
 export async function reportUnknownVm(ctx: AppContext, vm: Instance, demoState: string | null, now: Date): Promise<boolean> {

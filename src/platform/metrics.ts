@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from './clock.ts';
 import type { Db } from './db.ts';
+import { putSetting } from './settings.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './log.ts';
 import { oncePerPeriod, type PeriodClaimer, type PeriodicTask } from './scheduler.ts';
@@ -181,11 +182,7 @@ export async function refreshUsageSeconds(db: Db, now: Date): Promise<UsageSecon
     const seconds: Record<string, number> = { ...asUsageSeconds(previous?.value)?.seconds };
     for (const row of rows) seconds[row.machine_type] = Math.max(seconds[row.machine_type] ?? 0, Number(row.seconds));
     const usage: UsageSeconds = { asOf: now.toISOString(), seconds };
-    await trx
-      .insertInto('settings')
-      .values({ key: USAGE_SECONDS_KEY, value: JSON.stringify(usage), updated_by: 'metrics', updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(usage), updated_at: now }))
-      .execute();
+    await putSetting(trx, USAGE_SECONDS_KEY, usage, 'metrics', now);
     return usage;
   });
 }

@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { regionOfZoneSql } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import type { Db } from '../platform/db.ts';
+import { putSetting } from '../platform/settings.ts';
 import { ANY_REGION, type Rate, type StorageKind } from './rules.ts';
 
 type DbOrTrx = Db | Transaction<Database>;
@@ -169,13 +170,4 @@ export function storageRateSql(region: RawBuilder<string>, kind: StorageKind): R
 
 export async function setDiscountFactor(db: DbOrTrx, factor: number, by: string, now: Date): Promise<void> {
   await putSetting(db, DISCOUNT_KEY, { factor }, by, now);
-}
-
-async function putSetting(db: DbOrTrx, key: string, value: unknown, by: string | null, now: Date): Promise<void> {
-  const json = JSON.stringify(value);
-  await db
-    .insertInto('settings')
-    .values({ key, value: json, updated_by: by, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_by: by, updated_at: now }))
-    .execute();
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../platform/db.ts';
+import { putSetting } from '../platform/settings.ts';
 import type { Actor } from '../policy.ts';
 import { recordAudit } from '../audit/store.ts';
 
@@ -93,11 +94,7 @@ export async function refreshUsergroup(ctx: AppContext, opts: { force?: boolean 
     return;
   }
   const value: GroupCache = { group, members, fetchedAt: now.toISOString() };
-  await ctx.db
-    .insertInto('settings')
-    .values({ key: GROUP_KEY, value: JSON.stringify(value), updated_by: null, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }))
-    .execute();
+  await putSetting(ctx.db, GROUP_KEY, value, null, now);
 }
 
 /** Add or remove an approver; the first change copies the configured set so nobody is dropped silently. */

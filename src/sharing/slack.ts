@@ -45,8 +45,9 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     usage: '/demo share <image>',
     summary: 'ask an approver to share one of your saved images with everyone',
     run: async (input, respond) => {
-      const mine = (await catalog.savedImagesNamed(ctx, input.userId)).filter((i) => i.visibility === 'private');
-      const image = await pickOne(respond, input.rest, mine, { what: 'private saved image', rerun: (id) => `share ${id}`, browse: 'images' });
+      // All of them: one already shared or waiting gets its own answer from the modal.
+      const mine = await catalog.savedImagesNamed(ctx, input.userId);
+      const image = await pickOne(respond, input.rest, mine, { what: 'saved image', rerun: (id) => `share ${id}`, browse: 'images' });
       if (image) await openShareModal(input.triggerId, input.userId, false, null, async () => image);
     },
   });
@@ -127,8 +128,8 @@ export function registerSharingListeners({ ctx, bolt, router }: Registration): v
     summary: "take a shared image out of everyone's catalog (or withdraw a pending share request)",
     run: async (input, respond) => {
       const actor = await ctx.actor(input.userId);
-      // Your own shared or pending images; an admin naming one may pick anyone's shared image too.
-      const others = actor.isAdmin && input.rest ? await catalog.imagesNamed(ctx, input.userId, input.rest) : [];
+      // Your own shared or pending images, and any shared image named (the policy answers who may).
+      const others = input.rest ? await catalog.imagesNamed(ctx, input.userId, input.rest) : [];
       const candidates = [...(await catalog.savedImagesNamed(ctx, input.userId)), ...others.filter((i) => i.ownerId !== input.userId)];
       const unshareable = candidates.filter((i) => i.visibility === 'shared' || i.visibility === 'pending');
       const image = await pickOne(respond, input.rest, unshareable, { what: 'shared image', rerun: (id) => `unshare ${id}`, browse: 'images' });

@@ -170,11 +170,10 @@ describe.each(['postgres', 'pglite'] as const)('share decisions, on %s', (backen
   test("`/demo share <image>` opens the request for your own image; others' images are not found", async () => {
     const id = await privateImage(t, 'U_DAVE', 'Dave ERP sandbox');
     await t.slack.command({ user: 'U_BOB', text: 'share Dave ERP sandbox' });
-    const refusal = await eventually(
-      () => t.fake.views('U_BOB').at(-1),
-      (v) => text(v?.blocks).includes('no saved image called'),
-    );
-    expect(text(refusal!.blocks)).toContain('Dave ERP sandbox');
+    // Answered where Bob typed it (never an error modal): what was understood, and a way to his own.
+    const refusal = await ephemeralSaying(t, 'U_BOB', 'I understood saved image `Dave ERP sandbox`');
+    expect(JSON.stringify(refusal.blocks)).toContain('"value":"images"');
+    expect(t.fake.views('U_BOB').some((v) => text(v.blocks).includes('Dave ERP sandbox'))).toBe(false);
     const before = openViewIds(t, 'U_DAVE');
     await t.slack.command({ user: 'U_DAVE', text: 'share dave erp sandbox' });
     const modal = await waitForView(t, 'U_DAVE', 'sharing.request_view', before);
