@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
 import { ask } from '../accounting/fixtures.ts';
@@ -13,6 +13,11 @@ import { sampleCatalog } from '../../sim/billing/index.ts';
 let t: TestApp;
 beforeAll(async () => void (t = await startTestApp()));
 afterAll(async () => t?.close());
+/** What a test changed in the fake catalog or the settings, undone even when it fails. */
+const undo: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const step of undo.splice(0).reverse()) await step();
+});
 
 const stored = async (machineType: string, region: string) =>
   t.db.selectFrom('machine_prices').selectAll().where('machine_type', '=', machineType).where('region', '=', region).executeTakeFirst();
@@ -52,6 +57,7 @@ describe('prices from the catalog', () => {
 
   test('the catalog is read across several pages', async () => {
     t.billing.maxPageSize = 4;
+    undo.push(() => (t.billing.maxPageSize = 5000));
     const before = t.billing.requests.length;
     expect(await refresh()).toBe(true);
     const pages = t.billing.requests.slice(before);
@@ -60,7 +66,6 @@ describe('prices from the catalog', () => {
     expect(pages[0]).toMatchObject({ path: '/v1/services/6F81-5844-456A/skus' });
     // Every rate of the last page arrived too (suspended-state storage is near the end).
     expect(await t.db.selectFrom('price_rates').select('region').where('family', '=', 'suspended').execute()).toHaveLength(4);
-    t.billing.maxPageSize = 5000;
   });
 
   test("a failed catalog read keeps yesterday's prices, and /readyz says so while staying ready", async () => {
@@ -110,6 +115,10 @@ describe('what users and admins see', () => {
 
   test('a machine type without a SKU shows "price unknown" in the launch modal and the fleet view; the launch is allowed', async () => {
     t.billing.skus = sampleCatalog().filter((s) => !s.description.startsWith('N2 Instance Ram running in Americas'));
+    undo.push(async () => {
+      t.billing.skus = sampleCatalog();
+      expect(await refresh()).toBe(true);
+    });
     expect(await refresh()).toBe(true);
     expect(await stored('n2-standard-2', 'us-central1')).toBeUndefined();
     expect(t.logs.join('')).toContain('machine types without a catalog price');
@@ -133,8 +142,6 @@ describe('what users and admins see', () => {
 
     const fleet = await ask(t, 'U_ADMIN', 'admin fleet');
     expect(fleet.all).toContain('*Price unknown* for n2-standard-2 in us-central1');
-    t.billing.skus = sampleCatalog();
-    expect(await refresh()).toBe(true);
   });
 
   test("an admin's override wins over the catalog and says so; a discount applies to /demo usage and the launch modal", async () => {
@@ -146,6 +153,7 @@ describe('what users and admins see', () => {
     const listed = await ask(t, 'U_ADMIN', 'admin price e2-standard-2');
     expect(listed.all).toContain('us-central1 USD 0.05/h (override by <@U_ADMIN>; catalog USD 0.07)');
 
+    undo.push(() => ask(t, 'U_ADMIN', 'admin discount off'));
     const discount = await ask(t, 'U_ADMIN', 'admin discount 20');
     expect(discount.text).toContain('Costs now use list prices less a 20% discount');
     const modal = await openLaunchModal('U_CAROL');
@@ -187,6 +195,5 @@ describe('what users and admins see', () => {
     expect(home).toMatch(/\*Unpriced\*[^"]*20 GiB, storage price unknown/);
     // e2-medium for 8 hours at 0.0268 per hour reserves 0.21 (0.27 at list price).
     expect(home).toMatch(/1 of \d+ demos running · USD 0\.\d\d spent \+ USD 0\.21 reserved of USD \d+\.\d\d this month/);
-    await ask(t, 'U_ADMIN', 'admin discount off');
   });
 });
