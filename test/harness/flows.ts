@@ -75,14 +75,15 @@ export async function imageIdOf(t: TestApp, gceName: string): Promise<string> {
   return row.id;
 }
 
-/** Browse → Details → Launch: the launch modal, not submitted. */
-export async function openLaunchModal(t: TestApp, user: string, gceName: string): Promise<StoredView> {
+/** Browse → Details → Launch, as a user clicks it: the launch modal, not submitted (modals open before are not taken for it). */
+export async function openLaunchModal(t: TestApp, user = 'U_ALICE', gceName = 'crm-demo'): Promise<StoredView> {
+  const before = openViewIds(t, user);
   const browse = await openCatalog(t, user);
   const imageId = await imageIdOf(t, gceName);
   await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, user, 'catalog.detail', new Set([browse.id]));
+  const detail = await waitForView(t, user, 'catalog.detail', new Set([...before, browse.id]));
   await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  return waitForView(t, user, 'demos.launch', new Set([browse.id, detail.id]));
+  return waitForView(t, user, 'demos.launch', new Set([...before, browse.id, detail.id]));
 }
 
 /** Browse → Details → Launch → submit the launch modal (defaults unless given). Returns the launch view id. */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { demoInState, launchFromCatalog, openLaunchModal } from '../harness/flows.ts';
 import { ask } from '../accounting/fixtures.ts';
 import { createSkuReader } from '../../src/prices/billing.ts';
 import { refreshPrices } from '../../src/prices/service.ts';
@@ -22,17 +22,6 @@ afterEach(async () => {
 const stored = async (machineType: string, region: string) =>
   t.db.selectFrom('machine_prices').selectAll().where('machine_type', '=', machineType).where('region', '=', region).executeTakeFirst();
 const refresh = () => refreshPrices(t.app.worker!, createSkuReader(t.config.prices.billingEndpoint));
-
-/** Browse → Details → Launch, as a user clicks it. */
-async function openLaunchModal(user = 'U_ALICE') {
-  const before = openViewIds(t, user);
-  const browse = await openCatalog(t, user);
-  const imageId = await imageIdOf(t, 'crm-demo');
-  await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, user, 'catalog.detail', new Set([...before, browse.id]));
-  await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  return waitForView(t, user, 'demos.launch', new Set([...before, browse.id, detail.id]));
-}
 
 describe('prices from the catalog', () => {
   test("the fake catalog's SKUs give the machine-type prices computed by hand", async () => {
@@ -87,7 +76,7 @@ describe('prices from the catalog', () => {
 
 describe('what users and admins see', () => {
   test('the launch modal shows vCPU, memory and hourly list cost per type, and the lifetime estimate follows the lifetime', async () => {
-    const modal = await openLaunchModal();
+    const modal = await openLaunchModal(t);
     const blocks = JSON.stringify(modal.blocks);
     expect(blocks).toContain('e2-medium · 2 shared vCPU · 4 GB · USD 0.034/h');
     expect(blocks).toContain('e2-standard-2 · 2 vCPU · 8 GB · USD 0.067/h');
@@ -123,7 +112,7 @@ describe('what users and admins see', () => {
     expect(await stored('n2-standard-2', 'us-central1')).toBeUndefined();
     expect(t.logs.join('')).toContain('machine types without a catalog price');
 
-    const modal = await openLaunchModal('U_BOB');
+    const modal = await openLaunchModal(t, 'U_BOB');
     expect(JSON.stringify(modal.blocks)).toContain('n2-standard-2 · 2 vCPU · 8 GB · price unknown');
     await t.slack.action({ user: 'U_BOB', on: { viewId: modal.id }, actionId: 'demos.machine_type', choice: 'n2-standard-2' });
     const warned = await eventually(
@@ -156,7 +145,7 @@ describe('what users and admins see', () => {
     undo.push(() => ask(t, 'U_ADMIN', 'admin discount off'));
     const discount = await ask(t, 'U_ADMIN', 'admin discount 20');
     expect(discount.text).toContain('Costs now use list prices less a 20% discount');
-    const modal = await openLaunchModal('U_CAROL');
+    const modal = await openLaunchModal(t, 'U_CAROL');
     // e2-medium: 0.033506 × 0.8 = 0.0268 per hour; 8 hours = 0.21.
     expect(JSON.stringify(modal.blocks)).toContain('*Estimated cost:* USD 0.21 for 8 hours at USD 0.027/h (on-demand list prices less a 20% discount)');
     const usage = await ask(t, 'U_ALICE', 'usage');
