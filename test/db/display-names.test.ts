@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../src/platform/db.ts';
 import { MIGRATIONS, migrateToLatest } from '../../src/platform/migrations.ts';
 import { EMPTY_DATABASES } from '../harness/empty-databases.ts';
@@ -39,10 +39,10 @@ async function demo(h: DbHandle, id: string, imageId: string, ownerId: string): 
 describe.each(EMPTY_DATABASES)('display names on %s', (_name, open) => {
   let h: DbHandle;
   let done: () => Promise<void>;
+  beforeAll(async () => void ({ h, done } = await open()));
   afterAll(async () => done?.());
 
   test('rows from before 0010 get a slug, the owner handle and a suffix; all unique', async () => {
-    ({ h, done } = await open());
     const before = Object.keys(MIGRATIONS)
       .filter((n) => n < '0010')
       .at(-1)!;

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestApp } from './app.ts';
 import { eventually } from './app.ts';
-import type { StoredView } from '../../sim/slack/index.ts';
+import type { StoredEphemeral, StoredMessage, StoredView } from '../../sim/slack/index.ts';
 
 /** Reusable user journeys through the real receiver, for the tests of every capability. */
 
@@ -28,8 +28,37 @@ export function openViewIds(t: TestApp, user: string): Set<string> {
   return new Set(t.fake.views(user).map((v) => v.id));
 }
 
-export function blockText(blocks: unknown[]): string {
-  return JSON.stringify(blocks);
+/** Blocks (or anything) as searchable text; nothing is `[]`. */
+export function blockText(blocks: unknown): string {
+  return JSON.stringify(blocks ?? []);
+}
+
+export interface SayingOptions {
+  /** Only messages after the first `after`: how many the user had before the action (`t.fake.ephemerals(user).length`). */
+  after?: number;
+  timeoutMs?: number;
+}
+
+function newestSaying<M extends { text?: string; blocks?: unknown }>(list: () => M[], words: string, opts: SayingOptions): Promise<M> {
+  return eventually(
+    () =>
+      list()
+        .slice(opts.after ?? 0)
+        .filter((m) => (m.text ?? '').includes(words) || blockText(m.blocks).includes(words))
+        .at(-1),
+    Boolean,
+    opts.timeoutMs,
+  ) as Promise<M>;
+}
+
+/** The newest ephemeral a user got that says these words. */
+export function ephemeralSaying(t: TestApp, user: string, words: string, opts: SayingOptions = {}): Promise<StoredEphemeral> {
+  return newestSaying(() => t.fake.ephemerals(user), words, opts);
+}
+
+/** The newest DM (message in the bot's IM, replies included) to a user that says these words. */
+export function dmSaying(t: TestApp, user: string, words: string, opts: SayingOptions = {}): Promise<StoredMessage> {
+  return newestSaying(() => t.fake.messages(user), words, opts);
 }
 
 /** `/demo browse` → the catalog modal. */
@@ -46,14 +75,15 @@ export async function imageIdOf(t: TestApp, gceName: string): Promise<string> {
   return row.id;
 }
 
-/** Browse → Details → Launch: the launch modal, not submitted. */
-export async function openLaunchModal(t: TestApp, user: string, gceName: string): Promise<StoredView> {
+/** Browse → Details → Launch, as a user clicks it: the launch modal, not submitted (modals open before are not taken for it). */
+export async function openLaunchModal(t: TestApp, user = 'U_ALICE', gceName = 'crm-demo'): Promise<StoredView> {
+  const before = openViewIds(t, user);
   const browse = await openCatalog(t, user);
   const imageId = await imageIdOf(t, gceName);
   await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, user, 'catalog.detail', new Set([browse.id]));
+  const detail = await waitForView(t, user, 'catalog.detail', new Set([...before, browse.id]));
   await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  return waitForView(t, user, 'demos.launch', new Set([browse.id, detail.id]));
+  return waitForView(t, user, 'demos.launch', new Set([...before, browse.id, detail.id]));
 }
 
 /** Browse → Details → Launch → submit the launch modal (defaults unless given). Returns the launch view id. */

@@ -1,10 +1,11 @@
 import { expect } from 'vitest';
 import { eventually, type TestApp } from '../harness/app.ts';
+import { blockText as text } from '../harness/flows.ts';
 import type { StoredMessage, StoredView } from '../../sim/slack/index.ts';
 
-/** Journeys of the demo lifecycle through the real receiver, by demo id (never "the latest row"). */
+export { blockText as text, dmSaying, ephemeralSaying } from '../harness/flows.ts';
 
-export const text = (blocks: unknown) => JSON.stringify(blocks ?? []);
+/** Journeys of the demo lifecycle through the real receiver, by demo id (never "the latest row"). */
 
 export async function demoRow(t: TestApp, id: string) {
   return t.db.selectFrom('demos').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -96,30 +97,6 @@ export async function imageRow(t: TestApp, id: string) {
 export async function catalogImageId(t: TestApp, gceName: string): Promise<string> {
   const row = await t.db.selectFrom('images').select('id').where('gce_name', '=', gceName).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** The last DM (top-level message) the bot sent a user that contains these words. */
-export async function dmSaying(t: TestApp, user: string, words: string, timeoutMs = 10_000): Promise<StoredMessage> {
-  return eventually(
-    () =>
-      t.fake
-        .messages(user)
-        .filter((m) => (m.text ?? '').includes(words) || text(m.blocks).includes(words))
-        .at(-1),
-    Boolean,
-    timeoutMs,
-  ) as Promise<StoredMessage>;
-}
-
-export async function ephemeralSaying(t: TestApp, user: string, words: string): Promise<{ text?: string; channel: string; ts: string; blocks?: unknown[] }> {
-  return eventually(
-    () =>
-      t.fake
-        .ephemerals(user)
-        .filter((e) => (e.text ?? '').includes(words) || text(e.blocks).includes(words))
-        .at(-1),
-    Boolean,
-  ) as Promise<{ text?: string; channel: string; ts: string; blocks?: unknown[] }>;
 }
 
 export async function audit(t: TestApp, action: string, resourceId?: string) {

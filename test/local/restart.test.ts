@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { startLocalMode, type LocalMode } from '../../sim/local-mode.ts';
@@ -22,13 +22,25 @@ describe('local mode on the same DATA_DIR', () => {
   let dataDir: string;
   let local: LocalMode | undefined;
   const logs: string[] = [];
+  /** Every DATA_DIR made here; a reset moves one to `<dir>-reset-<time>` beside it. */
+  const dirs: string[] = [];
+  const freshDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-vm-restart-'));
+    dirs.push(dir);
+    return dir;
+  };
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'demo-vm-restart-'));
+    dataDir = await freshDir();
+  });
+  // A test's last instance, stopped even when it fails: the next test would move its live DATA_DIR aside.
+  afterEach(async () => {
+    if (local) await stop();
   });
   afterAll(async () => {
-    await local?.app.stop();
-    await local?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    for (const dir of dirs) {
+      const moved = (await readdir(dirname(dir))).filter((name) => name.startsWith(`${basename(dir)}-reset-`));
+      for (const path of [dir, ...moved.map((name) => join(dirname(dir), name))]) await rm(path, { recursive: true, force: true });
+    }
   });
 
   const start = async (dir = dataDir) => {
@@ -93,12 +105,23 @@ describe('local mode on the same DATA_DIR', () => {
     },
   );
 
-  test('a database without the simulators’ file is moved aside whole, and local mode starts afresh', { timeout: 120_000 }, async () => {
-    await writeFile(join(dataDir, 'simulators.json'), '{ not json');
-    const l = await start();
-    expect(l.notes.join(), (await readdir(dataDir)).join()).toMatch(/could not be restored \(simulators\.json is unreadable.*\); it was moved to .*-reset-/);
-    expect(await l.app.ctx.db.selectFrom('demos').select('id').execute()).toEqual([]);
-    expect(l.simulator!.instances).toEqual([]);
+  test.each([
+    [
+      'unreadable',
+      (file: string) => writeFile(file, '{ not json'),
+      /could not be restored \(simulators\.json is unreadable.*\); it was moved to (.*-reset-\S*) and/,
+    ],
+    ['missing', (file: string) => rm(file), /could not be restored \(it has no simulators\.json\); it was moved to (.*-reset-\S*) and/],
+  ] as const)('a database whose simulators’ file is %s is moved aside whole, and local mode starts afresh', { timeout: 120_000 }, async (_, spoil, said) => {
+    const dir = await freshDir();
+    await start(dir);
     await stop();
+    await spoil(join(dir, 'simulators.json'));
+    const l = await start(dir);
+    const aside = said.exec(l.notes.join())?.[1];
+    expect(aside, l.notes.join()).toBeDefined();
+    expect(existsSync(join(aside!, 'PG_VERSION'))).toBe(true);
+    expect(l.notes.join()).not.toContain('restored from');
+    expect(l.simulator!.instances).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { imageIdOf, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { openLaunchModal } from '../harness/flows.ts';
 import { machineTypesCapability } from '../../src/machine-types/index.ts';
 
 /** The web role shows machine types from the table the worker fills from GCE (machineTypes.list). */
@@ -8,30 +8,19 @@ let t: TestApp;
 beforeAll(async () => void (t = await startTestApp()));
 afterAll(async () => t?.close());
 
-/** Browse → Details → Launch, as a user clicks it. */
-async function openLaunchModal() {
-  const before = openViewIds(t, 'U_ALICE');
-  const browse = await openCatalog(t, 'U_ALICE');
-  const imageId = await imageIdOf(t, 'crm-demo');
-  await t.slack.action({ user: 'U_ALICE', on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, 'U_ALICE', 'catalog.detail', new Set([...before, browse.id]));
-  await t.slack.action({ user: 'U_ALICE', on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  return waitForView(t, 'U_ALICE', 'demos.launch', new Set([...before, browse.id, detail.id]));
-}
-
 test('the launch modal offers each allowed machine type with its vCPUs and memory, read from the database', async () => {
   // The worker's start-up refresh reads every allowed zone from the simulator.
   await eventually(
     () => t.db.selectFrom('machine_types').select('name').where('zone', '=', t.config.gce.defaultZone).execute(),
     (rows) => rows.length === t.config.gce.machineTypes.length,
   );
-  const select = JSON.stringify((await openLaunchModal()).blocks);
+  const select = JSON.stringify((await openLaunchModal(t)).blocks);
   expect(select).toContain('e2-medium · 2 shared vCPU · 4 GB');
   expect(select).toContain('e2-standard-2 · 2 vCPU · 8 GB');
   expect(select).toContain('n2-standard-2 · 2 vCPU · 8 GB');
   // A type GCE does not list is still offered (configuration decides), by name and price alone.
   await t.db.deleteFrom('machine_types').where('name', '=', 'e2-standard-4').execute();
-  expect(JSON.stringify((await openLaunchModal()).blocks)).toMatch(/"text":"e2-standard-4 · USD 0\.134\/h"/);
+  expect(JSON.stringify((await openLaunchModal(t)).blocks)).toMatch(/"text":"e2-standard-4 · USD 0\.134\/h"/);
 });
 
 test('a worker start reads GCE again only for a zone whose list is missing or older than a day', async () => {

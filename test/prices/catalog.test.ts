@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { demoInState, launchFromCatalog, openLaunchModal } from '../harness/flows.ts';
 import { ask } from '../accounting/fixtures.ts';
 import { createSkuReader } from '../../src/prices/billing.ts';
 import { refreshPrices } from '../../src/prices/service.ts';
@@ -13,21 +13,15 @@ import { sampleCatalog } from '../../sim/billing/index.ts';
 let t: TestApp;
 beforeAll(async () => void (t = await startTestApp()));
 afterAll(async () => t?.close());
+/** What a test changed in the fake catalog or the settings, undone even when it fails. */
+const undo: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const step of undo.splice(0).reverse()) await step();
+});
 
 const stored = async (machineType: string, region: string) =>
   t.db.selectFrom('machine_prices').selectAll().where('machine_type', '=', machineType).where('region', '=', region).executeTakeFirst();
 const refresh = () => refreshPrices(t.app.worker!, createSkuReader(t.config.prices.billingEndpoint));
-
-/** Browse → Details → Launch, as a user clicks it. */
-async function openLaunchModal(user = 'U_ALICE') {
-  const before = openViewIds(t, user);
-  const browse = await openCatalog(t, user);
-  const imageId = await imageIdOf(t, 'crm-demo');
-  await t.slack.action({ user, on: { viewId: browse.id }, actionId: 'catalog.open_detail', choice: imageId });
-  const detail = await waitForView(t, user, 'catalog.detail', new Set([...before, browse.id]));
-  await t.slack.action({ user, on: { viewId: detail.id }, actionId: 'catalog.launch', choice: imageId });
-  return waitForView(t, user, 'demos.launch', new Set([...before, browse.id, detail.id]));
-}
 
 describe('prices from the catalog', () => {
   test("the fake catalog's SKUs give the machine-type prices computed by hand", async () => {
@@ -52,6 +46,7 @@ describe('prices from the catalog', () => {
 
   test('the catalog is read across several pages', async () => {
     t.billing.maxPageSize = 4;
+    undo.push(() => (t.billing.maxPageSize = 5000));
     const before = t.billing.requests.length;
     expect(await refresh()).toBe(true);
     const pages = t.billing.requests.slice(before);
@@ -60,7 +55,6 @@ describe('prices from the catalog', () => {
     expect(pages[0]).toMatchObject({ path: '/v1/services/6F81-5844-456A/skus' });
     // Every rate of the last page arrived too (suspended-state storage is near the end).
     expect(await t.db.selectFrom('price_rates').select('region').where('family', '=', 'suspended').execute()).toHaveLength(4);
-    t.billing.maxPageSize = 5000;
   });
 
   test("a failed catalog read keeps yesterday's prices, and /readyz says so while staying ready", async () => {
@@ -82,7 +76,7 @@ describe('prices from the catalog', () => {
 
 describe('what users and admins see', () => {
   test('the launch modal shows vCPU, memory and hourly list cost per type, and the lifetime estimate follows the lifetime', async () => {
-    const modal = await openLaunchModal();
+    const modal = await openLaunchModal(t);
     const blocks = JSON.stringify(modal.blocks);
     expect(blocks).toContain('e2-medium · 2 shared vCPU · 4 GB · USD 0.034/h');
     expect(blocks).toContain('e2-standard-2 · 2 vCPU · 8 GB · USD 0.067/h');
@@ -110,11 +104,15 @@ describe('what users and admins see', () => {
 
   test('a machine type without a SKU shows "price unknown" in the launch modal and the fleet view; the launch is allowed', async () => {
     t.billing.skus = sampleCatalog().filter((s) => !s.description.startsWith('N2 Instance Ram running in Americas'));
+    undo.push(async () => {
+      t.billing.skus = sampleCatalog();
+      expect(await refresh()).toBe(true);
+    });
     expect(await refresh()).toBe(true);
     expect(await stored('n2-standard-2', 'us-central1')).toBeUndefined();
     expect(t.logs.join('')).toContain('machine types without a catalog price');
 
-    const modal = await openLaunchModal('U_BOB');
+    const modal = await openLaunchModal(t, 'U_BOB');
     expect(JSON.stringify(modal.blocks)).toContain('n2-standard-2 · 2 vCPU · 8 GB · price unknown');
     await t.slack.action({ user: 'U_BOB', on: { viewId: modal.id }, actionId: 'demos.machine_type', choice: 'n2-standard-2' });
     const warned = await eventually(
@@ -133,8 +131,6 @@ describe('what users and admins see', () => {
 
     const fleet = await ask(t, 'U_ADMIN', 'admin fleet');
     expect(fleet.all).toContain('*Price unknown* for n2-standard-2 in us-central1');
-    t.billing.skus = sampleCatalog();
-    expect(await refresh()).toBe(true);
   });
 
   test("an admin's override wins over the catalog and says so; a discount applies to /demo usage and the launch modal", async () => {
@@ -146,9 +142,10 @@ describe('what users and admins see', () => {
     const listed = await ask(t, 'U_ADMIN', 'admin price e2-standard-2');
     expect(listed.all).toContain('us-central1 USD 0.05/h (override by <@U_ADMIN>; catalog USD 0.07)');
 
+    undo.push(() => ask(t, 'U_ADMIN', 'admin discount off'));
     const discount = await ask(t, 'U_ADMIN', 'admin discount 20');
     expect(discount.text).toContain('Costs now use list prices less a 20% discount');
-    const modal = await openLaunchModal('U_CAROL');
+    const modal = await openLaunchModal(t, 'U_CAROL');
     // e2-medium: 0.033506 × 0.8 = 0.0268 per hour; 8 hours = 0.21.
     expect(JSON.stringify(modal.blocks)).toContain('*Estimated cost:* USD 0.21 for 8 hours at USD 0.027/h (on-demand list prices less a 20% discount)');
     const usage = await ask(t, 'U_ALICE', 'usage');
@@ -187,6 +184,5 @@ describe('what users and admins see', () => {
     expect(home).toMatch(/\*Unpriced\*[^"]*20 GiB, storage price unknown/);
     // e2-medium for 8 hours at 0.0268 per hour reserves 0.21 (0.27 at list price).
     expect(home).toMatch(/1 of \d+ demos running · USD 0\.\d\d spent \+ USD 0\.21 reserved of USD \d+\.\d\d this month/);
-    await ask(t, 'U_ADMIN', 'admin discount off');
   });
 });

@@ -45,9 +45,12 @@ describe('share requests and hand-overs', () => {
     const { id, message } = await asked('U_DAVE', 'Dave legacy');
     // The state a hand-over left before this rule: a pending request on an image the approver owns.
     await t.db.updateTable('images').set({ owner_id: 'U_MANAGER' }).where('id', '=', id).execute();
+    // The first test left U_MANAGER the same refusal: wait for a new one, the answer to this click.
+    const seen = t.fake.ephemerals('U_MANAGER').length;
     await click(t, 'U_MANAGER', message, 'sharing.approve');
-    expect(await ephemeralSaying(t, 'U_MANAGER', 'an image you own')).toBeTruthy();
+    expect(await ephemeralSaying(t, 'U_MANAGER', 'an image you own', { after: seen })).toBeTruthy();
     expect((await shareRequests(t, id))[0]!.status).toBe('pending');
+    expect((await image(t, id)).visibility).toBe('pending');
 
     await click(t, 'U_ADMIN', message, 'sharing.approve');
     await eventually(

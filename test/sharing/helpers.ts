@@ -1,13 +1,13 @@
 import { expect } from 'vitest';
 import { eventually, type TestApp } from '../harness/app.ts';
 import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
-import type { StoredEphemeral, StoredMessage, StoredView } from '../../sim/slack/index.ts';
+import type { StoredMessage, StoredView } from '../../sim/slack/index.ts';
+
+export { blockText as text, dmSaying, ephemeralSaying } from '../harness/flows.ts';
 
 /** Journeys of sharing and comments through the real receiver. */
 
 export const SHARING_ENV = { SHARE_APPROVALS_CHANNEL: 'C_APPROVALS', CATALOG_CHANNEL: 'C_DEMOS', APPROVER_USERGROUP: 'S_APPROVERS' };
-
-export const text = (v: unknown) => JSON.stringify(v ?? []);
 
 /** A saved, private image straight in the catalog (when the test is not about saving). */
 export async function privateImage(t: TestApp, owner: string, title: string, opts: { parentGce?: string; description?: string } = {}): Promise<string> {
@@ -87,16 +87,6 @@ export async function shareRequests(t: TestApp, imageId: string) {
 
 export async function auditRows(t: TestApp, action: string, resourceId: string) {
   return t.db.selectFrom('audit_log').selectAll().where('action', '=', action).where('resource_id', '=', resourceId).execute();
-}
-
-/** The newest ephemeral a user got that says these words. */
-export async function ephemeralSaying(t: TestApp, user: string, words: string): Promise<StoredEphemeral> {
-  return eventually(() => t.fake.ephemerals(user).find((e) => text([e.text, e.blocks]).includes(words)), Boolean) as Promise<StoredEphemeral>;
-}
-
-/** The DM (top-level bot message) to a user that says these words. */
-export async function dmSaying(t: TestApp, user: string, words: string): Promise<StoredMessage> {
-  return eventually(() => t.fake.messages(user).find((m) => text([m.text, m.blocks]).includes(words)), Boolean) as Promise<StoredMessage>;
 }
 
 export function click(t: TestApp, user: string, message: { channel: string; ts: string }, actionId: string) {
