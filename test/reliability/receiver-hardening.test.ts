@@ -132,7 +132,7 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
       () => t.fake.ephemerals('U_ERIN').at(-1),
       (e) => !!e,
     );
-    expect(reply!.text).toContain('You have no saved image called *x*');
+    expect(reply!.text).toContain('I understood saved image `x`, but found none');
   });
 
   test('a comment with NUL and other control characters is acked, stored and posted without them', async () => {
