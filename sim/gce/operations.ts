@@ -96,6 +96,14 @@ export class Operations {
     this.#wake(op);
   }
 
+  /** End a running operation DONE now, by name; false if there is none. */
+  finishNamed(name: string): boolean {
+    const op = this.#byName.get(name);
+    if (!op || op.res.status === 'DONE') return false;
+    this.finish(op);
+    return true;
+  }
+
   /** Answer every pending `wait` now (used by close()). */
   wakeAll(): void {
     for (const op of this.#byName.values()) this.#wake(op);

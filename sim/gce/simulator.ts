@@ -244,6 +244,13 @@ export class GceSimulator {
   clearFaults(): void {
     this.#faults.clear();
   }
+  /**
+   * Test hook: end a running operation DONE now (one held by a long operationMs), answering its waits.
+   * Only the operation: the resource it acts on is left as it is.
+   */
+  finishOperation(name: string): boolean {
+    return this.#ops.finishNamed(name);
+  }
   setTiming(t: { operationMs?: number; bootMs?: number; maxWaitMs?: number }): void {
     if (t.operationMs !== undefined) this.#state.operationMs = t.operationMs;
     if (t.bootMs !== undefined) this.#state.bootMs = t.bootMs;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
-import { demoInState, launchFromCatalog, statusDm } from '../harness/flows.ts';
+import { clickOnStatusDm, demoInState, launchFromCatalog, statusDm } from '../harness/flows.ts';
 import { DIGEST_SYNC_TASK, digestTaskName } from '../../src/accounting/digest-tasks.ts';
 import { ask, intervalsOf, reconcileOnce, task } from './fixtures.ts';
 
@@ -23,10 +23,6 @@ describe('usage timed by GCE', () => {
   /** Until `release`, the job cannot learn that its operation is done. */
   const holdOperationWaits = () => t.sim.injectFault({ method: 'zoneOperations.wait', kind: 'backend', times: Infinity });
   const release = () => t.sim.clearFaults();
-  const clickInDm = async (user: string, demo: { dm_channel: string | null; dm_ts: string | null }, actionId: string) => {
-    const dm = statusDm(t, demo);
-    await t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId });
-  };
 
   beforeAll(async () => {
     t = await startTestApp({ clock, gce: { clock }, env: { READINESS_TIMEOUT_SECONDS: '1' } });
@@ -60,7 +56,7 @@ describe('usage timed by GCE', () => {
 
     clock.set('2026-03-02T10:20:00Z');
     holdOperationWaits();
-    await clickInDm('U_BOB', demo, 'demos.stop');
+    await clickOnStatusDm(t, 'U_BOB', demo, 'demos.stop');
     await eventually(
       () => vmOf(demo)?.status,
       (s) => s === 'TERMINATED',
@@ -88,7 +84,7 @@ describe('usage timed by GCE', () => {
     expect(await intervals(demo.id)).toMatchObject([{ started_at: new Date('2026-03-02T11:00:00Z'), ended_at: null }]);
 
     clock.set('2026-03-02T11:10:00Z');
-    await clickInDm('U_CAROL', demo, 'demos.stop');
+    await clickOnStatusDm(t, 'U_CAROL', demo, 'demos.stop');
     await demoInState(t, 'U_CAROL', 'stopped', 'idle');
     // …and closed 81 s late.
     await rewriteLedger(demo.id, { ended_at: new Date('2026-03-02T11:11:21Z') });

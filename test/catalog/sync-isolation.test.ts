@@ -5,13 +5,15 @@
  * syncCatalog → a real PostgreSQL database; the refusal is a real PostgreSQL trigger.
  */
 import { sql } from 'kysely';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { getImageByGceName } from '../../src/catalog/store.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { AppContext, WorkerContext } from '../../src/context.ts';
+import type { WorkerContext } from '../../src/context.ts';
 import { fleet } from '../../src/demos/fleet.ts';
 import { fleetBlocks } from '../../src/demos/lifecycle-views.ts';
+import { createLogger } from '../../src/platform/log.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
@@ -21,7 +23,17 @@ const CATALOG = { 'demo-vm-catalog': 'true' };
 let rig: Rig;
 let tdb: TestDatabase;
 let h: DbHandle;
-const warnings: Array<{ image?: string; msg: string }> = [];
+const logLines: string[] = [];
+const log = createLogger({
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  }),
+});
+const logged = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeAll(async () => {
   rig = await startRig();
@@ -34,16 +46,16 @@ afterAll(async () => {
   await rig?.close();
 });
 
-function workerContext() {
+/** What syncCatalog and fleet (without orphans) use; a field they need and this lacks fails to compile. */
+function workerContext(): Pick<WorkerContext, 'config' | 'db' | 'clock' | 'compute' | 'log'> {
   const config = loadConfig({ NODE_ENV: 'test', GCP_PROJECT: PROJECT, GCE_API_ENDPOINT: rig.sim.url, DATABASE_URL: tdb.url });
-  const log = { warn: (o: { image?: string }, msg: string) => warnings.push({ image: o.image, msg }) };
-  return { config, db: h.db, clock: new ManualClock(), compute: rig.compute, log } as unknown as WorkerContext;
+  return { config, db: h.db, clock: new ManualClock(), compute: rig.compute, log };
 }
 
 test('a NUL byte in a description is removed at the boundary: the image syncs, cleaned', async () => {
   rig.sim.addMachineImage({ name: 'nul-crm', labels: CATALOG, description: 'NUL CRM\nPipeline\u0000 and\u0007 deals' });
   rig.sim.addMachineImage({ name: 'plain-shop', labels: CATALOG, description: 'Plain shop\nA storefront' });
-  expect(await syncCatalog(workerContext())).toMatchObject({ listed: 2, skipped: [] });
+  expect(await syncCatalog(workerContext() as WorkerContext)).toMatchObject({ listed: 2, skipped: [] });
   expect(await getImageByGceName(h.db, PROJECT, 'nul-crm')).toMatchObject({ title: 'NUL CRM', description: 'Pipeline and deals' });
   expect(await getImageByGceName(h.db, PROJECT, 'plain-shop')).toMatchObject({ title: 'Plain shop' });
 });
@@ -60,11 +72,11 @@ test('an image the database refuses is skipped and reported; new images appear, 
   expect(rig.sim.deleteMachineImageNow('plain-shop')).toBe(true);
 
   const ctx = workerContext();
-  const result = await syncCatalog(ctx);
+  const result = await syncCatalog(ctx as WorkerContext);
   expect(result.listed).toBe(1);
   expect(result.retired).toBe(1);
   expect(result.skipped).toEqual([{ name: 'nul-crm', reason: expect.stringContaining('refused for the test: nul-crm') }]);
-  expect(warnings).toContainEqual({ image: 'nul-crm', msg: 'catalog sync skipped a machine image' });
+  expect(logged()).toContainEqual(expect.objectContaining({ level: 40, image: 'nul-crm', message: 'catalog sync skipped a machine image' }));
   expect(await getImageByGceName(h.db, PROJECT, 'zz-new-analytics')).toMatchObject({ title: 'New analytics' });
   expect(await getImageByGceName(h.db, PROJECT, 'plain-shop')).toBeNull();
   // Still in GCE: its earlier entry stays in the catalog rather than being retired.
@@ -72,12 +84,12 @@ test('an image the database refuses is skipped and reported; new images appear, 
 
   // The admin fleet says which image and why; the next clean sync clears it.
   const admin = { userId: 'U_ADMIN', isAdmin: true, isApprover: true };
-  const shown = JSON.stringify(fleetBlocks(await fleet(ctx as unknown as AppContext, admin, { orphans: false }), { maxRows: 8 }));
+  const shown = JSON.stringify(fleetBlocks(await fleet(ctx as WorkerContext, admin, { orphans: false }), { maxRows: 8 }));
   expect(shown).toContain('Catalog sync skipped 1 machine image');
   expect(shown).toContain('`nul-crm`: refused for the test: nul-crm');
 
   await sql`DROP TRIGGER refuse_poisoned ON images`.execute(h.db);
-  expect(await syncCatalog(ctx)).toMatchObject({ listed: 2, skipped: [] });
-  const after = JSON.stringify(fleetBlocks(await fleet(ctx as unknown as AppContext, admin, { orphans: false }), { maxRows: 8 }));
+  expect(await syncCatalog(ctx as WorkerContext)).toMatchObject({ listed: 2, skipped: [] });
+  const after = JSON.stringify(fleetBlocks(await fleet(ctx as WorkerContext, admin, { orphans: false }), { maxRows: 8 }));
   expect(after).not.toContain('Catalog sync skipped');
 });

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { syncCatalog } from '../../src/catalog/service.ts';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
+import { buttons } from '../harness/flows.ts';
 import { catalogImageId, demoRow, ephemeralSaying, launchDemo, newView, openViews, text } from '../lifecycle/helpers.ts';
 
 /** Issue 19: arguments that forgive (one resolver), typos answered briefly, help that leads, /demo extend. */
 
 type Ephemeral = Awaited<ReturnType<typeof ephemeralSaying>>;
-const buttons = (e: Ephemeral) =>
-  ((e.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string; text: { text: string } }> }>)
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? []);
 
 describe('forgiving arguments', () => {
   let t: TestApp;
@@ -31,11 +28,16 @@ describe('forgiving arguments', () => {
     await t.slack.command({ user: 'U_BOB', text: 'launch nonexistent' });
     const answer = await ephemeralSaying(t, 'U_BOB', 'nonexistent');
     expect(answer.text).toContain('I understood image `nonexistent`');
-    expect(buttons(answer).map((b) => [b.text.text, b.value])).toEqual([['Browse', 'browse']]);
+    expect(buttons(answer.blocks).map((b) => [b.text.text, b.value])).toEqual([['Browse', 'browse']]);
     expect(t.fake.calls.slice(mark).filter((c) => c.method.startsWith('views.'))).toEqual([]);
     // Browse runs `/demo browse`: the catalog.
     const views = openViews(t, 'U_BOB');
-    await t.slack.action({ user: 'U_BOB', on: { channel: answer.channel, ephemeralTs: answer.ts }, actionId: buttons(answer)[0]!.action_id, choice: 'browse' });
+    await t.slack.action({
+      user: 'U_BOB',
+      on: { channel: answer.channel, ephemeralTs: answer.ts },
+      actionId: buttons(answer.blocks)[0]!.action_id,
+      choice: 'browse',
+    });
     await newView(t, 'U_BOB', 'catalog.browse', views);
   });
 
@@ -49,13 +51,13 @@ describe('forgiving arguments', () => {
       await t.slack.command({ user: 'U_CAROL', text: 'launch CRM' });
       const answer = await ephemeralSaying(t, 'U_CAROL', 'Did you mean');
       const [contoso, acme] = [await catalogImageId(t, 'contoso-crm'), await catalogImageId(t, 'crm-demo')];
-      expect(buttons(answer).map((b) => b.value)).toEqual([`launch ${contoso}`, `launch ${acme}`, 'browse']);
+      expect(buttons(answer.blocks).map((b) => b.value)).toEqual([`launch ${contoso}`, `launch ${acme}`, 'browse']);
       expect(text(answer.blocks)).toContain('Contoso CRM — EMEA edition');
       const views = openViews(t, 'U_CAROL');
       await t.slack.action({
         user: 'U_CAROL',
         on: { channel: answer.channel, ephemeralTs: answer.ts },
-        actionId: buttons(answer)[0]!.action_id,
+        actionId: buttons(answer.blocks)[0]!.action_id,
         choice: `launch ${contoso}`,
       });
       const modal = await newView(t, 'U_CAROL', 'demos.launch', views);
@@ -108,14 +110,14 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
   afterAll(async () => t?.close());
 
   const click = async (user: string, answer: Ephemeral, value: string) => {
-    const button = buttons(answer).find((b) => b.value === value)!;
+    const button = buttons(answer.blocks).find((b) => b.value === value)!;
     await t.slack.action({ user, on: { channel: answer.channel, ephemeralTs: answer.ts }, actionId: button.action_id, choice: value });
   };
 
   test('`/demo resume acme`: both saved images offered; the button resumes the one chosen', async () => {
     await t.slack.command({ user: 'U_DAVE', text: 'resume acme' });
     const answer = await ephemeralSaying(t, 'U_DAVE', 'Did you mean');
-    expect(buttons(answer).map((b) => b.value)).toEqual([`resume ${ids['v2']}`, `resume ${ids['v1']}`, 'images']);
+    expect(buttons(answer.blocks).map((b) => b.value)).toEqual([`resume ${ids['v2']}`, `resume ${ids['v1']}`, 'images']);
     await click('U_DAVE', answer, `resume ${ids['v1']}`);
     expect((await ephemeralSaying(t, 'U_DAVE', 'Resuming')).text).toContain('*Acme retail v1*');
     expect(await t.db.selectFrom('demos').select('image_id').where('owner_id', '=', 'U_DAVE').execute()).toEqual([{ image_id: ids['v1'] }]);
@@ -124,11 +126,11 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
   test('`/demo share retail` offers the two private ones; `/demo unshare` finds the shared one by a word and says when nothing matches', async () => {
     await t.slack.command({ user: 'U_DAVE', text: 'share retail' });
     const share = await ephemeralSaying(t, 'U_DAVE', 'Did you mean one of these for `retail`');
-    expect(buttons(share).map((b) => b.value)).toEqual([`share ${ids['v2']}`, `share ${ids['v1']}`, 'images']);
+    expect(buttons(share.blocks).map((b) => b.value)).toEqual([`share ${ids['v2']}`, `share ${ids['v1']}`, 'images']);
 
     await t.slack.command({ user: 'U_DAVE', text: 'unshare retail' });
     const none = await ephemeralSaying(t, 'U_DAVE', 'I understood shared image `retail`');
-    expect(buttons(none).map((b) => b.value)).toEqual(['images']);
+    expect(buttons(none.blocks).map((b) => b.value)).toEqual(['images']);
     await t.slack.command({ user: 'U_DAVE', text: 'unshare pipeline' });
     await ephemeralSaying(t, 'U_DAVE', 'is private again');
     expect(await t.db.selectFrom('images').select('visibility').where('id', '=', ids['pipe']!).executeTakeFirst()).toEqual({ visibility: 'private' });
@@ -137,7 +139,7 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
   test('`/demo transfer acme retail @erin` asks which; the button hands that one over', async () => {
     await t.slack.command({ user: 'U_DAVE', text: 'transfer acme retail <@U_ERIN|erin>' });
     const answer = await ephemeralSaying(t, 'U_DAVE', 'Did you mean one of these for `acme retail`');
-    expect(buttons(answer).map((b) => b.value)).toContain(`transfer ${ids['v2']} <@U_ERIN>`);
+    expect(buttons(answer.blocks).map((b) => b.value)).toContain(`transfer ${ids['v2']} <@U_ERIN>`);
     await click('U_DAVE', answer, `transfer ${ids['v2']} <@U_ERIN>`);
     await ephemeralSaying(t, 'U_DAVE', 'now belongs to <@U_ERIN>');
     expect(await t.db.selectFrom('images').select('owner_id').where('id', '=', ids['v2']!).executeTakeFirst()).toEqual({ owner_id: 'U_ERIN' });
@@ -159,7 +161,7 @@ describe('typos, help and /demo extend', () => {
     expect(answer.text).toContain("I don't know `/demo frobnicate`");
     expect(answer.text).toMatch(/`\/demo launch`/);
     expect(answer.text).toMatch(/`\/demo list`/);
-    expect(buttons(answer as Ephemeral).map((b) => [b.text.text, b.value])).toEqual([['Help', 'help']]);
+    expect(buttons(answer.blocks).map((b) => [b.text.text, b.value])).toEqual([['Help', 'help']]);
     // A swap of two letters is one typo.
     await t.slack.command({ user: 'U_ALICE', text: 'lsit' });
     expect(t.fake.ephemerals('U_ALICE').at(-1)!.text).toContain('Did you mean `/demo list`?');
@@ -169,15 +171,20 @@ describe('typos, help and /demo extend', () => {
     await t.slack.command({ user: 'U_BOB', text: 'help' });
     const help = t.fake.ephemerals('U_BOB').at(-1)! as Ephemeral;
     expect(help.text!.match(/`\/demo /g)).toHaveLength(5);
-    expect(buttons(help).map((b) => b.text.text)).toEqual(['All commands']);
-    await t.slack.action({ user: 'U_BOB', on: { channel: help.channel, ephemeralTs: help.ts }, actionId: buttons(help)[0]!.action_id, choice: 'help all' });
+    expect(buttons(help.blocks).map((b) => b.text.text)).toEqual(['All commands']);
+    await t.slack.action({
+      user: 'U_BOB',
+      on: { channel: help.channel, ephemeralTs: help.ts },
+      actionId: buttons(help.blocks)[0]!.action_id,
+      choice: 'help all',
+    });
     const all = await ephemeralSaying(t, 'U_BOB', 'All /demo commands');
     expect(all.text).toContain('/demo export');
     expect(all.text).not.toContain('/demo admin');
 
     await t.slack.command({ user: 'U_ADMIN', text: 'help' });
     const admin = t.fake.ephemerals('U_ADMIN').at(-1)! as Ephemeral;
-    expect(buttons(admin).map((b) => b.text.text)).toEqual(['All commands', 'Admin']);
+    expect(buttons(admin.blocks).map((b) => b.text.text)).toEqual(['All commands', 'Admin']);
   });
 
   test('`/demo extend [hours]` extends the only demo within the maximum and says until when; with two, it asks which', async () => {
@@ -199,11 +206,11 @@ describe('typos, help and /demo extend', () => {
     const second = await launchDemo(t, 'U_DAVE');
     await t.slack.command({ user: 'U_DAVE', text: 'extend' });
     const which = await ephemeralSaying(t, 'U_DAVE', 'Which demo?');
-    expect(buttons(which).map((b) => b.value)).toEqual([`extend ${second.id}`, `extend ${first.id}`, 'list']);
+    expect(buttons(which.blocks).map((b) => b.value)).toEqual([`extend ${second.id}`, `extend ${first.id}`, 'list']);
     await t.slack.action({
       user: 'U_DAVE',
       on: { channel: which.channel, ephemeralTs: which.ts },
-      actionId: buttons(which)[0]!.action_id,
+      actionId: buttons(which.blocks)[0]!.action_id,
       choice: `extend ${second.id}`,
     });
     await eventually(

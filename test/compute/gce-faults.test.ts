@@ -95,12 +95,18 @@ test('a permission error on the wait is not retried', async () => {
 });
 
 test('a wait that answers before DONE is looped until DONE', async () => {
-  // The operation outlives many 20 ms waits even on a loaded machine: two waits at least prove the loop.
-  rig.sim.setTiming({ operationMs: 1_000, maxWaitMs: 20 });
+  // The operation is held until the test ends it: every 20 ms wait answers RUNNING meanwhile.
+  rig.sim.setTiming({ operationMs: 3_600_000, maxWaitMs: 20 });
   try {
     const op = await insert('demo-slow');
     const before = rig.sim.requestsFor('zoneOperations.wait').length;
-    const done = await rig.compute.waitOperation(op, { timeoutMs: 5_000 });
+    const waiting = rig.compute.waitOperation(op, { timeoutMs: 60_000 });
+    await eventually(
+      () => rig.sim.requestsFor('zoneOperations.wait').length - before,
+      (n) => n >= 2,
+    );
+    expect(rig.sim.finishOperation(op.name)).toBe(true);
+    const done = await waiting;
     expect(done.status).toBe('DONE');
     const waits = rig.sim.requestsFor('zoneOperations.wait').slice(before);
     expect(waits.length).toBeGreaterThanOrEqual(2);

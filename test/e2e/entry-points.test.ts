@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
-import { blockText, demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
+import { blockText, buttons, demoInState, imageIdOf, launchFromCatalog, openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
 import type { JsonObject, StoredView } from '../../sim/slack/index.ts';
 import { insertImage } from '../accounting/fixtures.ts';
 
@@ -11,12 +11,6 @@ import { insertImage } from '../accounting/fixtures.ts';
  */
 
 const CONSOLE = 'console.cloud.google.com';
-
-function buttons(blocks: JsonObject[], actionId: string): JsonObject[] {
-  return blocks
-    .flatMap((b) => [b['accessory'], ...((b['elements'] as unknown[] | undefined) ?? [])])
-    .filter((e): e is JsonObject => (e as JsonObject | undefined)?.['action_id'] === actionId);
-}
 
 describe('entry points', () => {
   let t: TestApp;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
-import { blockText, demoInState, launchFromCatalog, openLaunchModal, statusDm, topView } from '../harness/flows.ts';
+import { blockText, clickOnStatusDm, demoInState, launchFromCatalog, openLaunchModal, statusDm, topView } from '../harness/flows.ts';
 
 const PROJECT = 'demo-test-project';
 const EU_SUBNET = `projects/${PROJECT}/regions/europe-west1/subnetworks/demo-eu`;
@@ -87,12 +87,11 @@ describe('with a subnet for europe-west1, a service account and network tags', (
   test('Start re-checks the run limit while the VM is stopped: setScheduling before start', async () => {
     await launchFromCatalog(t, 'U_CAROL', 'crm-demo');
     let demo = await demoInState(t, 'U_CAROL', 'running', 'ready');
-    const dm = { channel: demo.dm_channel!, messageTs: demo.dm_ts! };
     await eventually(
       () => blockText(statusDm(t, demo).blocks ?? []),
       (b) => b.includes('demos.stop'),
     );
-    await t.slack.action({ user: 'U_CAROL', on: dm, actionId: 'demos.stop' });
+    await clickOnStatusDm(t, 'U_CAROL', demo, 'demos.stop');
     demo = await demoInState(t, 'U_CAROL', 'stopped', 'idle');
     // A VM made when DEMO_MAX_TTL_HOURS was 8.
     t.sim.instance(demo.zone, demo.instance_name)!.scheduling.maxRunDuration = { seconds: String(9 * 3600) };
@@ -101,7 +100,7 @@ describe('with a subnet for europe-west1, a service account and network tags', (
       () => blockText(statusDm(t, demo).blocks ?? []),
       (b) => b.includes('demos.start'),
     );
-    await t.slack.action({ user: 'U_CAROL', on: dm, actionId: 'demos.start' });
+    await clickOnStatusDm(t, 'U_CAROL', demo, 'demos.start');
     await demoInState(t, 'U_CAROL', 'running', 'ready');
     const mutations = t.sim.requests.filter((r) => r.httpMethod === 'POST' && !r.method.includes('Operations')).map((r) => r.method);
     expect(mutations).toEqual(['instances.setScheduling', 'instances.start']);

@@ -2,7 +2,10 @@
  * The readiness probe fetches an address an image's labels half choose (port and path): it must never
  * be turned on the app's own host, the metadata server or anything else local (#22 finding 11).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { syncCatalog } from '../../src/catalog/service.ts';
 import { gceAppReach } from '../../src/platform/app-reach.ts';
 import { eventually, startTestApp, type TestApp } from '../harness/app.ts';
 import { blockText, demoInState, launchFromCatalog, statusDm } from '../harness/flows.ts';
@@ -49,16 +52,35 @@ describe('the probe against the simulator', () => {
   afterAll(async () => Promise.all([t?.close(), guarded?.close()]));
 
   test('with GCE’s rules a loopback VM address is never fetched, and the DM says the app did not answer', async () => {
-    await launchFromCatalog(guarded, 'U_ALICE', 'crm-demo');
-    const demo = await demoInState(guarded, 'U_ALICE', 'running', 'ready');
-    expect(demo.external_ip).toBe('127.0.0.1');
-    await eventually(
-      () => blockText(statusDm(guarded, demo).blocks ?? []),
-      (b) => b.includes('did not answer its readiness check'),
-      15_000,
-    );
-    expect(guarded.sim.appRequests).toEqual([]);
-    expect(guarded.logs.join('')).toContain('readiness probe refused');
+    // A real listener on 127.0.0.1 at the port the image declares: what the probe would reach if it were allowed.
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      guarded.sim.addMachineImage({
+        name: 'loopback-app',
+        description: 'Loopback app\nDeclares a port something on 127.0.0.1 answers.',
+        labels: { 'demo-vm-catalog': 'true', 'app-port': String(port), 'app-path': '-health' },
+      });
+      await syncCatalog(guarded.app.worker!);
+      await launchFromCatalog(guarded, 'U_ALICE', 'loopback-app');
+      const demo = await demoInState(guarded, 'U_ALICE', 'running', 'ready');
+      expect(demo.external_ip).toBe('127.0.0.1');
+      await eventually(
+        () => blockText(statusDm(guarded, demo).blocks ?? []),
+        (b) => b.includes('did not answer its readiness check'),
+        15_000,
+      );
+      expect(received).toEqual([]);
+      expect(guarded.sim.appRequests).toEqual([]);
+      expect(guarded.logs.join('')).toContain('readiness probe refused');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('in local mode only the ports the simulator gave running VMs: not the app’s own, not a stopped VM’s', async () => {

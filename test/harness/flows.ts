@@ -117,3 +117,19 @@ export function statusDm(t: TestApp, demo: { dm_channel: string | null; dm_ts: s
   if (!m) throw new Error('status message not found in the fake');
   return m;
 }
+
+export type Button = { action_id: string; value: string; text: { text: string } };
+
+/** The buttons in these blocks (in actions blocks and as accessories), only those with this action_id if given. */
+export function buttons(blocks: unknown[] | undefined, actionId?: string): Button[] {
+  return ((blocks ?? []) as Array<{ accessory?: unknown; elements?: unknown[] }>)
+    .flatMap((b) => [b.accessory, ...(b.elements ?? [])])
+    .filter((e): e is Button => typeof (e as Button | undefined)?.action_id === 'string')
+    .filter((e) => actionId === undefined || e.action_id === actionId);
+}
+
+/** Click a button on a demo's status DM. */
+export async function clickOnStatusDm(t: TestApp, user: string, demo: { dm_channel: string | null; dm_ts: string | null }, actionId: string) {
+  const dm = statusDm(t, demo);
+  return t.slack.action({ user, on: { channel: dm.channel, messageTs: dm.ts }, actionId });
+}

@@ -44,6 +44,11 @@ export class TcpProxy {
     return u.toString();
   }
 
+  /** Sockets still open, on either side. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   cut(): void {
     this.#cut = true;
     for (const s of this.#sockets) s.destroy();
