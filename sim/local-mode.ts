@@ -8,6 +8,7 @@ import { startApp, type RunningApp } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/platform/log.ts';
 import { FakeBillingCatalog } from './billing/index.ts';
+import type { FakeCloudBuild } from './cloudbuild/index.ts';
 import { startLocalCloudBuild } from './cloudbuild/local.ts';
 import { GceSimulator } from './gce/index.ts';
 import { LocalStateKeeper, openLocalState, type LocalSnapshot } from './local-state.ts';
@@ -41,6 +42,7 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
 
   try {
     let simulator: GceSimulator | undefined;
+    let cloudBuild: FakeCloudBuild | undefined;
     if (config.gce.mode === 'simulator') {
       simulator = new GceSimulator({ project: config.gce.project, zones: config.gce.zones, machineTypes: config.gce.machineTypes, ...(opts.timing ?? TIMING) });
       if (saved?.gce) simulator.restore(saved.gce);
@@ -50,7 +52,7 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
       closers.push(() => simulator!.close());
       // Exports: a local Cloud Build and Cloud Storage beside the simulator, with a bucket to export to.
       const buckets = config.exports.buckets.length ? config.exports.buckets : ['demo-vm-local-exports'];
-      const cloudBuild = await startLocalCloudBuild(simulator, buckets);
+      cloudBuild = await startLocalCloudBuild(simulator, buckets, saved?.cloudBuild);
       config = {
         ...config,
         exports: {
@@ -61,7 +63,7 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
           storageEndpoint: cloudBuild.url,
         },
       };
-      closers.push(() => cloudBuild.close());
+      closers.push(() => cloudBuild!.close());
       // List prices: a local Cloud Billing Catalog with the sample machine types' SKUs.
       const billing = new FakeBillingCatalog();
       config = { ...config, prices: { billingEndpoint: (await billing.listen(0, '127.0.0.1')).url } };
@@ -80,7 +82,7 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
       app = await startApp({ config, log, appReach: simulator?.appReach });
     }
     if (dataDir) {
-      const keeper = new LocalStateKeeper(dataDir, { gce: simulator, slack }, log);
+      const keeper = new LocalStateKeeper(dataDir, { gce: simulator, slack, cloudBuild }, log);
       closers.push(() => keeper.close()); // runs first: saves before the fakes close
     }
     return { app, config, simulator, fake: slack, notes: opened.note ? [opened.note] : [], close };

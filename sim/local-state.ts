@@ -1,7 +1,7 @@
 /**
- * Local mode remembers the simulated far ends beside its database: the GCE simulator's project and the
- * fake Slack's channels and messages go to DATA_DIR/simulators.json, written atomically (a temporary
- * file, then rename) a second after a change and at shutdown. A restart on the same DATA_DIR restores
+ * Local mode remembers the simulated far ends beside its database: the GCE simulator's project, the
+ * fake Slack's channels and messages and the fake Cloud Build's exports go to DATA_DIR/simulators.json,
+ * written atomically (a temporary file, then rename) a second after a change and at shutdown. A restart on the same DATA_DIR restores
  * them, so the database and the simulators agree. A database with no readable simulator file (an older
  * ./data, a damaged file) is moved aside whole and local mode starts fresh: never half a state.
  */
@@ -12,6 +12,7 @@ import { isAlive } from '../src/platform/db.ts';
 import type { Logger } from '../src/platform/log.ts';
 import type { GceSimulator, GceSnapshot } from './gce/index.ts';
 import type { FakeSlack, SlackSnapshot } from './slack/index.ts';
+import type { CloudBuildSnapshot, FakeCloudBuild } from './cloudbuild/index.ts';
 
 const FILE = 'simulators.json';
 const VERSION = 1;
@@ -21,6 +22,8 @@ export interface LocalSnapshot {
   version: number;
   gce?: GceSnapshot;
   slack?: SlackSnapshot;
+  /** Exports: Cloud Build's builds and the objects they wrote. */
+  cloudBuild?: CloudBuildSnapshot;
 }
 
 export interface LocalStateOpened {
@@ -68,13 +71,13 @@ function inUse(dataDir: string): boolean {
 /** Keeps simulators.json up to date while local mode runs. */
 export class LocalStateKeeper {
   readonly #file: string;
-  readonly #parts: { gce?: GceSimulator; slack?: FakeSlack };
+  readonly #parts: { gce?: GceSimulator; slack?: FakeSlack; cloudBuild?: FakeCloudBuild };
   readonly #log: Logger;
   readonly #timer: NodeJS.Timeout;
   #written = '';
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string, parts: { gce?: GceSimulator; slack?: FakeSlack }, log: Logger) {
+  constructor(dataDir: string, parts: { gce?: GceSimulator; slack?: FakeSlack; cloudBuild?: FakeCloudBuild }, log: Logger) {
     this.#file = join(dataDir, FILE);
     this.#parts = parts;
     this.#log = log;
@@ -86,7 +89,12 @@ export class LocalStateKeeper {
   /** Write the file if anything changed since the last write (one write at a time). */
   save(): Promise<void> {
     this.#writing = this.#writing.then(async () => {
-      const snapshot: LocalSnapshot = { version: VERSION, gce: this.#parts.gce?.snapshot(), slack: this.#parts.slack?.workspace.snapshot() };
+      const snapshot: LocalSnapshot = {
+        version: VERSION,
+        gce: this.#parts.gce?.snapshot(),
+        slack: this.#parts.slack?.workspace.snapshot(),
+        cloudBuild: this.#parts.cloudBuild?.snapshot(),
+      };
       const text = JSON.stringify(snapshot);
       if (text === this.#written) return;
       try {

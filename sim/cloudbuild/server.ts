@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Timers } from '../gce/state.ts';
 import { buildJson, FINAL_STATUSES, type FakeBuild, type FinalStatus, newBuild, operationJson, stepArg, tagsOf } from './builds.ts';
-import { FakeGcs, parseGsUri } from './gcs.ts';
+import { FakeGcs, parseGsUri, type FakeBucket, type FakeObject } from './gcs.ts';
 
 export interface FakeCloudBuildOptions {
   /** Used in logUrl and the default logs bucket, as Cloud Build does. */
@@ -21,6 +21,13 @@ export interface FakeCloudBuildOptions {
   /** The export tool fails when its -source_image does not exist (wire it to the GCE simulator). */
   sourceImageExists?: (project: string, image: string) => boolean;
   now?: () => Date;
+}
+
+/** What local mode keeps across restarts (dates as ISO strings, as JSON has them). */
+export interface CloudBuildSnapshot {
+  builds: FakeBuild[];
+  buckets: FakeBucket[];
+  objects: FakeObject[];
 }
 
 export interface RecordedCall {
@@ -133,6 +140,26 @@ export class FakeCloudBuild {
     const b = this.#builds.get(id);
     if (!b || FINAL_STATUSES.has(b.status)) return;
     this.#end(b, status, detail);
+  }
+
+  // --- local mode keeps builds and exported objects across restarts ---
+  snapshot(): CloudBuildSnapshot {
+    return { builds: this.builds, buckets: [...this.gcs.buckets.values()], objects: [...this.gcs.objects.values()] };
+  }
+
+  /** Into a new fake: a build that was running when the snapshot was taken has finished meanwhile. */
+  restore(saved: CloudBuildSnapshot): void {
+    const date = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d));
+    for (const b of saved.buckets) this.gcs.buckets.set(b.name, { ...b, timeCreated: date(b.timeCreated)! });
+    for (const o of saved.objects) this.gcs.objects.set(`${o.bucket}/${o.name}`, { ...o, updated: date(o.updated)! });
+    for (const b of saved.builds) {
+      const build: FakeBuild = { ...b, createTime: date(b.createTime)!, startTime: date(b.startTime), finishTime: date(b.finishTime), held: false };
+      this.#builds.set(build.id, build);
+      if (FINAL_STATUSES.has(build.status)) continue;
+      build.status = 'WORKING';
+      build.startTime ??= this.#opts.now();
+      this.#complete(build);
+    }
   }
 
   // --- the build lifecycle ---

@@ -1,7 +1,7 @@
 /**
- * Local mode survives a restart: the GCE simulator's project and the fake Slack's messages live in
- * DATA_DIR beside the PGlite database, so the app started again on the same DATA_DIR finds the VMs,
- * machine images and DMs its database remembers.
+ * Local mode survives a restart: the GCE simulator's project, the fake Slack's messages and the fake
+ * Cloud Build's exports live in DATA_DIR beside the PGlite database, so the app started again on the
+ * same DATA_DIR finds the VMs, machine images, DMs and builds its database remembers.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -104,6 +104,21 @@ describe('local mode on the same DATA_DIR', () => {
       expect(logs.join('')).not.toContain('"level":50');
     },
   );
+
+  test('an export whose build is running when the app stops finishes after the restart', { timeout: 180_000 }, async () => {
+    const dir = await freshDir();
+    let t = driver(await start(dir));
+    // Catalog images are exported by admins; the local workspace's admin is U_ADMIN.
+    await t.slack.command({ user: 'U_ADMIN', text: 'export crm-demo vmdk' });
+    const exports = () => t.db.selectFrom('exports').selectAll().where('requester_id', '=', 'U_ADMIN').execute();
+    const running = await eventually(exports, (rows) => !!rows[0]?.build_id && rows[0].state === 'running', 60_000);
+    await stop();
+
+    t = driver(await start(dir));
+    const done = await eventually(exports, (rows) => rows[0]?.state === 'done', 90_000);
+    expect(done[0]).toMatchObject({ id: running[0]!.id, build_id: running[0]!.build_id, failure_reason: null });
+    expect(done[0]!.size_bytes).not.toBeNull();
+  });
 
   test.each([
     [
