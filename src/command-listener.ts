@@ -2,6 +2,7 @@ import type { App, BlockAction, RespondArguments, RespondFn } from '@slack/bolt'
 import { RERUN_ACTION, typoMessage } from './command-views.ts';
 import { MAX_COMMAND_TEXT, type CommandInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
+import { usersNamed } from './platform/user-profiles.ts';
 
 /**
  * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,
@@ -15,7 +16,7 @@ export function registerCommandListener(bolt: App, router: CommandRouter, ctx: A
     const { response, run } = commandAnswer(router, isAdmin(command.user_id), command.text ?? '');
     await ack(response);
     if (run)
-      await runParsed(run, respond, {
+      await runParsed(await withMentions(ctx, run), respond, {
         userId: command.user_id,
         channelId: command.channel_id,
         teamId: command.team_id,
@@ -29,7 +30,7 @@ export function registerCommandListener(bolt: App, router: CommandRouter, ctx: A
     const { response, run } = commandAnswer(router, isAdmin(body.user.id), action.type === 'button' ? (action.value ?? '') : '');
     if (response) await respond({ replace_original: false, ...response });
     if (run)
-      await runParsed(run, respond, {
+      await runParsed(await withMentions(ctx, run), respond, {
         userId: body.user.id,
         channelId: body.channel?.id ?? body.user.id,
         teamId: body.team?.id ?? '',
@@ -40,6 +41,24 @@ export function registerCommandListener(bolt: App, router: CommandRouter, ctx: A
 }
 
 type Run = Extract<Parsed, { kind: 'run' }>;
+
+const TYPED_HANDLE = /^@[\p{L}\p{N}._-]+$/u;
+
+/**
+ * `@alice` that Slack's client did not turn into a mention (pasted, or sent before the autocomplete):
+ * a handle or display name only one known user has becomes `<@U…|alice>`, as if picked; any other
+ * stays as typed, and the command says how to mention.
+ */
+async function withMentions(ctx: AppContext, run: Run): Promise<Run> {
+  const mentions = new Map<string, string>();
+  for (const word of new Set(run.args.filter((w) => TYPED_HANDLE.test(w)))) {
+    const ids = await usersNamed(ctx.db, word.slice(1));
+    if (ids.length === 1) mentions.set(word, `<@${ids[0]}|${word.slice(1)}>`);
+  }
+  if (mentions.size === 0) return run;
+  const swap = (w: string) => mentions.get(w) ?? w;
+  return { ...run, args: run.args.map(swap), rest: run.rest.split(/(\s+)/).map(swap).join('') };
+}
 
 function runParsed(run: Run, respond: RespondFn, from: Omit<CommandInput, 'args' | 'rest'>): Promise<void> {
   return run.spec.run({ ...from, args: run.args, rest: run.rest }, respond);

@@ -55,3 +55,15 @@ export async function userProfile(deps: Deps, userId: string): Promise<UserProfi
 export function shownName(p: UserProfile | null): string | null {
   return p?.displayName || p?.realName || p?.name || null;
 }
+
+/** Users whose Slack handle or display name is exactly `name` (any case), among those the app has looked up. */
+export async function usersNamed(db: Db, name: string): Promise<string[]> {
+  const lower = name.toLowerCase();
+  const rows = await db
+    .selectFrom('user_names')
+    .select('user_id')
+    .where((eb) => eb.or([eb(eb.fn('lower', ['name']), '=', lower), eb(eb.fn('lower', ['display_name']), '=', lower)]))
+    .limit(2)
+    .execute();
+  return rows.map((r) => r.user_id);
+}

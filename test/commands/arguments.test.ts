@@ -41,6 +41,16 @@ describe('forgiving arguments', () => {
     await newView(t, 'U_BOB', 'catalog.browse', views);
   });
 
+  test('`@alice` typed as text (no mention made by the client) is read as the one known user of that handle', async () => {
+    await t.db.insertInto('user_names').values({ user_id: 'U_ALICE', name: 'alice', display_name: 'Alice Adams', fetched_at: new Date() }).execute();
+    await t.slack.command({ user: 'U_ADMIN', text: 'admin budget @alice running 3' });
+    expect((await ephemeralSaying(t, 'U_ADMIN', 'demos running')).text).toContain('<@U_ALICE>: ');
+    expect(await t.db.selectFrom('budgets').select('max_running').where('user_id', '=', 'U_ALICE').execute()).toEqual([{ max_running: 3 }]);
+    // A handle nobody known has stays as typed, and the answer says how to mention.
+    await t.slack.command({ user: 'U_ADMIN', text: 'admin budget @nobody running 3' });
+    expect((await ephemeralSaying(t, 'U_ADMIN', 'as a mention')).text).toContain('Say whose budget');
+  });
+
   describe('with a second CRM in the catalog', () => {
     beforeAll(async () => {
       t.sim.addMachineImage({ name: 'contoso-crm', description: 'Contoso CRM — EMEA edition\nThe EMEA pipeline.', labels: { 'demo-vm-catalog': 'true' } });
