@@ -43,21 +43,45 @@ export function registerCommandListener(bolt: App, router: CommandRouter, ctx: A
 type Run = Extract<Parsed, { kind: 'run' }>;
 
 const TYPED_HANDLE = /^@[\p{L}\p{N}._-]+$/u;
+const TYPED_CHANNEL = /^#[\p{Ll}\p{N}._-]+$/u;
+/** Pages of conversations.list read to find a channel by name (1,000 channels a page). */
+const CHANNEL_PAGES = 5;
 
 /**
- * `@alice` that Slack's client did not turn into a mention (pasted, or sent before the autocomplete):
- * a handle or display name only one known user has becomes `<@U…|alice>`, as if picked; any other
- * stays as typed, and the command says how to mention.
+ * `@alice` or `#demo-vm` that Slack's client did not turn into a mention (pasted, or sent before the
+ * autocomplete): a handle or display name only one known user has, or a public channel of that name,
+ * becomes `<@U…|alice>` / `<#C…|demo-vm>`, as if picked; anything else stays as typed, and the command
+ * says how to mention.
  */
 async function withMentions(ctx: AppContext, run: Run): Promise<Run> {
   const mentions = new Map<string, string>();
-  for (const word of new Set(run.args.filter((w) => TYPED_HANDLE.test(w)))) {
-    const ids = await usersNamed(ctx.db, word.slice(1));
-    if (ids.length === 1) mentions.set(word, `<@${ids[0]}|${word.slice(1)}>`);
+  for (const word of new Set(run.args)) {
+    if (TYPED_HANDLE.test(word)) {
+      const ids = await usersNamed(ctx.db, word.slice(1));
+      if (ids.length === 1) mentions.set(word, `<@${ids[0]}|${word.slice(1)}>`);
+    } else if (TYPED_CHANNEL.test(word)) {
+      const id = await publicChannelNamed(ctx, word.slice(1)).catch((err: unknown) => {
+        ctx.log.warn({ err }, 'could not look a channel up by name; the command gets it as typed');
+        return null;
+      });
+      if (id) mentions.set(word, `<#${id}|${word.slice(1)}>`);
+    }
   }
   if (mentions.size === 0) return run;
   const swap = (w: string) => mentions.get(w) ?? w;
   return { ...run, args: run.args.map(swap), rest: run.rest.split(/(\s+)/).map(swap).join('') };
+}
+
+async function publicChannelNamed(ctx: AppContext, name: string): Promise<string | null> {
+  let cursor: string | undefined;
+  for (let page = 0; page < CHANNEL_PAGES; page++) {
+    const res = await ctx.slack.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor });
+    const found = res.channels?.find((c) => c.name === name);
+    if (found?.id) return found.id;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return null;
 }
 
 function runParsed(run: Run, respond: RespondFn, from: Omit<CommandInput, 'args' | 'rest'>): Promise<void> {

@@ -37,6 +37,7 @@ const METHOD_SCOPES: Record<string, BotScope[]> = {
   'conversations.history': ['im:history', 'channels:history', 'groups:history'], // status DMs; digests in channels; share requests in a private approvals channel
   'conversations.replies': ['channels:history'], // comment and digest threads
   'conversations.info': ['channels:read'],
+  'conversations.list': ['channels:read'], // `#demo-vm` typed as text, looked up by name
   'conversations.join': ['channels:join'],
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],

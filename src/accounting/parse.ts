@@ -38,7 +38,7 @@ export function parseUsageArgs(rest: string, now: Date, timeZone: string): Usage
     else if (lower === 'all' || lower === 'everyone') subject = { kind: 'all' };
     else if (word.startsWith('@') || word.startsWith('<@')) {
       throw new UserError(
-        `I can't tell who \`${escapeMrkdwn(word)}\` is. Pick the person from Slack's autocomplete after typing @, so the command carries their ID.`,
+        `I don't know who \`${escapeMrkdwn(word)}\` is (no one I have met goes by that name). Pick the person from Slack's autocomplete after typing @, so the command carries their ID.`,
       );
     } else periodWords.push(lower);
   }
@@ -85,7 +85,7 @@ export function parseChannel(word: string | undefined): string {
   if (word && /^[CG][A-Z0-9_]{2,}$/.test(word)) return word;
   throw new UserError(
     word?.startsWith('#')
-      ? `I can't tell which channel \`${escapeMrkdwn(word)}\` is. Pick it from Slack's autocomplete after typing #, so the command carries its ID.`
+      ? `I found no public channel called \`${escapeMrkdwn(word)}\`. Pick it from Slack's autocomplete after typing # (a private one too), so the command carries its ID.`
       : 'Say which channel, picked from the autocomplete after typing #: `/demo digest subscribe #channel [weekly|daily] [mon 09:00] [Area/City]`.',
   );
 }

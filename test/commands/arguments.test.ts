@@ -41,11 +41,15 @@ describe('forgiving arguments', () => {
     await newView(t, 'U_BOB', 'catalog.browse', views);
   });
 
-  test('`@alice` typed as text (no mention made by the client) is read as the one known user of that handle', async () => {
+  test('`@alice` and `#random` typed as text (no mention made by the client) are read as the one known user of that handle and the channel of that name', async () => {
     await t.db.insertInto('user_names').values({ user_id: 'U_ALICE', name: 'alice', display_name: 'Alice Adams', fetched_at: new Date() }).execute();
     await t.slack.command({ user: 'U_ADMIN', text: 'admin budget @alice running 3' });
     expect((await ephemeralSaying(t, 'U_ADMIN', 'demos running')).text).toContain('<@U_ALICE>: ');
     expect(await t.db.selectFrom('budgets').select('max_running').where('user_id', '=', 'U_ALICE').execute()).toEqual([{ max_running: 3 }]);
+    // A public channel typed by name is found by it, as if picked from the autocomplete.
+    await t.slack.command({ user: 'U_ADMIN', text: 'digest subscribe #random daily 09:00' });
+    expect((await ephemeralSaying(t, 'U_ADMIN', 'Subscribed')).text).toContain('<#C_RANDOM>');
+    expect(await t.db.selectFrom('digest_subscriptions').select('channel_id').execute()).toEqual([{ channel_id: 'C_RANDOM' }]);
     // A handle nobody known has stays as typed, and the answer says how to mention.
     await t.slack.command({ user: 'U_ADMIN', text: 'admin budget @nobody running 3' });
     expect((await ephemeralSaying(t, 'U_ADMIN', 'as a mention')).text).toContain('Say whose budget');

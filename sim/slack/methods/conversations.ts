@@ -96,7 +96,27 @@ const open: MethodHandler = (ctx) => {
   return alreadyOpen ? { ok: true, no_op: true, already_open: true, channel: body } : { ok: true, channel: body };
 };
 
+/** Public channels (the types the app asks for and its scopes allow), paged by an opaque cursor. */
+const list: MethodHandler = (ctx) => {
+  const types = (argString(ctx.args, 'types') ?? 'public_channel').split(',').map((t) => t.trim());
+  const channels = [...ctx.ws.directory.channels.values()].filter(
+    (c) => !c.is_im && ((types.includes('public_channel') && !c.is_private) || (types.includes('private_channel') && c.is_private && c.botMember)),
+  );
+  const cursor = decodeCursor(argString(ctx.args, 'cursor'));
+  if (cursor === 'invalid') return fail('invalid_cursor');
+  const start = cursor === undefined ? 0 : channels.findIndex((c) => c.id === cursor);
+  if (start < 0) return fail('invalid_cursor');
+  const limit = Math.min(Math.max(argInt(ctx.args, 'limit', 100), 1), 1000);
+  const next = channels[start + limit];
+  return {
+    ok: true,
+    channels: channels.slice(start, start + limit).map((c) => ctx.ws.directory.channelInfo(c) as JsonObject),
+    response_metadata: { next_cursor: next ? encodeCursor(next.id) : '' },
+  };
+};
+
 export const conversationsMethods: Record<string, MethodHandler> = {
+  'conversations.list': list,
   'conversations.history': history,
   'conversations.replies': replies,
   'conversations.info': info,
