@@ -10,9 +10,9 @@ import { getImageByGceName } from '../../src/catalog/store.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { WorkerContext } from '../../src/context.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
-import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
-import { labelsFor, PROJECT, rid, type Rig, startRig } from '../compute/setup.ts';
+import type { DbHandle } from '../../src/platform/db.ts';
+import type { TestDatabase } from '../harness/postgres.ts';
+import { labelsFor, PROJECT, rid, closeRigWithDatabase, type Rig, startRigWithDatabase } from '../compute/setup.ts';
 
 const CATALOG = { 'demo-vm-catalog': 'true' };
 const EU = 'europe-west1-b';
@@ -20,16 +20,8 @@ let rig: Rig;
 let tdb: TestDatabase;
 let h: DbHandle;
 
-beforeAll(async () => {
-  rig = await startRig();
-  tdb = await createTestDatabase();
-  h = openPostgres(tdb.url);
-});
-afterAll(async () => {
-  await h?.close();
-  await tdb?.drop();
-  await rig?.close();
-});
+beforeAll(async () => void ({ rig, tdb, h } = await startRigWithDatabase()));
+afterAll(() => closeRigWithDatabase({ rig, tdb, h }));
 
 test('the simulator reports sourceInstance as a zonal URL and storageLocations as GCE does', async () => {
   // Saved from a VM in Europe: GCE stores it in the multi-region nearest the VM unless told otherwise.

@@ -15,9 +15,9 @@ import { fleet } from '../../src/demos/fleet.ts';
 import { fleetBlocks } from '../../src/demos/lifecycle-views.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
-import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
-import { PROJECT, type Rig, startRig } from '../compute/setup.ts';
+import type { DbHandle } from '../../src/platform/db.ts';
+import type { TestDatabase } from '../harness/postgres.ts';
+import { PROJECT, closeRigWithDatabase, type Rig, startRigWithDatabase } from '../compute/setup.ts';
 
 const CATALOG = { 'demo-vm-catalog': 'true' };
 let rig: Rig;
@@ -35,16 +35,8 @@ const log = createLogger({
 });
 const logged = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
-beforeAll(async () => {
-  rig = await startRig();
-  tdb = await createTestDatabase();
-  h = openPostgres(tdb.url);
-});
-afterAll(async () => {
-  await h?.close();
-  await tdb?.drop();
-  await rig?.close();
-});
+beforeAll(async () => void ({ rig, tdb, h } = await startRigWithDatabase()));
+afterAll(() => closeRigWithDatabase({ rig, tdb, h }));
 
 /** What syncCatalog and fleet (without orphans) use; a field they need and this lacks fails to compile. */
 function workerContext(): Pick<WorkerContext, 'config' | 'db' | 'clock' | 'compute' | 'log'> {

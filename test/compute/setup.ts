@@ -1,4 +1,6 @@
 /** A simulator on a free port and the real adapter (real @google-cloud/compute clients) pointed at it. */
+import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
+import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
 import { randomUUID } from 'node:crypto';
 import { GceCompute, type GceComputeOptions } from '../../src/platform/compute/gce.ts';
 import type { OperationRef } from '../../src/platform/compute/port.ts';
@@ -48,4 +50,24 @@ export async function launch(rig: Rig, name: string, opts: { zone?: string; imag
   const done = await rig.compute.waitOperation(op);
   if (done.error) throw new Error(`launch failed: ${done.error.code}`);
   return op;
+}
+
+export interface RigWithDatabase {
+  rig: Rig;
+  tdb: TestDatabase;
+  h: DbHandle;
+}
+
+/** A simulator rig and a fresh PostgreSQL database (for a file's beforeAll). */
+export async function startRigWithDatabase(simOpts: GceSimulatorOptions = {}, adapterOpts: Partial<GceComputeOptions> = {}): Promise<RigWithDatabase> {
+  const rig = await startRig(simOpts, adapterOpts);
+  const tdb = await createTestDatabase();
+  return { rig, tdb, h: openPostgres(tdb.url) };
+}
+
+/** Closes what startRigWithDatabase made (for a file's afterAll; any part may be missing after a failed start). */
+export async function closeRigWithDatabase(env: Partial<RigWithDatabase>): Promise<void> {
+  await env.h?.close();
+  await env.tdb?.drop();
+  await env.rig?.close();
 }

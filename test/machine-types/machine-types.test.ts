@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { refreshMachineTypes } from '../../src/machine-types/service.ts';
 import { listForZones } from '../../src/machine-types/store.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
+import type { DbHandle } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/log.ts';
-import { createTestDatabase, type TestDatabase } from '../harness/postgres.ts';
-import { PROJECT, type Rig, startRig, ZONE } from '../compute/setup.ts';
+import type { TestDatabase } from '../harness/postgres.ts';
+import { PROJECT, closeRigWithDatabase, type Rig, startRigWithDatabase, ZONE } from '../compute/setup.ts';
 
 const EU = 'europe-west1-b';
 let rig: Rig;
@@ -19,17 +19,9 @@ let h: DbHandle;
 const clock = new ManualClock('2026-03-02T09:00:00Z');
 const log = createLogger({ level: 'silent' });
 
-beforeAll(async () => {
-  // Pages of 2: every listing below spans several pages.
-  rig = await startRig({}, { listPageSize: 2 });
-  tdb = await createTestDatabase();
-  h = openPostgres(tdb.url);
-});
-afterAll(async () => {
-  await h?.close();
-  await tdb?.drop();
-  await rig?.close();
-});
+// Pages of 2: every listing below spans several pages.
+beforeAll(async () => void ({ rig, tdb, h } = await startRigWithDatabase({}, { listPageSize: 2 })));
+afterAll(() => closeRigWithDatabase({ rig, tdb, h }));
 
 describe('the simulator answers machineTypes as GCE does', () => {
   test('list: compute#machineTypeList with items and nextPageToken; an item is a MachineType', async () => {
