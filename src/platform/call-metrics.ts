@@ -69,8 +69,9 @@ function slackErrorKind(err: unknown): string {
 
 /**
  * Counts failed Web API calls by method. The WebClient binds each method (`chat.postMessage`) at
- * construction, so the method namespaces are wrapped, not `apiCall`. 429s the client waits out and
- * retries are counted from its rate_limited event.
+ * construction, so the method namespaces are wrapped, not `apiCall`: every function in a namespace is a
+ * Web API method; at the top level only `apiCall` is. 429s the client waits out and retries are counted
+ * from its rate_limited event.
  */
 export function instrumentSlack(client: WebClient): WebClient {
   client.on(WebClientEvent.RATE_LIMITED, (_retrySec: number, req?: { url?: string }) => {
@@ -87,7 +88,7 @@ function wrapSlackNamespace<T extends object>(target: T, path: string): T {
       if (typeof prop !== 'string' || value === null || (typeof value !== 'function' && typeof value !== 'object')) return value;
       if (cache.has(prop)) return cache.get(prop);
       let out: unknown = value;
-      if (typeof value === 'function' && (value.name === 'bound apiCall' || (path === '' && prop === 'apiCall'))) {
+      if (typeof value === 'function' && (path !== '' || prop === 'apiCall')) {
         const fixed = path ? `${path}${prop}` : undefined;
         out = (...args: unknown[]) =>
           observeCall(
