@@ -249,13 +249,16 @@ function launchableBy(db: Db, viewerId: string) {
     .where((eb) => eb.or([eb('visibility', 'in', ['official', 'shared']), eb('owner_id', '=', viewerId)]));
 }
 
-/** A user's own saved images that are ready, newest first: what `/demo resume`, `share`, `unshare` and `transfer` choose from. */
+/**
+ * A user's own saved images, newest first: what `/demo resume`, `share`, `unshare` and `transfer` choose
+ * from. One still being saved is among them, so the command can say so rather than "not found".
+ */
 export async function savedImagesOf(db: Db, ownerId: string, limit = 200): Promise<CatalogImage[]> {
   const rows = await db
     .selectFrom('images')
     .selectAll()
     .where('deleted_at', 'is', null)
-    .where('status', '=', 'ready')
+    .where('status', 'in', ['ready', 'creating'])
     .where('origin', '=', 'saved')
     .where('owner_id', '=', ownerId)
     .orderBy('created_at', 'desc')

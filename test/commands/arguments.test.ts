@@ -96,10 +96,11 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
     t = await startTestApp({ env: { READINESS_TIMEOUT_SECONDS: '1' } });
     // One second apart, oldest first: lists show the newest first.
     let created = Date.now() - 60_000;
-    for (const [key, title, visibility] of [
-      ['v1', 'Acme retail v1', 'private'],
-      ['v2', 'Acme retail v2', 'private'],
-      ['pipe', 'Pipeline review', 'shared'],
+    for (const [key, title, visibility, status] of [
+      ['v1', 'Acme retail v1', 'private', 'ready'],
+      ['v2', 'Acme retail v2', 'private', 'ready'],
+      ['pipe', 'Pipeline review', 'shared', 'ready'],
+      ['draft', 'Draft of Friday', 'private', 'creating'],
     ] as const) {
       const gceName = `img-args-${key}`;
       t.sim.addMachineImage({ name: gceName });
@@ -112,6 +113,7 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
           description: '',
           owner_id: 'U_DAVE',
           visibility,
+          status,
           origin: 'saved',
           created_at: new Date((created += 1000)),
           updated_at: new Date(),
@@ -135,6 +137,9 @@ describe('forgiving arguments for saved images: resume, share, unshare, transfer
     await click('U_DAVE', answer, `resume ${ids['v1']}`);
     expect((await ephemeralSaying(t, 'U_DAVE', 'Resuming')).text).toContain('*Acme retail v1*');
     expect(await t.db.selectFrom('demos').select('image_id').where('owner_id', '=', 'U_DAVE').execute()).toEqual([{ image_id: ids['v1'] }]);
+    // One still being saved is found, and the answer says so.
+    await t.slack.command({ user: 'U_DAVE', text: 'resume friday' });
+    expect((await ephemeralSaying(t, 'U_DAVE', 'Draft of Friday')).text).toContain('is still being saved');
   });
 
   test('`/demo share retail` offers the two private ones; `/demo unshare` finds the shared one by a word and says when nothing matches', async () => {
