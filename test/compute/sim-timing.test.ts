@@ -1,4 +1,7 @@
+import { InstancesClient } from '@google-cloud/compute';
 import { afterEach, describe, expect, test } from 'vitest';
+import { clientOptions } from '../../src/platform/compute/gce-endpoint.ts';
+import { toRef } from '../../src/platform/compute/gce-shapes.ts';
 import { SimTime } from '../../sim/gce/index.ts';
 import { labelsFor, PROJECT, rid, startRig, ZONE, type Rig } from './setup.ts';
 
@@ -32,7 +35,7 @@ describe('the GCE simulator’s timing model', () => {
         labels: { 'app-port': String(APP_PORT), 'app-path': '-', 'app-start-seconds': image.appStart },
       });
     }
-    await r.compute.insertInstance({
+    return r.compute.insertInstance({
       name,
       zone: ZONE,
       sourceMachineImage: `projects/${PROJECT}/global/machineImages/golden`,
@@ -223,6 +226,23 @@ describe('the GCE simulator’s timing model', () => {
     expect(r.sim.machineImage('snap')!.status).toBe('CREATING');
     await time.advance(1);
     expect(r.sim.machineImage('snap')!.status).toBe('READY');
+  });
+
+  test('the real compute client suspends and resumes through the simulator (instant profile, real timers)', async () => {
+    rig = await startRig();
+    await rig.compute.waitOperation(await insertDemo(rig, 'demo-c'));
+    const client = new InstancesClient(clientOptions(rig.sim.url));
+    try {
+      const [suspending] = await client.suspend({ project: PROJECT, zone: ZONE, instance: 'demo-c', requestId: rid() });
+      expect(await rig.compute.waitOperation(toRef(suspending, ZONE))).toMatchObject({ status: 'DONE' });
+      expect(status(rig, 'demo-c')).toBe('SUSPENDED');
+      const [resuming] = await client.resume({ project: PROJECT, zone: ZONE, instance: 'demo-c', requestId: rid() });
+      expect(await rig.compute.waitOperation(toRef(resuming, ZONE))).toMatchObject({ status: 'DONE' });
+      expect(status(rig, 'demo-c')).toBe('RUNNING');
+      await expect(client.resume({ project: PROJECT, zone: ZONE, instance: 'demo-c', requestId: rid() })).rejects.toThrow(/is not ready/);
+    } finally {
+      await client.close();
+    }
   });
 
   test('the instant profile (the default) keeps operationMs then bootMs and opens the app on RUNNING', async () => {
