@@ -10,7 +10,7 @@ import type { Logger } from '../src/platform/log.ts';
 import { FakeBillingCatalog } from './billing/index.ts';
 import type { FakeCloudBuild } from './cloudbuild/index.ts';
 import { startLocalCloudBuild } from './cloudbuild/local.ts';
-import { GceSimulator } from './gce/index.ts';
+import { GceSimulator, profileFromEnv } from './gce/index.ts';
 import { LocalStateKeeper, openLocalState, type LocalSnapshot } from './local-state.ts';
 import type { FakeSlack } from './slack/index.ts';
 import { startLocal } from './workspace/start.ts';
@@ -26,7 +26,11 @@ export interface LocalMode {
   close(): Promise<void>;
 }
 
-/** The simulator's timings: a VM takes a few seconds to boot, as a small real one does (tests pass shorter ones). */
+/**
+ * The simulator's timings: a VM takes a few seconds to boot (tests pass shorter ones). With
+ * GCE_SIM_PROFILE=realistic the modelled steps (boot, app start, stop, suspend, resume, machine
+ * images) take what they take on GCE instead (sim/gce/timing.ts); operationMs stays for the rest.
+ */
 const TIMING = { operationMs: 1500, bootMs: 4000 };
 
 export async function startLocalMode(opts: { config: Config; log: Logger; timing?: { operationMs: number; bootMs: number } }): Promise<LocalMode> {
@@ -44,7 +48,13 @@ export async function startLocalMode(opts: { config: Config; log: Logger; timing
     let simulator: GceSimulator | undefined;
     let cloudBuild: FakeCloudBuild | undefined;
     if (config.gce.mode === 'simulator') {
-      simulator = new GceSimulator({ project: config.gce.project, zones: config.gce.zones, machineTypes: config.gce.machineTypes, ...(opts.timing ?? TIMING) });
+      simulator = new GceSimulator({
+        project: config.gce.project,
+        zones: config.gce.zones,
+        machineTypes: config.gce.machineTypes,
+        ...(opts.timing ?? TIMING),
+        profile: profileFromEnv(process.env.GCE_SIM_PROFILE),
+      });
       if (saved?.gce) simulator.restore(saved.gce);
       else simulator.seedSampleImages();
       const { url } = await simulator.listen(0, '127.0.0.1');

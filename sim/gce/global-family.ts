@@ -43,17 +43,18 @@ export function restoreResources<R extends GlobalResource>(f: Family<R>, saved: 
   for (const res of saved) if (res.status !== 'DELETING') f.byName.set(res.name, { ...res, status: res.status === f.makingStatus ? 'READY' : res.status });
 }
 
-/** The insert operation: READY after the operation time, or gone if the operation was told to fail. */
+/** The insert operation: READY after `ms` (the operation time by default), or gone if the operation was told to fail. */
 export function completeInsertLater<R extends GlobalResource>(
   d: FamilyDeps,
   f: Family<R>,
   res: R,
   requestId: string | undefined,
   zone?: string,
+  ms = d.state.operationMs,
 ): ReturnType<Operations['start']> {
   const op = d.ops.start({ operationType: 'insert', targetLink: res.selfLink, targetId: res.id, requestId });
   const failure = d.faults.takeOperationError(`${f.collection}.insert`, d.state.project, zone);
-  d.state.timers.after(d.state.operationMs, () => {
+  d.state.timers.after(ms, () => {
     if (failure) f.byName.delete(res.name);
     else if (f.byName.get(res.name) === res) res.status = 'READY';
     d.ops.finish(op, failure);

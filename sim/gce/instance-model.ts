@@ -199,6 +199,15 @@ export function runLimitEnd(res: GceInstance): Date | undefined {
   return new Date(Date.parse(res.lastStartTimestamp) + seconds * 1000);
 }
 
+/** GCE keeps a VM suspended for at most 60 days, then stops it. */
+export const SUSPEND_LIMIT_DAYS = 60;
+
+/** When GCE stops a SUSPENDED VM by itself (60 days after it was suspended). */
+export function suspendLimitEnd(res: GceInstance): Date | undefined {
+  if (res.status !== 'SUSPENDED' || !res.lastSuspendedTimestamp) return undefined;
+  return new Date(Date.parse(res.lastSuspendedTimestamp) + SUSPEND_LIMIT_DAYS * 86_400_000);
+}
+
 export function zoneOf(res: GceInstance): string {
   return lastSegment(res.zone);
 }

@@ -11,14 +11,19 @@ import {
   resolveMachineType,
   runLimitEnd,
   type SimInstance,
+  suspendLimitEnd,
   vmProperties,
   zoneOf,
 } from './instance-model.ts';
 import type { Operations, SimOperation } from './operations.ts';
 import { paginate } from './paging.ts';
-import type { SimState } from './state.ts';
+import { lastSegment, type SimState } from './state.ts';
+import { instanceRamGb } from './timing.ts';
 import type { GceInstance, GceInstanceStatus, GceMachineImage, Reply, Route, RouteContext } from './types.ts';
 import { checkLabels, checkMaxResults, checkName, checkZone } from './validate.ts';
+
+/** GCE suspends VMs of at most this much memory. */
+const MAX_SUSPEND_MEMORY_GB = 208;
 
 export interface InstancesDeps {
   state: SimState;
@@ -122,6 +127,29 @@ export class Instances {
     if (end) this.#later(inst, Math.min(end.getTime() - this.#d.state.now().getTime(), 2 ** 31 - 1), () => this.enforceRunLimits());
   }
 
+  /** Stop, as GCE does, every VM suspended longer than GCE keeps one suspended (60 days), at the moment it passed. */
+  enforceSuspendLimits(): void {
+    const now = this.#d.state.now().getTime();
+    for (const inst of this.#byKey.values()) {
+      const end = suspendLimitEnd(inst.res);
+      if (end && end.getTime() <= now) {
+        inst.gen++;
+        applyStatus(this.#d.state, inst.res, 'TERMINATED', end.toISOString());
+      }
+    }
+  }
+
+  /** A VM that was just suspended is stopped by GCE once its suspend limit passes (unless resumed, stopped or deleted before). */
+  #armSuspendLimit(inst: SimInstance): void {
+    const end = suspendLimitEnd(inst.res);
+    if (!end) return;
+    // Timers reach ~24.8 days at most: wake then and look again until the limit has passed.
+    this.#later(inst, Math.min(end.getTime() - this.#d.state.now().getTime(), 2 ** 31 - 1), () => {
+      this.enforceSuspendLimits();
+      this.#armSuspendLimit(inst);
+    });
+  }
+
   #get(zone: string, name: string): SimInstance {
     const inst = this.#byKey.get(`${zone}/${name}`);
     if (!inst) throw notFound(this.#d.state.path('zones', zone, 'instances', name));
@@ -144,22 +172,38 @@ export class Instances {
     return { op, failed: failure !== undefined };
   }
 
-  /** Finish `op` when the instance reaches RUNNING after staging + boot (or at once if it changed course). */
-  #bootThen(inst: SimInstance, op: SimOperation): void {
+  /**
+   * Finish `op` when the instance reaches RUNNING after staging + boot (or at once if it changed course).
+   * Instant profile: operationMs then bootMs. Realistic: `modelMs` in all, STAGING half-way, and the VM's
+   * app (if it has one) answers only `appUpMs` after RUNNING; none for a resume, whose app stayed in memory.
+   */
+  #bootThen(inst: SimInstance, op: SimOperation, model?: { modelMs: number; appUpMs?: number }): void {
     const { state, ops } = this.#d;
     const gen = inst.gen;
-    state.timers.after(state.operationMs, () => {
+    const realistic = state.timing.realistic && model !== undefined;
+    const stagingMs = realistic ? Math.floor(model.modelMs / 2) : state.operationMs;
+    const bootMs = realistic ? model.modelMs - stagingMs : state.bootMs;
+    state.timers.after(stagingMs, () => {
       if (inst.gen !== gen) return ops.finish(op);
       applyStatus(state, inst.res, 'STAGING');
       ops.progress(op, 50);
-      state.timers.after(state.bootMs, () => {
+      state.timers.after(bootMs, () => {
         if (inst.gen === gen) {
+          if (realistic && model.appUpMs !== undefined) {
+            state.appHeld(inst.res, true);
+            this.#later(inst, model.appUpMs, () => state.appHeld(inst.res, false));
+          }
           applyStatus(state, inst.res, 'RUNNING');
           this.#armRunLimit(inst);
         }
         ops.finish(op);
       });
     });
+  }
+
+  /** The machine image an instance was made from, if it still exists. */
+  #imageOf(res: GceInstance): GceMachineImage | undefined {
+    return res.sourceMachineImage ? this.#d.findMachineImage(lastSegment(res.sourceMachineImage)) : undefined;
   }
 
   #insert(ctx: RouteContext): Reply {
@@ -191,7 +235,7 @@ export class Instances {
       if (failed) return op; // stockout / quota: the operation fails and nothing is created
       const inst: SimInstance = { res, gen: 0 };
       this.#byKey.set(`${zone}/${name}`, inst);
-      this.#bootThen(inst, op);
+      this.#bootThen(inst, op, { modelMs: state.timing.insertMs(image), appUpMs: state.timing.appUpMs(image) });
       return op;
     });
   }
@@ -209,8 +253,9 @@ export class Instances {
       }
       inst.gen++;
       applyStatus(state, inst.res, 'STOPPING');
-      this.#later(inst, state.operationMs, () => applyStatus(state, inst.res, 'TERMINATED'));
-      state.timers.after(state.operationMs, () => ops.finish(op));
+      const ms = state.timing.realistic ? state.timing.stopMs() : state.operationMs;
+      this.#later(inst, ms, () => applyStatus(state, inst.res, 'TERMINATED'));
+      state.timers.after(ms, () => ops.finish(op));
       return op;
     });
   }
@@ -231,7 +276,52 @@ export class Instances {
       }
       inst.gen++;
       applyStatus(state, inst.res, 'PROVISIONING');
-      this.#bootThen(inst, op);
+      this.#bootThen(inst, op, { modelMs: state.timing.startMs(), appUpMs: state.timing.appUpMs(this.#imageOf(inst.res)) });
+      return op;
+    });
+  }
+
+  /** GCE's answer to a call the VM's status does not allow (as start while STOPPING). */
+  #notReady(zone: string, name: string): GceHttpError {
+    return new GceHttpError(400, 'resourceNotReady', `The resource '${this.#d.state.path('zones', zone, 'instances', name)}' is not ready`);
+  }
+
+  /** RUNNING → SUSPENDING → SUSPENDED, memory kept; only a RUNNING VM, of at most 208 GB of memory. */
+  #suspend(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      if (inst.res.status !== 'RUNNING') throw this.#notReady(zone, inst.res.name);
+      if (instanceRamGb(inst.res) > MAX_SUSPEND_MEMORY_GB) {
+        throw new GceHttpError(400, 'badRequest', `Instances with more than ${MAX_SUSPEND_MEMORY_GB} GB of memory cannot be suspended.`);
+      }
+      const { op, failed } = this.#startOp('suspend', 'instances.suspend', zone, inst.res, requestId);
+      if (failed) return op;
+      inst.gen++;
+      applyStatus(state, inst.res, 'SUSPENDING');
+      const ms = state.timing.realistic ? state.timing.suspendMs(inst.res) : state.operationMs;
+      this.#later(inst, ms, () => {
+        applyStatus(state, inst.res, 'SUSPENDED');
+        this.#armSuspendLimit(inst);
+      });
+      state.timers.after(ms, () => ops.finish(op));
+      return op;
+    });
+  }
+
+  /** SUSPENDED → STAGING → RUNNING; the app was kept in memory, so it answers as soon as the VM runs. */
+  #resume(ctx: RouteContext): Reply {
+    const { state, ops } = this.#d;
+    const zone = checkZone(state.zones, ctx.params.zone!);
+    return ops.idempotent(ctx.query, (requestId) => {
+      const inst = this.#get(zone, ctx.params.name!);
+      if (inst.res.status !== 'SUSPENDED') throw this.#notReady(zone, inst.res.name);
+      const { op, failed } = this.#startOp('resume', 'instances.resume', zone, inst.res, requestId);
+      if (failed) return op;
+      inst.gen++;
+      applyStatus(state, inst.res, 'PROVISIONING');
+      this.#bootThen(inst, op, { modelMs: state.timing.resumeMs(inst.res) });
       return op;
     });
   }
@@ -357,6 +447,18 @@ export class Instances {
       { httpMethod: 'DELETE', pattern: one, method: 'instances.delete', handle: (c) => this.#delete(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/stop$/, method: 'instances.stop', handle: (c) => this.#stop(c) },
       { httpMethod: 'POST', pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/start$/, method: 'instances.start', handle: (c) => this.#start(c) },
+      {
+        httpMethod: 'POST',
+        pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/suspend$/,
+        method: 'instances.suspend',
+        handle: (c) => this.#suspend(c),
+      },
+      {
+        httpMethod: 'POST',
+        pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/resume$/,
+        method: 'instances.resume',
+        handle: (c) => this.#resume(c),
+      },
       {
         httpMethod: 'POST',
         pattern: /^zones\/(?<zone>[^/]+)\/instances\/(?<name>[^/]+)\/setLabels$/,

@@ -174,7 +174,8 @@ export class MachineImages {
         for (const a of nic.accessConfigs) delete a.natIP;
       }
       img.instanceProperties = { ...img.instanceProperties, metadata, tags, serviceAccounts, scheduling, networkInterfaces, labels: { ...instance.labels } };
-      return completeInsertLater(this.#d, this.#family, img, requestId, zone);
+      const ms = state.timing.realistic ? state.timing.machineImageMs(instance) : state.operationMs;
+      return completeInsertLater(this.#d, this.#family, img, requestId, zone, ms);
     });
   }
 

@@ -56,6 +56,7 @@ export class GceSimulator {
     this.#machineTypes = new MachineTypes(state);
     this.#apps = new VmApps((n) => this.#images.find(n));
     state.instanceChanged = (res, gone) => this.#apps.changed(res, gone);
+    state.appHeld = (res, held) => this.#apps.hold(res, held);
     this.handler = createHandler({
       project: state.project,
       routes: [
@@ -227,6 +228,10 @@ export class GceSimulator {
   /** Stop every VM whose run limit (scheduling.maxRunDuration, STOP) has passed by the simulator's clock, as GCE would have. */
   enforceRunLimits(): void {
     this.#instances.enforceRunLimits();
+  }
+  /** Stop every VM suspended for longer than GCE allows (60 days) by the simulator's clock, as GCE would have. */
+  enforceSuspendLimits(): void {
+    this.#instances.enforceSuspendLimits();
   }
   deleteMachineImageNow(name: string): boolean {
     return this.#images.remove(name);

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
+import { realScheduler, type GceSimProfile, type Scheduler, TimingModel } from './timing.ts';
 import type { GceInstance } from './types.ts';
 
 export interface GceSimulatorOptions {
@@ -21,6 +22,12 @@ export interface GceSimulatorOptions {
   linkBase?: string;
   /** Append every answer to a file in this directory (default: $DEMO_VM_CONTRACT_LOG, set by the test run). */
   responseLog?: string;
+  /** How long things take: `instant` (default) uses operationMs/bootMs; `realistic` the model in timing.ts. */
+  profile?: GceSimProfile;
+  /** The realistic profile's jitter source, in [0, 1) (0.5: none); Math.random by default. */
+  random?: () => number;
+  /** Where timers run: real setTimeout by default; a SimTime (also passed as `now`) in tests that drive time. */
+  scheduler?: Scheduler;
 }
 
 export const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'europe-west1-b'];
@@ -40,12 +47,16 @@ export const DEFAULT_MACHINE_TYPES = [
 
 /** Timers the simulator owns, so close() leaves none behind. */
 export class Timers {
-  #set = new Set<NodeJS.Timeout>();
+  readonly #scheduler: Scheduler;
+  #set = new Set<object>();
   #stopped = false;
+  constructor(scheduler: Scheduler = realScheduler) {
+    this.#scheduler = scheduler;
+  }
   /** Schedule `fn`; after stop() nothing new is scheduled. */
-  after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+  after(ms: number, fn: () => void): object | undefined {
     if (this.#stopped) return undefined;
-    const t = setTimeout(
+    const t = this.#scheduler.setTimeout(
       () => {
         this.#set.delete(t);
         fn();
@@ -55,14 +66,14 @@ export class Timers {
     this.#set.add(t);
     return t;
   }
-  cancel(t: NodeJS.Timeout | undefined): void {
+  cancel(t: object | undefined): void {
     if (!t) return;
-    clearTimeout(t);
+    this.#scheduler.clearTimeout(t);
     this.#set.delete(t);
   }
   stop(): void {
     this.#stopped = true;
-    for (const t of this.#set) clearTimeout(t);
+    for (const t of this.#set) this.#scheduler.clearTimeout(t);
     this.#set.clear();
   }
   get size(): number {
@@ -79,9 +90,12 @@ export class SimState {
   maxWaitMs: number;
   readonly now: () => Date;
   readonly linkBase: string;
-  readonly timers = new Timers();
+  readonly timers: Timers;
+  readonly timing: TimingModel;
   /** Told of every status change of an instance, and of its deletion (the VM's app follows it). */
   instanceChanged: (res: GceInstance, gone: boolean) => void = () => {};
+  /** Told when a RUNNING VM's app is not up yet (held) and when it comes up (realistic profile). */
+  appHeld: (res: GceInstance, held: boolean) => void = () => {};
   /** The next internal IP's index (kept across a local-mode restart). */
   nextInternal = 2;
 
@@ -94,6 +108,8 @@ export class SimState {
     this.maxWaitMs = opts.maxWaitMs ?? 120_000;
     this.now = opts.now ?? (() => new Date());
     this.linkBase = opts.linkBase ?? 'https://www.googleapis.com/compute/v1';
+    this.timers = new Timers(opts.scheduler);
+    this.timing = new TimingModel(opts.profile, opts.random);
   }
 
   /** RFC3339 with the offset of Google's Pacific time, as GCE writes them: `2026-12-02T01:02:03.456-08:00`. */

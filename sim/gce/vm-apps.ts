@@ -38,6 +38,8 @@ const HOST = '127.0.0.1';
 export class VmApps {
   readonly #findImage: (name: string) => GceMachineImage | undefined;
   readonly #open = new Map<string, VmApp>();
+  /** VMs running whose app is not up yet (zone/name). */
+  readonly #held = new Set<string>();
   /** The port each VM had (zone/name → port), kept while the VM exists. */
   readonly ports = new Map<string, number>();
   /** Every request the VMs' apps received (zone/name and path), for tests. */
@@ -47,12 +49,31 @@ export class VmApps {
     this.#findImage = findImage;
   }
 
-  /** Follow an instance's status: answer while RUNNING, stop answering otherwise or once it is gone. */
+  /** Follow an instance's status: answer while RUNNING (and not held), stop answering otherwise or once it is gone. */
   changed(res: GceInstance, gone = false): void {
     const key = `${zoneOf(res)}/${res.name}`;
     if (gone) this.ports.delete(key);
-    if (!gone && res.status === 'RUNNING') this.#start(key, res);
-    else this.#stop(key);
+    if (!gone && res.status === 'RUNNING') {
+      if (!this.#held.has(key)) this.#start(key, res);
+    } else {
+      this.#held.delete(key);
+      this.#stop(key);
+    }
+  }
+
+  /**
+   * Realistic profile: a VM that has just started runs before its app answers (the OS boots, then the
+   * app starts). Held, its app stays closed; released, it opens if the VM is RUNNING.
+   */
+  hold(res: GceInstance, held: boolean): void {
+    const key = `${zoneOf(res)}/${res.name}`;
+    if (held) {
+      this.#held.add(key);
+      this.#stop(key);
+    } else {
+      this.#held.delete(key);
+      if (res.status === 'RUNNING') this.#start(key, res);
+    }
   }
 
   readonly reach: AppReach = {
