@@ -111,9 +111,19 @@ export class Instances {
 
   /** Stop, as GCE does, every VM whose run limit has passed (at the moment it passed). */
   enforceRunLimits(): void {
+    this.#stopPast(runLimitEnd);
+  }
+
+  /** Stop, as GCE does, every VM suspended longer than GCE keeps one suspended (60 days), at the moment it passed. */
+  enforceSuspendLimits(): void {
+    this.#stopPast(suspendLimitEnd);
+  }
+
+  /** TERMINATED, dated when its limit passed, for every VM whose limit (as `limitEnd` reads it) has passed. */
+  #stopPast(limitEnd: (res: GceInstance) => Date | undefined): void {
     const now = this.#d.state.now().getTime();
     for (const inst of this.#byKey.values()) {
-      const end = runLimitEnd(inst.res);
+      const end = limitEnd(inst.res);
       if (end && end.getTime() <= now) {
         inst.gen++;
         applyStatus(this.#d.state, inst.res, 'TERMINATED', end.toISOString());
@@ -125,18 +135,6 @@ export class Instances {
   #armRunLimit(inst: SimInstance): void {
     const end = runLimitEnd(inst.res);
     if (end) this.#later(inst, Math.min(end.getTime() - this.#d.state.now().getTime(), 2 ** 31 - 1), () => this.enforceRunLimits());
-  }
-
-  /** Stop, as GCE does, every VM suspended longer than GCE keeps one suspended (60 days), at the moment it passed. */
-  enforceSuspendLimits(): void {
-    const now = this.#d.state.now().getTime();
-    for (const inst of this.#byKey.values()) {
-      const end = suspendLimitEnd(inst.res);
-      if (end && end.getTime() <= now) {
-        inst.gen++;
-        applyStatus(this.#d.state, inst.res, 'TERMINATED', end.toISOString());
-      }
-    }
   }
 
   /** A VM that was just suspended is stopped by GCE once its suspend limit passes (unless resumed, stopped or deleted before). */
@@ -265,9 +263,7 @@ export class Instances {
     const zone = checkZone(state.zones, ctx.params.zone!);
     return ops.idempotent(ctx.query, (requestId) => {
       const inst = this.#get(zone, ctx.params.name!);
-      if (inst.res.status === 'STOPPING') {
-        throw new GceHttpError(400, 'resourceNotReady', `The resource '${state.path('zones', zone, 'instances', inst.res.name)}' is not ready`);
-      }
+      if (inst.res.status === 'STOPPING') throw this.#notReady(zone, inst.res.name);
       const { op, failed } = this.#startOp('start', 'instances.start', zone, inst.res, requestId);
       if (failed) return op;
       if (inst.res.status === 'RUNNING') {
