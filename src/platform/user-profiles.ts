@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from './clock.ts';
 import type { Db } from './db.ts';
-import { TIMED_OUT, within } from './deadline.ts';
+import { answerWithin, SLACK_LOOKUP_MS } from './deadline.ts';
 import type { Logger } from './log.ts';
 
 /**
@@ -15,11 +15,11 @@ export interface UserProfile {
   displayName: string;
   /** 72 px picture, when Slack has one. */
   image72: string | null;
+  /** Slack answered just now (the cache was old or empty), so what was copied from it may be out of date. */
+  refreshed: boolean;
 }
 
 const FRESH_MS = 24 * 3600_000;
-/** Callers wait for this (a launch among them), and the Web API client retries for minutes when Slack is down. */
-const LOOKUP_DEADLINE_MS = 2_000;
 
 type Deps = { db: Db; slack: WebClient; clock: Clock; log: Logger };
 
@@ -27,11 +27,16 @@ type Deps = { db: Db; slack: WebClient; clock: Clock; log: Logger };
 export async function userProfile(deps: Deps, userId: string): Promise<UserProfile | null> {
   const now = deps.clock.now();
   const cached = await deps.db.selectFrom('user_names').selectAll().where('user_id', '=', userId).executeTakeFirst();
-  const fromRow = (r: NonNullable<typeof cached>): UserProfile => ({ name: r.name, realName: r.real_name, displayName: r.display_name, image72: r.image_72 });
+  const fromRow = (r: NonNullable<typeof cached>, refreshed = false): UserProfile => ({
+    name: r.name,
+    realName: r.real_name,
+    displayName: r.display_name,
+    image72: r.image_72,
+    refreshed,
+  });
   if (cached && now.getTime() - cached.fetched_at.getTime() < FRESH_MS) return fromRow(cached);
   try {
-    const res = await within(deps.slack.users.info({ user: userId }), LOOKUP_DEADLINE_MS);
-    if (res === TIMED_OUT) throw new Error(`Slack did not answer users.info within ${LOOKUP_DEADLINE_MS} ms`);
+    const res = await answerWithin(deps.slack.users.info({ user: userId }), SLACK_LOOKUP_MS, 'Slack users.info');
     const u = res.user;
     const row = {
       name: u?.name ?? '',
@@ -44,7 +49,7 @@ export async function userProfile(deps: Deps, userId: string): Promise<UserProfi
       .values({ user_id: userId, ...row, fetched_at: now })
       .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...row, fetched_at: now }))
       .execute();
-    return fromRow({ user_id: userId, ...row, fetched_at: now });
+    return fromRow({ user_id: userId, ...row, fetched_at: now }, true);
   } catch (err) {
     deps.log.warn({ err, userId }, 'could not look up a Slack profile');
     return cached ? fromRow(cached) : null;

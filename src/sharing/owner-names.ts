@@ -9,9 +9,10 @@ import { userProfile } from '../platform/user-profiles.ts';
  * later (migrations/0005).
  */
 export async function rememberOwnerName(ctx: AppContext, userId: string): Promise<void> {
-  // Search by name is a convenience: without a profile, nothing to add (and nothing fails).
+  // Search by name is a convenience: without a profile, nothing to add (and nothing fails). A cached
+  // profile was copied onto the owner's images when it was fetched.
   const p = await userProfile(ctx, userId);
-  if (!p) return;
+  if (!p?.refreshed) return;
   const text = [p.displayName, p.realName, p.name].filter(Boolean).join(' ');
   await ctx.db
     .updateTable('images')
