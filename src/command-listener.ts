@@ -3,7 +3,7 @@ import { RERUN_ACTION, typoMessage } from './command-views.ts';
 import { MAX_COMMAND_TEXT, type CommandInput, type CommandRouter, type Parsed } from './commands.ts';
 import type { AppContext } from './context.ts';
 import { usersNamed } from './platform/user-profiles.ts';
-import { TIMED_OUT, within } from './platform/deadline.ts';
+import { answerWithin, SLACK_LOOKUP_MS } from './platform/deadline.ts';
 
 /**
  * `/demo`: help and usage mistakes are answered in the ack itself; everything else is acked empty,
@@ -47,7 +47,6 @@ const TYPED_HANDLE = /^@[\p{L}\p{N}._-]+$/u;
 const TYPED_CHANNEL = /^#[\p{Ll}\p{N}._-]+$/u;
 /** Pages of conversations.list read to find a channel by name (1,000 channels a page), each within the deadline. */
 const CHANNEL_PAGES = 5;
-const LOOKUP_DEADLINE_MS = 2_000;
 
 /**
  * `@alice` or `#demo-vm` that Slack's client did not turn into a mention (pasted, or sent before the
@@ -78,8 +77,8 @@ async function publicChannelNamed(ctx: AppContext, name: string): Promise<string
   let cursor: string | undefined;
   for (let page = 0; page < CHANNEL_PAGES; page++) {
     // A rate-limited or unreachable Slack must not hold the command: past the deadline, the name stays as typed.
-    const res = await within(ctx.slack.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor }), LOOKUP_DEADLINE_MS);
-    if (res === TIMED_OUT) throw new Error(`Slack did not answer conversations.list within ${LOOKUP_DEADLINE_MS} ms`);
+    const page = ctx.slack.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor });
+    const res = await answerWithin(page, SLACK_LOOKUP_MS, 'Slack conversations.list');
     const found = res.channels?.find((c) => c.name === name);
     if (found?.id) return found.id;
     cursor = res.response_metadata?.next_cursor || undefined;

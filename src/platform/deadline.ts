@@ -14,3 +14,16 @@ export async function within<T>(work: Promise<T>, ms: number): Promise<T | typeo
     clearTimeout(timer);
   }
 }
+
+/**
+ * A Slack look-up a person is waiting on (a launch, a command): the Web API client retries for minutes
+ * when Slack is down or rate-limits, so past this the caller goes on without the answer.
+ */
+export const SLACK_LOOKUP_MS = 2_000;
+
+/** The work's result within `ms`, else an error naming what did not answer. */
+export async function answerWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  const res = await within(work, ms);
+  if (res === TIMED_OUT) throw new Error(`${what} did not answer within ${ms} ms`);
+  return res;
+}
