@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'kysely';
 import { eventually, startTestApp, TEST_SIGNING_SECRET, type TestApp } from '../harness/app.ts';
 import { rawPost } from '../harness/raw-post.ts';
 import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
@@ -117,6 +118,23 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
     expect(await cache.claim('v0=prune-me', ts, undefined)).toBe(true);
   });
 
+  test('claims made at once share one INSERT, and a signature twice in it is one request and one replay', async () => {
+    const cache = new ReplayCache(t.db, t.app.ctx.log);
+    const ts = nowSec();
+    const signatures = Array.from({ length: 300 }, (_, i) => `v0=burst-${i}`);
+    const answers = await Promise.all([...signatures, 'v0=burst-7'].map((s) => cache.claim(s, ts, undefined)));
+    expect(answers.filter((a) => a)).toHaveLength(300);
+    expect(answers.at(-1)).toBe(false); // burst-7's second copy
+    const stored = await t.db.selectFrom('slack_request_replays').select('key').where('key', 'like', 'v0=burst-%').execute();
+    expect(stored).toHaveLength(300);
+    // Later claims of the same signatures, alone or together, are replays.
+    expect(await Promise.all([cache.claim('v0=burst-1', ts, undefined), cache.claim('v0=burst-299', ts, undefined)])).toEqual([false, false]);
+  });
+
+  test('the replay table is unlogged: its commit, before every ack, waits for no WAL flush', async () => {
+    const { rows } = await sql<{ relpersistence: string }>`SELECT relpersistence FROM pg_class WHERE relname = 'slack_request_replays'`.execute(t.db);
+    expect(rows).toEqual([{ relpersistence: 'u' }]);
+  });
   test("Slack's url_verification and ssl_check are answered", async () => {
     const challenge = JSON.stringify({ type: 'url_verification', token: 't', challenge: 'c-123' });
     const res = await fetch(url, { method: 'POST', headers: signed(challenge, 'application/json'), body: challenge });
