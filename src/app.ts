@@ -9,7 +9,7 @@ import { CommandRouter } from './commands.ts';
 import { registerCommandListener } from './command-listener.ts';
 import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
-import { systemClock, type Clock } from './platform/clock.ts';
+import { ScaledClock, systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
 import { fileRequestTap } from './platform/request-log.ts';
 import { EventBus } from './platform/events.ts';
@@ -76,7 +76,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       level: config.logLevel,
       secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken].filter((s): s is string => !!s),
     });
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock ?? (config.time.scale > 1 ? new ScaledClock(config.time.scale, config.time.origin) : systemClock);
   const token = config.slack.botToken;
   const signingSecret = config.slack.signingSecret;
   if (!token || !signingSecret) throw new Error('startApp needs a Slack bot token and signing secret (main.ts provides local ones in local mode)');

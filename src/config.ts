@@ -85,11 +85,25 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveInt(20),
   BUDGET_MAX_RUNNING: positiveInt(5),
   BUDGET_MONTHLY_USD: positiveInt(500),
+  POOL_MAX_VMS: positiveInt(10),
+  POOL_MONTHLY_BUDGET_USD: positiveInt(200),
+  POOL_REFRESH_DAYS: positiveInt(50),
   ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP: boolFlag,
   /** Test-only: named crash points (see platform/crash.ts). */
   DEMO_VM_CRASH_AT: z.string().optional(),
   /** Test-only: a directory where every request handed to Google's clients is appended (the schema contract test reads it). */
   DEMO_VM_CONTRACT_LOG: z.string().optional(),
+  /**
+   * Benchmark-only, with a simulated GCE: the app's time runs this many times faster than real time
+   * (its clock and every poll and backoff), from DEMO_VM_TIME_ORIGIN, as the simulator's does.
+   */
+  DEMO_VM_TIME_SCALE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().min(1))
+    .default(1),
+  DEMO_VM_TIME_ORIGIN: z.iso.datetime({ message: 'must be an ISO 8601 time (UTC)' }).optional(),
 });
 
 export type SlackMode = 'http' | 'socket' | 'local';
@@ -175,10 +189,14 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Per-user defaults; admins override them per user (budgets table). */
   budget: { maxRunning: number; monthlyUsd: number };
+  /** The warm pool: at most this many pool VMs in all, a monthly spending cap, and when a suspended one is made anew (GCE keeps a VM suspended ≤ 60 days). */
+  pool: { maxVms: number; monthlyUsd: number; refreshDays: number };
   /** Where the worker reads list prices (the Cloud Billing Catalog API; `http://…` = a local fake). */
   prices: { billingEndpoint?: string };
   crashAt?: string;
   contractLog?: string;
+  /** Compressed time (benchmarks on the simulator): the app's clock runs `scale`× from `origin`. */
+  time: { scale: number; origin: Date };
 }
 
 export class ConfigError extends Error {
@@ -255,6 +273,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // They become static selects in the launch modal, which Slack caps at 100 options.
   if (zones.length > 100) problems.push(`GCE_ALLOWED_ZONES: at most 100 zones (got ${zones.length})`);
   if (machineTypes.length > 100) problems.push(`GCE_MACHINE_TYPES: at most 100 machine types (got ${machineTypes.length})`);
+  if (e.DEMO_VM_TIME_SCALE !== 1 && e.GCP_PROJECT && !e.GCE_API_ENDPOINT?.startsWith('http://'))
+    problems.push('DEMO_VM_TIME_SCALE: compressed time is for a simulated GCE only (GCE_API_ENDPOINT=http://…, or no GCP_PROJECT)');
   if (e.DEMO_TTL_HOURS > e.DEMO_MAX_TTL_HOURS) problems.push(`DEMO_TTL_HOURS: ${e.DEMO_TTL_HOURS} is above DEMO_MAX_TTL_HOURS (${e.DEMO_MAX_TTL_HOURS})`);
   if (problems.length) throw new ConfigError(problems);
 
@@ -329,9 +349,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowLocalWorkspaceWithRealGcp: e.ALLOW_LOCAL_WORKSPACE_WITH_REAL_GCP,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     budget: { maxRunning: e.BUDGET_MAX_RUNNING, monthlyUsd: e.BUDGET_MONTHLY_USD },
+    pool: { maxVms: e.POOL_MAX_VMS, monthlyUsd: e.POOL_MONTHLY_BUDGET_USD, refreshDays: e.POOL_REFRESH_DAYS },
     prices: { billingEndpoint: e.BILLING_API_ENDPOINT },
     crashAt: e.DEMO_VM_CRASH_AT,
     contractLog: e.DEMO_VM_CONTRACT_LOG,
+    time: { scale: e.DEMO_VM_TIME_SCALE, origin: e.DEMO_VM_TIME_ORIGIN ? new Date(e.DEMO_VM_TIME_ORIGIN) : new Date() },
   } satisfies Config) as Config;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, describeConfig, loadConfig } from '../src/config.ts';
+import { ScaledClock } from '../src/platform/clock.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -112,5 +113,29 @@ describe('launch placement variables (issue #21)', () => {
     expect(problems({ GCE_NETWORK_TAGS: 'Web Server' })[0]).toMatch(/^GCE_NETWORK_TAGS: each must be a network tag/);
     expect(problems({ GCE_EXTERNAL_IP: 'static' })).toEqual(['GCE_EXTERNAL_IP: must be ephemeral or none']);
     expect(problems({ DEMO_SERVICE_ACCOUNT_SCOPES: 'https://www.googleapis.com/auth/devstorage.read_only' })[0]).toMatch(/^DEMO_SERVICE_ACCOUNT: missing/);
+  });
+});
+
+describe('compressed time (benchmarks on the simulator)', () => {
+  test('DEMO_VM_TIME_SCALE runs against a simulated GCE only, from one origin', () => {
+    const c = loadConfig({ DEMO_VM_TIME_SCALE: '60', DEMO_VM_TIME_ORIGIN: '2026-03-02T09:00:00Z' });
+    expect(c.time).toEqual({ scale: 60, origin: new Date('2026-03-02T09:00:00Z') });
+    expect(loadConfig({ GCP_PROJECT: 'demo-project', GCE_API_ENDPOINT: 'http://127.0.0.1:9000', DEMO_VM_TIME_SCALE: '60' }).time.scale).toBe(60);
+    expect(problems({ GCP_PROJECT: 'demo-project', DEMO_VM_TIME_SCALE: '60' })).toEqual([
+      expect.stringContaining('DEMO_VM_TIME_SCALE: compressed time is for a simulated GCE only'),
+    ]);
+    expect(problems({ DEMO_VM_TIME_SCALE: '0.5' })).toEqual([expect.stringContaining('DEMO_VM_TIME_SCALE')]);
+    expect(loadConfig({}).time.scale).toBe(1);
+  });
+
+  test('a ScaledClock runs `scale` times faster from its origin', async () => {
+    const origin = new Date();
+    const clock = new ScaledClock(60, origin);
+    const before = performance.now();
+    await clock.sleep(600); // 10 ms of real time
+    const realMs = performance.now() - before;
+    // At least as far on as the real time passed, times 60 (never less: only an upper bound could flake).
+    expect(clock.now().getTime() - origin.getTime()).toBeGreaterThanOrEqual(Math.floor(realMs) * 60 - 60);
+    expect(clock.rate).toBe(60);
   });
 });

@@ -1,5 +1,6 @@
 import { discountFactor } from '../prices/store.ts';
 import type { Db } from '../platform/db.ts';
+import { poolUsage, type PoolUsage } from './pool-usage.ts';
 import { previousPeriod, sameKindAt, type Period } from './periods.ts';
 import {
   estimatedIntervals,
@@ -36,6 +37,8 @@ export interface DigestData {
   };
   /** The admin's discount factor, applied to every cost (1: list prices); the footer says which. */
   discount: number;
+  /** The warm pool's own running and suspended time and cost (never in a user's figures). */
+  pool: PoolUsage;
   /** Intervals whose end is a guess (VMs deleted outside the app): how many, their hours, the longest few. */
   estimated: { intervals: EstimatedInterval[]; count: number; hours: number };
 }
@@ -46,11 +49,12 @@ export const ESTIMATED_SHOWN = 5;
 
 export async function computeDigest(db: Db, period: Period, now: Date): Promise<DigestData> {
   const previous = previousPeriod(period);
-  const [summary, running, discount, estimated] = await Promise.all([
+  const [summary, running, discount, estimated, pool] = await Promise.all([
     usageSummary(db, { start: period.start, end: period.end, now, previousStart: previous.start }),
     runningNow(db, { limit: RUNNING_SHOWN }),
     discountFactor(db),
     estimatedIntervals(db, { start: period.start, end: period.end, limit: ESTIMATED_SHOWN }),
+    poolUsage(db, period, now),
   ]);
   const users = [...summary.byUser].map(([userId, f]) => ({ userId, ...f })).sort(byHours((u) => u.userId));
   const images = [...summary.byImage]
@@ -71,6 +75,7 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     running,
     discount,
     estimated,
+    pool,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import type { DigestData, DigestUser } from './digest-data.ts';
-import { change, formatHours, formatMoney, hoursAndCost, priceBasis } from './money.ts';
+import { change, formatHours, formatMoney, hoursAndCost, poolLine, priceBasis } from './money.ts';
 import { describePeriod, localDateString } from './periods.ts';
 import { RECONCILE_MINUTES } from './ledger.ts';
 
@@ -32,7 +32,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   // Nothing ran: one line, not an empty chart and a table of zeros.
   if (active.length === 0) {
     const line = `:zzz: *${digestTitle(d)}*: no demo VM ran${d.period.kind === 'day' ? ' that day' : ' that week'}.${r.late ? ' _(posted late)_' : ''}`;
-    return { text: `${digestTitle(d)}: no demo VM ran.`, blocks: [section(line)] };
+    return { text: `${digestTitle(d)}: no demo VM ran.`, blocks: [section(line), ...(d.pool.vms ? [context(poolLine(d.pool))] : [])] };
   }
   const before = d.period.kind === 'day' ? 'the day before' : 'the week before';
   const totalLine = `*${hoursAndCost(d.total)}* across ${active.length} ${active.length === 1 ? 'person' : 'people'} · ${change(d.total.hours, d.total.prevHours)} against ${before}`;
@@ -74,6 +74,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
     const more = running.count - running.demos.length;
     blocks.push(section(`*Still running now* (${running.count})\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
   }
+  if (d.pool.vms) blocks.push(context(poolLine(d.pool)));
   if (d.estimated.count) blocks.push(context(estimatedNote(d.estimated)));
   blocks.push(context(`Costs are Google Cloud on-demand ${priceBasis(d.discount)}, per machine type and region.`));
   const text = `${digestTitle(d)}: ${hoursAndCost(d.total)} across ${active.length} people; ${running.count} VM(s) running now.`;

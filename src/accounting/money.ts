@@ -39,3 +39,10 @@ export function change(current: number, previous: number): string {
   const sign = diff > 0 ? '+' : '−';
   return `${sign}${formatHours(Math.abs(diff))} (${sign}${Math.round((Math.abs(diff) / previous) * 100)}%)`;
 }
+
+/** The warm pool's line: "Warm pool: 12.0 h running while warming, 310.0 GB-days suspended · USD 4.10 (nobody's)". */
+export function poolLine(p: { runningHours: number; suspendedGbDays: number; cost: number; costKnown: boolean }): string {
+  const gbDays = p.suspendedGbDays.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const cost = p.costKnown ? formatMoney(p.cost) : `${formatMoney(p.cost)} + price unknown`;
+  return `:zap: Warm pool: ${formatHours(p.runningHours)} running while warming, ${gbDays} GB-days suspended · ${cost} (the pool's own, charged to nobody)`;
+}

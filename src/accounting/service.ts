@@ -7,6 +7,7 @@ import { parseDiscountArgs, parsePriceArgs, parseUsageArgs, type Subject } from 
 import { recordAudit } from '../audit/store.ts';
 import { discountFactor, setDiscountFactor } from '../prices/store.ts';
 import type { Period } from './periods.ts';
+import { poolUsage, type PoolUsage } from './pool-usage.ts';
 import { imageTitles, listPrices, runningNow, setPrice, usageSummary, type Price, type RunningDemo, type UsageFigures } from './store.ts';
 
 /** Use cases of accounting: who may see what, and what each command reads or changes. No Slack types. */
@@ -24,6 +25,8 @@ export interface UsageReport {
   now: Date;
   /** The admin's discount factor, applied to every cost (1: list prices). */
   discount: number;
+  /** Everyone's report only: the warm pool's own line. */
+  pool: PoolUsage | null;
 }
 
 export const REPORT_ROWS = 15;
@@ -37,10 +40,11 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
   const { subject, period } = parseUsageArgs(rest, now, ctx.config.orgTimeZone);
   const userId = subject.kind === 'all' ? undefined : subject.kind === 'me' ? actor.userId : subject.userId;
   authorize(actor, can(actor, 'view_usage', { kind: 'usage', subjectUserId: userId ?? 'all' }));
-  const [summary, running, discount] = await Promise.all([
+  const [summary, running, discount, pool] = await Promise.all([
     usageSummary(ctx.db, { start: period.start, end: period.end, now, userId }),
     runningNow(ctx.db, { userId, limit: 10 }),
     discountFactor(ctx.db),
+    userId ? null : poolUsage(ctx.db, period, now),
   ]);
   const ranked = (m: Map<string, UsageFigures>) => [...m].filter(([, f]) => f.hours > 0).sort(([, a], [, b]) => b.hours - a.hours);
   const images = ranked(summary.byImage).slice(0, REPORT_ROWS);
@@ -58,6 +62,7 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
     running,
     now,
     discount,
+    pool: pool?.vms ? pool : null,
   };
 }
 

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import { describeSchedule, nextFire } from './digest-schedule.ts';
 import type { Subscription } from './digest-store.ts';
-import { ANY_REGION, formatHours, formatMoney, hoursAndCost, priceBasis } from './money.ts';
+import { ANY_REGION, formatHours, formatMoney, hoursAndCost, poolLine, priceBasis } from './money.ts';
 import { describePeriod } from './periods.ts';
 import type { UsageReport } from './service.ts';
 import { REPORT_ROWS } from './service.ts';
@@ -28,6 +28,7 @@ export function usageReportMessage(r: UsageReport): { text: string; blocks: Know
   }
   if (r.images.length) blocks.push(section(`*Per image*\n${r.images.map((i) => `• ${escapeMrkdwn(i.title)} — ${hoursAndCost(i)}`).join('\n')}`));
   if (r.total.hours === 0) blocks.push(context('No VM time in this period.'));
+  if (r.pool) blocks.push(context(poolLine(r.pool)));
   blocks.push(divider());
   if (r.running.count === 0) {
     blocks.push(context(`Nothing ${r.subjectUserId ? 'of theirs ' : ''}is running right now.`));

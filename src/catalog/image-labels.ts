@@ -5,6 +5,7 @@ import { regionOfZone, type MachineImage } from '../platform/compute/port.ts';
  * digits, `_` and `-` (≤ 63 chars), so:
  *   app-scheme = http | https, app-port = 8080, app-path = -crm-login (every `-` stands for `/`)
  *   title      = the first line of the machine image's description (else its name, humanised)
+ *   replaces   = the name of the machine image this one is a newer version of (it leaves the catalog)
  *   any other label (except ours and GCE-internal ones) becomes a tag `key:value`
  */
 export interface AppDeclaration {
@@ -23,9 +24,14 @@ export interface CatalogEntry {
   createdAt: Date;
   /** Where the image lives: its source VM's region (us-central1), else its storage location (us). */
   region: string | null;
+  /** The machine image this one is a newer version of (label `replaces=<its name>`): it leaves the catalog. */
+  replaces: string | null;
 }
 
-const RESERVED_LABELS = new Set(['app-scheme', 'app-port', 'app-path', 'managed-by', 'demo-id', 'owner', 'purpose']);
+const RESERVED_LABELS = new Set(['app-scheme', 'app-port', 'app-path', 'managed-by', 'demo-id', 'owner', 'purpose', 'replaces', 'pool-image']);
+
+/** A GCE resource name (what `replaces` must hold). */
+const GCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function appFromLabels(labels: Record<string, string>): AppDeclaration | null {
   const port = Number(labels['app-port']);
@@ -66,5 +72,6 @@ export function catalogEntryFrom(image: MachineImage, catalogLabelKey: string): 
     storageBytes: image.totalStorageBytes ?? null,
     createdAt: image.createdAt,
     region: imageRegion(image),
+    replaces: GCE_NAME.test(image.labels['replaces'] ?? '') && image.labels['replaces'] !== image.name ? image.labels['replaces']! : null,
   };
 }

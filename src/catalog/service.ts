@@ -42,6 +42,7 @@ export interface ImageDetail {
 export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number; retired: number; skipped: SyncSkip[] }> {
   const { key, value } = ctx.config.gce.catalogLabel;
   const names: string[] = [];
+  const replaced = new Set<string>();
   const skipped: SyncSkip[] = [];
   let pageToken: string | undefined;
   const now = ctx.clock.now();
@@ -51,8 +52,10 @@ export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number;
       if (image.status !== 'READY') continue;
       // Still in GCE, so never retired, even when its entry cannot be stored this time.
       names.push(image.name);
+      const entry = catalogEntryFrom(image, key);
+      if (entry.replaces) replaced.add(entry.replaces);
       try {
-        await store.upsertLabelled(ctx.db, ctx.config.gce.project, catalogEntryFrom(image, key), now);
+        await store.upsertLabelled(ctx.db, ctx.config.gce.project, entry, now);
       } catch (err) {
         // One image the database refuses must not hold back everyone else's catalog.
         ctx.log.warn({ err, image: image.name }, 'catalog sync skipped a machine image');
@@ -61,7 +64,13 @@ export async function syncCatalog(ctx: WorkerContext): Promise<{ listed: number;
     }
     pageToken = page.nextPageToken;
   } while (pageToken);
-  const retired = await store.retireLabelledExcept(ctx.db, ctx.config.gce.project, names, now);
+  // An image a newer version replaces leaves the catalog (the warm pool follows the new one).
+  const retired = await store.retireLabelledExcept(
+    ctx.db,
+    ctx.config.gce.project,
+    names.filter((n) => !replaced.has(n)),
+    now,
+  );
   await store.recordSyncSkips(ctx.db, skipped, now);
   return { listed: names.length - skipped.length, retired, skipped };
 }

@@ -75,6 +75,7 @@ export async function upsertLabelled(db: DbOrTrx, project: string, e: CatalogEnt
     app_path: e.app?.path ?? null,
     storage_bytes: e.storageBytes,
     region: e.region,
+    replaces: e.replaces,
     updated_at: now,
   };
   const updated = await db

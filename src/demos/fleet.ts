@@ -8,6 +8,7 @@ import { pauseState, setPaused, type PauseState } from './pause.ts';
 import { requestPower } from './service.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { lastPoolBudget, poolLines, type PoolBudget, type PoolLine } from './pool.ts';
 import { lastOrphans, type Orphans } from './unknown-vms.ts';
 import { lastSyncSkips } from '../catalog/service.ts';
 import type { SyncSkip } from '../catalog/store.ts';
@@ -44,6 +45,8 @@ export interface Fleet {
   unpriced: Array<{ machineType: string; region: string }>;
   /** Labelled machine images the last catalog sync could not store. */
   catalogSkips: SyncSkip[];
+  /** The warm pools and the month's pool budget as the last refill found it. */
+  pools: { lines: PoolLine[]; budget: PoolBudget | null };
   now: Date;
 }
 
@@ -117,14 +120,17 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
 
 export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
   assertAdmin(actor);
-  const [{ rows, total }, pause, orphans, unpriced, syncSkips] = await Promise.all([
+  const [{ rows, total }, pause, orphans, unpriced, syncSkips, poolList, poolBudget] = await Promise.all([
     fleetRows(ctx, opts.limit ?? 40),
     pauseState(ctx.db),
     opts.orphans === false ? Promise.resolve(null) : lastOrphans(ctx.db),
     unpricedMachineTypes(ctx.db, ctx.config.gce.project, ctx.config.gce.zones),
     lastSyncSkips(ctx.db),
+    poolLines(ctx),
+    lastPoolBudget(ctx),
   ]);
-  return { rows, total, pause, orphans, unpriced, catalogSkips: syncSkips?.skipped ?? [], now: ctx.clock.now() };
+  const pools = { lines: poolList, budget: poolBudget };
+  return { rows, total, pause, orphans, unpriced, catalogSkips: syncSkips?.skipped ?? [], pools, now: ctx.clock.now() };
 }
 
 /** An admin stops anyone's demo; the owner's DM says so through the usual status message. */

@@ -25,6 +25,10 @@ export const DemoJobs = {
   power: 'demo-power',
   probe: 'demo-probe',
   relabel: 'demo-relabel',
+  /** The warm pool: make one pool VM ready (clone, boot, suspend); delete one; top every pool up. */
+  poolWarm: 'pool-warm',
+  poolRetire: 'pool-retire',
+  poolRefill: 'pool-refill',
 } as const;
 
 /** Launches and power changes mostly wait on GCE: many at once per worker. */
@@ -33,6 +37,9 @@ export const DemoQueues: Readonly<Record<string, QueueSpec>> = {
   [DemoJobs.power]: { retryLimit: 5, expireInSeconds: 1800, concurrency: 10 },
   [DemoJobs.probe]: { retryLimit: 1, expireInSeconds: 900 },
   [DemoJobs.relabel]: { retryLimit: 8, expireInSeconds: 900 },
+  [DemoJobs.poolWarm]: { retryLimit: 5, expireInSeconds: 1800, concurrency: 5 },
+  [DemoJobs.poolRetire]: { retryLimit: 8, expireInSeconds: 900, concurrency: 5 },
+  [DemoJobs.poolRefill]: { retryLimit: 3, expireInSeconds: 300, policy: 'short' },
 };
 
 /** Message metadata event type: finds a demo's status DM again after a crash. */

@@ -3,6 +3,7 @@ import { registerLifecycleAdmin } from './admin-slack.ts';
 import { DemoQueues } from './ids.ts';
 import { LifecycleQueues } from './lifecycle-ids.ts';
 import { registerLifecycle } from './lifecycle-slack.ts';
+import { registerPoolAdmin } from './pool-slack.ts';
 import { registerDemos } from './slack.ts';
 import { workDemos } from './worker.ts';
 
@@ -13,6 +14,7 @@ export const demosCapability: Capability = {
     registerDemos(r);
     registerLifecycle(r);
     registerLifecycleAdmin(r);
+    registerPoolAdmin(r);
   },
   worker: workDemos,
 };

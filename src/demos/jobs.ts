@@ -2,58 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { WorkerContext } from '../context.ts';
 import { closeInterval, openInterval, reportedOr, stoppedAt } from '../accounting/ledger.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
-import { GcpError, operationFailure, type Instance, type OperationRef } from '../platform/compute/port.ts';
-import { isConflict, isNotFound, runGceStep } from '../platform/gce-steps.ts';
+import { GcpError, operationFailure, type OperationRef } from '../platform/compute/port.ts';
 import { metrics } from '../platform/metrics.ts';
 import * as catalog from '../catalog/service.ts';
+import type { CatalogImageRef } from '../catalog/service.ts';
+import { handedOutAt, sameLabels, takeFromPool, withoutPoolLabels } from './pool.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels, type PowerAction } from './service.ts';
 import { appHost, runLimitSeconds, vmPlacement } from './placement.ts';
 import { appTarget, syncStatus } from './status.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
-
-const BOOT_TIMEOUT_MS = 10 * 60_000;
+import { appAnswers, dropInheritedServiceAccount, gceRefusal, PollBudget, stepRunner, waitForStatus } from './vm-steps.ts';
 
 /** A GCE mutation of this demo as a resumable step (see platform/gce-steps.ts). */
 function runStep(ctx: WorkerContext, demo: Demo, step: string, call: (requestId: string) => Promise<OperationRef>, signal?: AbortSignal): Promise<void> {
-  const okWhen = step === 'insert' ? isConflict : step.startsWith('delete') ? isNotFound : undefined;
-  return runGceStep(ctx, { kind: 'demo', id: demo.id }, step, call, { timeoutMs: BOOT_TIMEOUT_MS, signal, okWhen });
-}
-
-async function waitForStatus(ctx: WorkerContext, demo: Demo, wanted: Instance['status'][], signal?: AbortSignal): Promise<Instance> {
-  const deadline = Date.now() + BOOT_TIMEOUT_MS;
-  let delay = 100;
-  for (;;) {
-    const instance = await ctx.compute.getInstance(demo.zone, demo.instanceName);
-    if (!instance) throw new GcpError('not_found', `The VM ${demo.instanceName} disappeared while starting.`);
-    if (wanted.includes(instance.status)) return instance;
-    if (Date.now() > deadline)
-      throw new GcpError('unavailable', `The VM ${demo.instanceName} is still ${instance.status} after ${BOOT_TIMEOUT_MS / 60_000} minutes.`);
-    signal?.throwIfAborted();
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 2_000);
-  }
-}
-
-function userMessage(err: unknown): { kind: string; reason: string } | null {
-  if (!(err instanceof GcpError)) return null;
-  switch (err.kind) {
-    case 'stockout':
-      return { kind: 'stockout', reason: `Zone has no capacity right now (${err.reason ?? 'ZONE_RESOURCE_POOL_EXHAUSTED'}).` };
-    case 'quota':
-      return {
-        kind: 'quota',
-        reason: `The project is out of quota: ${err.message} Stop or delete a demo you no longer need, or ask an admin to raise the quota.`,
-      };
-    case 'permission':
-      return { kind: 'permission', reason: `The app is not allowed to do this in GCE (${err.message}). An admin needs to check the service account's roles.` };
-    case 'invalid':
-    case 'not_found':
-      return { kind: err.kind, reason: `GCE refused the request: ${err.message}` };
-    default:
-      return null; // transient: let the job retry
-  }
+  return stepRunner(ctx, { kind: 'demo', id: demo.id }, signal)(step, call);
 }
 
 async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: string): Promise<void> {
@@ -83,23 +47,6 @@ async function failLaunch(ctx: WorkerContext, demo: Demo, kind: string, reason: 
 }
 
 /**
- * With no DEMO_SERVICE_ACCOUNT a demo VM runs with none. An insert cannot say so: the client's JSON
- * encoding drops an empty `serviceAccounts` list, and GCE then keeps the image's account. So a VM that
- * came with one is stopped, its account removed (setServiceAccount with no email and no scopes, GCE's
- * documented way) and started again, before anyone is told it is ready.
- */
-async function dropInheritedServiceAccount(ctx: WorkerContext, demo: Demo, signal?: AbortSignal): Promise<void> {
-  if (ctx.config.gce.serviceAccount) return;
-  const vm = await ctx.compute.getInstance(demo.zone, demo.instanceName);
-  if (!vm?.serviceAccounts.length) return;
-  const { zone, instanceName: name } = demo;
-  await runStep(ctx, demo, 'drop-sa:stop', (rid) => ctx.compute.stopInstance(zone, name, rid), signal);
-  await waitForStatus(ctx, demo, ['TERMINATED'], signal);
-  await runStep(ctx, demo, 'drop-sa:set', (requestId) => ctx.compute.setServiceAccount({ zone, name, account: null, requestId }), signal);
-  await runStep(ctx, demo, 'drop-sa:start', (rid) => ctx.compute.startInstance(zone, name, rid), signal);
-}
-
-/**
  * GCE's run limit counts from each start and changes only while the VM is stopped: re-checked before
  * every Start, so a limit set under an older DEMO_MAX_TTL_HOURS follows the current one.
  */
@@ -108,6 +55,55 @@ async function checkRunLimit(ctx: WorkerContext, demo: Demo, step: string, signa
   const seconds = runLimitSeconds(ctx.config);
   if (!vm || vm.status !== 'TERMINATED' || vm.maxRunSeconds === seconds) return;
   await runStep(ctx, demo, step, (requestId) => ctx.compute.setMaxRunDuration({ zone: demo.zone, name: demo.instanceName, seconds, requestId }), signal);
+}
+
+/** The clone path: a new VM from the machine image (creating → booting). */
+async function cloneImage(ctx: WorkerContext, demo: Demo, image: CatalogImageRef, signal?: AbortSignal): Promise<void> {
+  await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: 'queued' }, { progress: 'creating' }, ctx.clock.now());
+  await syncStatus(ctx, demo.id);
+  await runStep(
+    ctx,
+    demo,
+    'insert',
+    (requestId) =>
+      ctx.compute.insertInstance({
+        name: demo.instanceName,
+        zone: demo.zone,
+        sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
+        machineType: demo.machineType,
+        labels: demoLabels(demo),
+        placement: vmPlacement(ctx.config, demo.zone),
+        requestId,
+      }),
+    signal,
+  );
+  await dropInheritedServiceAccount(ctx, demo, stepRunner(ctx, { kind: 'demo', id: demo.id }, signal), signal);
+  await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
+  await syncStatus(ctx, demo.id);
+}
+
+/**
+ * The pool path: the clone handed to this demo gets the demo's labels (purpose=pool goes) and is
+ * resumed, its app already running. Each step is resumable, so a crash anywhere after the hand-out
+ * continues here with the same VM.
+ */
+async function resumeFromPool(ctx: WorkerContext, demo: Demo, signal?: AbortSignal): Promise<void> {
+  await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
+  await syncStatus(ctx, demo.id);
+  const { zone, instanceName: name } = demo;
+  const vm = await ctx.compute.getInstance(zone, name);
+  if (!vm) throw new GcpError('not_found', `The warm pool VM ${name} it was given is gone.`);
+  const labels = { ...withoutPoolLabels(vm.labels), ...demoLabels(demo) };
+  if (!sameLabels(vm.labels, labels))
+    await runStep(
+      ctx,
+      demo,
+      'pool:labels',
+      (requestId) => ctx.compute.setInstanceLabels({ zone, name, labels, labelFingerprint: vm.labelFingerprint ?? '', requestId }),
+      signal,
+    );
+  const now = await waitForStatus(ctx, demo, ['SUSPENDED', 'RUNNING'], signal);
+  if (now.status === 'SUSPENDED') await runStep(ctx, demo, 'pool:resume', (rid) => ctx.compute.resumeInstance(zone, name, rid), signal);
 }
 
 export async function launchJob(
@@ -124,28 +120,11 @@ export async function launchJob(
   if (!image) return failLaunch(ctx, demo, 'not_found', 'Its image was removed from the catalog before the VM was created.');
   await syncStatus(ctx, demo.id);
   try {
-    await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: 'queued' }, { progress: 'creating' }, ctx.clock.now());
-    await syncStatus(ctx, demo.id);
-    await runStep(
-      ctx,
-      demo,
-      'insert',
-      (requestId) =>
-        ctx.compute.insertInstance({
-          name: demo.instanceName,
-          zone: demo.zone,
-          sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
-          machineType: demo.machineType,
-          labels: demoLabels(demo),
-          placement: vmPlacement(ctx.config, demo.zone),
-          requestId,
-        }),
-      attempt.signal,
-    );
-    await dropInheritedServiceAccount(ctx, demo, attempt.signal);
-    await store.transition(ctx.db, demo.id, { state: 'provisioning', progress: ['queued', 'creating'] }, { progress: 'booting' }, ctx.clock.now());
-    await syncStatus(ctx, demo.id);
-    const instance = await waitForStatus(ctx, demo, ['RUNNING'], attempt.signal);
+    // A pooled image's launch takes a suspended clone from the warm pool when one is ready.
+    const taken = demo.fromPool ? { ...demo, handedOutAt: await handedOutAt(ctx.db, demo.id) } : await takeFromPool(ctx, demo);
+    if (taken) await resumeFromPool(ctx, taken, attempt.signal);
+    else await cloneImage(ctx, demo, image, attempt.signal);
+    const instance = await waitForStatus(ctx, taken ?? demo, ['RUNNING'], attempt.signal);
     const now = ctx.clock.now();
     await ctx.db
       .transaction()
@@ -154,11 +133,19 @@ export async function launchJob(
           trx,
           demo.id,
           { state: 'provisioning' },
-          { state: 'running', progress: 'ready', external_ip: instance.externalIp ?? null, internal_ip: instance.internalIp ?? null },
+          {
+            state: 'running',
+            progress: 'ready',
+            external_ip: instance.externalIp ?? null,
+            internal_ip: instance.internalIp ?? null,
+            ready_seconds: Math.max(0, Math.round((now.getTime() - demo.createdAt.getTime()) / 1000)),
+          },
           now,
         );
-        // From when GCE says it started, however late this step got to see it (a resumed job, a slow GCE).
-        if (ok) await openInterval(trx, store.intervalSubject(demo), { startedAt: reportedOr(instance.lastStartAt, now), seenAt: now });
+        // From when GCE says it started, however late this step got to see it (a resumed job, a slow GCE);
+        // a pool VM is its user's from the hand-out (before that, the pool's).
+        const startedAt = taken ? (taken.handedOutAt ?? now) : reportedOr(instance.lastStartAt, now);
+        if (ok) await openInterval(trx, store.intervalSubject(demo), { startedAt, seenAt: now });
         if (ok && image.app && appHost(ctx.config, instance)) await ctx.jobs.send(DemoJobs.probe, { demoId: demo.id }, { trx });
         return ok;
       })
@@ -166,10 +153,11 @@ export async function launchJob(
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {
     if (attempt.signal?.aborted) throw err; // shutting down: another worker resumes this launch
-    const known = userMessage(err);
-    if (known) return failLaunch(ctx, demo, known.kind, known.reason);
-    if (attempt.final) return failLaunch(ctx, demo, 'unavailable', `GCE kept failing, so I gave up: ${(err as Error).message}`);
-    throw err;
+    const known = gceRefusal(err);
+    if (!known && !attempt.final) throw err;
+    const current = (await store.getDemo(ctx.db, demo.id)) ?? demo; // its VM may be a pool VM's now
+    if (known) return failLaunch(ctx, current, known.kind, known.reason);
+    return failLaunch(ctx, current, 'unavailable', `GCE kept failing, so I gave up: ${(err as Error).message}`);
   }
 }
 
@@ -222,7 +210,7 @@ export async function powerJob(
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {
     if (attempt.signal?.aborted) throw err; // shutting down: another worker resumes this
-    const known = userMessage(err);
+    const known = gceRefusal(err);
     if (!known && !attempt.final) throw err;
     // Give the buttons back, say what happened; the VM is as GCE left it.
     const back = demo.state === 'running' ? 'ready' : 'idle';
@@ -246,9 +234,8 @@ export async function probeJob(ctx: WorkerContext, data: { demoId: string }): Pr
   if (!launched || launched.state !== 'running') return;
   const app = (await catalog.getImage(ctx.db, launched.imageId))?.app ?? null;
   if (!app) return;
-  const deadline = Date.now() + ctx.config.demo.readinessTimeoutSeconds * 1000;
   let ready = false;
-  while (!ready && Date.now() < deadline) {
+  for (const budget = new PollBudget(ctx.clock, ctx.config.demo.readinessTimeoutSeconds * 1000); !ready && !budget.over;) {
     const demo = await store.getDemo(ctx.db, data.demoId);
     if (demo?.state !== 'running') return; // stopped or deleted meanwhile: no verdict to give
     const target = appTarget(ctx, demo, app);
@@ -256,22 +243,11 @@ export async function probeJob(ctx: WorkerContext, data: { demoId: string }): Pr
       ctx.log.warn({ demoId: demo.id, target: target.endpoint }, 'readiness probe refused: the app address is not one a demo VM may have');
       break;
     }
-    if (target) ready = await answers(target.url);
-    if (!ready) await new Promise((r) => setTimeout(r, 2_000));
+    if (target) ready = await appAnswers(target.url);
+    if (!ready) await budget.pause(2_000);
   }
   await store.transition(ctx.db, data.demoId, { state: 'running' }, { app_ready: ready }, ctx.clock.now());
   await syncStatus(ctx, data.demoId);
-}
-
-/** One GET: anything below 500 means something listens and serves (a login redirect counts). */
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: 'manual' });
-    await res.body?.cancel();
-    return res.status < 500;
-  } catch {
-    return false;
-  }
 }
 
 /**

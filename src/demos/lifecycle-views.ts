@@ -11,6 +11,7 @@ import type { SavedImage } from './image-store.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import type { AfterSave } from './save-store.ts';
 import type { Demo } from './store.ts';
+import type { PoolBudget, PoolLine } from './pool.ts';
 
 /** What the save and hand-over modals keep in private_metadata. */
 export const SaveMetadata = z.object({ demoId: metadataId() });
@@ -266,6 +267,7 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
       `${f.total} live demo${f.total === 1 ? '' : 's'} · cost so far of those shown ${formatUsd(cost)}${f.rows.some((r) => r.cost === null) ? ' (some machine types have no price yet)' : ''}`,
     ),
   );
+  if (f.pools.lines.length || f.pools.budget?.reached) blocks.push(section(truncate(poolSummary(f.pools.lines, f.pools.budget), 3000)));
   if (f.unpriced.length) {
     const list = f.unpriced.map((u) => `${u.machineType} in ${u.region}`).join(', ');
     blocks.push(
@@ -319,4 +321,15 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
       blocks.push(fields(vms.slice(0, 10).map((o) => [o.name, `${o.zone} · ${o.status}${o.labels['owner'] ? ` · owner label ${o.labels['owner']}` : ''}`])));
   }
   return blocks;
+}
+
+/** The pools as the admin fleet and `/demo admin pool` show them. */
+export function poolSummary(lines: PoolLine[], budget: PoolBudget | null): string {
+  if (!lines.length) return 'No warm pools. `/demo admin pool <image> 3` keeps three suspended clones of an image ready.';
+  const rows = lines.map(
+    (l) => `• *${escapeMrkdwn(l.title)}*: ${l.ready} ready, ${l.warming} warming of ${l.auto ? `up to ${l.size} (following demand)` : l.size}`,
+  );
+  const spend = budget ? `Pool cost this month: $${budget.spent.toFixed(2)} of $${budget.cap.toFixed(2)}.` : '';
+  const reached = budget?.reached ? ' :no_entry: *Pool budget reached: nothing is refilled until next month* (POOL_MONTHLY_BUDGET_USD).' : '';
+  return [':zap: *Warm pools*', ...rows, `${spend}${reached}`].filter(Boolean).join('\n');
 }

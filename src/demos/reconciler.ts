@@ -251,8 +251,9 @@ export async function reconcile(ctx: WorkerContext): Promise<ReconcileReport> {
     ctx.log.info({ demoId: d.id, drift: fix.kind, at: fix.at }, 'reconciled a demo with GCE');
     if (fix.to) await syncStatus(ctx, d.id);
   }
-  // Labelled VMs no settled demo accounts for: the app's own work in progress, or strays to report.
-  const rest = [...byKey.values()].filter((vm) => vm.labels['purpose'] !== 'export');
+  // Labelled VMs no settled demo accounts for: the app's own work in progress, or strays to report
+  // (export workers and warm pool VMs are accounted for by their own jobs).
+  const rest = [...byKey.values()].filter((vm) => vm.labels['purpose'] !== 'export' && vm.labels['purpose'] !== 'pool');
   const orphans: Instance[] = [];
   if (rest.length) {
     const rows = await ctx.db

@@ -25,6 +25,10 @@ export interface Demo {
   dmTs: string | null;
   expiresAt: Date;
   createdAt: Date;
+  /** Handed out from the warm pool (a suspended clone resumed) rather than cloned for it. */
+  fromPool: boolean;
+  /** Submission → ready, once it was. */
+  readySeconds: number | null;
 }
 
 /** What the demo's usage is charged to. */
@@ -52,6 +56,8 @@ export function toDemo(r: DemoRow): Demo {
     dmTs: r.dm_ts,
     expiresAt: r.expires_at,
     createdAt: r.created_at,
+    fromPool: r.from_pool,
+    readySeconds: r.ready_seconds,
   };
 }
 
@@ -88,6 +94,7 @@ export async function transition(
     external_ip: string | null;
     internal_ip: string | null;
     app_ready: boolean | null;
+    ready_seconds: number;
   }>,
   now: Date,
 ): Promise<boolean> {

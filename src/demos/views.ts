@@ -176,12 +176,22 @@ function readinessLine(demo: Demo, url: string, viaIap: boolean): string {
   return `App: ${url} — :hourglass_flowing_sand: checking whether the app answers…`;
 }
 
+/** Which way a launch went and how long it took, once ready: " From the warm pool: ready in 14 s." */
+function launchPath(demo: Demo): string {
+  if (demo.readySeconds === null) return '';
+  const took = demo.readySeconds < 120 ? `${demo.readySeconds} s` : `${Math.round(demo.readySeconds / 60)} min`;
+  return demo.fromPool ? ` From the warm pool: ready in ${took}.` : ` Cloned from its image: ready in ${took}.`;
+}
+
 /** The DM that follows one demo from queued to ready (and on to stopped or deleted), edited in place. */
 export function statusMessage(demo: Demo, c: StatusContext): { text: string; blocks: KnownBlock[] } {
   const title = escapeMrkdwn(c.image.title);
   const where = `\`${demo.displayName}\` · ${demo.zone} · ${demo.machineType}`;
   const links = consoleLinks(c.project, demo.zone, demo.instanceName);
-  const busy = PROGRESS_LINE[demo.state === 'saving' ? 'saving' : demo.progress];
+  const busy =
+    demo.fromPool && demo.progress === 'booting'
+      ? ':zap: Resuming a clone from the warm pool…'
+      : PROGRESS_LINE[demo.state === 'saving' ? 'saving' : demo.progress];
   const notes = (c.notes ?? []).map((n) => context(n));
 
   if (demo.state === 'failed') {
@@ -206,7 +216,12 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
 
   const running = demo.state === 'running' && demo.progress === 'ready';
   const headline =
-    busy ?? (running ? `:large_green_circle: *Ready.*` : demo.state === 'stopped' ? ':black_circle: Stopped. Start it again when you need it.' : demo.state);
+    busy ??
+    (running
+      ? `:large_green_circle: *Ready.*${launchPath(demo)}`
+      : demo.state === 'stopped'
+        ? ':black_circle: Stopped. Start it again when you need it.'
+        : demo.state);
   const blocks: KnownBlock[] = [section(`*${title}*\n${headline}`)];
   const ip: [string, string | null] = c.iap ? ['Internal IP', demo.internalIp] : ['External IP', demo.externalIp];
   blocks.push(

@@ -3,6 +3,7 @@ import { oncePerPeriod } from '../platform/scheduler.ts';
 import { DemoJobs } from './ids.ts';
 import { deleteImageJob } from './images.ts';
 import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
+import { refillPools, retirePoolVm, warmPoolVm } from './pool.ts';
 import { LifecycleJobs } from './lifecycle-ids.ts';
 import { RECONCILE_CRON, RECONCILE_TASK, reconcileTick } from './reconciler.ts';
 import { sweepRetention } from './retention.ts';
@@ -18,6 +19,9 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
   await ctx.jobs.work<{ demoId: string }>(DemoJobs.relabel, (data) => relabelJob(ctx, data));
   await ctx.jobs.work<{ saveId: string }>(LifecycleJobs.save, (data, job) => saveJob(ctx, data, job));
   await ctx.jobs.work<{ imageId: string }>(LifecycleJobs.deleteImage, (data, job) => deleteImageJob(ctx, data, job));
+  await ctx.jobs.work<{ poolVmId: string }>(DemoJobs.poolWarm, (data, job) => warmPoolVm(ctx, data, job));
+  await ctx.jobs.work<{ poolVmId: string }>(DemoJobs.poolRetire, (data, job) => retirePoolVm(ctx, data, job));
+  await ctx.jobs.work(DemoJobs.poolRefill, async () => void (await refillPools(ctx)));
 
   scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
   scheduler.add(
@@ -26,6 +30,7 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
       if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
     }),
   );
+  scheduler.add(oncePerPeriod(ctx, { name: 'warm-pool', cron: '* * * * *', periodMinutes: 1 }, async (now) => void (await refillPools(ctx, now))));
   scheduler.add(
     oncePerPeriod(ctx, { name: 'demo-retention', cron: '7 * * * *', periodMinutes: 60 }, async (now) => {
       const result = await sweepRetention(ctx, now);

@@ -43,6 +43,8 @@ export interface ImagesTable {
   comment_count: Generated<number>;
   /** 0007: where GCE keeps the machine image: a region (us-central1) or a multi-region (us). */
   region: string | null;
+  /** 0016: the machine image (GCE name) this catalog image is a newer version of (its `replaces` label). */
+  replaces: Generated<string | null>;
   /** 0010: the short unique name people read and type (`acme-crm-alice-7f3k`); picked by a trigger on insert. */
   display_name: Generated<string>;
 }
@@ -83,6 +85,9 @@ export interface DemosTable {
   kept_at: Timestamp | null;
   /** 0010: the short unique name people read and type; picked by a trigger on insert. */
   display_name: Generated<string>;
+  /** 0016: handed out from the warm pool rather than cloned; and how long submission → ready took. */
+  from_pool: Generated<boolean>;
+  ready_seconds: number | null;
 }
 
 export interface SubmissionsTable {
@@ -93,7 +98,7 @@ export interface SubmissionsTable {
 }
 
 export interface StepsTable {
-  owner_kind: 'demo' | 'save' | 'export' | 'image';
+  owner_kind: 'demo' | 'save' | 'export' | 'image' | 'pool';
   owner_id: string;
   step: string;
   request_id: string;
@@ -330,6 +335,36 @@ export interface Database {
   machine_types: MachineTypesTable;
   notification_prefs: NotificationPrefsTable;
   slack_request_replays: SlackRequestReplaysTable;
+  pool_sizes: PoolSizesTable;
+  pool_vms: PoolVmsTable;
+}
+
+/** 0016: suspended clones kept ready per catalog image. */
+export interface PoolSizesTable {
+  image_id: string;
+  size: number;
+  auto: Generated<boolean>;
+  set_by: string;
+  updated_at: Timestamp;
+}
+
+export type PoolVmState = 'warming' | 'ready' | 'taken' | 'retiring' | 'gone';
+
+/** 0016: one pool VM, created → suspended → taken by a demo (or retired and deleted). */
+export interface PoolVmsTable {
+  id: string;
+  instance_name: string;
+  image_id: string;
+  zone: string;
+  machine_type: string;
+  state: PoolVmState;
+  disk_gb: number | null;
+  memory_mb: number | null;
+  created_at: Timestamp;
+  suspended_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  demo_id: string | null;
+  retire_reason: string | null;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

@@ -9,7 +9,7 @@ import { stepRequestId } from './request-ids.ts';
 
 /** What a step belongs to: a demo's launch or power change, a save, an image deletion, an export. */
 export interface StepOwner {
-  kind: 'demo' | 'save' | 'image' | 'export';
+  kind: 'demo' | 'save' | 'image' | 'export' | 'pool';
   id: string;
 }
 

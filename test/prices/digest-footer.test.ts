@@ -16,6 +16,7 @@ function digest(discount: number): DigestData {
     running: { demos: [], count: 0 },
     discount,
     estimated: { intervals: [], count: 0, hours: 0 },
+    pool: { vms: 0, runningHours: 0, suspendedGbDays: 0, cost: 0, costKnown: true },
   };
 }
 

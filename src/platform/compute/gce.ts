@@ -206,6 +206,16 @@ export class GceCompute implements Compute {
     return toRef(lro, zone);
   }
 
+  async suspendInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await this.#send('Instances', 'suspend', { project: this.project, zone, instance: name, requestId }, (r) => this.#instances.suspend(r));
+    return toRef(lro, zone);
+  }
+
+  async resumeInstance(zone: string, name: string, requestId: string): Promise<OperationRef> {
+    const [lro] = await this.#send('Instances', 'resume', { project: this.project, zone, instance: name, requestId }, (r) => this.#instances.resume(r));
+    return toRef(lro, zone);
+  }
+
   async setInstanceLabels(req: {
     zone: string;
     name: string;

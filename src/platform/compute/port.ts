@@ -162,6 +162,10 @@ export interface Compute {
   stopInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   startInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   deleteInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  /** Keep the VM's memory and stop charging for its cores (RUNNING → SUSPENDED; GCE keeps it so ≤ 60 days, ≤ 208 GB RAM). */
+  suspendInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
+  /** Back to RUNNING with its memory, so its applications are already up. */
+  resumeInstance(zone: string, name: string, requestId: string): Promise<OperationRef>;
   /** Replace an instance's labels (instances.setLabels); `labelFingerprint` from the getInstance they were read with. */
   setInstanceLabels(req: { zone: string; name: string; labels: Record<string, string>; labelFingerprint: string; requestId: string }): Promise<OperationRef>;
   /** Let GCE stop the VM after `seconds` of running (setScheduling; the VM must be TERMINATED). */

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { WorkerContext } from '../context.ts';
+import { monthOf } from '../accounting/periods.ts';
+import { poolUsage } from '../accounting/pool-usage.ts';
+import * as catalog from '../catalog/service.ts';
+import type { CatalogImageRef } from '../catalog/service.ts';
+import { endpointUrl } from '../platform/app-reach.ts';
+import type { Instance } from '../platform/compute/port.ts';
+import type { Database } from '../platform/db-schema.ts';
+import { getSetting, putSetting } from '../platform/settings.ts';
+import { DemoJobs } from './ids.ts';
+import { appHost, defaultZoneFor, vmPlacement } from './placement.ts';
+import * as pool from './pool-store.ts';
+import type { PoolVm } from './pool-store.ts';
+import { instanceNameFor } from './service.ts';
+import type { Demo } from './store.ts';
+import { appAnswers, dropInheritedServiceAccount, gceRefusal, PollBudget, stepRunner, waitForStatus } from './vm-steps.ts';
+
+/**
+ * The warm pool: clones of a pooled catalog image made ahead, booted until the app answers, then
+ * suspended (GCE keeps memory, so a resume finds the app running). A launch takes one (launchJob), and
+ * the pool refills here. Pool VMs belong to no user: labelled purpose=pool, costed as the pool's own line.
+ */
+
+const BUDGET_KEY = 'pool.budget';
+
+export interface PoolBudget {
+  spent: number;
+  cap: number;
+  reached: boolean;
+}
+
+export function poolLabels(imageId: string): Record<string, string> {
+  return { 'managed-by': 'demo-vm', purpose: 'pool', 'pool-image': imageId };
+}
+
+/** A pool VM's own labels, minus what made it the pool's. */
+export function withoutPoolLabels(labels: Record<string, string>): Record<string, string> {
+  const { purpose: _purpose, 'pool-image': _image, ...rest } = labels;
+  return rest;
+}
+
+export function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+export const handedOutAt = pool.handedOutAt;
+
+/**
+ * Hand a ready pool VM of the demo's image, zone and machine type to the demo: in one transaction the
+ * pool row says whose it is and the demo takes its VM name, so a crash leaves it with exactly one owner.
+ */
+export async function takeFromPool(ctx: WorkerContext, demo: Demo): Promise<(Demo & { handedOutAt: Date }) | null> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const vm = await pool.takeReady(trx, { imageId: demo.imageId, zone: demo.zone, machineType: demo.machineType, demoId: demo.id, now });
+    if (!vm) return null;
+    const moved = await trx
+      .updateTable('demos')
+      .set({ instance_name: vm.instanceName, from_pool: true, updated_at: now })
+      .where('id', '=', demo.id)
+      .where('state', '=', 'provisioning')
+      .where('from_pool', '=', false)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw new Error(`demo ${demo.id} changed while taking a pool VM`); // the take rolls back
+    await requestRefill(ctx, trx);
+    ctx.log.info({ demoId: demo.id, poolVm: vm.instanceName }, 'handed a warm pool VM to a launch');
+    return { ...demo, instanceName: vm.instanceName, fromPool: true, handedOutAt: now };
+  });
+}
+
+/** How the last refill found the month's pool spending (the admin fleet shows it). */
+export async function lastPoolBudget(ctx: Pick<WorkerContext, 'db'>): Promise<PoolBudget | null> {
+  return (await getSetting<PoolBudget>(ctx.db, BUDGET_KEY)) ?? null;
+}
+
+export interface RefillReport {
+  created: number;
+  retired: number;
+  moved: number;
+  budget: PoolBudget;
+}
+
+/**
+ * Top every pool up to its size, one refill at a time (an advisory lock): pools of images replaced
+ * by a newer version move to it; VMs no pool wants, over a pool's size, or suspended for
+ * POOL_REFRESH_DAYS are retired (and replaced); nothing new is made past the global cap or once the
+ * month's pool budget is spent.
+ */
+export async function refillPools(ctx: WorkerContext, now = ctx.clock.now()): Promise<RefillReport> {
+  const month = monthOf(now, ctx.config.orgTimeZone);
+  const spent = (await poolUsage(ctx.db, month, now)).cost;
+  const budget: PoolBudget = { spent, cap: ctx.config.pool.monthlyUsd, reached: spent >= ctx.config.pool.monthlyUsd };
+  const report = await ctx.db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('demo-vm pool refill'))`.execute(trx);
+    const moved = await pool.followNewerVersions(trx, now);
+    const sizes = new Map((await pool.poolSizes(trx)).map((s) => [s.imageId, s]));
+    const vms = await pool.livePoolVms(trx);
+    const images = new Map<string, CatalogImageRef>();
+    for (const id of sizes.keys()) {
+      const image = await catalog.getImage(trx, id);
+      if (image?.status === 'ready') images.set(id, image);
+    }
+    const refreshBefore = now.getTime() - ctx.config.pool.refreshDays * 86_400_000;
+    const retire: Array<{ id: string; reason: string }> = [];
+    const kept = new Map<string, PoolVm[]>();
+    for (const vm of vms) {
+      if (vm.state === 'retiring') continue;
+      const wanted = sizes.has(vm.imageId) && images.has(vm.imageId);
+      if (!wanted) retire.push({ id: vm.id, reason: 'its image is no longer pooled' });
+      else if (vm.state === 'ready' && vm.suspendedAt && vm.suspendedAt.getTime() < refreshBefore)
+        retire.push({ id: vm.id, reason: `suspended ${ctx.config.pool.refreshDays} days: made anew before GCE's 60-day limit` });
+      else kept.set(vm.imageId, [...(kept.get(vm.imageId) ?? []), vm]);
+    }
+    const targets = new Map<string, number>();
+    for (const [imageId, s] of sizes) {
+      if (!images.has(imageId)) continue;
+      const target = s.auto ? Math.min(s.size, await pool.dailyLaunches(trx, imageId, now)) : s.size;
+      targets.set(imageId, target);
+      const extra = (kept.get(imageId) ?? []).filter((vm) => vm.state === 'ready').slice(0, Math.max(0, (kept.get(imageId)?.length ?? 0) - target));
+      for (const vm of extra) retire.push({ id: vm.id, reason: 'over the pool size' });
+      kept.set(
+        imageId,
+        (kept.get(imageId) ?? []).filter((vm) => !extra.includes(vm)),
+      );
+    }
+    const retired: string[] = [];
+    for (const reason of new Set(retire.map((r) => r.reason))) {
+      const ids = retire.filter((r) => r.reason === reason).map((r) => r.id);
+      retired.push(...(await pool.markRetiring(trx, ids, reason)));
+    }
+    // A warming VM is deleted by its own warm job when it finishes (never beside its insert).
+    const warming = new Set(vms.filter((vm) => vm.state === 'warming').map((vm) => vm.id));
+    for (const id of retired) if (!warming.has(id)) await ctx.jobs.send(DemoJobs.poolRetire, { poolVmId: id }, { trx });
+
+    let live = vms.length;
+    let created = 0;
+    for (const [imageId, target] of budget.reached ? [] : targets) {
+      const image = images.get(imageId)!;
+      const zone = defaultZoneFor(ctx.config, image.region);
+      if (!zone) continue;
+      const have = (kept.get(imageId) ?? []).filter((vm) => vm.zone === zone).length;
+      for (let i = have; i < target && live < ctx.config.pool.maxVms; i++, live++, created++) {
+        const id = randomUUID();
+        await pool.insertWarming(trx, { id, instanceName: instanceNameFor(id), imageId, zone, machineType: ctx.config.gce.defaultMachineType, createdAt: now });
+        await ctx.jobs.send(DemoJobs.poolWarm, { poolVmId: id }, { trx });
+      }
+    }
+    await putSetting(trx, BUDGET_KEY, budget, null, now);
+    return { created, retired: retired.length, moved: moved.length, budget };
+  });
+  if (report.created || report.retired || report.moved) ctx.log.info(report, 'warm pool refilled');
+  return report;
+}
+
+/** Ask for a refill soon (after a hand-out, a new size): one waits at a time. */
+export async function requestRefill(ctx: Pick<WorkerContext, 'jobs'>, trx?: Transaction<Database>): Promise<void> {
+  await ctx.jobs.send(DemoJobs.poolRefill, {}, { singletonKey: 'pool-refill', trx });
+}
+
+/** Clone, boot until the app answers, suspend: then the VM is ready to be handed out. */
+export async function warmPoolVm(ctx: WorkerContext, data: { poolVmId: string }, attempt: { final: boolean; signal?: AbortSignal }): Promise<void> {
+  const vm = await pool.getPoolVm(ctx.db, data.poolVmId);
+  if (vm?.state === 'retiring') return retirePoolVm(ctx, data, attempt); // retired while it waited or warmed
+  if (vm?.state !== 'warming') return;
+  const image = await catalog.getImage(ctx.db, vm.imageId);
+  const run = stepRunner(ctx, { kind: 'pool', id: vm.id }, attempt.signal);
+  try {
+    if (!image) throw new Error('its image left the catalog');
+    await run('insert', (requestId) =>
+      ctx.compute.insertInstance({
+        name: vm.instanceName,
+        zone: vm.zone,
+        sourceMachineImage: `projects/${image.project}/global/machineImages/${image.gceName}`,
+        machineType: vm.machineType,
+        labels: poolLabels(image.id),
+        placement: vmPlacement(ctx.config, vm.zone),
+        requestId,
+      }),
+    );
+    await dropInheritedServiceAccount(ctx, vm, run, attempt.signal);
+    const running = await waitForStatus(ctx, vm, ['RUNNING'], attempt.signal);
+    await waitForApp(ctx, running, image, attempt.signal);
+    await run('suspend', (rid) => ctx.compute.suspendInstance(vm.zone, vm.instanceName, rid));
+    const suspended = await waitForStatus(ctx, vm, ['SUSPENDED'], attempt.signal);
+    const diskName = suspended.bootDisk?.split('/').at(-1);
+    const disk = diskName ? await ctx.compute.getDisk(vm.zone, diskName) : null;
+    const type = await ctx.db.selectFrom('machine_types').select('memory_mb').where('zone', '=', vm.zone).where('name', '=', vm.machineType).executeTakeFirst();
+    const ready = await pool.markReady(ctx.db, vm.id, {
+      suspendedAt: suspended.lastSuspendedAt ?? ctx.clock.now(),
+      diskGb: disk?.sizeGb ?? null,
+      memoryMb: type?.memory_mb ?? null,
+    });
+    if (!ready) await retirePoolVm(ctx, data, attempt); // retired while it warmed
+  } catch (err) {
+    if (attempt.signal?.aborted) throw err;
+    const refusal = gceRefusal(err);
+    if (!refusal && image && !attempt.final) throw err;
+    ctx.log.warn({ err, poolVmId: vm.id, image: vm.imageId }, 'a warm pool VM could not be made ready; it is deleted');
+    await ctx.db
+      .updateTable('pool_vms')
+      .set({ state: 'retiring', retire_reason: refusal?.reason ?? (err as Error).message })
+      .where('id', '=', vm.id)
+      .where('state', '=', 'warming')
+      .execute();
+    await retirePoolVm(ctx, data, attempt);
+  }
+}
+
+/** Delete a retired pool VM (gone already counts); then its row says so. */
+export async function retirePoolVm(ctx: WorkerContext, data: { poolVmId: string }, attempt: { signal?: AbortSignal }): Promise<void> {
+  const vm = await pool.getPoolVm(ctx.db, data.poolVmId);
+  if (!vm || vm.state !== 'retiring') return;
+  const run = stepRunner(ctx, { kind: 'pool', id: vm.id }, attempt.signal);
+  await run('delete', (rid) => ctx.compute.deleteInstance(vm.zone, vm.instanceName, rid));
+  await pool.markGone(ctx.db, vm.id, ctx.clock.now());
+  await requestRefill(ctx); // its place (under POOL_MAX_VMS) may go to a VM a pool lacks
+}
+
+/**
+ * The app is up when it answers (any status below 500) at the address a demo's would; an image that
+ * declares no app is suspended once GCE says RUNNING. Bounded by READINESS_TIMEOUT_SECONDS: a slow app
+ * is suspended anyway (a resume then waits for the rest of its start).
+ */
+async function waitForApp(ctx: WorkerContext, vm: Instance, image: CatalogImageRef, signal?: AbortSignal): Promise<void> {
+  if (!image.app) return;
+  const host = appHost(ctx.config, vm);
+  const endpoint = host ? ctx.appReach.endpoint({ zone: vm.zone, instanceName: vm.name, externalIp: host }, image.app.port) : null;
+  if (!endpoint || !ctx.appReach.mayProbe(endpoint)) return;
+  const url = endpointUrl(image.app, endpoint);
+  for (const budget = new PollBudget(ctx.clock, ctx.config.demo.readinessTimeoutSeconds * 1000); !budget.over;) {
+    signal?.throwIfAborted();
+    if (await appAnswers(url)) return;
+    await budget.pause(1_000);
+  }
+  ctx.log.warn({ image: image.id, vm: vm.name }, 'a warm pool VM is suspended before its app answered');
+}
+
+/** What the admin sees of each pool. */
+export interface PoolLine {
+  imageId: string;
+  title: string;
+  size: number;
+  auto: boolean;
+  ready: number;
+  warming: number;
+}
+
+export async function poolLines(ctx: Pick<WorkerContext, 'db'>): Promise<PoolLine[]> {
+  const sizes = await pool.poolSizes(ctx.db);
+  const vms = await pool.livePoolVms(ctx.db);
+  const lines: PoolLine[] = [];
+  for (const s of sizes) {
+    const image = await catalog.getImage(ctx.db, s.imageId);
+    const mine = vms.filter((vm) => vm.imageId === s.imageId);
+    lines.push({
+      imageId: s.imageId,
+      title: image?.title ?? 'Removed image',
+      size: s.size,
+      auto: s.auto,
+      ready: mine.filter((vm) => vm.state === 'ready').length,
+      warming: mine.filter((vm) => vm.state === 'warming').length,
+    });
+  }
+  return lines;
+}
