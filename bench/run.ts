@@ -24,7 +24,7 @@ import type { BenchResult, Figure } from './lib/report.ts';
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const TIMEOUT_MS = 10 * 60_000;
 // The usual order: request path first, then jobs, then the query benchmarks.
-const ORDER = ['ack', 'capacity', 'burst', 'body-flood', 'launch', 'startup', 'catalog-search', 'home', 'digest'];
+const ORDER = ['ack', 'capacity', 'burst', 'body-flood', 'launch', 'startup', 'catalog-search', 'home', 'digest', 'pool'];
 const QUICK = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
 
 interface Outcome {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
 import { openPostgres, type DbHandle } from '../../src/platform/db.ts';
 import { DEFAULT_USERS, FakeSlack, type FakeUser, type StoredView } from './fakes.ts';
-import { GceSimulator } from './fakes.ts';
+import { GceSimulator, type GceSimulatorOptions } from './fakes.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/harness/postgres.ts';
 import { InboundSlack } from '../../test/harness/slack-requests.ts';
 import { spawnApp, spawnRole, type AppEnv, type ChildApp } from '../app-process.ts';
@@ -40,11 +40,11 @@ export interface Fakes {
   close(): Promise<void>;
 }
 
-export async function startFakes(opts: { users?: number } = {}): Promise<Fakes> {
+export async function startFakes(opts: { users?: number; sim?: GceSimulatorOptions } = {}): Promise<Fakes> {
   const fake = new FakeSlack({ users: [...DEFAULT_USERS, ...benchUsers(opts.users ?? 100)] });
   fake.rateLimit(null);
   await fake.listen(0, '127.0.0.1');
-  const sim = new GceSimulator({ project: BENCH_PROJECT, operationMs: 0, bootMs: 0 });
+  const sim = new GceSimulator({ project: BENCH_PROJECT, operationMs: 0, bootMs: 0, ...opts.sim });
   sim.seedSampleImages();
   await sim.listen(0, '127.0.0.1');
   return {

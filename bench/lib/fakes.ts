@@ -3,4 +3,4 @@
  * when they move (to sim/), only this file changes.
  */
 export * from '../../sim/slack/index.ts';
-export { GceSimulator } from '../../sim/gce/index.ts';
+export { GceSimulator, scaledScheduler, type GceSimulatorOptions } from '../../sim/gce/index.ts';

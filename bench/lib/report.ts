@@ -36,6 +36,7 @@ export function progress(msg: string): void {
 export interface Summary {
   n: number;
   p50: number;
+  p95: number;
   p99: number;
   max: number;
   mean: number;
@@ -43,10 +44,10 @@ export interface Summary {
 
 /** Nearest-rank percentiles (no interpolation), in the samples' unit. */
 export function summarize(samples: number[]): Summary {
-  if (samples.length === 0) return { n: 0, p50: NaN, p99: NaN, max: NaN, mean: NaN };
+  if (samples.length === 0) return { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
   const s = [...samples].sort((a, b) => a - b);
   const rank = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-  return { n: s.length, p50: rank(50), p99: rank(99), max: s.at(-1)!, mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return { n: s.length, p50: rank(50), p95: rank(95), p99: rank(99), max: s.at(-1)!, mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
 export function round(v: number, digits = 1): number {

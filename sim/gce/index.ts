@@ -9,4 +9,4 @@ export type { GceMachineType } from './machine-types.ts';
 export type { RecordedRequest } from './server.ts';
 export type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
 export { appPathFromLabel, CATALOG_LABEL, SAMPLE_MACHINE_IMAGES } from './samples.ts';
-export { APP_START_LABEL, profileFromEnv, REALISTIC, SimTime, type GceSimProfile, type Scheduler } from './timing.ts';
+export { APP_START_LABEL, profileFromEnv, REALISTIC, scaledScheduler, SimTime, type GceSimProfile, type Scheduler } from './timing.ts';

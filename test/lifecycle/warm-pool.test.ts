@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
+import { insertDemo } from '../accounting/fixtures.ts';
 import { audit, catalogImageId as imageId, demoIds, ephemeralSaying, launchDemo, statusMessage, text } from './helpers.ts';
 
 /**
@@ -188,5 +189,35 @@ describe('warm pool: a clone suspended near GCE’s limit is made anew; a spent 
     const fleet = await ephemeralSaying(t, 'U_ADMIN', 'live demo');
     expect(text(fleet.blocks ?? [])).toContain('Pool budget reached: nothing is refilled until next month');
     expect(await demoIds(t)).toEqual(new Set());
+  });
+});
+
+describe('warm pool: a size that follows demand', () => {
+  let t: TestApp;
+  const clock = new ManualClock('2026-03-16T09:00:00Z');
+  beforeAll(async () => {
+    t = await startTestApp({ clock, gce: { clock }, env: { READINESS_TIMEOUT_SECONDS: '2' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('`auto`: as many clones as a day’s launches over the last two weeks (30 launches → 3), up to 5', async () => {
+    const retail = await imageId(t, 'retail-storefront');
+    for (let i = 0; i < 30; i++) {
+      const start = Date.parse('2026-03-03T08:00:00Z') + i * 10 * 3_600_000;
+      const hour = [new Date(start).toISOString(), new Date(start + 3_600_000).toISOString()] as [string, string];
+      await insertDemo(t, { owner: 'U_ERIN', imageId: retail, state: 'deleted', intervals: [hour] });
+    }
+    await insertDemo(t, { owner: 'U_ERIN', imageId: retail, state: 'deleted', intervals: [['2026-02-20T08:00:00Z', '2026-02-20T09:00:00Z']] }); // older: not counted
+    await pool(t, 'retail auto', 'follows demand');
+    await eventually(
+      () => readyCount(t, retail),
+      (n) => n === 3,
+      20_000,
+    );
+    await tick(t, 'warm-pool', clock.now());
+    expect(await poolVms(t)).toHaveLength(3);
+    await t.slack.command({ user: 'U_ADMIN', text: 'admin pool' });
+    const shown = await ephemeralSaying(t, 'U_ADMIN', 'Warm pools');
+    expect(shown.text).toContain('*Retail storefront*: 3 ready, 0 warming of up to 5 (following demand)');
   });
 });
