@@ -2,10 +2,10 @@
 // The architecture's boundaries (docs: /work/shared/DESIGN.md "Shape"), checked by `npm run lint`.
 // .dependency-cruiser-web.cjs checks the web role's static imports in a second cruise.
 
-const CAPABILITIES = '(accounting|audit|budgets|catalog|comments|demos|exports|home|machine-types|sharing)';
+const CAPABILITIES = '(accounting|audit|budgets|catalog|comments|demos|exports|home|machine-types|prices|sharing)';
 const CAPABILITY = `^src/${CAPABILITIES}(/|$)`; // a module in one, or (folder scope) the folder itself
 // A capability's own adapters around Google libraries, loaded by its worker with import().
-const CAPABILITY_ADAPTERS = '^src/exports/(cloud-build|storage)[.]ts$';
+const CAPABILITY_ADAPTERS = '^src/(exports/(cloud-build|storage)|prices/billing)[.]ts$';
 const GOOGLE = ['^node_modules/@google-cloud/', '^node_modules/google-gax/'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -37,7 +37,7 @@ module.exports = {
       comment: 'A capability’s Google adapters are loaded with import() by the worker, so the web role never loads them.',
       severity: 'error',
       from: {},
-      to: { path: CAPABILITY_ADAPTERS, dynamic: false },
+      to: { path: CAPABILITY_ADAPTERS, dynamic: false, dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-capability-folder-cycles',

@@ -47,6 +47,8 @@ export interface AppEvents {
   'fleet-changed': { userId: string };
   /** An admin published an image to the catalog; listeners send their jobs in the same transaction. */
   'image-published': { imageId: string; trx: Transaction<Database> };
+  /** The worker read the allowed zones' machine types again (prices re-price them: sizes decide prices). */
+  'machine-types-refreshed': { project: string };
   /** A saved image changed owner; listeners act in the same transaction (sharing withdraws a pending request). */
   'image-handed-over': { imageId: string; actorId: string; trx: Transaction<Database> };
 }

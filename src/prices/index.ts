@@ -2,7 +2,7 @@ import type { Capability } from '../capability.ts';
 import type { WorkerContext } from '../context.ts';
 import { oncePerPeriod } from '../platform/scheduler.ts';
 import type { SkuReader } from './billing.ts';
-import { refreshPrices } from './service.ts';
+import { refreshPrices, repriceMachineTypes } from './service.ts';
 import { catalogStatus, hasRates } from './store.ts';
 
 /** The catalog is read once a day; a failed read is tried again the next hour. */
@@ -28,6 +28,9 @@ function skuReader(ctx: WorkerContext): Promise<SkuReader> {
 /** List prices from the Cloud Billing Catalog (docs/PRICES.md): the worker reads them, everyone shows them. */
 export const pricesCapability: Capability = {
   name: 'prices',
+  subscribe(ctx) {
+    ctx.events.on('machine-types-refreshed', () => repriceMachineTypes(ctx));
+  },
   worker({ ctx, scheduler }) {
     scheduler.add(
       oncePerPeriod(ctx, { name: 'prices-refresh', cron: '23 * * * *', periodMinutes: 60 }, async (now) => refreshIfStale(ctx, await skuReader(ctx), now)),
