@@ -122,7 +122,10 @@ export class SlackReceiver implements Receiver {
     try {
       const { body, rawBody, timestampSec, signature } = await this.#accept(req);
       const retryNum = retryNumber(req);
-      if (!(await this.#opts.replays.claim(signature, timestampSec, retryNum))) throw new Refusal(401, 'replayed request');
+      // Options for what was typed only read, and typing the same again within a second sends the same
+      // bytes (block_suggestion carries no trigger_id or action_ts): never a replay worth refusing.
+      const readOnly = body['type'] === 'block_suggestion';
+      if (!readOnly && !(await this.#opts.replays.claim(signature, timestampSec, retryNum))) throw new Refusal(401, 'replayed request');
       if (body['ssl_check'] === '1') return void res.writeHead(200).end();
       if (body['type'] === 'url_verification') return sendJson(res, 200, { challenge: body['challenge'] });
       await this.#dispatch({ req, res, body, rawBody, requestId, retryNum });

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { eventually, startTestApp, TEST_SIGNING_SECRET, type TestApp } from '../harness/app.ts';
 import { rawPost } from '../harness/raw-post.ts';
 import { openCatalog, openViewIds, waitForView } from '../harness/flows.ts';
-import { interactionRequest, signedHeaders, slashCommand, viewSubmission } from '../harness/slack-requests.ts';
+import { blockSuggestion, interactionRequest, signedHeaders, slashCommand, viewSubmission } from '../harness/slack-requests.ts';
 import { ReplayCache } from '../../src/platform/request-replays.ts';
 import { STALE_FORM } from '../../src/platform/view-metadata.ts';
 import type { JsonObject } from '../../sim/slack/index.ts';
@@ -105,6 +105,19 @@ describe('the Slack receiver refuses what it can before reading, and never dies 
     expect(t.logs.filter((l) => l.includes('replayed request'))).toHaveLength(2);
     const rows = await t.db.selectFrom('slack_request_replays').selectAll().where('key', 'like', `${headers['x-slack-signature']}%`).execute();
     expect(rows.map((r) => r.key).sort()).toEqual([headers['x-slack-signature'], `${headers['x-slack-signature']}#retry1`]);
+  });
+
+  test('the same keystroke twice in one second (identical block_suggestion bytes) gets its options both times', async () => {
+    const catalog = await openCatalog(t, 'U_HEIDI');
+    const req = blockSuggestion(t.fake, { user: 'U_HEIDI', on: { viewId: catalog.id }, actionId: 'catalog.jump', value: 'crm' });
+    const headers = signed(req.body, req.contentType);
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url, { method: 'POST', headers, body: req.body });
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).toContain('Acme CRM');
+    }
+    const stored = await t.db.selectFrom('slack_request_replays').select('key').where('key', '=', headers['x-slack-signature']).execute();
+    expect(stored).toEqual([]); // read-only requests are not claimed
   });
 
   test('the replay cache keeps a signature only while its timestamp is in the window', async () => {
