@@ -16,6 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       size integer NOT NULL CHECK (size BETWEEN 0 AND 20),
       -- auto: the size follows demand (a day's launches over the last two weeks), size is its cap
       auto boolean NOT NULL DEFAULT false,
+      -- why the app itself turned the pool off (GCE cannot suspend the image's VMs), for the admin
+      stopped_reason text,
       set_by text NOT NULL,
       updated_at timestamptz NOT NULL
     )`.execute(db);

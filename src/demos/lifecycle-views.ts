@@ -326,10 +326,12 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
 /** The pools as the admin fleet and `/demo admin pool` show them. */
 export function poolSummary(lines: PoolLine[], budget: PoolBudget | null): string {
   if (!lines.length) return 'No warm pools. `/demo admin pool <image> 3` keeps three suspended clones of an image ready.';
-  const rows = lines.map(
-    (l) => `• *${escapeMrkdwn(l.title)}*: ${l.ready} ready, ${l.warming} warming of ${l.auto ? `up to ${l.size} (following demand)` : l.size}`,
+  const rows = lines.map((l) =>
+    l.stoppedReason
+      ? `• *${escapeMrkdwn(l.title)}*: turned off, ${escapeMrkdwn(l.stoppedReason)}`
+      : `• *${escapeMrkdwn(l.title)}*: ${l.ready} ready, ${l.warming} warming of ${l.auto ? `up to ${l.size} (following demand)` : l.size}`,
   );
-  const spend = budget ? `Pool cost this month: $${budget.spent.toFixed(2)} of $${budget.cap.toFixed(2)}.` : '';
+  const spend = budget ? `Pool cost this month: ${formatUsd(budget.spent)} of ${formatUsd(budget.cap)}.` : '';
   const reached = budget?.reached ? ' :no_entry: *Pool budget reached: nothing is refilled until next month* (POOL_MONTHLY_BUDGET_USD).' : '';
   return [':zap: *Warm pools*', ...rows, `${spend}${reached}`].filter(Boolean).join('\n');
 }

@@ -30,9 +30,20 @@ export async function setPoolSize(db: DbOrTrx, p: PoolSize & { by: string; now: 
   await db
     .insertInto('pool_sizes')
     .values({ image_id: p.imageId, size: p.size, auto: p.auto, set_by: p.by, updated_at: p.now })
-    .onConflict((oc) => oc.column('image_id').doUpdateSet({ size: p.size, auto: p.auto, set_by: p.by, updated_at: p.now }))
+    .onConflict((oc) => oc.column('image_id').doUpdateSet({ size: p.size, auto: p.auto, stopped_reason: null, set_by: p.by, updated_at: p.now }))
     .execute();
   return before ? { imageId: p.imageId, size: before.size, auto: before.auto } : null;
+}
+
+/** GCE cannot keep this image's VMs suspended: the pool is off, and the admin reads why. */
+export async function stopPooling(db: DbOrTrx, imageId: string, reason: string, now: Date): Promise<void> {
+  await db.updateTable('pool_sizes').set({ size: 0, stopped_reason: reason, set_by: 'demo-vm', updated_at: now }).where('image_id', '=', imageId).execute();
+}
+
+/** Pools the app turned off, and why. */
+export async function stoppedPools(db: DbOrTrx): Promise<Array<{ imageId: string; reason: string }>> {
+  const rows = await db.selectFrom('pool_sizes').select(['image_id', 'stopped_reason']).where('size', '=', 0).where('stopped_reason', 'is not', null).execute();
+  return rows.map((r) => ({ imageId: r.image_id, reason: r.stopped_reason! }));
 }
 
 export async function poolSizes(db: DbOrTrx): Promise<PoolSize[]> {

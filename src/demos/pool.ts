@@ -83,66 +83,74 @@ export interface RefillReport {
   budget: PoolBudget;
 }
 
+/** What each pool should hold now: its image (still in the catalog) and its size (`auto`: today's demand). */
+async function poolTargets(trx: Transaction<Database>, now: Date): Promise<Map<string, { image: CatalogImageRef; size: number }>> {
+  const targets = new Map<string, { image: CatalogImageRef; size: number }>();
+  for (const s of await pool.poolSizes(trx)) {
+    const image = await catalog.getImage(trx, s.imageId);
+    if (image?.status !== 'ready') continue;
+    targets.set(s.imageId, { image, size: s.auto ? Math.min(s.size, await pool.dailyLaunches(trx, s.imageId, now)) : s.size });
+  }
+  return targets;
+}
+
+/**
+ * Which pool VMs go, and why: those no pool wants, those suspended for `refreshDays` (GCE stops a VM
+ * suspended 60 days), and a pool's oldest ready ones beyond its size. The rest are kept, per image.
+ */
+function planRetirements(vms: PoolVm[], sizes: Map<string, number>, now: Date, refreshDays: number) {
+  const refreshBefore = now.getTime() - refreshDays * 86_400_000;
+  const retire: Array<{ id: string; reason: string }> = [];
+  const kept = new Map<string, PoolVm[]>();
+  for (const vm of vms) {
+    if (vm.state === 'retiring') continue;
+    if (!sizes.has(vm.imageId)) retire.push({ id: vm.id, reason: 'its image is no longer pooled' });
+    else if (vm.state === 'ready' && vm.suspendedAt && vm.suspendedAt.getTime() < refreshBefore)
+      retire.push({ id: vm.id, reason: `suspended ${refreshDays} days: made anew before GCE's 60-day limit` });
+    else kept.set(vm.imageId, [...(kept.get(vm.imageId) ?? []), vm]);
+  }
+  for (const [imageId, size] of sizes) {
+    const mine = kept.get(imageId) ?? [];
+    const extra = mine.filter((vm) => vm.state === 'ready').slice(0, Math.max(0, mine.length - size));
+    for (const vm of extra) retire.push({ id: vm.id, reason: 'over the pool size' });
+    kept.set(
+      imageId,
+      mine.filter((vm) => !extra.includes(vm)),
+    );
+  }
+  return { retire, kept };
+}
+
 /**
  * Top every pool up to its size, one refill at a time (an advisory lock): pools of images replaced
- * by a newer version move to it; VMs no pool wants, over a pool's size, or suspended for
- * POOL_REFRESH_DAYS are retired (and replaced); nothing new is made past the global cap or once the
- * month's pool budget is spent.
+ * by a newer version move to it; VMs planRetirements lets go are deleted (a warming one by its own
+ * warm job once it finishes, never beside its insert); nothing new is made past POOL_MAX_VMS or once
+ * the month's pool budget is spent.
  */
 export async function refillPools(ctx: WorkerContext, now = ctx.clock.now()): Promise<RefillReport> {
-  const month = monthOf(now, ctx.config.orgTimeZone);
-  const spent = (await poolUsage(ctx.db, month, now)).cost;
+  const spent = (await poolUsage(ctx.db, monthOf(now, ctx.config.orgTimeZone), now)).cost;
   const budget: PoolBudget = { spent, cap: ctx.config.pool.monthlyUsd, reached: spent >= ctx.config.pool.monthlyUsd };
   const report = await ctx.db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('demo-vm pool refill'))`.execute(trx);
     const moved = await pool.followNewerVersions(trx, now);
-    const sizes = new Map((await pool.poolSizes(trx)).map((s) => [s.imageId, s]));
+    const targets = await poolTargets(trx, now);
     const vms = await pool.livePoolVms(trx);
-    const images = new Map<string, CatalogImageRef>();
-    for (const id of sizes.keys()) {
-      const image = await catalog.getImage(trx, id);
-      if (image?.status === 'ready') images.set(id, image);
-    }
-    const refreshBefore = now.getTime() - ctx.config.pool.refreshDays * 86_400_000;
-    const retire: Array<{ id: string; reason: string }> = [];
-    const kept = new Map<string, PoolVm[]>();
-    for (const vm of vms) {
-      if (vm.state === 'retiring') continue;
-      const wanted = sizes.has(vm.imageId) && images.has(vm.imageId);
-      if (!wanted) retire.push({ id: vm.id, reason: 'its image is no longer pooled' });
-      else if (vm.state === 'ready' && vm.suspendedAt && vm.suspendedAt.getTime() < refreshBefore)
-        retire.push({ id: vm.id, reason: `suspended ${ctx.config.pool.refreshDays} days: made anew before GCE's 60-day limit` });
-      else kept.set(vm.imageId, [...(kept.get(vm.imageId) ?? []), vm]);
-    }
-    const targets = new Map<string, number>();
-    for (const [imageId, s] of sizes) {
-      if (!images.has(imageId)) continue;
-      const target = s.auto ? Math.min(s.size, await pool.dailyLaunches(trx, imageId, now)) : s.size;
-      targets.set(imageId, target);
-      const extra = (kept.get(imageId) ?? []).filter((vm) => vm.state === 'ready').slice(0, Math.max(0, (kept.get(imageId)?.length ?? 0) - target));
-      for (const vm of extra) retire.push({ id: vm.id, reason: 'over the pool size' });
-      kept.set(
-        imageId,
-        (kept.get(imageId) ?? []).filter((vm) => !extra.includes(vm)),
-      );
-    }
+    const sizes = new Map([...targets].map(([id, t]) => [id, t.size]));
+    const plan = planRetirements(vms, sizes, now, ctx.config.pool.refreshDays);
     const retired: string[] = [];
-    for (const reason of new Set(retire.map((r) => r.reason))) {
-      const ids = retire.filter((r) => r.reason === reason).map((r) => r.id);
+    for (const reason of new Set(plan.retire.map((r) => r.reason))) {
+      const ids = plan.retire.filter((r) => r.reason === reason).map((r) => r.id);
       retired.push(...(await pool.markRetiring(trx, ids, reason)));
     }
-    // A warming VM is deleted by its own warm job when it finishes (never beside its insert).
     const warming = new Set(vms.filter((vm) => vm.state === 'warming').map((vm) => vm.id));
     for (const id of retired) if (!warming.has(id)) await ctx.jobs.send(DemoJobs.poolRetire, { poolVmId: id }, { trx });
 
     let live = vms.length;
     let created = 0;
-    for (const [imageId, target] of budget.reached ? [] : targets) {
-      const image = images.get(imageId)!;
+    for (const [imageId, { image, size }] of budget.reached ? [] : targets) {
       const zone = defaultZoneFor(ctx.config, image.region);
-      if (!zone) continue;
-      const have = (kept.get(imageId) ?? []).filter((vm) => vm.zone === zone).length;
-      for (let i = have; i < target && live < ctx.config.pool.maxVms; i++, live++, created++) {
+      const have = (plan.kept.get(imageId) ?? []).filter((vm) => vm.zone === zone).length;
+      for (let i = have; zone && i < size && live < ctx.config.pool.maxVms; i++, live++, created++) {
         const id = randomUUID();
         await pool.insertWarming(trx, { id, instanceName: instanceNameFor(id), imageId, zone, machineType: ctx.config.gce.defaultMachineType, createdAt: now });
         await ctx.jobs.send(DemoJobs.poolWarm, { poolVmId: id }, { trx });
@@ -199,6 +207,8 @@ export async function warmPoolVm(ctx: WorkerContext, data: { poolVmId: string },
     const refusal = gceRefusal(err);
     if (!refusal && image && !attempt.final) throw err;
     ctx.log.warn({ err, poolVmId: vm.id, image: vm.imageId }, 'a warm pool VM could not be made ready; it is deleted');
+    // GCE refusing the request itself (e.g. a VM too large to suspend) would refuse every clone alike.
+    if (refusal?.kind === 'invalid') await pool.stopPooling(ctx.db, vm.imageId, refusal.reason, ctx.clock.now());
     await ctx.db
       .updateTable('pool_vms')
       .set({ state: 'retiring', retire_reason: refusal?.reason ?? (err as Error).message })
@@ -246,6 +256,8 @@ export interface PoolLine {
   auto: boolean;
   ready: number;
   warming: number;
+  /** Set when the app turned the pool off, and why. */
+  stoppedReason?: string;
 }
 
 export async function poolLines(ctx: Pick<WorkerContext, 'db'>): Promise<PoolLine[]> {
@@ -263,6 +275,10 @@ export async function poolLines(ctx: Pick<WorkerContext, 'db'>): Promise<PoolLin
       ready: mine.filter((vm) => vm.state === 'ready').length,
       warming: mine.filter((vm) => vm.state === 'warming').length,
     });
+  }
+  for (const stopped of await pool.stoppedPools(ctx.db)) {
+    const image = await catalog.getImage(ctx.db, stopped.imageId);
+    lines.push({ imageId: stopped.imageId, title: image?.title ?? 'Removed image', size: 0, auto: false, ready: 0, warming: 0, stoppedReason: stopped.reason });
   }
   return lines;
 }

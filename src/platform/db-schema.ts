@@ -344,6 +344,7 @@ export interface PoolSizesTable {
   image_id: string;
   size: number;
   auto: Generated<boolean>;
+  stopped_reason: Generated<string | null>;
   set_by: string;
   updated_at: Timestamp;
 }

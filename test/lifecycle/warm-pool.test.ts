@@ -220,4 +220,27 @@ describe('warm pool: a size that follows demand', () => {
     const shown = await ephemeralSaying(t, 'U_ADMIN', 'Warm pools');
     expect(shown.text).toContain('*Retail storefront*: 3 ready, 0 warming of up to 5 (following demand)');
   });
+
+  test('an image GCE cannot keep suspended: the clone is deleted and the pool turned off, with the reason for the admin', async () => {
+    const dev = await imageId(t, 'linux-dev-box');
+    const refusal = 'Instances with more than 208 GB of memory cannot be suspended.';
+    t.sim.injectOperationError({ method: 'instances.suspend', code: 'INVALID_USAGE', message: refusal, times: 1 });
+    await pool(t, 'linux dev 2', 'keeps 2 suspended clones ready');
+    await eventually(
+      () => t.db.selectFrom('pool_sizes').select(['size', 'stopped_reason']).where('image_id', '=', dev).executeTakeFirstOrThrow(),
+      (p) => p.size === 0 && (p.stopped_reason ?? '').includes(refusal),
+      20_000,
+    );
+    // Its other clone (warming or ready) is let go as well: nothing of the pool is left.
+    await tick(t, 'warm-pool', clock.now());
+    await eventually(
+      async () => (await poolVms(t)).filter((v) => v.image_id === dev && v.state !== 'gone').length,
+      (n) => n === 0,
+      20_000,
+    );
+    expect(t.sim.instances.filter((i) => i.labels?.['pool-image'] === dev)).toEqual([]);
+    await t.slack.command({ user: 'U_ADMIN', text: 'admin pool' });
+    const shown = await ephemeralSaying(t, 'U_ADMIN', 'turned off');
+    expect(shown.text).toContain(`*Linux dev box*: turned off, GCE refused the request: ${refusal}`);
+  });
 });
