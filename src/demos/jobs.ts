@@ -6,7 +6,8 @@ import { GcpError, operationFailure, type OperationRef } from '../platform/compu
 import { metrics } from '../platform/metrics.ts';
 import * as catalog from '../catalog/service.ts';
 import type { CatalogImageRef } from '../catalog/service.ts';
-import { handedOutAt, sameLabels, takeFromPool, withoutPoolLabels } from './pool.ts';
+import { sameLabels, takeFromPool, withoutPoolLabels } from './pool.ts';
+import { handedOutAt } from './pool-store.ts';
 import { DemoJobs } from './ids.ts';
 import { demoLabels, type PowerAction } from './service.ts';
 import { appHost, runLimitSeconds, vmPlacement } from './placement.ts';

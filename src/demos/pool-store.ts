@@ -23,7 +23,7 @@ export interface PoolSize {
 }
 
 /** Pool VMs that still count against the pool's size and the global cap. */
-export const LIVE_POOL_STATES: PoolVmState[] = ['warming', 'ready', 'retiring'];
+const LIVE_POOL_STATES: PoolVmState[] = ['warming', 'ready', 'retiring'];
 
 export async function setPoolSize(db: DbOrTrx, p: PoolSize & { by: string; now: Date }): Promise<PoolSize | null> {
   const before = await db.selectFrom('pool_sizes').select(['size', 'auto']).where('image_id', '=', p.imageId).executeTakeFirst();
@@ -49,11 +49,6 @@ export async function stoppedPools(db: DbOrTrx): Promise<Array<{ imageId: string
 export async function poolSizes(db: DbOrTrx): Promise<PoolSize[]> {
   const rows = await db.selectFrom('pool_sizes').select(['image_id', 'size', 'auto']).where('size', '>', 0).orderBy('image_id').execute();
   return rows.map((r) => ({ imageId: r.image_id, size: r.size, auto: r.auto }));
-}
-
-export async function poolSizeOf(db: DbOrTrx, imageId: string): Promise<PoolSize | null> {
-  const r = await db.selectFrom('pool_sizes').select(['image_id', 'size', 'auto']).where('image_id', '=', imageId).executeTakeFirst();
-  return r && r.size > 0 ? { imageId: r.image_id, size: r.size, auto: r.auto } : null;
 }
 
 /**

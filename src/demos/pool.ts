@@ -5,12 +5,12 @@ import { monthOf } from '../accounting/periods.ts';
 import { poolUsage } from '../accounting/pool-usage.ts';
 import * as catalog from '../catalog/service.ts';
 import type { CatalogImageRef } from '../catalog/service.ts';
-import { endpointUrl } from '../platform/app-reach.ts';
 import type { Instance } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { getSetting, putSetting } from '../platform/settings.ts';
 import { DemoJobs } from './ids.ts';
-import { appHost, defaultZoneFor, vmPlacement } from './placement.ts';
+import { defaultZoneFor, vmPlacement } from './placement.ts';
+import { appTarget } from './status.ts';
 import * as pool from './pool-store.ts';
 import type { PoolVm } from './pool-store.ts';
 import { instanceNameFor } from './service.ts';
@@ -31,7 +31,7 @@ export interface PoolBudget {
   reached: boolean;
 }
 
-export function poolLabels(imageId: string): Record<string, string> {
+function poolLabels(imageId: string): Record<string, string> {
   return { 'managed-by': 'demo-vm', purpose: 'pool', 'pool-image': imageId };
 }
 
@@ -45,8 +45,6 @@ export function sameLabels(a: Record<string, string>, b: Record<string, string>)
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
-
-export const handedOutAt = pool.handedOutAt;
 
 /**
  * Hand a ready pool VM of the demo's image, zone and machine type to the demo: in one transaction the
@@ -235,11 +233,9 @@ export async function retirePoolVm(ctx: WorkerContext, data: { poolVmId: string 
  * is suspended anyway (a resume then waits for the rest of its start).
  */
 async function waitForApp(ctx: WorkerContext, vm: Instance, image: CatalogImageRef, signal?: AbortSignal): Promise<void> {
-  if (!image.app) return;
-  const host = appHost(ctx.config, vm);
-  const endpoint = host ? ctx.appReach.endpoint({ zone: vm.zone, instanceName: vm.name, externalIp: host }, image.app.port) : null;
-  if (!endpoint || !ctx.appReach.mayProbe(endpoint)) return;
-  const url = endpointUrl(image.app, endpoint);
+  const target = appTarget(ctx, { zone: vm.zone, instanceName: vm.name, externalIp: vm.externalIp ?? null, internalIp: vm.internalIp ?? null }, image.app);
+  if (!target || !ctx.appReach.mayProbe(target.endpoint)) return;
+  const { url } = target;
   for (const budget = new PollBudget(ctx.clock, ctx.config.demo.readinessTimeoutSeconds * 1000); !budget.over;) {
     signal?.throwIfAborted();
     if (await appAnswers(url)) return;

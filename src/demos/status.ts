@@ -29,8 +29,12 @@ export async function renderStatus(ctx: AppContext, demo: Demo, opts: { readOnly
   });
 }
 
-/** Where the demo's declared app answers now (its URL and address), if it declares one and has an address. */
-export function appTarget(ctx: AppContext, demo: Demo, app: AppDeclaration | null): { url: string; endpoint: AppEndpoint } | null {
+/** Where a demo VM's declared app answers now (its URL and address), if it declares one and has an address. */
+export function appTarget(
+  ctx: AppContext,
+  demo: Pick<Demo, 'zone' | 'instanceName' | 'externalIp' | 'internalIp'>,
+  app: AppDeclaration | null,
+): { url: string; endpoint: AppEndpoint } | null {
   // The address GCE gives the VM that people reach (its internal IP when VMs get no external one).
   const endpoint = app && ctx.appReach.endpoint({ ...demo, externalIp: appHost(ctx.config, demo) }, app.port);
   return endpoint ? { url: endpointUrl(app, endpoint), endpoint } : null;
