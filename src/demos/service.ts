@@ -237,4 +237,9 @@ export async function retryInZone(ctx: AppContext, actor: Actor, failedDemoId: s
   return launch(ctx, actor, { imageId: failed.imageId, zone, machineType: failed.machineType, ttlHours, submissionKey: `retry-zone:${failedDemoId}:${zone}` });
 }
 
+/** Someone pressed "Open the app": the demo is in use (bookings' reminders and idle checks read it). */
+export async function markOpened(ctx: AppContext, demoId: string): Promise<void> {
+  await store.markOpened(ctx.db, demoId, ctx.clock.now());
+}
+
 export { getDemo } from './store.ts';

@@ -73,6 +73,12 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     await openLaunchModal(body.trigger_id, body.user.id, () => catalog.getImage(ctx.db, imageId), body.view?.type === 'modal');
   });
 
+  // Slack opens the app's URL itself; the click also reaches us, and says someone is using the demo.
+  bolt.action<BlockAction>(DemoIds.openLink, async ({ ack, action }) => {
+    await ack();
+    if (action.type === 'button' && action.value) await service.markOpened(ctx, action.value);
+  });
+
   // "Launch this demo" on a message that names catalog images: that image's launch modal, or a choice.
   bolt.shortcut<MessageShortcut>(DemoIds.launchShortcut, async ({ ack, body }) => {
     await ack();

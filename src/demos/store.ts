@@ -29,6 +29,8 @@ export interface Demo {
   fromPool: boolean;
   /** Submission → ready, once it was. */
   readySeconds: number | null;
+  /** The last press of its "Open the app" button (by anyone). */
+  openedAt: Date | null;
 }
 
 /** What the demo's usage is charged to. */
@@ -58,6 +60,7 @@ export function toDemo(r: DemoRow): Demo {
     createdAt: r.created_at,
     fromPool: r.from_pool,
     readySeconds: r.ready_seconds,
+    openedAt: r.opened_at,
   };
 }
 
@@ -110,4 +113,9 @@ export async function transition(
 
 export async function setStatusMessage(db: DbOrTrx, id: string, channel: string, ts: string): Promise<void> {
   await db.updateTable('demos').set({ dm_channel: channel, dm_ts: ts }).where('id', '=', id).execute();
+}
+
+export async function markOpened(db: DbOrTrx, id: string, at: Date): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return;
+  await db.updateTable('demos').set({ opened_at: at }).where('id', '=', id).execute();
 }

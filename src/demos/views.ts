@@ -234,11 +234,14 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   );
   // SSH-in-browser goes through IAP by itself for a VM without an external IP.
   const linkLine = [`<${links.console}|Cloud Console>`, `<${links.ssh}|SSH in browser${c.iap ? ' (IAP)' : ''}>`, `<${links.serial}|Serial log>`];
-  if (c.appUrl && running && !c.iap) linkLine.push(`<${c.appUrl}|Open the app>`);
+  const openApp = c.appUrl && running && !c.iap ? c.appUrl : null;
+  if (openApp && c.readOnly) linkLine.push(`<${openApp}|Open the app>`);
   blocks.push(section(linkLine.join('  ·  ')));
   if (c.iap && running) blocks.push(section(iapAccess(c.project, demo, c.iap.app)));
   if (c.appUrl && running) blocks.push(context(readinessLine(demo, c.appUrl, Boolean(c.iap))));
   const actions = [];
+  // A button where it can act, not a link: its click reaches the app (the one user action on a demo it can see).
+  if (openApp) actions.push(button('Open the app', DemoIds.openLink, demo.id, { url: openApp, style: 'primary' }));
   if (running)
     actions.push(
       button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }),

@@ -9,7 +9,8 @@ type Int8 = ColumnType<string, string | number | bigint, string | number | bigin
 type GeneratedInt8 = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 
 export type Visibility = 'private' | 'pending' | 'shared' | 'official';
-export type DemoState = 'provisioning' | 'running' | 'stopped' | 'saving' | 'deleted' | 'failed';
+/** 0017 added booked (no VM until its start time), suspended and cancelled (a booking given up). */
+export type DemoState = 'booked' | 'provisioning' | 'running' | 'suspended' | 'stopped' | 'saving' | 'deleted' | 'failed' | 'cancelled';
 
 export interface ImagesTable {
   id: Generated<string>;
@@ -88,6 +89,8 @@ export interface DemosTable {
   /** 0016: handed out from the warm pool rather than cloned; and how long submission → ready took. */
   from_pool: Generated<boolean>;
   ready_seconds: number | null;
+  /** 0017: the last press of its "Open the app" button. */
+  opened_at: Timestamp | null;
 }
 
 export interface SubmissionsTable {
@@ -337,6 +340,35 @@ export interface Database {
   slack_request_replays: SlackRequestReplaysTable;
   pool_sizes: PoolSizesTable;
   pool_vms: PoolVmsTable;
+  suspended_intervals: SuspendedIntervalsTable;
+  idle_keeps: IdleKeepsTable;
+}
+
+/** 0017: a demo's suspended time (memory and disks kept), its own ledger entry. */
+export interface SuspendedIntervalsTable {
+  id: GeneratedInt8;
+  demo_id: string;
+  user_id: string;
+  image_id: string;
+  machine_type: string;
+  zone: string;
+  memory_mb: number;
+  disk_gb: number;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+/** 0017: a "Keep running" press on an idle warning, until activity returns or the demo goes down. */
+export interface IdleKeepsTable {
+  id: GeneratedInt8;
+  demo_id: string;
+  user_id: string;
+  owner_id: string;
+  machine_type: string;
+  zone: string;
+  idle_since: Timestamp;
+  pressed_at: Timestamp;
+  ended_at: Timestamp | null;
 }
 
 /** 0016: suspended clones kept ready per catalog image. */

@@ -62,10 +62,10 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     // The readiness check reached the simulated VM's app, and "Open the app" serves its page.
     await expect.poll(() => dm.textContent(), { timeout: 20_000 }).toContain('the app answered its readiness check');
     await ws.shot('ready');
-    const appLink = await dm.getByRole('link', { name: 'Open the app' }).getAttribute('href');
-    expect(appLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/login$/);
-    const appPage = await page.context().browser()!.newPage(); // a page of its own, as a new tab would be
-    await appPage.goto(appLink!);
+    // "Open the app" is a button: it opens the app in a tab of its own and tells the app it was pressed.
+    const [appPage] = await Promise.all([page.context().waitForEvent('page'), ws.clickButton('Open the app', dm)]);
+    await appPage.waitForLoadState();
+    expect(appPage.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/login$/);
     await expect(appPage.locator('h1').textContent()).resolves.toBe('Acme CRM');
     await appPage.screenshot({ path: new URL('../../test-artifacts/browser/launch-walk/app-page.png', import.meta.url).pathname });
     await appPage.close();

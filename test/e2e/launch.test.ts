@@ -60,8 +60,9 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       expect(body).toContain('/console?port=1');
       expect(body).toContain(demo.external_ip!);
       // The simulated VM's app answers on a port of its own on 127.0.0.1, at the image's declared path.
-      const appLink = /<(http:\/\/127\.0\.0\.1:\d+\/crm\/login)\|Open the app>/.exec(body)?.[1];
-      expect(appLink, body).toBeDefined();
+      const buttons = (dm.blocks ?? []).flatMap((b) => (b['type'] === 'actions' ? (b['elements'] as Array<{ action_id?: string; url?: string }>) : []));
+      const appLink = buttons.find((e) => e.action_id === 'demos.open_link')?.url;
+      expect(appLink, body).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/login$/);
       // Progress in order, and "ready" only once GCE said RUNNING.
       const texts = seen.map((s) => s.text);
       const order = ['Queued', 'Creating', 'Booting', 'ready'].map((w) => texts.findIndex((x) => x.includes(w)));
@@ -82,6 +83,14 @@ describe.each(['postgres', 'pglite'] as const)('browse → launch → ready, on 
       const page = await fetch(appLink!);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Acme CRM');
+      // The button's click reaches the app too: the demo was opened (bookings and idle checks read it).
+      expect((await t.db.selectFrom('demos').select('opened_at').where('id', '=', demo.id).executeTakeFirstOrThrow()).opened_at).toBeNull();
+      const ready = statusDm(t, demo);
+      await t.slack.action({ user: 'U_ALICE', on: { channel: ready.channel, messageTs: ready.ts }, actionId: 'demos.open_link' });
+      await eventually(
+        async () => (await t.db.selectFrom('demos').select('opened_at').where('id', '=', demo.id).executeTakeFirstOrThrow()).opened_at,
+        (at) => at instanceof Date,
+      );
     } finally {
       t.fake.events.off('message_updated', onUpdate);
       t.fake.events.off('message_posted', onUpdate);
