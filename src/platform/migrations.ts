@@ -14,6 +14,7 @@ import * as m0013 from '../../migrations/0013_prices.ts';
 import * as m0014 from '../../migrations/0014_user_pictures.ts';
 import * as m0015 from '../../migrations/0015_replays_unlogged.ts';
 import * as m0016 from '../../migrations/0016_warm_pool.ts';
+import * as m0017 from '../../migrations/0017_activity_and_suspension.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -31,6 +32,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014_user_pictures': m0014,
   '0015_replays_unlogged': m0015,
   '0016_warm_pool': m0016,
+  '0017_activity_and_suspension': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
