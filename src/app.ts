@@ -11,6 +11,7 @@ import { registerErrorHandler } from './platform/slack-errors.ts';
 import { registerEventDedupe } from './platform/event-dedupe.ts';
 import { ScaledClock, systemClock, type Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import type { Monitoring } from './platform/monitoring/port.ts';
 import { fileRequestTap } from './platform/request-log.ts';
 import { EventBus } from './platform/events.ts';
 import { openPglite, openPostgres, type DbHandle } from './platform/db.ts';
@@ -35,6 +36,8 @@ export interface StartOptions {
   log?: Logger;
   /** Otherwise built from config (real GCE, an emulator endpoint, or the simulator's URL). */
   compute?: Compute;
+  /** Otherwise built from config (Cloud Monitoring, or the simulator's fake beside GCE). */
+  monitoring?: Monitoring;
   /** Where demo apps answer; GCE's external IPs (and the probe's refusals) unless the simulator serves them. */
   appReach?: AppReach;
   jobTuning?: JobTuning;
@@ -135,7 +138,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const scheduler = new Scheduler(clock, log.child({ component: 'scheduler' }));
     let worker: WorkerContext | undefined;
     if (serves(config, 'worker')) {
-      worker = { ...ctx, compute: instrumentCompute(opts.compute ?? (await createCompute(config))) };
+      worker = {
+        ...ctx,
+        compute: instrumentCompute(opts.compute ?? (await createCompute(config))),
+        monitoring: opts.monitoring ?? (await createMonitoring(config)),
+      };
       scheduler.add(usageSecondsTask(ctx)); // the cached usage totals /metrics reads
       scheduler.add(pruneRunsTask(ctx));
       for (const capability of capabilities) await capability.worker?.({ ctx: worker, scheduler });
@@ -208,6 +215,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     await runAll(cleanups, log);
     throw err;
   }
+}
+
+/**
+ * Google's Monitoring client library, loaded here and only in the worker role. Without an endpoint of
+ * its own it follows GCE's when that is an emulator (`http://…`: the simulator serves Monitoring too).
+ */
+async function createMonitoring(config: Config): Promise<Monitoring> {
+  const { GcmMonitoring } = await import('./platform/monitoring/gcm.ts');
+  const gce = config.gce.apiEndpoint?.startsWith('http://') ? config.gce.apiEndpoint : undefined;
+  return new GcmMonitoring({ apiEndpoint: config.monitoring.apiEndpoint ?? gce });
 }
 
 /** Google's Compute client library, loaded here and only in the worker role. */

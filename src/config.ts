@@ -63,6 +63,7 @@ const envSchema = z.object({
   DEMO_RETENTION_DAYS: positiveInt(14),
   IMAGE_RETENTION_DAYS: positiveInt(90),
   RETENTION_NOTICE_DAYS: positiveInt(3),
+  DEMO_IDLE_MINUTES: positiveInt(30),
 
   EXPORT_BUCKET: bucketName.optional(),
   EXPORT_BUCKETS: csv.pipe(z.array(bucketName)).optional(),
@@ -71,6 +72,7 @@ const envSchema = z.object({
   CLOUD_BUILD_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   STORAGE_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   BILLING_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  MONITORING_API_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 
   SHARE_APPROVALS_CHANNEL: slackChannelId.optional(),
   APPROVER_USER_IDS: slackUserIds.default([]),
@@ -161,6 +163,8 @@ export interface Config {
     retentionDays: number;
     imageRetentionDays: number;
     retentionNoticeDays: number;
+    /** A running demo with no activity this long gets the idle warning; 10 min later it is suspended. */
+    idleMinutes: number;
   };
   /** Image export to Cloud Storage: where to (an allow-list), how long download links last, where Cloud Build is. */
   exports: {
@@ -193,6 +197,8 @@ export interface Config {
   pool: { maxVms: number; monthlyUsd: number; refreshDays: number };
   /** Where the worker reads list prices (the Cloud Billing Catalog API; `http://…` = a local fake). */
   prices: { billingEndpoint?: string };
+  /** Where the worker reads the demo VMs' CPU and network series (Cloud Monitoring; `http://…` = a local fake; unset: GCE's emulator endpoint when that is `http://…`). */
+  monitoring: { apiEndpoint?: string };
   crashAt?: string;
   contractLog?: string;
   /** Compressed time (benchmarks on the simulator): the app's clock runs `scale`× from `origin`. */
@@ -328,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionDays: e.DEMO_RETENTION_DAYS,
       imageRetentionDays: e.IMAGE_RETENTION_DAYS,
       retentionNoticeDays: e.RETENTION_NOTICE_DAYS,
+      idleMinutes: e.DEMO_IDLE_MINUTES,
     },
     exports: {
       defaultBucket: e.EXPORT_BUCKET ?? exportBuckets[0],
@@ -351,6 +358,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     budget: { maxRunning: e.BUDGET_MAX_RUNNING, monthlyUsd: e.BUDGET_MONTHLY_USD },
     pool: { maxVms: e.POOL_MAX_VMS, monthlyUsd: e.POOL_MONTHLY_BUDGET_USD, refreshDays: e.POOL_REFRESH_DAYS },
     prices: { billingEndpoint: e.BILLING_API_ENDPOINT },
+    monitoring: { apiEndpoint: e.MONITORING_API_ENDPOINT },
     crashAt: e.DEMO_VM_CRASH_AT,
     contractLog: e.DEMO_VM_CONTRACT_LOG,
     time: { scale: e.DEMO_VM_TIME_SCALE, origin: e.DEMO_VM_TIME_ORIGIN ? new Date(e.DEMO_VM_TIME_ORIGIN) : new Date() },

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { AppReach } from './platform/app-reach.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Compute } from './platform/compute/port.ts';
+import type { Monitoring } from './platform/monitoring/port.ts';
 import type { Database } from './platform/db-schema.ts';
 import type { Db } from './platform/db.ts';
 import type { EventBus } from './platform/events.ts';

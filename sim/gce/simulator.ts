@@ -17,6 +17,7 @@ import { SAMPLE_MACHINE_IMAGES } from './samples.ts';
 import { createHandler, type RecordedRequest } from './server.ts';
 import { type GceSimulatorOptions, SimState } from './state.ts';
 import type { AppReach } from '../../src/platform/app-reach.ts';
+import { FakeMonitoring } from '../monitoring/index.ts';
 import type { GceInstance, GceInstanceStatus, GceMachineImage, GceOperation } from './types.ts';
 
 export interface GceSnapshot {
@@ -40,6 +41,8 @@ export class GceSimulator {
   readonly #machineTypes: MachineTypes;
   readonly #requests: RecordedRequest[] = [];
   readonly #apps: VmApps;
+  /** Cloud Monitoring beside GCE (same server, `/v3/…`): the VMs' CPU and network series, from activity plans. */
+  readonly monitoring: FakeMonitoring;
   /** A node:http request listener, to mount the simulator in another server. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   #server?: Server;
@@ -55,9 +58,13 @@ export class GceSimulator {
     this.#diskImages = new Images({ state, ops: this.#ops, faults: this.#faults, disks: this.#disks });
     this.#machineTypes = new MachineTypes(state);
     this.#apps = new VmApps((n) => this.#images.find(n));
-    state.instanceChanged = (res, gone) => this.#apps.changed(res, gone);
+    this.monitoring = new FakeMonitoring({ project: state.project, now: state.now, ...opts.monitoring });
+    state.instanceChanged = (res, gone) => {
+      this.#apps.changed(res, gone);
+      this.monitoring.statusChanged(res, gone);
+    };
     state.appHeld = (res, held) => this.#apps.hold(res, held);
-    this.handler = createHandler({
+    const compute = createHandler({
       project: state.project,
       routes: [
         ...this.#instances.routes(),
@@ -72,6 +79,9 @@ export class GceSimulator {
       now: state.now,
       responseLog: opts.responseLog ?? process.env.DEMO_VM_CONTRACT_LOG,
     });
+    this.handler = (req, res) => {
+      if (!this.monitoring.handle(req, res)) compute(req, res);
+    };
   }
 
   /** Where each running VM's app answers (a port of its own on 127.0.0.1), and the only targets a probe may fetch. */

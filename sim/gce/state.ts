@@ -28,6 +28,8 @@ export interface GceSimulatorOptions {
   random?: () => number;
   /** Where timers run: real setTimeout by default; a SimTime (also passed as `now`) in tests that drive time. */
   scheduler?: Scheduler;
+  /** The Cloud Monitoring fake's seed and per-point visibility delay (default: seed 1, 60–240 s). */
+  monitoring?: { seed?: number; delayMs?: { min: number; max: number } };
 }
 
 export const DEFAULT_ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'europe-west1-b'];

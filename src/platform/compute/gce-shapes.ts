@@ -36,6 +36,7 @@ function enumName(v: unknown, message: 'Instance' | 'Operation'): string {
 export function toInstance(i: IInstance): Instance {
   const nic = i.networkInterfaces?.[0];
   return {
+    id: i.id === null || i.id === undefined ? undefined : String(i.id),
     name: i.name ?? '',
     zone: last(i.zone),
     status: enumName(i.status, 'Instance') as InstanceStatus,

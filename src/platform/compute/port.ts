@@ -35,6 +35,8 @@ export interface MachineTypeInfo {
 }
 
 export interface Instance {
+  /** GCE's numeric id (what Cloud Monitoring's gce_instance resource names as instance_id). */
+  id?: string;
   name: string;
   zone: string;
   status: InstanceStatus;
