@@ -57,4 +57,5 @@ export interface AppEvents {
 /** The worker role's context: the app's, plus the Compute port (jobs and schedules talk to GCE). */
 export interface WorkerContext extends AppContext {
   compute: Compute;
+  monitoring: Monitoring;
 }

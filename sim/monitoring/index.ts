@@ -31,6 +31,7 @@ export interface MonitoringRequest {
   filter: string;
   startTime?: string;
   endTime?: string;
+  /** TimeSeriesView: FULL (0) or HEADERS (1); the REST fallback sends the number. */
   view?: string;
   pageSize?: number;
   pageToken?: string;
@@ -51,12 +52,12 @@ interface Plan {
 }
 
 class MonitoringError extends Error {
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly statusText: string;
+  constructor(status: number, statusText: string, message: string) {
     super(message);
+    this.status = status;
+    this.statusText = statusText;
   }
 }
 
@@ -173,7 +174,8 @@ export class FakeMonitoring {
     const pageSize = q.get('pageSize') ? Number(q.get('pageSize')) : undefined;
     const pageToken = q.get('pageToken') || undefined;
     this.requests.push({ project, filter, startTime, endTime, view: q.get('view') ?? undefined, pageSize, pageToken, at: this.#now() });
-    if (project !== this.project) throw new MonitoringError(403, 'PERMISSION_DENIED', `Permission monitoring.timeSeries.list denied (or the resource may not exist).`);
+    if (project !== this.project)
+      throw new MonitoringError(403, 'PERMISSION_DENIED', `Permission monitoring.timeSeries.list denied (or the resource may not exist).`);
     if (!endTime) throw new MonitoringError(400, 'INVALID_ARGUMENT', 'Field interval.endTime had an invalid value: must be set.');
     const { metric, instanceIds } = parseFilter(filter);
     const end = Date.parse(endTime);

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
 import { closeInterval, openInterval } from '../accounting/ledger.ts';
+import { handOverSuspended } from '../accounting/suspended-ledger.ts';
 import { can, type Actor } from '../policy.ts';
 import { DemoJobs } from './ids.ts';
 import { syncStatus } from './status.ts';
@@ -52,6 +53,7 @@ export async function transferDemo(ctx: AppContext, actor: Actor, demoId: string
     if (await closeInterval(trx, demo.id, now)) {
       await openInterval(trx, { ...store.intervalSubject(demo), userId: to }, { startedAt: now, seenAt: now });
     }
+    await handOverSuspended(trx, demo.id, to, now);
     await recordAudit(trx, {
       at: now,
       actorId: actor.userId,

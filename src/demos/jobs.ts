@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkerContext } from '../context.ts';
 import { closeInterval, openInterval, reportedOr, stoppedAt } from '../accounting/ledger.ts';
+import { closeSuspended } from '../accounting/suspended-ledger.ts';
+import { endKeeps } from './suspend.ts';
 import { escapeMrkdwn } from '../platform/blocks.ts';
 import { GcpError, operationFailure, type OperationRef } from '../platform/compute/port.ts';
 import { metrics } from '../platform/metrics.ts';
@@ -207,6 +209,9 @@ export async function powerJob(
       if (!ok) return;
       if (instance) await openInterval(trx, store.intervalSubject(demo), { startedAt: reportedOr(instance.lastStartAt, now), seenAt: now });
       else await closeInterval(trx, demo.id, stoppedAt(stopped?.lastStopAt, now));
+      // Deleted from suspended: its suspended time ends; a Keep running ends with the VM going down.
+      if (!instance) await closeSuspended(trx, demo.id, now);
+      if (!instance) await endKeeps(trx, demo.id, now);
     });
     await syncStatus(ctx, demo.id, { required: true });
   } catch (err) {

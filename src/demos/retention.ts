@@ -37,7 +37,8 @@ function staleDemos(ctx: AppContext, cutoff: Date) {
       // A stopped VM keeps paying for its disks; their type is the image's, unknown here: GCE's default, balanced PD.
       .select(storageRateSql(regionOfZoneSql('demos.zone'), 'pd-balanced').as('storage_rate'))
       .select(sql<Date>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at))`.as('active_at'))
-      .where('demos.state', '=', 'stopped')
+      // A suspended demo keeps paying for its disks (and memory) too: retention treats it as stopped.
+      .where('demos.state', 'in', ['stopped', 'suspended'])
       .where('demos.progress', '=', 'idle')
       .where(sql<boolean>`greatest(demos.updated_at, coalesce(demos.kept_at, demos.updated_at)) < ${cutoff}`)
   );

@@ -72,6 +72,11 @@ export async function saveableDemo(ctx: AppContext, actor: Actor, demoId: string
   if (!demo || demo.state === 'deleted' || demo.state === 'failed') throw new NotFoundError('That demo no longer exists.');
   const decision = can(actor, 'save', { kind: 'demo', ownerId: demo.ownerId });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
+  if (demo.state === 'suspended') {
+    throw new UserError(
+      `\`${demo.displayName}\` is suspended. GCE makes a machine image from a running or stopped VM, so resume it first (*Resume* on its message or in my Home tab), then Save.`,
+    );
+  }
   if (opts.checkNow) await assertSaveableNow(ctx.db, demo, ctx.clock.now());
   return demo;
 }

@@ -170,7 +170,7 @@ const POWER: Record<PowerAction, { from: Demo['state'][]; fromProgress: Progress
   stop: { from: ['running'], fromProgress: ['ready'], progress: 'stopping', busy: 'It is not running' },
   start: { from: ['stopped'], fromProgress: ['idle'], progress: 'starting', busy: 'It is not stopped' },
   delete: {
-    from: ['running', 'stopped', 'failed'],
+    from: ['running', 'suspended', 'stopped', 'failed'],
     fromProgress: ['ready', 'idle', 'queued', 'creating', 'booting'],
     progress: 'deleting',
     busy: 'It is busy or already deleted',

@@ -3,7 +3,7 @@ import type { Db } from '../platform/db.ts';
 import type { Database, DemoRow, DemoState } from '../platform/db-schema.ts';
 import type { IntervalSubject } from '../accounting/ledger.ts';
 
-export type Progress = 'queued' | 'creating' | 'booting' | 'ready' | 'stopping' | 'starting' | 'deleting' | 'idle';
+export type Progress = 'queued' | 'creating' | 'booting' | 'ready' | 'stopping' | 'starting' | 'deleting' | 'idle' | 'suspending' | 'resuming';
 
 export interface Demo {
   id: string;
@@ -31,6 +31,13 @@ export interface Demo {
   readySeconds: number | null;
   /** The last press of its "Open the app" button (by anyone). */
   openedAt: Date | null;
+  /** Idle suspension: the VM's GCE id, the latest activity seen, and the idle warning out (its period and DM). */
+  instanceId: string | null;
+  activeAt: Date | null;
+  idleSince: Date | null;
+  idleWarnedAt: Date | null;
+  idleDmChannel: string | null;
+  idleDmTs: string | null;
 }
 
 /** What the demo's usage is charged to. */
@@ -61,6 +68,12 @@ export function toDemo(r: DemoRow): Demo {
     fromPool: r.from_pool,
     readySeconds: r.ready_seconds,
     openedAt: r.opened_at,
+    instanceId: r.instance_id,
+    activeAt: r.active_at,
+    idleSince: r.idle_since,
+    idleWarnedAt: r.idle_warned_at,
+    idleDmChannel: r.idle_dm_channel,
+    idleDmTs: r.idle_dm_ts,
   };
 }
 
@@ -76,7 +89,7 @@ export async function getDemo(db: DbOrTrx, id: string, opts: { forUpdate?: boole
 
 export async function listForOwner(db: Db, ownerId: string, opts: { live?: boolean; limit: number }): Promise<Demo[]> {
   let q = db.selectFrom('demos').selectAll().where('owner_id', '=', ownerId);
-  if (opts.live) q = q.where('state', 'in', ['provisioning', 'running', 'stopped', 'saving']);
+  if (opts.live) q = q.where('state', 'in', ['provisioning', 'running', 'suspended', 'stopped', 'saving']);
   const rows = await q.orderBy('created_at', 'desc').limit(opts.limit).execute();
   return rows.map(toDemo);
 }

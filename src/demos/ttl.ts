@@ -13,6 +13,7 @@ import { extendTarget, leaseCap } from './lease.ts';
 import * as store from './store.ts';
 import type { Demo } from './store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { markActive } from './idle-check.ts';
 
 /**
  * The lease: wall-clock from launch, never paused by a stop. A sweep (once per minute across replicas)
@@ -64,6 +65,7 @@ export async function extend(
     });
     return true;
   });
+  if (extended) await markActive(ctx, demo.id); // a click on the demo is activity (the idle check)
   if (extended) await syncStatus(ctx, demo.id);
   return { demo: (await store.getDemo(ctx.db, demo.id))!, extended };
 }

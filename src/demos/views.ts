@@ -5,6 +5,7 @@ import { formatMoney, formatRate, priceBasis } from '../accounting/money.ts';
 import { consoleLinks, regionOfZone } from '../platform/compute/port.ts';
 import { CatalogIds } from '../catalog/ids.ts';
 import { DemoIds } from './ids.ts';
+import { IdleIds } from './idle-ids.ts';
 import { LifecycleIds } from './lifecycle-ids.ts';
 import { extendButton, saveAndStopButton } from './lifecycle-views.ts';
 import { metadataId } from '../platform/view-metadata.ts';
@@ -130,6 +131,8 @@ const PROGRESS_LINE: Record<string, string> = {
   stopping: ':double_vertical_bar: Stopping…',
   starting: ':arrow_forward: Starting…',
   deleting: ':wastebasket: Deleting…',
+  suspending: ':zzz: Suspending (it was idle)…',
+  resuming: ':arrow_forward: Resuming…',
   saving: ':floppy_disk: Saving as a machine image… (a few minutes; the VM keeps its state)',
 };
 
@@ -221,7 +224,9 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
       ? `:large_green_circle: *Ready.*${launchPath(demo)}`
       : demo.state === 'stopped'
         ? ':black_circle: Stopped. Start it again when you need it.'
-        : demo.state);
+        : demo.state === 'suspended'
+          ? ':zzz: Suspended (memory and disk kept; its time to live is paused). Resume it when you need it.'
+          : demo.state);
   const blocks: KnownBlock[] = [section(`*${title}*\n${headline}`)];
   const ip: [string, string | null] = c.iap ? ['Internal IP', demo.internalIp] : ['External IP', demo.externalIp];
   blocks.push(
@@ -247,8 +252,9 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
       button('Stop', DemoIds.stop, demo.id, { confirm: confirm('Stop this demo?', 'The VM is stopped; its disk is kept and you can start it again.', 'Stop') }),
     );
   if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
+  if (demo.state === 'suspended' && demo.progress === 'idle') actions.push(button('Resume', IdleIds.resume, demo.id, { style: 'primary' }));
   if (!busy && c.extendTo) actions.push(extendButton(demo, c.extendHours));
-  if (!busy) actions.push(button('Save', LifecycleIds.save, demo.id));
+  if (!busy && demo.state !== 'suspended') actions.push(button('Save', LifecycleIds.save, demo.id));
   if (running) actions.push(saveAndStopButton(demo.id));
   if (!busy)
     actions.push(

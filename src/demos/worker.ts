@@ -1,6 +1,9 @@
 import type { WorkerRegistration } from '../capability.ts';
 import { oncePerPeriod } from '../platform/scheduler.ts';
 import { DemoJobs } from './ids.ts';
+import { IDLE_TASK, idleCheck } from './idle-check.ts';
+import { IdleJobs } from './idle-ids.ts';
+import { resumeJob, suspendJob } from './suspend.ts';
 import { deleteImageJob } from './images.ts';
 import { launchJob, powerJob, probeJob, relabelJob } from './jobs.ts';
 import { refillPools, retirePoolVm, warmPoolVm } from './pool.ts';
@@ -22,12 +25,20 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
   await ctx.jobs.work<{ poolVmId: string }>(DemoJobs.poolWarm, (data, job) => warmPoolVm(ctx, data, job));
   await ctx.jobs.work<{ poolVmId: string }>(DemoJobs.poolRetire, (data, job) => retirePoolVm(ctx, data, job));
   await ctx.jobs.work(DemoJobs.poolRefill, async () => void (await refillPools(ctx)));
+  await ctx.jobs.work<{ demoId: string; requestId: string }>(IdleJobs.suspend, (data, job) => suspendJob(ctx, data, job));
+  await ctx.jobs.work<{ demoId: string; requestId: string }>(IdleJobs.resume, (data, job) => resumeJob(ctx, data, job));
 
   scheduler.add({ name: RECONCILE_TASK, cron: RECONCILE_CRON, tick: async (now) => void (await reconcileTick(ctx, now)) });
   scheduler.add(
     oncePerPeriod(ctx, { name: 'demo-leases', cron: '* * * * *', periodMinutes: 1 }, async (now) => {
       const result = await sweepLeases(ctx, now);
       if (result.nudged || result.expired) ctx.log.info(result, 'lease sweep');
+    }),
+  );
+  scheduler.add(
+    oncePerPeriod(ctx, { name: IDLE_TASK, cron: '* * * * *', periodMinutes: 1 }, async (now) => {
+      const report = await idleCheck(ctx, now);
+      if (report.warned || report.cancelled || report.suspended) ctx.log.info(report, 'idle check');
     }),
   );
   scheduler.add(oncePerPeriod(ctx, { name: 'warm-pool', cron: '* * * * *', periodMinutes: 1 }, async (now) => void (await refillPools(ctx, now))));

@@ -1,6 +1,7 @@
 import type { ActionsBlockElement, HomeView, KnownBlock, View } from '@slack/types';
 import { fleetBlocks, extendButton, savedImageBlocks } from '../demos/lifecycle-views.ts';
 import { DemoIds } from '../demos/ids.ts';
+import { IdleIds } from '../demos/idle-ids.ts';
 import type { SavedImage } from '../demos/image-store.ts';
 import { LifecycleIds } from '../demos/lifecycle-ids.ts';
 import { button, confirm, context, divider, escapeMrkdwn, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
@@ -20,6 +21,7 @@ const STATE_ICON: Record<string, string> = {
   provisioning: ':hourglass_flowing_sand:',
   running: ':large_green_circle:',
   stopped: ':black_circle:',
+  suspended: ':zzz:',
   saving: ':floppy_disk:',
 };
 
@@ -27,6 +29,14 @@ function demoActions(card: DemoCard, now: Date, extendHours: number): ActionsBlo
   const { demo } = card;
   const idleRunning = demo.state === 'running' && demo.progress === 'ready';
   const idleStopped = demo.state === 'stopped' && demo.progress === 'idle';
+  const suspended = demo.state === 'suspended' && demo.progress === 'idle';
+  if (suspended) {
+    return [
+      button('Resume', IdleIds.resume, demo.id, { style: 'primary' }),
+      button('Hand over', LifecycleIds.transfer, `demo|${demo.id}`),
+      deleteButton(demo.id),
+    ];
+  }
   if (!idleRunning && !idleStopped) return [];
   const out: ActionsBlockElement[] = [];
   if (idleRunning)
@@ -37,13 +47,15 @@ function demoActions(card: DemoCard, now: Date, extendHours: number): ActionsBlo
   out.push(button('Save', LifecycleIds.save, demo.id));
   if (card.extendTo) out.push(extendButton(demo, extendHours));
   out.push(button('Hand over', LifecycleIds.transfer, `demo|${demo.id}`));
-  out.push(
-    button('Delete', DemoIds.delete, demo.id, {
-      style: 'danger',
-      confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger'),
-    }),
-  );
+  out.push(deleteButton(demo.id));
   return out;
+}
+
+function deleteButton(demoId: string): ActionsBlockElement {
+  return button('Delete', DemoIds.delete, demoId, {
+    style: 'danger',
+    confirm: confirm('Delete this demo?', 'The VM and its disk are deleted. This cannot be undone.', 'Delete', 'danger'),
+  });
 }
 
 export function demoCardBlocks(card: DemoCard, now: Date, extendHours: number): KnownBlock[] {

@@ -91,6 +91,13 @@ export interface DemosTable {
   ready_seconds: number | null;
   /** 0017: the last press of its "Open the app" button. */
   opened_at: Timestamp | null;
+  /** 0019: its VM's GCE id (Cloud Monitoring's key), the latest activity seen, and an idle warning out. */
+  instance_id: string | null;
+  active_at: Timestamp | null;
+  idle_since: Timestamp | null;
+  idle_warned_at: Timestamp | null;
+  idle_dm_channel: string | null;
+  idle_dm_ts: string | null;
 }
 
 export interface SubmissionsTable {
