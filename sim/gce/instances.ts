@@ -282,7 +282,7 @@ export class Instances {
     return new GceHttpError(400, 'resourceNotReady', `The resource '${this.#d.state.path('zones', zone, 'instances', name)}' is not ready`);
   }
 
-  /** RUNNING → SUSPENDING → SUSPENDED, memory kept; only a RUNNING VM, of at most 208 GB of memory. */
+  /** RUNNING → SUSPENDING → SUSPENDED, memory kept; only a RUNNING VM, of at most 208 GB of memory, without GPUs. */
   #suspend(ctx: RouteContext): Reply {
     const { state, ops } = this.#d;
     const zone = checkZone(state.zones, ctx.params.zone!);
@@ -292,6 +292,7 @@ export class Instances {
       if (instanceRamGb(inst.res) > MAX_SUSPEND_MEMORY_GB) {
         throw new GceHttpError(400, 'badRequest', `Instances with more than ${MAX_SUSPEND_MEMORY_GB} GB of memory cannot be suspended.`);
       }
+      if (inst.res.guestAccelerators?.length) throw new GceHttpError(400, 'badRequest', 'Instances with guest accelerators (GPUs) cannot be suspended.');
       const { op, failed } = this.#startOp('suspend', 'instances.suspend', zone, inst.res, requestId);
       if (failed) return op;
       inst.gen++;

@@ -229,6 +229,12 @@ export class GceSimulator {
   setInstanceStatus(zone: string, name: string, status: GceInstanceStatus): void {
     this.#instances.setStatus(zone, name, status);
   }
+  /** Attach GPUs to a VM behind the app's back (GCE then refuses to suspend it). */
+  attachGpus(zone: string, name: string, acceleratorType = 'nvidia-tesla-t4', acceleratorCount = 1): void {
+    const res = this.#instances.find(zone, name);
+    if (!res) throw new Error(`no instance ${zone}/${name}`);
+    res.guestAccelerators = [{ acceleratorType: this.#state.link('zones', zone, 'acceleratorTypes', acceleratorType), acceleratorCount }];
+  }
   stopInstanceNow(zone: string, name: string): void {
     this.#instances.setStatus(zone, name, 'TERMINATED');
   }

@@ -78,6 +78,8 @@ export interface GceInstance extends GceVmProperties {
   sourceMachineImage?: string;
   networkInterfaces: GceNetworkInterface[];
   disks: Array<Record<string, unknown>>;
+  /** GPUs attached (GCE cannot suspend such a VM). */
+  guestAccelerators?: Array<{ acceleratorType: string; acceleratorCount: number }>;
   selfLink: string;
 }
 
