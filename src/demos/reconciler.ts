@@ -9,6 +9,7 @@ import type { Instance } from '../platform/compute/port.ts';
 import { syncStatus } from './status.ts';
 import * as demos from './store.ts';
 import { recordOrphans, reportUnknownVm } from './unknown-vms.ts';
+import { reconcileSuspended } from './suspend.ts';
 
 /**
  * Makes the ledger agree with GCE. Demos the app is not busy with are compared with the instances
@@ -251,6 +252,8 @@ export async function reconcile(ctx: WorkerContext): Promise<ReconcileReport> {
     ctx.log.info({ demoId: d.id, drift: fix.kind, at: fix.at }, 'reconciled a demo with GCE');
     if (fix.to) await syncStatus(ctx, d.id);
   }
+  // Suspended demos: GCE stops one after 60 days; the console can resume, stop or delete it.
+  for (const { id, to } of await reconcileSuspended(ctx, byKey, now)) report[to === 'running' ? 'started' : to === 'deleted' ? 'deleted' : 'stopped'].push(id);
   // Labelled VMs no settled demo accounts for: the app's own work in progress, or strays to report
   // (export workers and warm pool VMs are accounted for by their own jobs).
   const rest = [...byKey.values()].filter((vm) => vm.labels['purpose'] !== 'export' && vm.labels['purpose'] !== 'pool');

@@ -6,6 +6,7 @@ import { closeSuspended, openSuspended } from '../accounting/suspended-ledger.ts
 import { recordAudit } from '../audit/store.ts';
 import * as catalog from '../catalog/service.ts';
 import { ForbiddenError, NotFoundError, UserError } from '../errors.ts';
+import type { Instance } from '../platform/compute/port.ts';
 import type { Database } from '../platform/db-schema.ts';
 import { can, type Actor } from '../policy.ts';
 import { IdleJobs } from './idle-ids.ts';
@@ -226,4 +227,57 @@ export async function resumeJob(
     });
     await syncStatus(ctx, demo.id);
   }
+}
+
+/**
+ * The reconciler's part for suspended demos (which it does not settle itself): GCE stops a VM
+ * suspended 60 days, and a VM can be resumed, stopped or deleted in the Cloud Console. The demo and
+ * its ledger follow what GCE shows; `vms` is the reconciler's listing (a VM missing there is looked up).
+ */
+export async function reconcileSuspended(ctx: WorkerContext, vms: Map<string, Instance>, now: Date): Promise<Array<{ id: string; to: Demo['state'] }>> {
+  const rows = await ctx.db.selectFrom('demos').selectAll().where('state', '=', 'suspended').where('progress', '=', 'idle').execute();
+  const changed: Array<{ id: string; to: Demo['state'] }> = [];
+  for (const demo of rows.map(store.toDemo)) {
+    const key = `${demo.zone}/${demo.instanceName}`;
+    const vm = vms.get(key) ?? (await ctx.compute.getInstance(demo.zone, demo.instanceName)) ?? undefined;
+    vms.delete(key);
+    if (vm?.status === 'SUSPENDED' || vm?.status === 'SUSPENDING') continue;
+    const to: Demo['state'] = !vm ? 'deleted' : vm.status === 'RUNNING' ? 'running' : 'stopped';
+    const at = !vm ? now : reportedOr(to === 'running' ? vm.lastStartAt : vm.lastStopAt, now);
+    const done = await ctx.db.transaction().execute(async (trx) => {
+      const ok = await store.transition(
+        trx,
+        demo.id,
+        { state: 'suspended', progress: 'idle' },
+        { state: to, progress: to === 'running' ? 'ready' : 'idle', external_ip: vm?.externalIp ?? null, internal_ip: vm?.internalIp ?? demo.internalIp },
+        now,
+      );
+      if (!ok) return false;
+      const since = await closeSuspended(trx, demo.id, at);
+      if (to !== 'running') await endKeeps(trx, demo.id, at);
+      else {
+        const paused = since ? Math.max(0, at.getTime() - since.getTime()) : 0;
+        await trx
+          .updateTable('demos')
+          .set({ expires_at: new Date(demo.expiresAt.getTime() + paused), active_at: at })
+          .where('id', '=', demo.id)
+          .execute();
+        await openInterval(trx, store.intervalSubject(demo), { startedAt: at, seenAt: now }, 'reconciler');
+      }
+      await recordAudit(trx, {
+        at: now,
+        actorId: 'reconciler',
+        action: `demo.drift.${to === 'running' ? 'started' : to}`,
+        resourceKind: 'demo',
+        resourceId: demo.id,
+        before: { state: 'suspended' },
+        after: { state: to, at: at.toISOString() },
+      });
+      return true;
+    });
+    if (!done) continue;
+    changed.push({ id: demo.id, to });
+    await syncStatus(ctx, demo.id);
+  }
+  return changed;
 }

@@ -171,4 +171,17 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     expect(resumed.external_ip).toBe(ip);
     expect(await audit(t, 'demo.resume', resumed.id)).toHaveLength(1);
   });
+
+  test('GCE stops a VM suspended for 60 days: the reconciler makes the demo stopped and ends its suspended time then', async () => {
+    const kept = await demoRow(t, demos.kept!.id);
+    expect(kept.state).toBe('suspended');
+    clock.set('2026-05-01T10:28:00Z'); // 60 days after 10:28 on March 2
+    t.sim.enforceSuspendLimits();
+    expect(t.sim.instance(kept.zone, kept.instance_name)?.status).toBe('TERMINATED');
+    await t.app.scheduler.tasks.find((task) => task.name === 'accounting.reconcile')!.tick(clock.now());
+    const stopped = await waitDemo(t, kept.id, 'stopped', 'idle');
+    const [row] = await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', stopped.id).execute();
+    expect(row!.ended_at?.toISOString()).toBe('2026-05-01T10:28:00.000Z');
+    expect(await audit(t, 'demo.drift.stopped', stopped.id)).toHaveLength(1);
+  });
 });
