@@ -317,6 +317,8 @@ export class Instances {
       const { op, failed } = this.#startOp('resume', 'instances.resume', zone, inst.res, requestId);
       if (failed) return op;
       inst.gen++;
+      const access = inst.res.networkInterfaces[0]?.accessConfigs[0];
+      if (state.newIpOnResume && access) access.natIP = state.nextResumeIp();
       applyStatus(state, inst.res, 'PROVISIONING');
       this.#bootThen(inst, op, { modelMs: state.timing.resumeMs(inst.res) });
       return op;

@@ -272,6 +272,10 @@ export class GceSimulator {
   finishOperation(name: string): boolean {
     return this.#ops.finishNamed(name);
   }
+  /** From now on a resumed VM gets a new ephemeral external IP (or keeps its own: false). */
+  setNewIpOnResume(on: boolean): void {
+    this.#state.newIpOnResume = on;
+  }
   setTiming(t: { operationMs?: number; bootMs?: number; maxWaitMs?: number }): void {
     if (t.operationMs !== undefined) this.#state.operationMs = t.operationMs;
     if (t.bootMs !== undefined) this.#state.bootMs = t.bootMs;

@@ -28,6 +28,8 @@ export interface GceSimulatorOptions {
   random?: () => number;
   /** Where timers run: real setTimeout by default; a SimTime (also passed as `now`) in tests that drive time. */
   scheduler?: Scheduler;
+  /** A resumed VM gets a new ephemeral external IP (another loopback address), as an ephemeral IP may change. */
+  newIpOnResume?: boolean;
   /** The Cloud Monitoring fake's seed and per-point visibility delay (default: seed 1, 60–240 s). */
   monitoring?: { seed?: number; delayMs?: { min: number; max: number } };
 }
@@ -100,6 +102,8 @@ export class SimState {
   appHeld: (res: GceInstance, held: boolean) => void = () => {};
   /** The next internal IP's index (kept across a local-mode restart). */
   nextInternal = 2;
+  newIpOnResume: boolean;
+  #nextResumeIp = 2;
 
   constructor(opts: GceSimulatorOptions = {}) {
     this.project = opts.project ?? 'demo-project';
@@ -112,6 +116,13 @@ export class SimState {
     this.linkBase = opts.linkBase ?? 'https://www.googleapis.com/compute/v1';
     this.timers = new Timers(opts.scheduler);
     this.timing = new TimingModel(opts.profile, opts.random);
+    this.newIpOnResume = opts.newIpOnResume ?? false;
+  }
+
+  /** Another loopback address (127.0.0.2–254) for a resumed VM: still this machine, but not the IP it had. */
+  nextResumeIp(): string {
+    const n = this.#nextResumeIp++;
+    return `127.0.0.${(n % 253) + 2}`;
   }
 
   /** RFC3339 with the offset of Google's Pacific time, as GCE writes them: `2026-12-02T01:02:03.456-08:00`. */

@@ -80,7 +80,11 @@ export async function idleCheck(ctx: WorkerContext, now: Date): Promise<IdleRepo
       idleMinutes: ctx.config.demo.idleMinutes,
     });
     if (verdict.kind === 'wait') report.waiting++;
-    const warning = demo.idleWarnedAt && demo.idleSince ? { idleSince: demo.idleSince, warnedAt: demo.idleWarnedAt } : null;
+    const started = runStart.get(demo.id);
+    // A warning from an earlier run (the demo was stopped and started since) is simply over.
+    if (demo.idleWarnedAt && started && demo.idleWarnedAt < started) await clearWarning(ctx, demo);
+    const warning =
+      demo.idleWarnedAt && demo.idleSince && !(started && demo.idleWarnedAt < started) ? { idleSince: demo.idleSince, warnedAt: demo.idleWarnedAt } : null;
     try {
       switch (idleAction(verdict, warning, now)) {
         case 'warn':
@@ -137,15 +141,19 @@ async function warn(ctx: AppContext, demo: Demo, idleSince: Date, idleMinutes: n
   return true;
 }
 
-/** Activity came back before the suspend: the warning is off, and its DM says so. */
-async function cancelWarning(ctx: AppContext, demo: Demo): Promise<boolean> {
+async function clearWarning(ctx: AppContext, demo: Demo): Promise<boolean> {
   const res = await ctx.db
     .updateTable('demos')
     .set({ idle_since: null, idle_warned_at: null })
     .where('id', '=', demo.id)
     .where('idle_warned_at', '=', demo.idleWarnedAt)
     .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return false;
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Activity came back before the suspend: the warning is off, and its DM says so. */
+async function cancelWarning(ctx: AppContext, demo: Demo): Promise<boolean> {
+  if (!(await clearWarning(ctx, demo))) return false;
   const title = (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.displayName;
   if (demo.idleDmChannel && demo.idleDmTs) await ctx.slack.chat.update({ channel: demo.idleDmChannel, ts: demo.idleDmTs, ...idleCancelled(demo, title) });
   return true;

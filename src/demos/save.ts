@@ -74,7 +74,7 @@ export async function saveableDemo(ctx: AppContext, actor: Actor, demoId: string
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
   if (demo.state === 'suspended') {
     throw new UserError(
-      `\`${demo.displayName}\` is suspended. GCE makes a machine image from a running or stopped VM, so resume it first (*Resume* on its message or in my Home tab), then Save.`,
+      `\`${demo.displayName}\` is suspended: resume it first (*Resume* on its message or in my Home tab), then Save. Images are made from running or stopped VMs only.`,
     );
   }
   if (opts.checkNow) await assertSaveableNow(ctx.db, demo, ctx.clock.now());

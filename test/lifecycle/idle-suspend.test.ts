@@ -153,6 +153,7 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
   test('Resume is one click: running again, a new usage interval, the current IP in the DM, expiry pushed back by the time suspended', async () => {
     clock.set(at('10:41'));
     const before = await demoRow(t, demos.idle!.id);
+    t.sim.setNewIpOnResume(true); // an ephemeral external IP may change on resume
     const dm = await dmSaying(t, users.idle, 'so I suspended it');
     await t.slack.action({ user: users.idle, on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.resume_suspended' });
     const resumed = await waitDemo(t, demos.idle!.id, 'running', 'ready');
@@ -169,6 +170,7 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     const back = await dmSaying(t, users.idle, 'is running again');
     expect(back.text).toContain(`External IP now: \`${ip}\``);
     expect(resumed.external_ip).toBe(ip);
+    expect(ip).not.toBe(before.external_ip);
     expect(await audit(t, 'demo.resume', resumed.id)).toHaveLength(1);
   });
 
