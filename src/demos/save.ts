@@ -168,7 +168,7 @@ export async function liveDemos(ctx: AppContext, actor: Actor, words: string): P
     .leftJoin('images', 'images.id', 'demos.image_id')
     .selectAll('demos')
     .select('images.title')
-    .where('demos.state', 'in', ['running', 'stopped', 'provisioning', 'saving']);
+    .where('demos.state', 'in', ['running', 'suspended', 'stopped', 'provisioning', 'saving']);
   if (!words.trim() || !actor.isAdmin) q = q.where('demos.owner_id', '=', actor.userId);
   const rows = await q.orderBy('demos.created_at', 'desc').limit(200).execute();
   return rows.map((r) => {

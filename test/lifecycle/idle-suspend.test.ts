@@ -20,7 +20,7 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
   let t: TestApp;
   const clock = new ManualClock(at('09:00'));
   const demos: Record<string, Awaited<ReturnType<typeof launchDemo>>> = {};
-  const users = { idle: 'U_ALICE', reading: 'U_BOB', kept: 'U_CAROL', back: 'U_DAVE', gpu: 'U_ERIN', deleted: 'U_FRANK' } as const;
+  const users = { idle: 'U_ALICE', reading: 'U_BOB', kept: 'U_CAROL', back: 'U_DAVE', gpu: 'U_ERIN', deleted: 'U_FRANK', handed: 'U_GRACE' } as const;
 
   async function tick(hhmm: string) {
     clock.set(at(hhmm));
@@ -49,7 +49,7 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     for (const user of Object.values(users)) expect(warnings(t, user)).toHaveLength(0);
     // Last busy minute ended 09:10; the data are complete to now − 240 s: idle 30 min at 09:44.
     await tick('09:44');
-    for (const who of ['idle', 'kept', 'back', 'gpu', 'deleted'] as const) {
+    for (const who of ['idle', 'kept', 'back', 'gpu', 'deleted', 'handed'] as const) {
       const [w] = await eventually(
         () => warnings(t, users[who]),
         (list) => list.length === 1,
@@ -107,9 +107,9 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
 
     const gpu = await waitDemo(t, demos.gpu!.id, 'stopped', 'idle');
     expect(t.sim.instance(gpu.zone, gpu.instance_name)?.status).toBe('TERMINATED');
-    const stoppedDm = await dmSaying(t, users.gpu, 'cannot suspend it');
+    const stoppedDm = await dmSaying(t, users.gpu, 'so I stopped it instead');
+    expect(stoppedDm.text).toContain('GCE cannot suspend it');
     expect(stoppedDm.text).toContain('GPUs');
-    expect(stoppedDm.text).toContain('so I stopped it instead');
     expect(await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', gpu.id).execute()).toHaveLength(0);
     expect((await t.db.selectFrom('usage_intervals').select('ended_at').where('demo_id', '=', gpu.id).executeTakeFirstOrThrow()).ended_at).not.toBeNull();
 
@@ -119,13 +119,29 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     await waitDemo(t, demos.deleted!.id, 'suspended', 'idle');
   });
 
+  test("Hand-over works from suspended: the suspended time until then is the old owner's, from then the new one's", async () => {
+    const handed = await waitDemo(t, demos.handed!.id, 'suspended', 'idle');
+    clock.set(at('09:55'));
+    await t.slack.command({ user: users.handed, text: `transfer ${handed.instance_name} <@U_HEIDI|heidi>` });
+    await eventually(
+      () => demoRow(t, handed.id),
+      (d) => d.owner_id === 'U_HEIDI',
+    );
+    const rows = await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', handed.id).orderBy('started_at').execute();
+    expect(rows.map((r) => [r.user_id, r.started_at.toISOString(), r.ended_at?.toISOString() ?? null])).toEqual([
+      [users.handed, new Date(at('09:54')).toISOString(), new Date(at('09:55')).toISOString()],
+      ['U_HEIDI', new Date(at('09:55')).toISOString(), null],
+    ]);
+    expect((await demoRow(t, handed.id)).state).toBe('suspended');
+  });
+
   test('Delete works from suspended and closes the suspended interval', async () => {
     const dm = await settledDm(t, demos.deleted!.id, 'demos.resume_suspended');
     await t.slack.action({ user: users.deleted, on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.delete' });
     const gone = await waitDemo(t, demos.deleted!.id, 'deleted', 'idle');
     expect(t.sim.instance(gone.zone, gone.instance_name)).toBeUndefined();
     const [row] = await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', gone.id).execute();
-    expect(row!.ended_at?.toISOString()).toBe(new Date(at('09:54')).toISOString());
+    expect(row!.ended_at?.toISOString()).toBe(new Date(at('09:55')).toISOString());
   });
 
   test('slow reading is never suspended (90 min); a kept demo is warned again one idle period after the press, and its keep ends when it is suspended', async () => {
