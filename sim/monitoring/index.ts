@@ -7,12 +7,12 @@
  * seconds"): by default a seeded 60–240 s per point.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CPU_METRIC, RECEIVED_METRIC } from '../../src/platform/monitoring/port.ts';
 import { type ActivityPattern, PATTERNS, sampleMinute, unit } from './patterns.ts';
 
 export { type ActivityPattern, PATTERNS, sampleMinute } from './patterns.ts';
 
-export const CPU_METRIC = 'compute.googleapis.com/instance/cpu/utilization';
-export const RECEIVED_METRIC = 'compute.googleapis.com/instance/network/received_bytes_count';
+export { CPU_METRIC, RECEIVED_METRIC };
 
 const MINUTE = 60_000;
 
