@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GceSimulator } from '../../sim/gce/index.ts';
 import { CPU_METRIC, RECEIVED_METRIC } from '../../sim/monitoring/index.ts';
 import { GcmMonitoring } from '../../src/platform/monitoring/gcm.ts';
+import { activityFilters } from '../../src/platform/monitoring/port.ts';
 import { isActive } from '../../src/demos/idle.ts';
 
 /** The real @google-cloud/monitoring client (fallback: true, REST) against the simulator's Monitoring fake. */
@@ -66,5 +67,25 @@ describe('Cloud Monitoring: the real client against the fake', () => {
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT');
+  });
+
+  test('many VMs: the ids are split into filters of 100, two queries per chunk; the fake pages by series', async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => String(9_000_000 + i));
+    const filters = activityFilters(CPU_METRIC, ids);
+    expect(filters).toHaveLength(2);
+    expect(filters[0]!.match(/"\d+"/g)).toHaveLength(100);
+    expect(filters[1]!.match(/"\d+"/g)).toHaveLength(50);
+
+    sim.monitoring.requests.length = 0;
+    await client.vmActivity('mon-project', ids, { start: min(0), end: now });
+    expect(sim.monitoring.requests.map((r) => r.filter)).toEqual([...filters, ...activityFilters(RECEIVED_METRIC, ids)]);
+
+    // pageSize counts series; nextPageToken says where the next page starts.
+    const res = await fetch(
+      `${sim.url}/v3/projects/mon-project/timeSeries?${new URLSearchParams({ filter: `metric.type = "${CPU_METRIC}"`, 'interval.startTime': min(0).toISOString(), 'interval.endTime': now.toISOString(), pageSize: '1' })}`,
+    );
+    const page = (await res.json()) as { timeSeries: unknown[]; nextPageToken?: string };
+    expect(page.timeSeries).toHaveLength(1);
+    expect(page.nextPageToken).toBe('1');
   });
 });
