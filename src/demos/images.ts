@@ -17,7 +17,7 @@ export async function dependents(ctx: AppContext, imageId: string, ownerId: stri
       .selectFrom('demos')
       .select(['owner_id', 'display_name'])
       .where('image_id', '=', imageId)
-      .where('state', 'in', ['provisioning', 'running', 'stopped', 'saving'])
+      .where('state', 'in', ['provisioning', 'running', 'suspended', 'stopped', 'saving'])
       .where((eb) => (ownerId ? eb('owner_id', '<>', ownerId) : eb.lit(true)))
       .limit(5)
       .execute(),

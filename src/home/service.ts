@@ -48,7 +48,7 @@ export interface HomeData {
   popular: CatalogImageRef[];
 }
 
-const LIVE = ['provisioning', 'running', 'stopped', 'saving'] as const;
+const LIVE = ['provisioning', 'running', 'suspended', 'stopped', 'saving'] as const;
 
 export async function demoCards(ctx: AppContext, userId: string, page: { offset: number; limit: number }): Promise<{ items: DemoCard[]; total: number }> {
   const now = ctx.clock.now();

@@ -104,6 +104,13 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     expect(text(status.blocks)).toContain('Suspended');
     expect(text(status.blocks)).not.toContain('"demos.stop"');
     expect(text(status.blocks)).not.toContain('"demos.save"');
+    // Home offers Resume too.
+    await t.slack.homeOpened({ user: users.idle });
+    const home = await eventually(
+      () => t.fake.home(users.idle),
+      (h) => !!h && text(h.blocks).includes('demos.resume_suspended'),
+    );
+    expect(text(home!.blocks)).toContain('suspended');
 
     const gpu = await waitDemo(t, demos.gpu!.id, 'stopped', 'idle');
     expect(t.sim.instance(gpu.zone, gpu.instance_name)?.status).toBe('TERMINATED');
