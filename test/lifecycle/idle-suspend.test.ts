@@ -197,6 +197,17 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     expect(await audit(t, 'demo.resume', resumed.id)).toHaveLength(1);
   });
 
+  test('retention treats a suspended demo as a stopped one: suspended 14 days, its owner is warned before it is deleted', async () => {
+    clock.set('2026-03-20T10:07:00Z');
+    await t.app.scheduler.tasks.find((task) => task.name === 'demo-retention')!.tick(clock.now());
+    const warning = await eventually(
+      () => t.fake.messages('U_HEIDI').filter((m) => m.metadata?.event_type === 'demo_vm_retention_warning'),
+      (list) => list.length === 1,
+    );
+    expect(JSON.stringify(warning[0])).toContain(demos.handed!.id);
+    expect((await demoRow(t, demos.handed!.id)).retention_warned_at?.toISOString()).toBe('2026-03-20T10:07:00.000Z');
+  });
+
   test('GCE stops a VM suspended for 60 days: the reconciler makes the demo stopped and ends its suspended time then', async () => {
     const kept = await demoRow(t, demos.kept!.id);
     expect(kept.state).toBe('suspended');
