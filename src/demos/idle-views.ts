@@ -50,6 +50,11 @@ export function suspendedMessage(demo: Pick<Demo, 'id' | 'displayName'>, s: { ti
   };
 }
 
+/** Save pressed on a suspended demo: it is resumed first. */
+export function savingSuspendedText(demo: Pick<Demo, 'displayName'>): string {
+  return `:arrow_forward: \`${demo.displayName}\` is suspended, and an image is made from a running or stopped VM: I am resuming it first. I'll DM you when it runs; then press *Save* again.`;
+}
+
 export function resumedMessage(demo: Pick<Demo, 'displayName' | 'externalIp' | 'internalIp' | 'expiresAt'>, title: string): Message {
   const ip = demo.externalIp ? `External IP now: \`${demo.externalIp}\`` : demo.internalIp ? `Internal IP: \`${demo.internalIp}\`` : 'No IP address yet.';
   const text = `:arrow_forward: ${name(title, demo)} is running again. ${ip} (an ephemeral IP can change on resume). It now expires ${slackDate(demo.expiresAt)}.`;

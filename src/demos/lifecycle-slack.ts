@@ -17,6 +17,9 @@ import { keep } from './retention.ts';
 import { liveDemos, requestSave, resume, saveableDemo } from './save.ts';
 import type { AfterSave } from './save-store.ts';
 import { extend } from './ttl.ts';
+import { getDemo } from './store.ts';
+import { resumeSuspended } from './suspend.ts';
+import { savingSuspendedText } from './idle-views.ts';
 
 /** Value of a clicked button (every lifecycle button carries a plain string). */
 export const buttonValue = (action: BlockAction['actions'][number]) => (action.type === 'button' ? (action.value ?? '') : '');
@@ -43,7 +46,13 @@ function surfaceKey(body: BlockAction): string {
 
 export function registerLifecycle({ ctx, bolt, router }: Registration): void {
   async function saveView(userId: string, demoId: string, after: AfterSave): Promise<View> {
-    const demo = await saveableDemo(ctx, await ctx.actor(userId), demoId, { checkNow: true });
+    const actor = await ctx.actor(userId);
+    // An image is made from a running or stopped VM: a suspended one is resumed first, and Save waits for it.
+    if ((await getDemo(ctx.db, demoId))?.state === 'suspended') {
+      const resuming = await resumeSuspended(ctx, demoId, actor);
+      return modal({ title: 'Save as an image', blocks: [section(savingSuspendedText(resuming))] });
+    }
+    const demo = await saveableDemo(ctx, actor, demoId, { checkNow: true });
     const image = await catalog.getImage(ctx.db, demo.imageId);
     const title = `${image?.title ?? demo.displayName} — ${ctx.clock.now().toISOString().slice(0, 10)}`;
     return saveModal(demo, { title, after });

@@ -254,7 +254,7 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   if (demo.state === 'stopped' && demo.progress === 'idle') actions.push(button('Start', DemoIds.start, demo.id, { style: 'primary' }));
   if (demo.state === 'suspended' && demo.progress === 'idle') actions.push(button('Resume', IdleIds.resume, demo.id, { style: 'primary' }));
   if (!busy && c.extendTo) actions.push(extendButton(demo, c.extendHours));
-  if (!busy && demo.state !== 'suspended') actions.push(button('Save', LifecycleIds.save, demo.id));
+  if (!busy) actions.push(button('Save', LifecycleIds.save, demo.id));
   if (running) actions.push(saveAndStopButton(demo.id));
   if (!busy)
     actions.push(

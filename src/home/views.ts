@@ -33,6 +33,7 @@ function demoActions(card: DemoCard, now: Date, extendHours: number): ActionsBlo
   if (suspended) {
     return [
       button('Resume', IdleIds.resume, demo.id, { style: 'primary' }),
+      button('Save', LifecycleIds.save, demo.id),
       button('Hand over', LifecycleIds.transfer, `demo|${demo.id}`),
       deleteButton(demo.id),
     ];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
-import { audit, demoRow, dmSaying, launchDemo, settledDm, text, waitDemo } from './helpers.ts';
+import { audit, demoRow, dmSaying, launchDemo, newView, openViews, settledDm, text, viewSaying, waitDemo } from './helpers.ts';
 
 /**
  * Idle suspension on one driven timeline (the app, the GCE simulator and its Monitoring fake share a
@@ -20,7 +20,16 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
   let t: TestApp;
   const clock = new ManualClock(at('09:00'));
   const demos: Record<string, Awaited<ReturnType<typeof launchDemo>>> = {};
-  const users = { idle: 'U_ALICE', reading: 'U_BOB', kept: 'U_CAROL', back: 'U_DAVE', gpu: 'U_ERIN', deleted: 'U_FRANK', handed: 'U_GRACE' } as const;
+  const users = {
+    idle: 'U_ALICE',
+    reading: 'U_BOB',
+    kept: 'U_CAROL',
+    back: 'U_DAVE',
+    gpu: 'U_ERIN',
+    deleted: 'U_FRANK',
+    handed: 'U_GRACE',
+    saver: 'U_MANAGER',
+  } as const;
 
   async function tick(hhmm: string) {
     clock.set(at(hhmm));
@@ -49,7 +58,7 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     for (const user of Object.values(users)) expect(warnings(t, user)).toHaveLength(0);
     // Last busy minute ended 09:10; the data are complete to now − 240 s: idle 30 min at 09:44.
     await tick('09:44');
-    for (const who of ['idle', 'kept', 'back', 'gpu', 'deleted', 'handed'] as const) {
+    for (const who of ['idle', 'kept', 'back', 'gpu', 'deleted', 'handed', 'saver'] as const) {
       const [w] = await eventually(
         () => warnings(t, users[who]),
         (list) => list.length === 1,
@@ -99,11 +108,12 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     expect(suspended!.started_at.toISOString()).toBe(new Date(at('09:54')).toISOString());
     expect(suspended!.memory_mb).toBeGreaterThan(0);
     expect(suspended!.disk_gb).toBeGreaterThan(0);
-    // The status DM offers Resume (and Delete), no Start/Stop/Save.
+    // The status DM offers Resume, Save and Delete; no Start or Stop.
     const status = await settledDm(t, idle.id, 'demos.resume_suspended');
     expect(text(status.blocks)).toContain('Suspended');
     expect(text(status.blocks)).not.toContain('"demos.stop"');
-    expect(text(status.blocks)).not.toContain('"demos.save"');
+    expect(text(status.blocks)).not.toContain('"demos.start"');
+    expect(text(status.blocks)).toContain('"demos.save"');
     // Home offers Resume too.
     await t.slack.homeOpened({ user: users.idle });
     const home = await eventually(
@@ -140,6 +150,19 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
       ['U_HEIDI', new Date(at('09:55')).toISOString(), null],
     ]);
     expect((await demoRow(t, handed.id)).state).toBe('suspended');
+  });
+
+  test('Save from suspended resumes the VM first and says so; then Save opens as for a running demo', async () => {
+    const saver = await waitDemo(t, demos.saver!.id, 'suspended', 'idle');
+    const dm = await settledDm(t, saver.id, 'demos.resume_suspended');
+    await t.slack.action({ user: users.saver, on: { channel: dm.channel, messageTs: dm.ts }, actionId: 'demos.save' });
+    await viewSaying(t, users.saver, 'I am resuming it first');
+    await waitDemo(t, saver.id, 'running', 'ready');
+    await dmSaying(t, users.saver, 'is running again');
+    const views = openViews(t, users.saver);
+    const running = await settledDm(t, saver.id, 'demos.stop');
+    await t.slack.action({ user: users.saver, on: { channel: running.channel, messageTs: running.ts }, actionId: 'demos.save' });
+    await newView(t, users.saver, 'demos.save_view', views);
   });
 
   test('Delete works from suspended and closes the suspended interval', async () => {
