@@ -19,8 +19,11 @@ import type { Demo } from './store.ts';
 
 export const IDLE_TASK = 'demo-idle';
 
-/** How far back each check reads: past the 240 s latency with room for a late or skipped minute. */
-const WINDOW_MINUTES = 15;
+/**
+ * How far back each check reads. Busy minutes are kept (active_at), so a check only needs what became
+ * visible since the last one: samples show up at most 240 s late; 10 min leaves room for skipped checks.
+ */
+const WINDOW_MINUTES = 10;
 
 export interface IdleReport {
   checked: number;
