@@ -14,6 +14,7 @@ export type Action =
   | 'resume'
   | 'transfer'
   | 'keep'
+  | 'cancel_booking'
   | 'share'
   | 'approve'
   | 'deny'
@@ -67,9 +68,11 @@ export function can(actor: Actor, action: Action, resource: Resource): Decision 
     case 'demo': {
       const own = resource.ownerId === actor.userId;
       // launch: the same demo again (another zone after a stockout); view: its status card (link unfurls).
-      if (!['view', 'launch', 'stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep'].includes(action))
+      if (!['view', 'launch', 'stop', 'start', 'delete', 'save', 'extend', 'transfer', 'keep', 'cancel_booking'].includes(action))
         return deny('That action does not apply to a demo.');
       if (own || actor.isAdmin) return allow;
+      // A booking holds budget and pool capacity: approvers may give one up too (nothing has started).
+      if (action === 'cancel_booking' && actor.isApprover) return allow;
       return deny(`Only the demo's owner (<@${resource.ownerId}>) or an admin can ${action} it.`);
     }
 

@@ -37,6 +37,7 @@ const MATRIX: Array<[Action, Resource, string, string]> = [
   ['save', demo, 'Y--Y', ''],
   ['extend', demo, 'Y--Y', ''],
   ['transfer', demo, 'Y--Y', ''],
+  ['cancel_booking', demo, 'Y-YY', 'owner, approvers, admins'],
   ['resume', privateImage, 'Y--Y', ''],
   ['share', privateImage, 'Y---', 'only the owner asks'],
   ['share', sharedImage, '----', 'already shared'],

@@ -17,7 +17,7 @@ export interface BudgetStatus {
   maxRunning: number;
   running: number;
   monthlyLimit: number;
-  /** Spent this month (intervals, up to now), and still reserved by live demos until they expire. */
+  /** Spent this month (intervals, up to now), and still reserved by live demos until they expire and by bookings. */
   spent: number;
   reserved: number;
   /** True when the user's limits are an admin's override, not the defaults. */
@@ -26,8 +26,9 @@ export interface BudgetStatus {
 
 /**
  * Where a user stands: month-to-date cost from the ledger, plus what live demos have reserved — the
- * rest of their lease at their hourly price (a running VM may run until it expires). Months are in
- * ORG_TIME_ZONE.
+ * rest of their lease at their hourly price (a running VM may run until it expires). A booking
+ * reserves its whole expected cost (its lifetime from ready-by) from the moment it is booked, whatever
+ * the month it falls in, and holds a place in the running limit. Months are in ORG_TIME_ZONE.
  */
 export async function budgetStatus(db: DbOrTrx, config: Config, userId: string, now: Date): Promise<BudgetStatus> {
   const override = await store.getOverride(db, userId);
@@ -41,8 +42,10 @@ export async function budgetStatus(db: DbOrTrx, config: Config, userId: string, 
     const key = `${d.machineType}@${d.zone}`;
     if (!prices.has(key)) prices.set(key, hourlyPrice(db, d.machineType, d.zone));
     const price = (await prices.get(key)!) ?? 0;
-    const until = d.expiresAt < month.end ? d.expiresAt : month.end;
-    reserved += Math.max(0, (until.getTime() - now.getTime()) / 3_600_000) * price;
+    const booked = d.state === 'booked' && d.readyBy !== null;
+    const from = booked && d.readyBy! > now ? d.readyBy! : now;
+    const until = booked || d.expiresAt < month.end ? d.expiresAt : month.end;
+    reserved += Math.max(0, (until.getTime() - from.getTime()) / 3_600_000) * price;
   }
   return {
     maxRunning: override?.maxRunning ?? config.budget.maxRunning,

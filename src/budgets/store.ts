@@ -36,13 +36,19 @@ export async function lockUser(trx: Transaction<Database>, userId: string): Prom
   await sql`SELECT pg_advisory_xact_lock(hashtext('demo-vm-budget'), hashtext(${userId}))`.execute(trx);
 }
 
-/** A user's demos that hold a VM (or will): counted against the running limit and reserved cost. */
-export async function liveDemos(db: DbOrTrx, userId: string): Promise<Array<{ machineType: string; zone: string; expiresAt: Date; state: string }>> {
+/**
+ * A user's demos that hold a VM (or will: a booking holds its place from the moment it is booked):
+ * counted against the running limit and reserved cost.
+ */
+export async function liveDemos(
+  db: DbOrTrx,
+  userId: string,
+): Promise<Array<{ machineType: string; zone: string; expiresAt: Date; readyBy: Date | null; state: string }>> {
   const rows = await db
     .selectFrom('demos')
-    .select(['machine_type', 'zone', 'expires_at', 'state'])
+    .select(['machine_type', 'zone', 'expires_at', 'ready_by', 'state'])
     .where('owner_id', '=', userId)
-    .where('state', 'in', ['provisioning', 'running', 'saving'])
+    .where('state', 'in', ['booked', 'provisioning', 'running', 'saving'])
     .execute();
-  return rows.map((r) => ({ machineType: r.machine_type, zone: r.zone, expiresAt: r.expires_at, state: r.state }));
+  return rows.map((r) => ({ machineType: r.machine_type, zone: r.zone, expiresAt: r.expires_at, readyBy: r.ready_by, state: r.state }));
 }

@@ -12,6 +12,8 @@ import { lastPoolBudget, poolLines, type PoolBudget, type PoolLine } from './poo
 import { lastOrphans, type Orphans } from './unknown-vms.ts';
 import { lastSyncSkips } from '../catalog/service.ts';
 import type { SyncSkip } from '../catalog/store.ts';
+import { upcomingBookings } from './booking.ts';
+import type { Booking } from './booking-views.ts';
 
 /** The admin's view of every live VM: who, how old, until when, and what it cost so far. */
 
@@ -47,6 +49,8 @@ export interface Fleet {
   catalogSkips: SyncSkip[];
   /** The warm pools and the month's pool budget as the last refill found it. */
   pools: { lines: PoolLine[]; budget: PoolBudget | null };
+  /** Bookings still to start, soonest first. */
+  bookings: Booking[];
   now: Date;
 }
 
@@ -120,7 +124,7 @@ export async function fleetRows(ctx: AppContext, limit: number): Promise<{ rows:
 
 export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: number; orphans?: boolean } = {}): Promise<Fleet> {
   assertAdmin(actor);
-  const [{ rows, total }, pause, orphans, unpriced, syncSkips, poolList, poolBudget] = await Promise.all([
+  const [{ rows, total }, pause, orphans, unpriced, syncSkips, poolList, poolBudget, bookings] = await Promise.all([
     fleetRows(ctx, opts.limit ?? 40),
     pauseState(ctx.db),
     opts.orphans === false ? Promise.resolve(null) : lastOrphans(ctx.db),
@@ -128,9 +132,10 @@ export async function fleet(ctx: AppContext, actor: Actor, opts: { limit?: numbe
     lastSyncSkips(ctx.db),
     poolLines(ctx),
     lastPoolBudget(ctx),
+    upcomingBookings(ctx, { limit: 10 }),
   ]);
   const pools = { lines: poolList, budget: poolBudget };
-  return { rows, total, pause, orphans, unpriced, catalogSkips: syncSkips?.skipped ?? [], pools, now: ctx.clock.now() };
+  return { rows, total, pause, orphans, unpriced, catalogSkips: syncSkips?.skipped ?? [], pools, bookings, now: ctx.clock.now() };
 }
 
 /** An admin stops anyone's demo; the owner's DM says so through the usual status message. */

@@ -10,6 +10,10 @@ export const DemoIds = {
   ttlBlock: 'demos.ttl_block',
   ttl: 'demos.ttl',
   estimateBlock: 'demos.estimate_block',
+  /** "Ready by" (a datetimepicker): now launches at once, a later time books the demo. */
+  readyByBlock: 'demos.ready_by_block',
+  readyBy: 'demos.ready_by',
+  cancelBooking: 'demos.cancel_booking',
   stop: 'demos.stop',
   start: 'demos.start',
   delete: 'demos.delete',

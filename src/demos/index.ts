@@ -7,6 +7,7 @@ import { LifecycleQueues } from './lifecycle-ids.ts';
 import { registerLifecycle } from './lifecycle-slack.ts';
 import { registerPoolAdmin } from './pool-slack.ts';
 import { registerDemos } from './slack.ts';
+import { registerBookings } from './booking-slack.ts';
 import { workDemos } from './worker.ts';
 
 export const demosCapability: Capability = {
@@ -14,6 +15,7 @@ export const demosCapability: Capability = {
   queues: { ...DemoQueues, ...LifecycleQueues, ...IdleQueues },
   web(r) {
     registerDemos(r);
+    registerBookings(r);
     registerLifecycle(r);
     registerLifecycleAdmin(r);
     registerPoolAdmin(r);

@@ -141,7 +141,8 @@ export async function launchJob(
             progress: 'ready',
             external_ip: instance.externalIp ?? null,
             internal_ip: instance.internalIp ?? null,
-            ready_seconds: Math.max(0, Math.round((now.getTime() - demo.createdAt.getTime()) / 1000)),
+            // From the submission, or a booking's start (the history bookings plan with).
+            ready_seconds: Math.max(0, Math.round((now.getTime() - (demo.launchAt ?? demo.createdAt).getTime()) / 1000)),
           },
           now,
         );

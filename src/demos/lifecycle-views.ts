@@ -1,4 +1,5 @@
 import type { ActionsBlockElement, Button, KnownBlock, View } from '@slack/types';
+import { upcomingBookingsBlocks } from './booking-views.ts';
 import { button, confirm, context, escapeMrkdwn, fields, header, modal, option, plain, section, slackDate, truncate, userRef } from '../platform/blocks.ts';
 import { z } from 'zod';
 import { ExportIds } from '../exports/ids.ts';
@@ -268,6 +269,7 @@ export function fleetBlocks(f: Fleet, opts: { maxRows: number }): KnownBlock[] {
     ),
   );
   if (f.pools.lines.length || f.pools.budget?.reached) blocks.push(section(truncate(poolSummary(f.pools.lines, f.pools.budget), 3000)));
+  blocks.push(...upcomingBookingsBlocks(f.bookings));
   if (f.unpriced.length) {
     const list = f.unpriced.map((u) => `${u.machineType} in ${u.region}`).join(', ');
     blocks.push(

@@ -15,6 +15,7 @@ import { recordAudit } from '../audit/store.ts';
 import { claimSubmission } from '../platform/submissions.ts';
 import { rememberOwnerName } from '../sharing/owner-names.ts';
 import { defaultZoneFor, zoneRefusal, zonesFor } from './placement.ts';
+import { planLaunch, TICK_SECONDS } from './booking-plan.ts';
 
 export interface LaunchRequest {
   imageId: string;
@@ -23,6 +24,8 @@ export interface LaunchRequest {
   ttlHours: number;
   /** Idempotency key from Slack (view id, or button + message): one demo per key. */
   submissionKey: string;
+  /** A booking: ready by this time (its lifetime starts then); absent or now: launch at once. */
+  readyBy?: Date;
 }
 
 /** A machine type offered in the launch modal, with its size once the worker has read it from GCE. */
@@ -108,7 +111,8 @@ export function demoLabels(demo: { id: string; ownerId: string }): Record<string
 
 /**
  * Create the demo and its launch job in one transaction. A repeated submission key (double click,
- * Slack retry) returns the demo the first one created.
+ * Slack retry) returns the demo the first one created. A booking (readyBy ahead) is a `booked` row
+ * with no VM and no job: the bookings task starts it at its launch_at (booking.ts).
  */
 export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest): Promise<{ demo: Demo; created: boolean }> {
   await assertLaunchesOpen(ctx);
@@ -125,8 +129,9 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
   // The demo's display name carries the owner's Slack handle (the database reads it from user_names).
   await rememberOwnerName(ctx, actor.userId);
   const now = ctx.clock.now();
+  const readyBy = bookedTime(req.readyBy, now);
   const id = randomUUID();
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const existing = await claimSubmission(trx, req.submissionKey, 'launch', id, now);
     if (existing) {
       const demo = await store.getDemo(trx, existing);
@@ -134,6 +139,9 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
       return { demo, created: false };
     }
     await assertLaunchWithinBudget(trx, ctx.config, { userId: actor.userId, machineType: req.machineType, zone: req.zone, ttlHours: req.ttlHours }, now);
+    const plan = readyBy && (await planLaunch(trx, { imageId: image.id, zone: req.zone, machineType: req.machineType, readyBy }));
+    // Due already (a time closer than the launch takes): started at once, still ready "for" its time.
+    const booked = plan && plan.launchAt.getTime() >= now.getTime() + TICK_SECONDS * 1000;
     await trx
       .insertInto('demos')
       .values({
@@ -143,9 +151,11 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
         instance_name: instanceNameFor(id),
         zone: req.zone,
         machine_type: req.machineType,
-        state: 'provisioning',
+        state: booked ? 'booked' : 'provisioning',
         progress: 'queued',
-        expires_at: new Date(now.getTime() + req.ttlHours * 3_600_000),
+        expires_at: new Date((readyBy ?? now).getTime() + req.ttlHours * 3_600_000),
+        ready_by: readyBy,
+        launch_at: plan ? (booked ? plan.launchAt : now) : null,
         created_at: now,
         updated_at: now,
       })
@@ -153,15 +163,39 @@ export async function launch(ctx: AppContext, actor: Actor, req: LaunchRequest):
     await recordAudit(trx, {
       at: now,
       actorId: actor.userId,
-      action: 'demo.launch',
+      action: readyBy ? 'demo.book' : 'demo.launch',
       resourceKind: 'demo',
       resourceId: id,
-      after: { image: image.gceName, zone: req.zone, machineType: req.machineType, ttlHours: req.ttlHours },
+      after: {
+        image: image.gceName,
+        zone: req.zone,
+        machineType: req.machineType,
+        ttlHours: req.ttlHours,
+        ...(plan ? { readyBy, launchAt: plan.launchAt, expectedSeconds: plan.expectedSeconds, basis: plan.basis } : {}),
+      },
       requestId: req.submissionKey,
     });
-    await ctx.jobs.send(DemoJobs.launch, { demoId: id }, { trx });
+    if (!booked) await ctx.jobs.send(DemoJobs.launch, { demoId: id }, { trx });
     return { demo: (await store.getDemo(trx, id))!, created: true };
   });
+  // A launch's DM and Home follow its job; a booking has no job yet, so its Home shows it now.
+  if (result.created && result.demo.state === 'booked') await ctx.events.emit('demos-changed', { userId: actor.userId });
+  return result;
+}
+
+/** How far ahead a demo may be booked. */
+export const BOOK_AHEAD_DAYS = 14;
+
+/**
+ * A requested ready-by time as a booking: null for "now" (within a minute either way); a time past or
+ * beyond BOOK_AHEAD_DAYS is refused with what to do.
+ */
+export function bookedTime(readyBy: Date | undefined, now: Date): Date | null {
+  if (!readyBy) return null;
+  const ahead = readyBy.getTime() - now.getTime();
+  if (ahead < -60_000) throw new UserError('That time has passed: pick a time ahead, or leave "Ready by" as it is to launch now.');
+  if (ahead > BOOK_AHEAD_DAYS * 86_400_000) throw new UserError(`A demo can be booked up to ${BOOK_AHEAD_DAYS} days ahead.`);
+  return ahead > 60_000 ? readyBy : null;
 }
 
 export type PowerAction = 'stop' | 'start' | 'delete';
@@ -233,7 +267,7 @@ export async function retryInZone(ctx: AppContext, actor: Actor, failedDemoId: s
   if (!failed) throw new NotFoundError('That demo no longer exists.');
   const decision = can(actor, 'launch', { kind: 'demo', ownerId: failed.ownerId });
   if (!decision.allowed) throw new ForbiddenError(decision.reason!);
-  const ttlHours = Math.max(1, Math.round((failed.expiresAt.getTime() - failed.createdAt.getTime()) / 3_600_000));
+  const ttlHours = Math.max(1, Math.round((failed.expiresAt.getTime() - (failed.readyBy ?? failed.createdAt).getTime()) / 3_600_000));
   return launch(ctx, actor, { imageId: failed.imageId, zone, machineType: failed.machineType, ttlHours, submissionKey: `retry-zone:${failedDemoId}:${zone}` });
 }
 

@@ -11,20 +11,31 @@ import * as service from './service.ts';
 import { readMetadata, STALE_FORM } from '../platform/view-metadata.ts';
 import { consoleUnfurls } from './unfurl.ts';
 import { demoListBlocks, LaunchMetadata, launchChoiceModal, launchModal, launchQueuedModal } from './views.ts';
+import { bookedModal } from './booking-views.ts';
+import { upcomingBookings } from './booking.ts';
 
 /** Images a "Launch this demo" choice lists at most. */
 const MAX_CHOICES = 10;
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
 
-/** The launch modal's picks, as the view's state holds them. */
-function launchPick(values: StateValues): { zone?: string; machineType?: string; ttl?: number } {
+/** The "Ready by" the modal was opened (or last updated) with, in ms. */
+function openedAt(view: ViewSubmitAction['view']): number | undefined {
+  const block = view.blocks.find((b) => b.block_id === DemoIds.readyByBlock) as { element?: { initial_date_time?: number } } | undefined;
+  const initial = block?.element?.initial_date_time;
+  return initial === undefined ? undefined : initial * 1000;
+}
+
+/** The launch modal's picks, as the view's state holds them ("Ready by": Unix seconds). */
+function launchPick(values: StateValues): { zone?: string; machineType?: string; ttl?: number; readyBy?: Date } {
   const picked = (block: string, action: string) => values[block]?.[action]?.selected_option?.value ?? undefined;
   const ttl = picked(DemoIds.ttlBlock, DemoIds.ttl);
+  const readyBy = values[DemoIds.readyByBlock]?.[DemoIds.readyBy]?.selected_date_time;
   return {
     zone: picked(DemoIds.zoneBlock, DemoIds.zone),
     machineType: picked(DemoIds.machineTypeBlock, DemoIds.machineType),
     ttl: ttl === undefined ? undefined : Number(ttl),
+    readyBy: typeof readyBy === 'number' ? new Date(readyBy * 1000) : undefined,
   };
 }
 
@@ -32,7 +43,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
   async function launchView(userId: string, image: catalog.CatalogImageRef | null) {
     if (!image) throw new UserError('I could not find that image. `/demo browse` lists the ones you can launch.');
     await catalog.launchableImage(ctx, await ctx.actor(userId), image.id);
-    return launchModal(image, await service.launchOptions(ctx, image, userId));
+    return launchModal(image, await service.launchOptions(ctx, image, userId), ctx.clock.now());
   }
 
   async function openLaunchModal(triggerId: string, userId: string, find: () => Promise<catalog.CatalogImageRef | null>, push: boolean) {
@@ -57,12 +68,13 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     usage: '/demo list',
     summary: 'your demos and their state',
     run: async (input, respond) => {
-      const demos = await service.myDemos(ctx, input.userId);
+      const [demos, bookings] = await Promise.all([service.myDemos(ctx, input.userId), upcomingBookings(ctx, { ownerId: input.userId, limit: 10 })]);
       const withTitles = await Promise.all(
         demos.map(async (demo) => ({ demo, title: (await catalog.getImage(ctx.db, demo.imageId))?.title ?? demo.displayName })),
       );
-      const blocks = demoListBlocks(withTitles);
-      await respond({ response_type: 'ephemeral', text: `You have ${demos.length} demo(s).`, blocks });
+      const blocks = demoListBlocks(withTitles, bookings);
+      const booked = bookings.length ? ` and ${bookings.length} booking(s)` : '';
+      await respond({ response_type: 'ephemeral', text: `You have ${demos.length} demo(s)${booked}.`, blocks });
     },
   });
 
@@ -117,8 +129,8 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
     const values = { ...view.state.values };
     if (changed?.type === 'static_select')
       values[changed.block_id] = { [changed.action_id]: { type: 'static_select', selected_option: changed.selected_option } };
-    const { zone, machineType, ttl } = launchPick(values);
-    const next = launchModal(image, await service.launchOptions(ctx, image, body.user.id, { zone, machineType, ttl }));
+    const { zone, machineType, ttl, readyBy } = launchPick(values);
+    const next = launchModal(image, await service.launchOptions(ctx, image, body.user.id, { zone, machineType, ttl }), readyBy ?? ctx.clock.now());
     // The hash refuses an update built from an older state: a later change has its own update coming.
     await ctx.slack.views.update({ view_id: view.id, hash: view.hash, view: next }).catch((err: { data?: { error?: string } }) => {
       if (err.data?.error !== 'hash_conflict') throw err;
@@ -127,12 +139,20 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
 
   bolt.view<ViewSubmitAction>(DemoIds.launchView, async ({ ack, body, view }) => {
     const imageId = readMetadata(LaunchMetadata, view.private_metadata)?.imageId;
-    const { zone, machineType, ttl: picked } = launchPick(view.state.values);
+    const { zone, machineType, ttl: picked, readyBy: pickedTime } = launchPick(view.state.values);
     const ttl = Number(picked);
     const errors: Record<string, string> = {};
     if (!zone) errors[DemoIds.zoneBlock] = 'Pick a zone.';
     if (!machineType) errors[DemoIds.machineTypeBlock] = 'Pick a machine type.';
     if (!Number.isInteger(ttl)) errors[DemoIds.ttlBlock] = 'Pick how long to keep it.';
+    let readyBy: Date | null = null;
+    try {
+      // Untouched, "Ready by" still holds the time the modal opened: that is "now", however long ago.
+      readyBy = pickedTime && pickedTime.getTime() !== openedAt(view) ? service.bookedTime(pickedTime, ctx.clock.now()) : null;
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      errors[DemoIds.readyByBlock] = err.message;
+    }
     if (!imageId || Object.keys(errors).length) {
       await ack({
         response_action: 'errors',
@@ -141,7 +161,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
       return;
     }
     const image = { id: imageId, title: 'Your demo', displayName: '' };
-    await ack({ response_action: 'update', view: launchQueuedModal(image) });
+    await ack({ response_action: 'update', view: readyBy ? bookedModal(image.title, readyBy) : launchQueuedModal(image) });
     try {
       // The view id is the same for a double click and for Slack's retry: one demo per view.
       await service.launch(ctx, await ctx.actor(body.user.id), {
@@ -150,6 +170,7 @@ export function registerDemos({ ctx, bolt, router }: Registration): void {
         machineType: machineType!,
         ttlHours: ttl,
         submissionKey: `launch:${view.id}`,
+        ...(readyBy ? { readyBy } : {}),
       });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;

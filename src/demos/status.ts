@@ -74,6 +74,8 @@ const lanes = new Map<string, { tail: Promise<void>; queued: boolean }>();
 async function syncNow(ctx: AppContext, demoId: string): Promise<void> {
   const demo = await store.getDemo(ctx.db, demoId);
   if (!demo) return;
+  // A booked demo's first DM is "ready for your 9:00" (or what went wrong), not its progress while the owner waits.
+  if (!demo.dmTs && demo.readyBy && demo.state === 'provisioning') return;
   const message = await renderStatus(ctx, demo);
   if (!demo.dmTs || !demo.dmChannel) {
     const posted = await postOnce(ctx.slack, ctx.poster, { channel: demo.ownerId, eventType: STATUS_EVENT, key: demo.id, ...message });

@@ -38,6 +38,10 @@ export interface Demo {
   idleWarnedAt: Date | null;
   idleDmChannel: string | null;
   idleDmTs: string | null;
+  /** A booking's ready-by time (its lifetime counts from there); null for a launch. */
+  readyBy: Date | null;
+  /** When the app will start a booked demo (then: when it did). */
+  launchAt: Date | null;
 }
 
 /** What the demo's usage is charged to. */
@@ -74,6 +78,8 @@ export function toDemo(r: DemoRow): Demo {
     idleWarnedAt: r.idle_warned_at,
     idleDmChannel: r.idle_dm_channel,
     idleDmTs: r.idle_dm_ts,
+    readyBy: r.ready_by,
+    launchAt: r.launch_at,
   };
 }
 

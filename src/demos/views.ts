@@ -12,6 +12,7 @@ import { metadataId } from '../platform/view-metadata.ts';
 import type { LaunchOptions, MachineTypeChoice } from './service.ts';
 import type { Demo } from './store.ts';
 import type { AppDeclaration } from '../catalog/image-labels.ts';
+import { anotherTimeButton, bookedTime, bookingBlocks, type Booking } from './booking-views.ts';
 
 /** What the launch modal keeps in private_metadata. */
 export const LaunchMetadata = z.object({ imageId: metadataId() });
@@ -54,7 +55,12 @@ export function launchEstimate(opts: LaunchOptions): string {
   return lines.join('\n');
 }
 
-export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
+/**
+ * The launch modal. "Ready by" starts at now (launch at once, as always); a later time books the demo
+ * (Slack's datetimepicker carries Unix seconds, shown in each user's own time zone). `readyBy` keeps
+ * what the user picked across updates.
+ */
+export function launchModal(image: ImageSummary, opts: LaunchOptions, readyBy: Date): View {
   const zoneOptions = opts.zones.map((z) => option(z, z));
   const typeOptions = opts.machineTypes.map((t) => option(machineTypeLabel(t), t.name));
   const ttlOptions = opts.ttlChoices.map((h) => option(ttlLabel(h), String(h)));
@@ -102,6 +108,14 @@ export function launchModal(image: ImageSummary, opts: LaunchOptions): View {
           options: ttlOptions,
           initial_option: ttlOptions.find((o) => o.value === String(opts.picked.ttl)),
         },
+      },
+      {
+        type: 'input',
+        block_id: DemoIds.readyByBlock,
+        optional: true,
+        label: plain('Ready by'),
+        hint: plain('Now launches it at once. A later time books it: I start it just in time, and its time starts then.'),
+        element: { type: 'datetimepicker', action_id: DemoIds.readyBy, initial_date_time: Math.floor(readyBy.getTime() / 1000) },
       },
       { type: 'section', block_id: DemoIds.estimateBlock, text: { type: 'mrkdwn', text: launchEstimate(opts) } },
     ],
@@ -199,14 +213,24 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
 
   if (demo.state === 'failed') {
     const blocks: KnownBlock[] = [section(`:x: *${title}* could not be launched.\n${escapeMrkdwn(demo.failureReason ?? 'Unknown error.')}`), context(where)];
-    if (demo.failureKind === 'stockout' && c.otherZones.length && !c.readOnly) {
-      blocks.push(section('GCE has no capacity for this machine type in that zone right now. Try another zone:'));
+    const stockout = demo.failureKind === 'stockout' && c.otherZones.length > 0;
+    if (stockout && !c.readOnly) {
+      blocks.push(
+        section(`GCE has no capacity for this machine type in that zone right now. Try another zone${demo.readyBy ? ', or book another time' : ''}:`),
+      );
       blocks.push({
         type: 'actions',
-        elements: c.otherZones
-          .slice(0, 5)
-          .map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })),
+        elements: [
+          ...c.otherZones
+            .slice(0, 5)
+            .map((z) => button(`Try ${z}`, `${DemoIds.retryZone}.${z}`, JSON.stringify({ demoId: demo.id, zone: z }), { style: 'primary' })),
+          ...(demo.readyBy ? [anotherTimeButton(demo.imageId)] : []),
+        ],
       });
+    } else if (demo.readyBy && !c.readOnly) {
+      blocks.push(
+        section(`It was booked for ${bookedTime(demo.readyBy)}: book another time, or ask an admin about the quota.`, anotherTimeButton(demo.imageId)),
+      );
     }
     return { text: `${title} could not be launched: ${escapeMrkdwn(demo.failureReason ?? '')}`, blocks };
   }
@@ -221,7 +245,7 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   const headline =
     busy ??
     (running
-      ? `:large_green_circle: *Ready.*${launchPath(demo)}`
+      ? `:large_green_circle: *Ready${demo.readyBy ? ` for your ${bookedTime(demo.readyBy)}` : ''}.*${launchPath(demo)}`
       : demo.state === 'stopped'
         ? ':black_circle: Stopped. Start it again when you need it.'
         : demo.state === 'suspended'
@@ -266,13 +290,17 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
   if (actions.length && !c.readOnly) blocks.push({ type: 'actions', elements: actions });
   blocks.push(...notes, context(where));
   // Notifications show this text, not the blocks: escaped like them (a title may hold <!channel>).
-  const text = `${title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
+  const text =
+    running && demo.readyBy
+      ? `${title} is ready for your ${bookedTime(demo.readyBy)}`
+      : `${title}: ${running ? 'ready' : demo.state}${demo.externalIp ? ` at ${demo.externalIp}` : ''}`;
   return { text, blocks };
 }
 
-export function demoListBlocks(demos: Array<{ demo: Demo; title: string }>): KnownBlock[] {
-  if (demos.length === 0) return [section('You have no demos right now. `/demo browse` to launch one.')];
+export function demoListBlocks(demos: Array<{ demo: Demo; title: string }>, bookings: Booking[] = []): KnownBlock[] {
+  if (demos.length === 0 && bookings.length === 0) return [section('You have no demos right now. `/demo browse` to launch one.')];
   const blocks: KnownBlock[] = [section(`*Your demos* (${demos.length})`)];
+  for (const b of bookings) blocks.push(...bookingBlocks(b, { cancel: true }));
   for (const { demo, title } of demos.slice(0, 20)) {
     blocks.push(
       context(

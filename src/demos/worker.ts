@@ -13,6 +13,7 @@ import { sweepRetention } from './retention.ts';
 import { saveJob } from './save-jobs.ts';
 import type { PowerAction } from './service.ts';
 import { sweepLeases } from './ttl.ts';
+import { BOOKINGS_TASK, sweepBookings } from './booking.ts';
 
 /** The worker side of demos: the GCE jobs behind launch, power, save and delete, the lifecycle sweeps, the reconcile. */
 export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise<void> {
@@ -39,6 +40,12 @@ export async function workDemos({ ctx, scheduler }: WorkerRegistration): Promise
     oncePerPeriod(ctx, { name: IDLE_TASK, cron: '* * * * *', periodMinutes: 1 }, async (now) => {
       const report = await idleCheck(ctx, now);
       if (report.warned || report.cancelled || report.suspended) ctx.log.info(report, 'idle check');
+    }),
+  );
+  scheduler.add(
+    oncePerPeriod(ctx, { name: BOOKINGS_TASK, cron: '* * * * *', periodMinutes: 1 }, async (now) => {
+      const result = await sweepBookings(ctx, now);
+      if (result.started || result.reminded) ctx.log.info(result, 'bookings sweep');
     }),
   );
   scheduler.add(oncePerPeriod(ctx, { name: 'warm-pool', cron: '* * * * *', periodMinutes: 1 }, async (now) => void (await refillPools(ctx, now))));

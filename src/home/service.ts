@@ -7,6 +7,8 @@ import { myImages, type SavedImage } from '../demos/image-store.ts';
 import { extendTarget } from '../demos/lease.ts';
 import { pauseState, type PauseState } from '../demos/pause.ts';
 import { toDemo, type Demo } from '../demos/store.ts';
+import { upcomingBookings } from '../demos/booking.ts';
+import type { Booking } from '../demos/booking-views.ts';
 import { homeView } from './views.ts';
 import { budgetStatus, type BudgetStatus } from '../budgets/service.ts';
 import { commentDmsMuted } from '../comments/service.ts';
@@ -17,6 +19,7 @@ import { mostLaunched, type CatalogImageRef } from '../catalog/service.ts';
 export const HOME_DEMOS = 6;
 export const HOME_IMAGES = 6;
 export const HOME_FLEET_ROWS = 8;
+export const HOME_BOOKINGS = 5;
 /** Images suggested when the user has no demo. */
 export const HOME_SUGGESTIONS = 3;
 export const PAGE_SIZE = 10;
@@ -46,6 +49,8 @@ export interface HomeData {
   commentDmsMuted: boolean;
   /** The most launched images the user may launch: the empty state's suggestions. */
   popular: CatalogImageRef[];
+  /** Bookings still to start, soonest first. */
+  bookings: Booking[];
 }
 
 const LIVE = ['provisioning', 'running', 'suspended', 'stopped', 'saving'] as const;
@@ -107,7 +112,7 @@ async function pendingApprovals(ctx: AppContext, userId: string): Promise<number
 export async function homeData(ctx: AppContext, userId: string): Promise<HomeData> {
   const actor = await ctx.actor(userId);
   const now = ctx.clock.now();
-  const [demos, images, hours, budget, approvals, paused, fleetView, muted, popular] = await Promise.all([
+  const [demos, images, hours, budget, approvals, paused, fleetView, muted, popular, bookings] = await Promise.all([
     demoCards(ctx, userId, { offset: 0, limit: HOME_DEMOS }),
     myImages(ctx, userId, { offset: 0, limit: HOME_IMAGES }),
     hoursThisWeek(ctx, userId, now),
@@ -119,6 +124,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     commentDmsMuted(ctx, userId),
     // In parallel rather than after the demo count: one query on the launch-count index.
     mostLaunched(ctx, userId, HOME_SUGGESTIONS),
+    upcomingBookings(ctx, { ownerId: userId, limit: HOME_BOOKINGS }),
   ]);
   return {
     userId,
@@ -136,6 +142,7 @@ export async function homeData(ctx: AppContext, userId: string): Promise<HomeDat
     extendHours: ctx.config.demo.extendHours,
     commentDmsMuted: muted,
     popular,
+    bookings,
   };
 }
 

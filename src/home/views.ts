@@ -2,6 +2,7 @@ import type { ActionsBlockElement, HomeView, KnownBlock, View } from '@slack/typ
 import { fleetBlocks, extendButton, savedImageBlocks } from '../demos/lifecycle-views.ts';
 import { DemoIds } from '../demos/ids.ts';
 import { IdleIds } from '../demos/idle-ids.ts';
+import { bookingBlocks } from '../demos/booking-views.ts';
 import type { SavedImage } from '../demos/image-store.ts';
 import { LifecycleIds } from '../demos/lifecycle-ids.ts';
 import { button, confirm, context, divider, escapeMrkdwn, header, LIMITS, modal, section, slackDate, truncate } from '../platform/blocks.ts';
@@ -106,7 +107,8 @@ export function homeView(d: HomeData): HomeView {
         `:double_vertical_bar: New launches are paused by an admin${d.paused.reason ? `: ${escapeMrkdwn(d.paused.reason)}` : ''}. Your demos keep running.`,
       ),
     );
-  if (d.demoTotal === 0) blocks.push(...emptyState(d.popular));
+  if (d.demoTotal === 0 && d.bookings.length === 0) blocks.push(...emptyState(d.popular));
+  for (const b of d.bookings) blocks.push(...bookingBlocks(b, { cancel: true }));
   for (const card of d.demos) blocks.push(...demoCardBlocks(card, d.now, d.extendHours));
   if (d.demoTotal > d.demos.length) blocks.push({ type: 'actions', elements: [button(`See all ${d.demoTotal} demos`, HomeIds.seeAllDemos, '0')] });
 

@@ -98,6 +98,10 @@ export interface DemosTable {
   idle_warned_at: Timestamp | null;
   idle_dm_channel: string | null;
   idle_dm_ts: string | null;
+  /** 0018: a booking's ready-by time (its lifetime starts there); when the app starts it (then: started it); the T−10 min reminder. */
+  ready_by: Timestamp | null;
+  launch_at: Timestamp | null;
+  reminded_at: Timestamp | null;
 }
 
 export interface SubmissionsTable {
@@ -312,6 +316,8 @@ export interface UserNamesTable {
   display_name: Generated<string>;
   /** 0014: the profile picture (72 px) for posts in the user's name. */
   image_72: string | null;
+  /** 0018: their Slack time zone (IANA name), to read the times they type. */
+  tz: string | null;
   fetched_at: Timestamp;
 }
 

@@ -15,6 +15,7 @@ import * as m0014 from '../../migrations/0014_user_pictures.ts';
 import * as m0015 from '../../migrations/0015_replays_unlogged.ts';
 import * as m0016 from '../../migrations/0016_warm_pool.ts';
 import * as m0017 from '../../migrations/0017_activity_and_suspension.ts';
+import * as m0018 from '../../migrations/0018_bookings.ts';
 import * as m0019 from '../../migrations/0019_idle.ts';
 
 /** Listed in code: a file-scanning provider cannot load .ts files under vitest. Forward-only. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_replays_unlogged': m0015,
   '0016_warm_pool': m0016,
   '0017_activity_and_suspension': m0017,
+  '0018_bookings': m0018,
   '0019_idle': m0019,
 };
 

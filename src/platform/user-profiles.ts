@@ -5,7 +5,7 @@ import { answerWithin, SLACK_LOOKUP_MS } from './deadline.ts';
 import type { Logger } from './log.ts';
 
 /**
- * Slack profiles (names, picture) cached a day in user_names: the one place the app calls users.info.
+ * Slack profiles (names, picture, time zone) cached a day in user_names: the one place the app calls users.info.
  * Catalog search, display names, comments posted in a user's name and the digest chart read it.
  */
 
@@ -15,6 +15,8 @@ export interface UserProfile {
   displayName: string;
   /** 72 px picture, when Slack has one. */
   image72: string | null;
+  /** Their time zone (IANA, e.g. Europe/Berlin), when Slack says. */
+  tz: string | null;
   /** Slack answered just now (the cache was old or empty), so what was copied from it may be out of date. */
   refreshed: boolean;
 }
@@ -32,6 +34,7 @@ export async function userProfile(deps: Deps, userId: string): Promise<UserProfi
     realName: r.real_name,
     displayName: r.display_name,
     image72: r.image_72,
+    tz: r.tz,
     refreshed,
   });
   if (cached && now.getTime() - cached.fetched_at.getTime() < FRESH_MS) return fromRow(cached);
@@ -43,6 +46,7 @@ export async function userProfile(deps: Deps, userId: string): Promise<UserProfi
       real_name: u?.real_name ?? u?.profile?.real_name ?? '',
       display_name: u?.profile?.display_name ?? '',
       image_72: u?.profile?.image_72 ?? null,
+      tz: u?.tz ?? null,
     };
     await deps.db
       .insertInto('user_names')
