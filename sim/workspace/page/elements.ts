@@ -79,6 +79,8 @@ export function element(el: unknown, place: Place, ctx: BlockContext): HTMLEleme
     case 'datepicker':
     case 'timepicker':
       return picker(el, place, ctx);
+    case 'datetimepicker':
+      return dateTimePicker(el, place, ctx);
     case 'image':
       return h('img', { class: 'bk-image-el', src: str(el['image_url']) || null, alt: str(el['alt_text']), title: str(el['alt_text']) });
     default:
@@ -264,5 +266,26 @@ function picker(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
   const input = h('input', { type: date ? 'date' : 'time', class: 'bk-input picker', 'data-action-id': str(el['action_id']) });
   input.value = String(current(el, place, ctx)?.choice ?? '');
   input.addEventListener('change', () => void changed(el, place, ctx, { choice: input.value }));
+  return input;
+}
+
+/** `YYYY-MM-DDTHH:MM` in the browser's own zone (Slack shows a datetimepicker in the user's zone). */
+function localInputValue(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A datetimepicker: its value (initial_date_time, then what is picked) is Unix seconds, as Slack's view state carries it. */
+function dateTimePicker(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
+  const initial = Number(el['initial_date_time']);
+  seed(el, place, ctx, Number.isFinite(initial) && initial > 0 ? { choice: String(initial) } : {});
+  const input = h('input', { type: 'datetime-local', class: 'bk-input picker', 'data-action-id': str(el['action_id']) });
+  const seconds = Number(current(el, place, ctx)?.choice);
+  input.value = Number.isFinite(seconds) && seconds > 0 ? localInputValue(seconds) : '';
+  input.addEventListener('change', () => {
+    const picked = new Date(input.value).getTime();
+    if (Number.isFinite(picked)) void changed(el, place, ctx, { choice: String(Math.floor(picked / 1000)) });
+  });
   return input;
 }
