@@ -12,7 +12,8 @@
  * What users feel, each against its goal: ack (ack p99, click → visible, web memory), capacity (the
  * highest rate one web process sustains), burst (500 simultaneous commands), launch (submission → the
  * DM says ready, worker memory), startup (web, worker and local mode start-up, local mode memory); then
- * the query benchmarks (catalog-search, home, digest); last the warm pool (pool, ~40 min).
+ * the query benchmarks (catalog-search, home, digest); last the warm pool (pool, ~40 min) and bookings
+ * (booking, ~20 min).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -23,10 +24,11 @@ import type { BenchResult, Figure } from './lib/report.ts';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 // The pool benchmark runs 300 minutes of model time at 10× (and a real-time check): ~40 min.
-const TIMEOUT_MS: Record<string, number> = { pool: 60 * 60_000 };
+// Bookings: a simulated 9-hour day at 40× (and a check at 4×): ~20 min.
+const TIMEOUT_MS: Record<string, number> = { pool: 60 * 60_000, booking: 40 * 60_000 };
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 // The usual order: request path first, then jobs, then the query benchmarks.
-const ORDER = ['ack', 'capacity', 'burst', 'body-flood', 'launch', 'startup', 'catalog-search', 'home', 'digest', 'pool'];
+const ORDER = ['ack', 'capacity', 'burst', 'body-flood', 'launch', 'startup', 'catalog-search', 'home', 'digest', 'pool', 'booking'];
 const QUICK = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
 
 interface Outcome {
