@@ -229,7 +229,10 @@ export function statusMessage(demo: Demo, c: StatusContext): { text: string; blo
       });
     } else if (demo.readyBy && !c.readOnly) {
       blocks.push(
-        section(`It was booked for ${bookedTime(demo.readyBy)}: book another time, or ask an admin about the quota.`, anotherTimeButton(demo.imageId)),
+        section(
+          `It was booked for ${bookedTime(demo.readyBy)}: book it for another time${demo.failureKind === 'quota' ? ', or ask an admin to raise the quota' : ''}.`,
+          anotherTimeButton(demo.imageId),
+        ),
       );
     }
     return { text: `${title} could not be launched: ${escapeMrkdwn(demo.failureReason ?? '')}`, blocks };

@@ -166,6 +166,15 @@ describe('a booked demo is started just in time, ready by its time, reminded at 
     expect(blocks).toContain('demos.retry_zone.');
     expect(blocks).toContain('Book another time');
     expect(t.sim.instances.filter((i) => i.labels?.['demo-id'] === demo.id)).toHaveLength(0);
+
+    // Out of quota at start: told at once too, with another time.
+    const quota = await book(t, 'U_FRANK', 'retail 16:00');
+    t.sim.injectFault({ method: 'instances.insert', kind: 'quota', times: 1 });
+    await sweepAt(t, clock, new Date(quota.demo.launch_at!.getTime() - 30_000));
+    expect((await waitDemo(t, quota.demo.id, 'failed')).failure_kind).toBe('quota');
+    const told = await dmSaying(t, 'U_FRANK', 'could not be launched');
+    expect(text(told.blocks)).toContain('ask an admin to raise the quota');
+    expect(text(told.blocks)).toContain('Book another time');
   });
 });
 
