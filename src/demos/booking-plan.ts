@@ -9,8 +9,10 @@ type DbOrTrx = Db | Transaction<Database>;
  * running before its time is paid for): ready_by minus the launch time we expect, minus a margin.
  *
  * The expected launch time is the image's own history: the p95 of its last launches' ready_seconds
- * (start → ready), the pooled ones apart from the cloned ones. Without enough history: a pooled
- * launch is a resume (a minute is generous), and a clone takes what the timing model says.
+ * (start → the VM RUNNING), the pooled ones apart from the cloned ones. Without enough history: a pooled
+ * launch is a resume (a minute is generous), and a clone takes what the timing model says. A clone's app
+ * still has to start after RUNNING (a pooled clone's app is running already): the model's figure for
+ * that is added to a clone's history, so the booked app answers by its time, not only its VM.
  */
 
 /** Launches of an image it takes before its own p95 replaces the model's figure. */
@@ -22,13 +24,19 @@ export const POOLED_DEFAULT_SECONDS = 60;
 /** Scheduled tasks run once a minute: a start is due at the last tick not after launch_at. */
 export const TICK_SECONDS = 60;
 
+type ModelInputs = { storageGb: number | null; appStartSeconds: number | null; hasApp: boolean };
+
+/** The timing model's RUNNING → the app answering: the OS up in 17 s, then the image's app (its `app-start-seconds` label, else 60 s). */
+export function modelAppUpSeconds(image: ModelInputs): number {
+  return image.hasApp ? 17 + (image.appStartSeconds ?? 60) : 0;
+}
+
 /**
  * The timing model's clone figure (docs/SIMULATOR.md, realistic profile): insert from a machine image
- * 15 s + 1.5 s per GB, the OS up in 17 s, then the image's app (its `app-start-seconds` label, else 60 s).
+ * 15 s + 1.5 s per GB, then the OS and the app (modelAppUpSeconds).
  */
-export function modelCloneSeconds(image: { storageGb: number | null; appStartSeconds: number | null; hasApp: boolean }): number {
-  const app = image.hasApp ? (image.appStartSeconds ?? 60) : 0;
-  return Math.round(15 + 1.5 * (image.storageGb ?? 10) + 17 + app);
+export function modelCloneSeconds(image: ModelInputs): number {
+  return Math.round(15 + 1.5 * (image.storageGb ?? 10) + modelAppUpSeconds(image));
 }
 
 /** A margin for what the p95 misses: a fifth of the launch time, at least a minute. */
@@ -69,7 +77,7 @@ async function observedP95(db: DbOrTrx, imageId: string, fromPool: boolean): Pro
 }
 
 /** The model's inputs from the catalog row: its size and its app (a tag `app-start-seconds:N` from the label). */
-async function modelInputs(db: DbOrTrx, imageId: string) {
+async function modelInputs(db: DbOrTrx, imageId: string): Promise<ModelInputs> {
   const image = await db.selectFrom('images').select(['storage_bytes', 'tags', 'app_port']).where('id', '=', imageId).executeTakeFirst();
   const tag = image?.tags.find((t) => t.startsWith('app-start-seconds:'));
   const label = tag ? Number(tag.slice('app-start-seconds:'.length)) : NaN;
@@ -110,7 +118,8 @@ async function poolWillServe(db: DbOrTrx, b: { id?: string; imageId: string; zon
 export async function planLaunch(db: DbOrTrx, b: { id?: string; imageId: string; zone: string; machineType: string; readyBy: Date }): Promise<LaunchPlan> {
   const pooled = await poolWillServe(db, b);
   const observed = await observedP95(db, b.imageId, pooled);
-  if (observed !== null) return planFor(b.readyBy, observed, 'history', pooled);
-  if (pooled) return planFor(b.readyBy, POOLED_DEFAULT_SECONDS, 'pool default', true);
-  return planFor(b.readyBy, modelCloneSeconds(await modelInputs(db, b.imageId)), 'model', false);
+  if (pooled) return planFor(b.readyBy, observed ?? POOLED_DEFAULT_SECONDS, observed === null ? 'pool default' : 'history', true);
+  const image = await modelInputs(db, b.imageId);
+  if (observed !== null) return planFor(b.readyBy, observed + modelAppUpSeconds(image), 'history', false);
+  return planFor(b.readyBy, modelCloneSeconds(image), 'model', false);
 }

@@ -21,7 +21,8 @@ type StateValues = ViewSubmitAction['view']['state']['values'];
 
 /** The "Ready by" the modal was opened (or last updated) with, in ms. */
 function openedAt(view: ViewSubmitAction['view']): number | undefined {
-  const block = view.blocks.find((b) => b.block_id === DemoIds.readyByBlock) as { element?: { initial_date_time?: number } } | undefined;
+  const blocks: unknown[] = Array.isArray(view.blocks) ? view.blocks : [];
+  const block = blocks.find((b) => (b as { block_id?: string }).block_id === DemoIds.readyByBlock) as { element?: { initial_date_time?: number } } | undefined;
   const initial = block?.element?.initial_date_time;
   return initial === undefined ? undefined : initial * 1000;
 }

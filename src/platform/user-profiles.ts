@@ -37,7 +37,8 @@ export async function userProfile(deps: Deps, userId: string): Promise<UserProfi
     tz: r.tz,
     refreshed,
   });
-  if (cached && now.getTime() - cached.fetched_at.getTime() < FRESH_MS) return fromRow(cached);
+  // A row cached before time zones were kept (0018) is looked up again once.
+  if (cached && cached.tz !== null && now.getTime() - cached.fetched_at.getTime() < FRESH_MS) return fromRow(cached);
   try {
     const res = await answerWithin(deps.slack.users.info({ user: userId }), SLACK_LOOKUP_MS, 'Slack users.info');
     const u = res.user;
