@@ -79,7 +79,8 @@ export async function idleCheck(ctx: WorkerContext, now: Date): Promise<IdleRepo
     const verdict = judgeIdle({
       now,
       points,
-      signals: [demo.activeAt, demo.openedAt, runStart.get(demo.id) ?? null],
+      // A booked demo is ready a little before its time: its idle period starts at the meeting, not before.
+      signals: [demo.activeAt, demo.openedAt, runStart.get(demo.id) ?? null, demo.readyBy],
       idleMinutes: ctx.config.demo.idleMinutes,
     });
     if (verdict.kind === 'wait') report.waiting++;

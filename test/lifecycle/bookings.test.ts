@@ -4,6 +4,7 @@ import { budgetStatus } from '../../src/budgets/service.ts';
 import { hourlyPrice } from '../../src/accounting/store.ts';
 import { marginSeconds } from '../../src/demos/booking-plan.ts';
 import { cancelBooking } from '../../src/demos/booking.ts';
+import { DATA_LATENCY_MS } from '../../src/demos/idle.ts';
 import { audit, catalogImageId, demoIds, demoRow, dmSaying, ephemeralSaying, statusMessage, text, waitDemo } from './helpers.ts';
 
 /**
@@ -93,6 +94,18 @@ describe('a booked demo is started just in time, ready by its time, reminded at 
     // One DM for the launch: the ready one (no progress DM while the owner waits), after the reminder.
     expect(t.fake.messages('U_ALICE').filter((m) => m.metadata?.event_type === 'demo_vm_demo_status')).toHaveLength(1);
     expect(reminders(t, 'U_ALICE')).toHaveLength(1);
+
+    // Ready a few minutes early and unused until T: its idle period counts from T, not from when it was ready.
+    const idleWarnings = () => t.fake.messages('U_ALICE').filter((m) => m.metadata?.event_type === 'demo_vm_idle_warning');
+    let warnedAt: Date | null = null;
+    for (let m = 0; m <= 40 && !warnedAt; m++) {
+      const now = new Date(T.getTime() + m * MIN);
+      clock.set(now);
+      await tick(t, 'demo-idle', now);
+      if (idleWarnings().length) warnedAt = now;
+    }
+    // Monitoring's data are up to 240 s late, so 30 idle minutes from T are known at T + 34 min at the earliest.
+    expect(warnedAt!.getTime() - T.getTime()).toBeGreaterThanOrEqual(30 * MIN + DATA_LATENCY_MS);
   });
 
   test('cancel before start: the booking goes, nothing is ever created at GCE; an opened demo gets no reminder', async () => {
