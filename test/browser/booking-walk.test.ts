@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TZDate } from '@date-fns/tz';
 import { openWorkspace, type Workspace } from './helpers.ts';
 
 /** Booking from the launch modal's "Ready by" (a datetimepicker), walked in the local workspace. */
@@ -16,15 +17,15 @@ describe('local workspace: book a demo for later', () => {
     await ws.runCommand('/demo launch crm-demo');
     const launch = await ws.modal('Launch a demo');
     const readyBy = launch.locator('input[type="datetime-local"][data-action-id="demos.ready_by"]');
-    // It opens at now (launch at once), in the browser's own zone as Slack shows it in the user's.
+    // It opens at now (launch at once), shown in Alice's own zone (Europe/Berlin) as Slack shows it.
     const opened = await readyBy.inputValue();
-    expect(Math.abs(new Date(opened).getTime() - Date.now())).toBeLessThan(2 * 60_000);
-    // Tomorrow at 09:00, the browser's time.
-    const tomorrow = new Date();
-    tomorrow.setDate(tomorrow.getDate() + 1);
-    tomorrow.setHours(9, 0, 0, 0);
+    const berlinNow = new TZDate(Date.now(), 'Europe/Berlin');
     const pad = (n: number) => String(n).padStart(2, '0');
-    await readyBy.fill(`${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T09:00`);
+    const wall = (d: TZDate) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    expect([wall(berlinNow), wall(new TZDate(Date.now() - 60_000, 'Europe/Berlin'))]).toContain(opened);
+    // Tomorrow at 09:00, Berlin time.
+    const tomorrow = new TZDate(berlinNow.getFullYear(), berlinNow.getMonth(), berlinNow.getDate() + 1, 9, 0, 0, 'Europe/Berlin');
+    await readyBy.fill(wall(tomorrow));
     await ws.shot('launch-modal-ready-by');
     await ws.submitModal();
     await expect.poll(() => launch.textContent()).toContain('is booked, ready by');

@@ -4,6 +4,7 @@ import { withEmoji } from './emoji.ts';
 import { isObj, list, str, type BlockContext, type Obj, type SlackOption } from './surface.ts';
 import { textObject } from './text.ts';
 import { externalSelect } from './external-select.ts';
+import { fromWallClock, wallClock } from './slack-date.ts';
 
 /** Interactive Block Kit elements. `dispatch`: a change sends block_actions at once (actions, accessories, dispatch_action inputs). */
 
@@ -269,23 +270,17 @@ function picker(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
   return input;
 }
 
-/** `YYYY-MM-DDTHH:MM` in the browser's own zone (Slack shows a datetimepicker in the user's zone). */
-function localInputValue(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 /** A datetimepicker: its value (initial_date_time, then what is picked) is Unix seconds, as Slack's view state carries it. */
 function dateTimePicker(el: Obj, place: Place, ctx: BlockContext): HTMLElement {
   const initial = Number(el['initial_date_time']);
   seed(el, place, ctx, Number.isFinite(initial) && initial > 0 ? { choice: String(initial) } : {});
   const input = h('input', { type: 'datetime-local', class: 'bk-input picker', 'data-action-id': str(el['action_id']) });
   const seconds = Number(current(el, place, ctx)?.choice);
-  input.value = Number.isFinite(seconds) && seconds > 0 ? localInputValue(seconds) : '';
+  // Shown and read in the acting user's zone, as Slack does.
+  input.value = Number.isFinite(seconds) && seconds > 0 ? wallClock(seconds, ctx.tz) : '';
   input.addEventListener('change', () => {
-    const picked = new Date(input.value).getTime();
-    if (Number.isFinite(picked)) void changed(el, place, ctx, { choice: String(Math.floor(picked / 1000)) });
+    const picked = input.value ? fromWallClock(input.value, ctx.tz) : NaN;
+    if (Number.isFinite(picked)) void changed(el, place, ctx, { choice: String(picked) });
   });
   return input;
 }

@@ -63,3 +63,27 @@ export function formatSlackDate(epochSec: number, format: string, tz: string, no
   };
   return format.replace(/\{(\w+)\}/g, (whole, name: string) => tokens[name] ?? whole);
 }
+
+/** `YYYY-MM-DDTHH:MM` on the wall clock of `tz` (a datetime-local input's value; Slack shows a datetimepicker in the user's zone). */
+export function wallClock(epochSec: number, tz: string): string {
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const p: Record<string, string> = {};
+  for (const part of fmt.formatToParts(new Date(epochSec * 1000))) p[part.type] = part.value;
+  return `${p['year']}-${p['month']}-${p['day']}T${p['hour']}:${p['minute']}`;
+}
+
+/** The instant (Unix seconds) a wall-clock `YYYY-MM-DDTHH:MM` in `tz` names: corrected by the zone's offset until it reads back. */
+export function fromWallClock(value: string, tz: string): number {
+  const target = Date.parse(`${value}:00Z`);
+  let guess = target;
+  for (let i = 0; i < 3; i++) guess += target - Date.parse(`${wallClock(guess / 1000, tz)}:00Z`);
+  return Math.floor(guess / 1000);
+}
