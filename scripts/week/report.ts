@@ -40,7 +40,17 @@ const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, 
 
 export async function weekFigures(
   db: Db,
-  r: { sessions: SessionLog[]; start: Date; end: Date; users: SimUser[]; autoSuspend: boolean; ticks: number; steps: number; realSeconds: number; errors: number },
+  r: {
+    sessions: SessionLog[];
+    start: Date;
+    end: Date;
+    users: SimUser[];
+    autoSuspend: boolean;
+    ticks: number;
+    steps: number;
+    realSeconds: number;
+    errors: number;
+  },
 ): Promise<WeekFigures> {
   const s0 = r.start.getTime();
   const s1 = r.end.getTime();

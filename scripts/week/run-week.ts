@@ -2,21 +2,21 @@
  * Drives one simulated week: each person's launches through the app's real Slack entry points
  * (signed `/demo launch` → the launch modal → its submission; buttons on the DMs the app sends),
  * each session's activity on the VM (sim.monitoring.activity.set), and the clock. Time moves only
- * when the app is quiescent (no Slack call, GCE request or clock sleep for a few real ms): minute by
- * minute while a VM is up (the scheduler's tasks ticked with `tick(now)`), in 15 s steps while jobs
+ * when the app is quiescent (no Slack call, GCE request or clock sleep for a few real ms): every
+ * `tickMinutes` while a VM is up (the scheduler's tasks ticked with `tick(now)`), in `stepSeconds` steps while jobs
  * wait on GCE, and straight to the next person's action when nothing runs.
  */
+import { sql } from 'kysely';
 import type { StoredMessage } from '../../sim/slack/index.ts';
+import { IDLE_TASK } from '../../src/demos/idle-check.ts';
+import { IdleIds } from '../../src/demos/idle-ids.ts';
+import { LifecycleIds, NUDGE_EVENT } from '../../src/demos/lifecycle-ids.ts';
 import type { PlannedDemo, SimUser } from './population.ts';
 import { startWorld, type World } from './world.ts';
 
 const MINUTE = 60_000;
-/** The idle suspension's buttons (src/demos/idle-ids.ts on the idle-core branch) and the TTL nudge's. */
-const KEEP_RUNNING = 'demos.keep_running';
-const RESUME = 'demos.resume_suspended';
-const EXTEND = 'demos.extend';
-const NUDGE_EVENT = 'demo_vm_expiry_nudge';
-const IDLE_TASK = 'idle-check';
+const { keepRunning: KEEP_RUNNING, resume: RESUME } = IdleIds;
+const EXTEND = LifecycleIds.extend;
 const LEASE_TASK = 'demo-leases';
 const IMAGE = 'crm-demo';
 /** A person reads a DM this long after it arrives (when they read it at all). */
@@ -28,8 +28,10 @@ export interface WeekOptions {
   weekStart: Date;
   days: number;
   autoSuspend: boolean;
-  /** Minutes between idle-check ticks (1: every minute, as in production). */
-  idleTickMinutes: number;
+  /** Minutes between ticks of the schedules (idle check, leases): 1 as in production; more to fit the time budget. */
+  tickMinutes: number;
+  /** Seconds per clock step while jobs wait on GCE or a poll (15 s follows a launch closely; more fits the budget). */
+  stepSeconds: number;
   progress?: (line: string) => void;
 }
 
@@ -62,6 +64,7 @@ export interface WeekRun {
 }
 
 interface Live {
+  resumePending?: boolean;
   plan: PlannedDemo;
   log: SessionLog;
   instanceName: string | null;
@@ -87,7 +90,7 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
   };
   const inflight = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
-    const q = p.catch((err) => world.errors.push(`simulator: ${String(err?.stack ?? err)}`)).finally(() => inflight.delete(q));
+    const q: Promise<void> = p.catch((err) => void world.errors.push(`simulator: ${String(err?.stack ?? err)}`)).finally(() => inflight.delete(q));
     inflight.add(q);
   };
 
@@ -123,12 +126,22 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
     const before = new Set((await db.selectFrom('demos').select('id').where('owner_id', '=', user).execute()).map((r) => r.id));
     const views = new Set(fake.views(user).map((v) => v.id));
     await slack.command({ user, text: `launch ${IMAGE}` });
-    const modal = fake.views(user).find((v) => v.callback_id === 'demos.launch' && !views.has(v.id));
+    // The modal opens at once (a placeholder) and is filled in by views.update: real milliseconds.
+    let modal;
+    for (let i = 0; i < 2000 && !modal; i++) {
+      modal = fake.views(user).find((v) => v.callback_id === 'demos.launch' && !views.has(v.id) && JSON.stringify(v.blocks).includes('"type":"input"'));
+      if (!modal) await new Promise((r) => setTimeout(r, 2));
+    }
     if (!modal) throw new Error(`${user}: no launch modal`);
     const sent = await slack.submit({ user, viewId: modal.id });
     if (sent.response.status !== 200) throw new Error(`${user}: launch submission answered HTTP ${sent.response.status}`);
-    const row = await db.selectFrom('demos').select(['id', 'instance_name']).where('owner_id', '=', user).orderBy('created_at', 'desc').executeTakeFirst();
-    if (!row || before.has(row.id)) throw new Error(`${user}: the launch made no demo`);
+    // The submission is acked first; the demo row follows within real milliseconds.
+    let row;
+    for (let i = 0; i < 2000 && !row; i++) {
+      row = (await db.selectFrom('demos').select(['id', 'instance_name']).where('owner_id', '=', user).execute()).find((r) => !before.has(r.id));
+      if (!row) await new Promise((r) => setTimeout(r, 2));
+    }
+    if (!row) throw new Error(`${user}: the launch made no demo`);
     l.log.demoId = row.id;
     l.instanceName = row.instance_name;
     byDemo.set(row.id, l);
@@ -143,10 +156,16 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
     l.log.sessionEnd = new Date(startAt + l.plan.sessionMinutes * MINUTE);
     for (const seg of l.plan.segments) sim.monitoring.activity.set(l.instanceName!, seg.pattern, new Date(startAt + seg.from * MINUTE));
     sim.monitoring.activity.set(l.instanceName!, 'idle-noise', l.log.sessionEnd);
-    // Showing the demo starts with "Open the app" (the one action on a demo the app sees).
+    // Showing the demo starts with "Open the app" (the one action on a demo the app sees), after a
+    // Resume if it was suspended while waiting for the meeting (bookings' automatic resume is #20's).
     at(startAt, async () => {
       const dm = await statusDm(l.log.demoId!);
-      if (dm && JSON.stringify(fake.message(dm.channel, dm.ts)?.blocks ?? []).includes('demos.open_link')) await press(l.plan.user, dm, 'demos.open_link');
+      const message = dm && fake.message(dm.channel, dm.ts);
+      if (!dm || !message) return;
+      if (dm.state === 'suspended' && hasAction(message, RESUME)) {
+        l.log.resumes++;
+        await press(l.plan.user, dm, RESUME);
+      } else if (hasAction(message, 'demos.open_link')) await press(l.plan.user, dm, 'demos.open_link');
     });
     at(l.log.sessionEnd.getTime(), async () => {
       if (l.plan.forgets || l.plan.weekend) return;
@@ -158,7 +177,10 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
   /** A DM to a person: ready, an idle warning, a suspend, an expiry nudge. */
   function onMessage(m: StoredMessage): void {
     const user = byChannel.get(m.channel);
-    const l = user && liveOf.get(user);
+    if (!user) return;
+    // Which demo the DM is about: the id its buttons carry (a person may have an older demo still up).
+    const ids = JSON.stringify(m.blocks ?? []).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [];
+    const l = ids.map((id) => byDemo.get(id)).find((x) => x?.plan.user === user) ?? liveOf.get(user);
     if (!l) return;
     if (!l.log.readyAt && /: ready\b/.test(m.text) && l.instanceName) ready(l);
     if (/could not be launched/.test(m.text)) l.log.failed = m.text.slice(0, 200);
@@ -166,6 +188,16 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
       at(now() + READ_DELAY_MS, async () => {
         const fresh = fake.message(m.channel, m.ts);
         if (fresh && hasAction(fresh, actionId)) {
+          if (process.env.SIM_DEBUG) {
+            const d = await db
+              .selectFrom('demos')
+              .select(['active_at', 'opened_at', 'idle_since', 'idle_warned_at'])
+              .where('id', '=', l.log.demoId!)
+              .executeTakeFirst();
+            o.progress?.(
+              `${time.now().toISOString()} ${l.plan.user} presses ${actionId} (session ${l.log.sessionStart?.toISOString()}–${l.log.sessionEnd?.toISOString()}, ready ${l.log.readyAt?.toISOString()}, booked ${l.log.booked}, pattern ${sim.monitoring.activity.at(l.instanceName!, time.now())}, ${JSON.stringify(d)} ${m.text.slice(0, 60)})`,
+            );
+          }
           count();
           await press(l.plan.user, fresh, actionId);
         }
@@ -175,10 +207,17 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
       // Seen only by someone at the screen: in the session and not on a break.
       if (inSession(l) && !away(l)) reply(KEEP_RUNNING, () => l.log.keepPresses++);
     }
-    if (hasAction(m, RESUME) && inSession(l)) {
-      // Suspended mid-session (on a break): Resume when back at the screen.
-      const back = l.plan.segments.find((s) => !s.away && l.log.sessionStart!.getTime() + s.from * MINUTE > now());
-      if (back) at(l.log.sessionStart!.getTime() + back.from * MINUTE, async () => void reply(RESUME, () => l.log.resumes++));
+    if (hasAction(m, RESUME) && inSession(l) && !l.resumePending) {
+      // Suspended mid-session (a false suspension): Resume at once, or when back from the break.
+      const back = away(l) ? l.plan.segments.find((s) => !s.away && l.log.sessionStart!.getTime() + s.from * MINUTE > now()) : undefined;
+      l.resumePending = true;
+      at(back ? l.log.sessionStart!.getTime() + back.from * MINUTE : now(), async () => {
+        l.resumePending = false;
+        const dm = await statusDm(l.log.demoId!);
+        if (dm?.state !== 'suspended') return;
+        l.log.resumes++;
+        reply(RESUME, () => undefined);
+      });
     }
     if ((m.metadata as { event_type?: string } | undefined)?.event_type === NUDGE_EVENT && (l.plan.weekend || inSession(l))) {
       reply(EXTEND, () => undefined);
@@ -214,29 +253,50 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
   }
   // The IM channels exist once the app first DMs someone; learn them as they appear.
   const learnChannels = () => {
-    for (const u of o.users) if (!byChannel.has(u.id)) {
-      const c = fake.imChannel(u.id);
-      if (c) byChannel.set(c, u.id);
-    }
+    for (const u of o.users)
+      if (!byChannel.has(u.id)) {
+        const c = fake.imChannel(u.id);
+        if (c) byChannel.set(c, u.id);
+      }
   };
 
-  const progressMark = () => fake.calls.length + sim.requests.length * 7 + clock.sleeping * 131 + inflight.size * 1009;
-  /** Let the app run until nothing moves for a few real ms (its jobs idle, or all waiting on the clock). */
+  const progressMark = () => fake.calls.length + sim.requests.length + clock.begun;
+  /** Jobs sent and not yet taken, or being worked (pg-boss's own table; a deferred one only once due). */
+  const jobsOutstanding = async () => {
+    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE state IN ('created', 'retry') AND start_after <= now()`.execute(db);
+    return Number(rows[0]!.n);
+  };
+  let settledAt = -1;
+  /**
+   * Let the app run until it is quiescent: no person's request in flight, no job waiting to be taken,
+   * and no Slack call, GCE request or clock sleep for a few real ms — its jobs are then idle or all
+   * waiting on the clock (a sleep, or a GCE operation's wait that the simulator answers on its timers).
+   */
+  const spent = { settle: 0, settleLoops: 0, lease: 0, advance: 0 };
   async function settle(): Promise<void> {
-    let quiet = 0;
-    let last = progressMark();
-    for (let i = 0; i < 5000 && quiet < 3; i++) {
-      await new Promise((r) => setTimeout(r, 2));
-      if (inflight.size) await Promise.race([...inflight, new Promise((r) => setTimeout(r, 5))]);
+    const t0 = performance.now();
+    try {
+      await settleLoop();
+    } finally {
+      spent.settle += performance.now() - t0;
+    }
+  }
+  async function settleLoop(): Promise<void> {
+    for (let quiet = 0, i = 0; i < 20_000; i++) {
+      spent.settleLoops++;
       const mark = progressMark();
-      if (mark === last && inflight.size === 0) quiet++;
-      else quiet = 0;
-      last = mark;
+      if (inflight.size === 0 && mark === settledAt && (await jobsOutstanding()) === 0) {
+        if (app.ctx.jobs.runningSteps().length === 0 || ++quiet >= 3) return;
+      } else quiet = 0;
+      settledAt = mark;
+      if (inflight.size) await Promise.race([...inflight, new Promise((r) => setTimeout(r, 2))]);
+      else await new Promise((r) => setTimeout(r, 1));
     }
   }
   const UP = new Set(['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING']);
   const anyUp = () => sim.instances.some((i) => UP.has(i.status));
 
+  let idleMs = 0;
   let ticks = 0;
   let steps = 0;
   let lastReport = 0;
@@ -244,29 +304,40 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
   while (now() < end.getTime()) {
     learnChannels();
     while (agenda.length && agenda[0]!.at <= now()) track(agenda.shift()!.act());
-    const minuteStart = now() % MINUTE === 0;
-    if (minuteStart && (anyUp() || clock.sleeping > 0)) {
+    const tickDue = now() % (o.tickMinutes * MINUTE) === 0;
+    if (tickDue && (anyUp() || clock.sleeping > 0)) {
       ticks++;
       await settle();
+      const l0 = performance.now();
       await leaseTask.tick(time.now());
-      const minuteOfRun = Math.round((now() - start.getTime()) / MINUTE);
-      if (o.autoSuspend && idleTask && minuteOfRun % o.idleTickMinutes === 0) await idleTask.tick(time.now());
+      spent.lease += performance.now() - l0;
+      if (o.autoSuspend && idleTask) {
+        const t0 = performance.now();
+        await idleTask.tick(time.now());
+        idleMs += performance.now() - t0;
+      }
     }
     await settle();
     learnChannels();
     steps++;
     const busy = clock.sleeping > 0 || app.ctx.jobs.runningSteps().length > 0 || anyUp();
-    const nextMinute = (Math.floor(now() / MINUTE) + 1) * MINUTE;
+    const nextMinute = (Math.floor(now() / (o.tickMinutes * MINUTE)) + 1) * o.tickMinutes * MINUTE;
     const nextAct = agenda[0]?.at ?? end.getTime();
-    const waiting = clock.sleeping > 0 || app.ctx.jobs.runningSteps().length > 0 || sim.pendingTimers > 0;
+    // Jobs waiting on GCE or on a poll's pause: finer steps, so a launch takes its realistic time.
+    const waiting = clock.sleeping > 0 || app.ctx.jobs.runningSteps().length > 0;
     // While a VM is up the schedules tick at each minute, as production's cron would; else jump.
-    const next = Math.min(nextAct, end.getTime(), busy ? nextMinute : Infinity, waiting ? now() + 15_000 : Infinity);
+    const next = Math.min(nextAct, end.getTime(), busy ? nextMinute : Infinity, waiting ? now() + o.stepSeconds * 1000 : Infinity);
+    const a0 = performance.now();
     await time.advance(Math.max(next - now(), 1));
+    spent.advance += performance.now() - a0;
     if (o.progress && now() - lastReport >= 12 * 3_600_000) {
       lastReport = now();
       o.progress(`${time.now().toISOString()} · ${sim.instances.filter((i) => i.status === 'RUNNING').length} running · ${ticks} ticks · ${steps} steps`);
     }
   }
   await settle();
+  o.progress?.(
+    `real ms: idle-check ${Math.round(idleMs)}, lease ${Math.round(spent.lease)}, settle ${Math.round(spent.settle)} (${spent.settleLoops} loops), advance ${Math.round(spent.advance)}`,
+  );
   return { world, sessions, start, end, ticks, steps, idleTaskFound: !!idleTask };
 }

@@ -12,6 +12,8 @@ export class VirtualClock implements Clock {
   readonly #time: SimTime;
   /** Sleeps not yet over: the app's work waiting on the clock. */
   sleeping = 0;
+  /** Sleeps ever begun (a sign of the app moving). */
+  begun = 0;
 
   constructor(time: SimTime) {
     this.#time = time;
@@ -23,6 +25,7 @@ export class VirtualClock implements Clock {
 
   sleep(ms: number): Promise<void> {
     this.sleeping++;
+    this.begun++;
     return new Promise((resolve) =>
       this.#time.setTimeout(() => {
         this.sleeping--;
