@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { computeDigest } from '../../src/accounting/digest-data.ts';
-import { digestMessage } from '../../src/accounting/digest-views.ts';
+import { digestMessage, savingsBlocks, TOP_USERS } from '../../src/accounting/digest-views.ts';
 import { weekOf } from '../../src/accounting/periods.ts';
 import { blockText } from '../harness/flows.ts';
 import { ask, insertDemo, insertImage } from './fixtures.ts';
@@ -133,4 +133,24 @@ describe('the suspended-time lines', () => {
     // The admin's press on Alice's demo is still idle-running: 1.5 h last week + 10 h this week.
     expect((await ask(t, 'U_ADMIN', 'usage all')).all).toContain("Idle but kept running: 10.0 h — Keep running pressed by <@U_ADMIN> (<@U_ALICE>'s CRM demo)");
   });
+});
+
+test('many people: the savings stay two blocks, the top 20 named, each section within Slack’s 3000 characters', () => {
+  const figures = (h: number) => ({ hours: h, storageCost: h * 0.001, runningCost: h * 0.067011, saved: h * 0.066011, costKnown: true });
+  const byUser = new Map(Array.from({ length: 60 }, (_, i) => [`U_SE${String(i).padStart(3, '0')}`, figures(60 - i)] as const));
+  const kept = Array.from({ length: 30 }, (_, i) => ({
+    userId: `U_SE${String(i).padStart(3, '0')}`,
+    ownerId: `U_SE${String(i).padStart(3, '0')}`,
+    title: 'CRM demo',
+    hours: 1,
+  }));
+  const blocks = savingsBlocks({ byUser, total: figures(1830), kept, keptHours: 30 }, TOP_USERS);
+  expect(blocks).toHaveLength(2);
+  const [list, keeps] = blocks.map((b) => JSON.stringify(b));
+  expect(list).toContain('*Auto-suspend*: Suspended 1,830.0 h instead of running · saved USD 120.80 in all');
+  expect(list).toContain('• <@U_SE000> — Suspended 60.0 h instead of running · saved USD 3.96');
+  expect(list).toContain('…and 40 more');
+  expect(keeps).toContain('Idle but kept running: 30.0 h — Keep running pressed by <@U_SE000> (CRM demo, 1.0 h)');
+  expect(keeps).toContain('and 20 more');
+  for (const b of blocks) expect(b.type === 'section' ? b.text!.text.length : JSON.stringify(b).length).toBeLessThan(3000);
 });
