@@ -8,6 +8,7 @@
  * SIM_REPORT (a path, default docs/SIMULATION.md; `-` prints only).
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { DEFAULT_POPULATION, population } from './week/population.ts';
 import { weekFigures, type WeekFigures } from './week/report.ts';
 import { runWeek } from './week/run-week.ts';
@@ -30,6 +31,7 @@ export interface SimulationOptions {
 
 export async function simulate(o: SimulationOptions, progress: (line: string) => void = () => undefined) {
   const began = performance.now();
+  const loadBefore = loadavg()[0]!;
   const users = population({ ...DEFAULT_POPULATION, seed: o.seed, users: o.users, days: o.days, weekStart: o.weekStart, heavyUsers: Math.min(5, o.users) });
   // Both weeks at once, each in its own world (database, fakes, clock): the app mostly waits on
   // PostgreSQL, so two worlds keep the machine's two cores busier than one after the other.
@@ -67,7 +69,8 @@ export async function simulate(o: SimulationOptions, progress: (line: string) =>
       }
     }),
   );
-  return { on: weeks[0]!, off: weeks[1]!, users, realSeconds: (performance.now() - began) / 1000 };
+  const load = { before: loadBefore, after: loadavg()[0]!, cpus: availableParallelism() };
+  return { on: weeks[0]!, off: weeks[1]!, users, load, realSeconds: (performance.now() - began) / 1000 };
 }
 
 if (import.meta.main) {

@@ -6,7 +6,10 @@ const usd = (v: number) => `USD ${v.toFixed(2)}`;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** The report of `npm run simulate:week` (docs/SIMULATION.md). */
-export function simulationMarkdown(o: SimulationOptions, r: { on: WeekFigures; off: WeekFigures; realSeconds: number }): string {
+export function simulationMarkdown(
+  o: SimulationOptions,
+  r: { on: WeekFigures; off: WeekFigures; realSeconds: number; load: { before: number; after: number; cpus: number } },
+): string {
   const { on, off } = r;
   const wasteRatio = off.wasteHours > 0 ? on.wasteHours / off.wasteHours : NaN;
   const reduction = off.vmHours > 0 ? 1 - on.vmHours / off.vmHours : NaN;
@@ -16,7 +19,8 @@ export function simulationMarkdown(o: SimulationOptions, r: { on: WeekFigures; o
     '# The simulated week (`npm run simulate:week`)',
     '',
     `Seed ${o.seed} · ${o.users} simulated sales engineers · ${o.days} day(s) from ${o.weekStart.toISOString().slice(0, 10)} (UTC) · ` +
-      `the schedules (idle check, leases) ticked every ${o.tickMinutes} min of simulated time, clock steps of ${o.stepSeconds} s while jobs wait · real duration of this run **${r.realSeconds.toFixed(0)} s** (both weeks, set-up included).`,
+      `the schedules (idle check, leases) ticked every ${o.tickMinutes} min of simulated time, clock steps of ${o.stepSeconds} s while jobs wait · real duration of this run **${r.realSeconds.toFixed(0)} s** (both weeks, set-up included; ` +
+      `${r.load.cpus} CPUs, 1-minute load average ${r.load.before.toFixed(1)} at the start and ${r.load.after.toFixed(1)} at the end: the machine is shared).`,
     '',
     '## Goals',
     '',
@@ -46,6 +50,19 @@ export function simulationMarkdown(o: SimulationOptions, r: { on: WeekFigures; o
     row('schedule ticks / clock steps / real seconds', (w) => `${w.ticks} / ${w.steps} / ${w.realSeconds.toFixed(0)}`),
     row('error-level log lines of the app', (w) => String(w.errors)),
     '',
+    ...(on.falseSuspensionList.length
+      ? [
+          '### False suspensions (auto-suspend on)',
+          '',
+          ...on.falseSuspensionList.map(
+            (f) =>
+              `- ${f.user}${f.booked ? ' (a booked demo, launched ahead of the meeting)' : ''}: warned ${f.warnedAt ? f.warnedAt.toISOString() : '—'}, ` +
+              `session from ${f.sessionStart.toISOString()}, suspended ${f.suspendedAt.toISOString()} ` +
+              `(${((f.suspendedAt.getTime() - f.sessionStart.getTime()) / 60_000).toFixed(1)} min into it).`,
+          ),
+          '',
+        ]
+      : []),
     ...MODEL,
   ].join('\n');
 }

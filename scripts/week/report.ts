@@ -25,6 +25,8 @@ export interface WeekFigures {
   suspendedHours: number;
   suspensions: number;
   falseSuspensions: number;
+  /** Each false suspension: whose, when in the session, and when its warning went out. */
+  falseSuspensionList: Array<{ user: string; booked: boolean; sessionStart: Date; suspendedAt: Date; warnedAt: Date | null }>;
   warningsSeen: number;
   keepPresses: number;
   resumes: number;
@@ -75,10 +77,33 @@ export async function weekFigures(
     if (!s?.sessionEnd) continue;
     waste += overlap(x.a, x.b, Math.max(s0, s.sessionEnd.getTime()), s1);
   }
-  const falseSuspensions = sleeping.filter((x) => {
+  const falseOnes = sleeping.filter((x) => {
     const s = sessionOf.get(x.demo_id);
     return !!s?.sessionStart && x.a >= s.sessionStart.getTime() && x.a < s.sessionEnd!.getTime();
-  }).length;
+  });
+  const warnings = falseOnes.length
+    ? await db
+        .selectFrom('audit_log')
+        .select(['resource_id', 'at'])
+        .where('action', '=', 'demo.idle_warning')
+        .where(
+          'resource_id',
+          'in',
+          falseOnes.map((x) => x.demo_id),
+        )
+        .execute()
+    : [];
+  const falseSuspensionList = falseOnes.map((x) => {
+    const s = sessionOf.get(x.demo_id)!;
+    const warned = warnings.filter((w) => w.resource_id === x.demo_id && w.at.getTime() <= x.a).map((w) => w.at.getTime());
+    return {
+      user: s.user,
+      booked: s.booked,
+      sessionStart: s.sessionStart!,
+      suspendedAt: x.started_at,
+      warnedAt: warned.length ? new Date(Math.max(...warned)) : null,
+    };
+  });
   const keptIdleHours = keeps.reduce((h, k) => h + overlap(k.pressed_at.getTime(), k.ended_at?.getTime() ?? s1, s0, s1), 0) / HOUR;
   const costs = r.users
     .map((u) => ({ user: u.id, heavy: u.heavy, cost: (summary.byUser.get(u.id)?.cost ?? 0) + (saving.byUser.get(u.id)?.storageCost ?? 0) }))
@@ -99,7 +124,8 @@ export async function weekFigures(
     wasteHours: waste / HOUR,
     suspendedHours,
     suspensions: sleeping.filter((x) => x.a >= s0 && x.a < s1).length,
-    falseSuspensions,
+    falseSuspensions: falseOnes.length,
+    falseSuspensionList,
     warningsSeen: sum((s) => s.warningsSeen),
     keepPresses: sum((s) => s.keepPresses),
     resumes: sum((s) => s.resumes),

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { StoredMessage } from '../../sim/slack/index.ts';
 import { IDLE_TASK } from '../../src/demos/idle-check.ts';
+import { DemoIds } from '../../src/demos/ids.ts';
 import { IdleIds } from '../../src/demos/idle-ids.ts';
 import { LifecycleIds, NUDGE_EVENT } from '../../src/demos/lifecycle-ids.ts';
 import type { PlannedDemo, SimUser } from './population.ts';
@@ -129,7 +130,7 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
     // The modal opens at once (a placeholder) and is filled in by views.update: real milliseconds.
     let modal;
     for (let i = 0; i < 2000 && !modal; i++) {
-      modal = fake.views(user).find((v) => v.callback_id === 'demos.launch' && !views.has(v.id) && JSON.stringify(v.blocks).includes('"type":"input"'));
+      modal = fake.views(user).find((v) => v.callback_id === DemoIds.launchView && !views.has(v.id) && JSON.stringify(v.blocks).includes('"type":"input"'));
       if (!modal) await new Promise((r) => setTimeout(r, 2));
     }
     if (!modal) throw new Error(`${user}: no launch modal`);
@@ -165,12 +166,12 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
       if (dm.state === 'suspended' && hasAction(message, RESUME)) {
         l.log.resumes++;
         await press(l.plan.user, dm, RESUME);
-      } else if (hasAction(message, 'demos.open_link')) await press(l.plan.user, dm, 'demos.open_link');
+      } else if (hasAction(message, DemoIds.openLink)) await press(l.plan.user, dm, DemoIds.openLink);
     });
     at(l.log.sessionEnd.getTime(), async () => {
       if (l.plan.forgets || l.plan.weekend) return;
       const dm = await statusDm(l.log.demoId!);
-      if (dm?.state === 'running' && hasAction(fake.message(dm.channel, dm.ts)!, 'demos.stop')) await press(l.plan.user, dm, 'demos.stop');
+      if (dm?.state === 'running' && hasAction(fake.message(dm.channel, dm.ts)!, DemoIds.stop)) await press(l.plan.user, dm, DemoIds.stop);
     });
   }
 
@@ -188,16 +189,6 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
       at(now() + READ_DELAY_MS, async () => {
         const fresh = fake.message(m.channel, m.ts);
         if (fresh && hasAction(fresh, actionId)) {
-          if (process.env.SIM_DEBUG) {
-            const d = await db
-              .selectFrom('demos')
-              .select(['active_at', 'opened_at', 'idle_since', 'idle_warned_at'])
-              .where('id', '=', l.log.demoId!)
-              .executeTakeFirst();
-            o.progress?.(
-              `${time.now().toISOString()} ${l.plan.user} presses ${actionId} (session ${l.log.sessionStart?.toISOString()}–${l.log.sessionEnd?.toISOString()}, ready ${l.log.readyAt?.toISOString()}, booked ${l.log.booked}, pattern ${sim.monitoring.activity.at(l.instanceName!, time.now())}, ${JSON.stringify(d)} ${m.text.slice(0, 60)})`,
-            );
-          }
           count();
           await press(l.plan.user, fresh, actionId);
         }
@@ -286,7 +277,7 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
       spent.settleLoops++;
       const mark = progressMark();
       if (inflight.size === 0 && mark === settledAt && (await jobsOutstanding()) === 0) {
-        if (app.ctx.jobs.runningSteps().length === 0 || ++quiet >= 3) return;
+        if (app.ctx.jobs.runningSteps().length === 0 || ++quiet >= 2) return;
       } else quiet = 0;
       settledAt = mark;
       if (inflight.size) await Promise.race([...inflight, new Promise((r) => setTimeout(r, 2))]);
@@ -307,7 +298,6 @@ export async function runWeek(o: WeekOptions): Promise<WeekRun> {
     const tickDue = now() % (o.tickMinutes * MINUTE) === 0;
     if (tickDue && (anyUp() || clock.sleeping > 0)) {
       ticks++;
-      await settle();
       const l0 = performance.now();
       await leaseTask.tick(time.now());
       spent.lease += performance.now() - l0;
