@@ -4,7 +4,7 @@
  * auto-suspend on and once with it off (the idle-check task not ticked), in one run. Writes the
  * report to docs/SIMULATION.md and prints it. docs/SIMULATION.md says how the week is modelled.
  *
- * SIM_SEED (default 26), SIM_USERS (200), SIM_DAYS (7), SIM_TICK_MINUTES (1), SIM_STEP_SECONDS (60),
+ * SIM_SEED (default 26), SIM_USERS (200), SIM_DAYS (7), SIM_TICK_MINUTES (1), SIM_STEP_SECONDS (60), SIM_DB (postgres; pglite),
  * SIM_REPORT (a path, default docs/SIMULATION.md; `-` prints only).
  */
 import { writeFileSync } from 'node:fs';

@@ -92,7 +92,7 @@ const MODEL = [
     "expiry nudges' `expires_at`); nothing in the demo flows uses pg-boss `startAfter` (the only use in src/ is the comment-DM batching). Time moves " +
     "only when the app is quiescent: no person's request in flight, no pg-boss job waiting to be taken, and no Slack call, GCE request or clock sleep " +
     'begun for a few real milliseconds; it steps by `SIM_STEP_SECONDS` while jobs run, ticks the schedules while a VM is up, and jumps to the next action otherwise.',
-  "- **Database**: the machine's PostgreSQL (a fresh database per week), where pg-boss wakes workers by LISTEN/NOTIFY; PGlite was not measured for " +
-    'this run.',
+  "- **Database**: the machine's PostgreSQL (a fresh database per week), where pg-boss wakes workers by LISTEN/NOTIFY; `SIM_DB=pglite` runs " +
+    'each week on an embedded PGlite of its own instead, to compare.',
   '',
 ];

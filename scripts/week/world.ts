@@ -4,6 +4,9 @@
  * a fresh PostgreSQL database, and the real app (ROLE=all, as local mode and the pool bench run it)
  * on a driven clock: every timer of the simulator and every sleep of the app is on one SimTime.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { syncCatalog } from '../../src/catalog/service.ts';
@@ -52,16 +55,19 @@ export async function startWorld(o: { seed: number; users: SimUser[]; start: Dat
   await sim.listen(0, '127.0.0.1');
   const billing = new FakeBillingCatalog();
   const { url: billingUrl } = await billing.listen(0, '127.0.0.1');
-  const database = await createTestDatabase({ empty: true });
+  // PostgreSQL by default; SIM_DB=pglite runs the embedded database (DATA_DIR) to compare.
+  const pglite = process.env.SIM_DB === 'pglite';
+  const database = pglite ? null : await createTestDatabase({ empty: true });
+  const dataDir = pglite ? mkdtempSync(join(tmpdir(), 'demo-vm-week-')) : null;
   const config = loadConfig({
-    NODE_ENV: 'production',
+    NODE_ENV: pglite ? 'development' : 'production', // production refuses the embedded database
     LOG_LEVEL: 'warn',
     PORT: '0',
     BIND_ADDRESS: '127.0.0.1',
     SLACK_BOT_TOKEN: fake.identity.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: database.url,
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir! }),
     GCP_PROJECT: PROJECT,
     GCE_API_ENDPOINT: sim.url,
     BILLING_API_ENDPOINT: billingUrl,
@@ -103,7 +109,8 @@ export async function startWorld(o: { seed: number; users: SimUser[]; start: Dat
       await sim.close();
       await billing.close();
       await fake.close();
-      await database.drop();
+      await database?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
