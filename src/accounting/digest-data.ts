@@ -1,6 +1,7 @@
 import { discountFactor } from '../prices/store.ts';
 import type { Db } from '../platform/db.ts';
 import { poolUsage, type PoolUsage } from './pool-usage.ts';
+import { suspendedUsage, type SuspendedUsage } from './suspended-usage.ts';
 import { previousPeriod, sameKindAt, type Period } from './periods.ts';
 import {
   estimatedIntervals,
@@ -39,6 +40,8 @@ export interface DigestData {
   discount: number;
   /** The warm pool's own running and suspended time and cost (never in a user's figures). */
   pool: PoolUsage;
+  /** Suspended hours and what they saved, and the idle hours Keep running kept running (never running hours). */
+  suspended: SuspendedUsage;
   /** Intervals whose end is a guess (VMs deleted outside the app): how many, their hours, the longest few. */
   estimated: { intervals: EstimatedInterval[]; count: number; hours: number };
 }
@@ -49,12 +52,13 @@ export const ESTIMATED_SHOWN = 5;
 
 export async function computeDigest(db: Db, period: Period, now: Date): Promise<DigestData> {
   const previous = previousPeriod(period);
-  const [summary, running, discount, estimated, pool] = await Promise.all([
+  const [summary, running, discount, estimated, pool, suspended] = await Promise.all([
     usageSummary(db, { start: period.start, end: period.end, now, previousStart: previous.start }),
     runningNow(db, { limit: RUNNING_SHOWN }),
     discountFactor(db),
     estimatedIntervals(db, { start: period.start, end: period.end, limit: ESTIMATED_SHOWN }),
     poolUsage(db, period, now),
+    suspendedUsage(db, period, now),
   ]);
   const users = [...summary.byUser].map(([userId, f]) => ({ userId, ...f })).sort(byHours((u) => u.userId));
   const images = [...summary.byImage]
@@ -76,6 +80,7 @@ export async function computeDigest(db: Db, period: Period, now: Date): Promise<
     discount,
     estimated,
     pool,
+    suspended,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { context, divider, escapeMrkdwn, header, section, slackDate } from '../platform/blocks.ts';
 import type { DigestData, DigestUser } from './digest-data.ts';
-import { change, formatHours, formatMoney, hoursAndCost, poolLine, priceBasis } from './money.ts';
+import { change, formatHours, formatMoney, hoursAndCost, keptRunningLine, poolLine, priceBasis, suspendedLine } from './money.ts';
+import type { SuspendedUsage } from './suspended-usage.ts';
 import { describePeriod, localDateString } from './periods.ts';
 import { RECONCILE_MINUTES } from './ledger.ts';
 
@@ -32,7 +33,10 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   // Nothing ran: one line, not an empty chart and a table of zeros.
   if (active.length === 0) {
     const line = `:zzz: *${digestTitle(d)}*: no demo VM ran${d.period.kind === 'day' ? ' that day' : ' that week'}.${r.late ? ' _(posted late)_' : ''}`;
-    return { text: `${digestTitle(d)}: no demo VM ran.`, blocks: [section(line), ...(d.pool.vms ? [context(poolLine(d.pool))] : [])] };
+    return {
+      text: `${digestTitle(d)}: no demo VM ran.`,
+      blocks: [section(line), ...savingsBlocks(d.suspended, TOP_USERS), ...(d.pool.vms ? [context(poolLine(d.pool))] : [])],
+    };
   }
   const before = d.period.kind === 'day' ? 'the day before' : 'the week before';
   const totalLine = `*${hoursAndCost(d.total)}* across ${active.length} ${active.length === 1 ? 'person' : 'people'} · ${change(d.total.hours, d.total.prevHours)} against ${before}`;
@@ -64,6 +68,7 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   if (d.topImages.length) {
     blocks.push(section(`*Top images*\n${d.topImages.map((i) => `• ${escapeMrkdwn(i.title)} — ${hoursAndCost(i)}`).join('\n')}`));
   }
+  blocks.push(...savingsBlocks(d.suspended, TOP_USERS));
   const running = d.running;
   if (running.count === 0) {
     blocks.push(context('No demo VM is running right now.'));
@@ -79,6 +84,22 @@ export function digestMessage(d: DigestData, r: DigestRender): { text: string; b
   blocks.push(context(`Costs are Google Cloud on-demand ${priceBasis(d.discount)}, per machine type and region.`));
   const text = `${digestTitle(d)}: ${hoursAndCost(d.total)} across ${active.length} people; ${running.count} VM(s) running now.`;
   return { text, blocks };
+}
+
+/**
+ * What auto-suspend saved (a total line, then the `limit` people with most suspended hours) and the
+ * idle hours Keep running presses kept running, named: at most two blocks, nothing when neither happened.
+ */
+export function savingsBlocks(s: SuspendedUsage, limit: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (s.total.hours > 0) {
+    const people = [...s.byUser].sort(([a, x], [b, y]) => y.hours - x.hours || (a < b ? -1 : 1));
+    const lines = people.slice(0, limit).map(([userId, f]) => `• <@${userId}> — ${suspendedLine(f)}`);
+    const more = people.length > limit ? `\n…and ${people.length - limit} more` : '';
+    blocks.push(section(`*Auto-suspend*: ${suspendedLine(s.total)} in all\n${lines.join('\n')}${more}`));
+  }
+  if (s.kept.length) blocks.push(context(`:hourglass_flowing_sand: ${keptRunningLine(s.kept, s.keptHours)}`));
+  return blocks;
 }
 
 /** Which hours are a guess: a VM deleted outside the app has no stop time in GCE. */

@@ -1,5 +1,7 @@
 /** Hours and money as people read them, and the fallback pricing region. */
 
+import { escapeMrkdwn } from '../platform/blocks.ts';
+
 export { ANY_REGION } from '../prices/rules.ts';
 export const CURRENCY = 'USD';
 
@@ -45,4 +47,24 @@ export function poolLine(p: { runningHours: number; suspendedGbDays: number; cos
   const gbDays = p.suspendedGbDays.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const cost = p.costKnown ? formatMoney(p.cost) : `${formatMoney(p.cost)} + price unknown`;
   return `:zap: Warm pool: ${formatHours(p.runningHours)} running while warming, ${gbDays} GB-days suspended · ${cost} (the pool's own, charged to nobody)`;
+}
+
+/** "Suspended 12.5 h instead of running · saved USD 3.10" (suspended storage already taken off). */
+export function suspendedLine(s: { hours: number; saved: number; costKnown: boolean }): string {
+  const saved = s.costKnown ? `saved ${formatMoney(s.saved)}` : `saved ${formatMoney(s.saved)} + price unknown`;
+  return `Suspended ${formatHours(s.hours)} instead of running · ${saved}`;
+}
+
+/**
+ * "Idle but kept running: 2.0 h — Keep running pressed by @bob (Acme CRM)"; each press named, with
+ * whose demo when someone else pressed it, and its hours when there are several.
+ */
+export function keptRunningLine(kept: Array<{ userId: string; ownerId: string; title: string; hours: number }>, total: number, shown = 10): string {
+  const several = kept.length > 1;
+  const names = kept.slice(0, shown).map((k) => {
+    const demo = k.ownerId === k.userId ? escapeMrkdwn(k.title) : `<@${k.ownerId}>'s ${escapeMrkdwn(k.title)}`;
+    return `<@${k.userId}> (${demo}${several ? `, ${formatHours(k.hours)}` : ''})`;
+  });
+  const more = kept.length > shown ? ` and ${kept.length - shown} more` : '';
+  return `Idle but kept running: ${formatHours(total)} — Keep running pressed by ${names.join(', ')}${more}`;
 }

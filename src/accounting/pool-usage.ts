@@ -1,10 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import { regionOfZoneSql } from '../platform/compute/port.ts';
-import { DISCOUNT_SQL, storageRateSql } from '../prices/store.ts';
-
-/** Hours in GCE's storage month: a GiB-month rate is charged per hour at rate / 730. */
-const HOURS_PER_MONTH = 730;
+import { HOURS_PER_MONTH, runningHourlySql, suspendedRatesSql } from './vm-rates.ts';
 
 /**
  * The warm pool's own line: its VMs' running hours while warming (created → suspended), their
@@ -28,6 +25,7 @@ export async function poolUsage(db: Db, period: { start: Date; end: Date }, now:
   const runningHours = sql<number>`greatest(extract(epoch FROM ${runEnd} - ${from(sql`v.created_at`)}), 0) / 3600`;
   const suspendedHours = sql<number>`CASE WHEN v.suspended_at IS NULL THEN 0 ELSE greatest(extract(epoch FROM ${sleepEnd} - ${from(sql`v.suspended_at`)}), 0) / 3600 END`;
   const region = regionOfZoneSql('v.zone');
+  const rates = suspendedRatesSql(region);
   const { rows } = await sql<{ vms: string; running_hours: number; gb_hours: number; cost: number | null; unknown: string }>`
     SELECT count(*) AS vms,
            coalesce(sum(run_h), 0)::float8 AS running_hours,
@@ -40,11 +38,9 @@ export async function poolUsage(db: Db, period: { start: Date; end: Date }, now:
                coalesce(v.disk_gb, 0) + coalesce(v.memory_mb, 0) / 1024.0 AS gb,
                coalesce(v.disk_gb, 0) AS disk_gb,
                coalesce(v.memory_mb, 0) / 1024.0 AS mem_gb,
-               (SELECT p.hourly_price * ${DISCOUNT_SQL} FROM machine_prices p
-                 WHERE p.machine_type = v.machine_type AND p.region IN (${region}, '*')
-                 ORDER BY p.region = '*' LIMIT 1)::float8 AS price,
-               ${storageRateSql(region, 'pd-balanced')} AS disk_rate,
-               ${storageRateSql(region, 'suspended')} AS mem_rate
+               ${runningHourlySql(sql`v.machine_type`, region)} AS price,
+               ${rates.disk} AS disk_rate,
+               ${rates.memory} AS mem_rate
           FROM pool_vms v
          WHERE v.created_at < ${period.end} AND (v.ended_at IS NULL OR v.ended_at > ${period.start})
       ) per_vm`.execute(db);

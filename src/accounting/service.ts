@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/store.ts';
 import { discountFactor, setDiscountFactor } from '../prices/store.ts';
 import type { Period } from './periods.ts';
 import { poolUsage, type PoolUsage } from './pool-usage.ts';
+import { suspendedUsage, type SuspendedUsage } from './suspended-usage.ts';
 import { imageTitles, listPrices, runningNow, setPrice, usageSummary, type Price, type RunningDemo, type UsageFigures } from './store.ts';
 
 /** Use cases of accounting: who may see what, and what each command reads or changes. No Slack types. */
@@ -27,6 +28,8 @@ export interface UsageReport {
   discount: number;
   /** Everyone's report only: the warm pool's own line. */
   pool: PoolUsage | null;
+  /** The subject's (or everyone's) suspended hours, their saving, and the idle hours kept running. */
+  suspended: SuspendedUsage;
 }
 
 export const REPORT_ROWS = 15;
@@ -40,11 +43,12 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
   const { subject, period } = parseUsageArgs(rest, now, ctx.config.orgTimeZone);
   const userId = subject.kind === 'all' ? undefined : subject.kind === 'me' ? actor.userId : subject.userId;
   authorize(actor, can(actor, 'view_usage', { kind: 'usage', subjectUserId: userId ?? 'all' }));
-  const [summary, running, discount, pool] = await Promise.all([
+  const [summary, running, discount, pool, suspended] = await Promise.all([
     usageSummary(ctx.db, { start: period.start, end: period.end, now, userId }),
     runningNow(ctx.db, { userId, limit: 10 }),
     discountFactor(ctx.db),
     userId ? null : poolUsage(ctx.db, period, now),
+    suspendedUsage(ctx.db, period, now, userId),
   ]);
   const ranked = (m: Map<string, UsageFigures>) => [...m].filter(([, f]) => f.hours > 0).sort(([, a], [, b]) => b.hours - a.hours);
   const images = ranked(summary.byImage).slice(0, REPORT_ROWS);
@@ -63,6 +67,7 @@ export async function usageReport(ctx: AppContext, actor: Actor, rest: string): 
     now,
     discount,
     pool: pool?.vms ? pool : null,
+    suspended,
   };
 }
 

@@ -4,6 +4,7 @@ import { describeSchedule, nextFire } from './digest-schedule.ts';
 import type { Subscription } from './digest-store.ts';
 import { ANY_REGION, formatHours, formatMoney, hoursAndCost, poolLine, priceBasis } from './money.ts';
 import { describePeriod } from './periods.ts';
+import { savingsBlocks } from './digest-views.ts';
 import type { UsageReport } from './service.ts';
 import { REPORT_ROWS } from './service.ts';
 import type { Price } from './store.ts';
@@ -28,6 +29,7 @@ export function usageReportMessage(r: UsageReport): { text: string; blocks: Know
   }
   if (r.images.length) blocks.push(section(`*Per image*\n${r.images.map((i) => `• ${escapeMrkdwn(i.title)} — ${hoursAndCost(i)}`).join('\n')}`));
   if (r.total.hours === 0) blocks.push(context('No VM time in this period.'));
+  blocks.push(...savingsBlocks(r.suspended, REPORT_ROWS));
   if (r.pool) blocks.push(context(poolLine(r.pool)));
   blocks.push(divider());
   if (r.running.count === 0) {

@@ -17,6 +17,7 @@ function digest(discount: number): DigestData {
     discount,
     estimated: { intervals: [], count: 0, hours: 0 },
     pool: { vms: 0, runningHours: 0, suspendedGbDays: 0, cost: 0, costKnown: true },
+    suspended: { byUser: new Map(), total: { hours: 0, storageCost: 0, runningCost: 0, saved: 0, costKnown: true }, kept: [], keptHours: 0 },
   };
 }
 
