@@ -76,6 +76,11 @@ export async function suspendJob(
 ): Promise<void> {
   const demo = await store.getDemo(ctx.db, data.demoId);
   if (!demo || demo.state !== 'running' || demo.progress !== 'suspending') return;
+  // "Open the app" pressed after the idle period began (a click racing the queued suspend): it stays up.
+  if (demo.idleSince && demo.openedAt && demo.openedAt > demo.idleSince) {
+    await backToReady(ctx, demo, demo.openedAt);
+    return closeWarning(ctx, demo, `:eyes: \`${demo.displayName}\` was opened just now, so I left it running.`);
+  }
   const run = stepRunner(ctx, { kind: 'demo', id: demo.id }, attempt.signal);
   const memoryMb = await memoryOf(ctx, demo);
   let cannot: string | null =
@@ -144,12 +149,16 @@ async function stopInstead(ctx: WorkerContext, demo: Demo, requestId: string, re
 }
 
 /** The suspend failed for good: the demo runs on, its buttons back, the owner told. */
-async function giveBack(ctx: WorkerContext, demo: Demo, reason: string): Promise<void> {
-  const now = ctx.clock.now();
-  await store.transition(ctx.db, demo.id, { state: 'running', progress: 'suspending' }, { progress: 'ready' }, now);
-  await ctx.db.updateTable('demos').set({ idle_since: null, idle_warned_at: null, active_at: now }).where('id', '=', demo.id).execute();
-  await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not suspend idle \`${demo.displayName}\`: ${reason} It keeps running.` });
+/** The suspend is off: running and ready again, its idle period over (active at `activeAt`). */
+async function backToReady(ctx: WorkerContext, demo: Demo, activeAt: Date): Promise<void> {
+  await store.transition(ctx.db, demo.id, { state: 'running', progress: 'suspending' }, { progress: 'ready' }, ctx.clock.now());
+  await ctx.db.updateTable('demos').set({ idle_since: null, idle_warned_at: null, active_at: activeAt }).where('id', '=', demo.id).execute();
   await syncStatus(ctx, demo.id);
+}
+
+async function giveBack(ctx: WorkerContext, demo: Demo, reason: string): Promise<void> {
+  await backToReady(ctx, demo, ctx.clock.now());
+  await ctx.poster.postMessage({ channel: demo.ownerId, text: `:warning: Could not suspend idle \`${demo.displayName}\`: ${reason} It keeps running.` });
 }
 
 /**

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { IdleJobs } from '../../src/demos/idle-ids.ts';
 import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { audit, demoRow, dmSaying, launchDemo, newView, openViews, settledDm, text, viewSaying, waitDemo } from './helpers.ts';
 
@@ -242,5 +244,41 @@ describe('idle demos are warned, then suspended; Resume brings them back', () =>
     const [row] = await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', stopped.id).execute();
     expect(row!.ended_at?.toISOString()).toBe('2026-05-01T10:28:00.000Z');
     expect(await audit(t, 'demo.drift.stopped', stopped.id)).toHaveLength(1);
+  });
+});
+
+describe('a click that races the queued suspend wins', () => {
+  let t: TestApp;
+  const clock = new ManualClock('2026-03-02T09:00:00Z');
+  beforeAll(async () => {
+    t = await startTestApp({ clock, gce: { clock }, env: { READINESS_TIMEOUT_SECONDS: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  test('"Open the app" pressed after the idle period began: the suspend job leaves the demo running and says so', async () => {
+    const demo = await launchDemo(t, 'U_ALICE');
+    await waitDemo(t, demo.id, 'running', 'ready');
+    // The idle check warned at 09:40 (idle since 09:10) and claimed the suspend at 09:50; Alice opened the app at 09:49:50.
+    await t.db
+      .updateTable('demos')
+      .set({
+        progress: 'suspending',
+        idle_since: new Date('2026-03-02T09:10:00Z'),
+        idle_warned_at: new Date('2026-03-02T09:40:00Z'),
+        opened_at: new Date('2026-03-02T09:49:50Z'),
+      })
+      .where('id', '=', demo.id)
+      .execute();
+    clock.set('2026-03-02T09:50:00Z');
+    await t.app.ctx.jobs.send(IdleJobs.suspend, { demoId: demo.id, requestId: randomUUID() });
+    const row = await eventually(
+      () => demoRow(t, demo.id),
+      (d) => d.progress === 'ready',
+    );
+    expect(row).toMatchObject({ state: 'running', idle_since: null, idle_warned_at: null });
+    expect(row.active_at?.toISOString()).toBe('2026-03-02T09:49:50.000Z');
+    expect(t.sim.requestsFor('instances.suspend').filter((r) => r.path.includes(demo.instance_name))).toHaveLength(0);
+    expect(t.sim.instance(demo.zone, demo.instance_name)?.status).toBe('RUNNING');
+    expect(await t.db.selectFrom('suspended_intervals').selectAll().where('demo_id', '=', demo.id).execute()).toHaveLength(0);
   });
 });
