@@ -79,14 +79,14 @@ export class FakeMonitoring {
 
   /** What simulated users do: `pattern` holds on the VM named `instanceName` from `from` until the next set. */
   readonly activity = {
-    set: (instanceName: string, pattern: ActivityPattern, from: Date): void => {
+    set: (instanceName: string, pattern: ActivityPattern, from: Date = this.#now()): void => {
       if (!PATTERNS.includes(pattern)) throw new Error(`unknown activity pattern ${pattern}`);
       const plans = (this.#plans.get(instanceName) ?? []).filter((p) => p.from < from.getTime());
       plans.push({ from: from.getTime(), pattern });
       this.#plans.set(instanceName, plans);
     },
     /** The pattern on a VM at a time (idle-noise where nothing was planned). */
-    at: (instanceName: string, at: Date): ActivityPattern => this.#patternAt(instanceName, at.getTime()),
+    at: (instanceName: string, at: Date = this.#now()): ActivityPattern => this.#patternAt(instanceName, at.getTime()),
   };
 
   setDelay(delayMs: { min: number; max: number }): void {

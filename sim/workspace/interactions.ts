@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PATTERNS } from '../monitoring/index.ts';
 import {
   applyCommandAck,
   applyViewSubmissionAck,
@@ -55,6 +56,8 @@ export const Bodies = {
   suggest: z.object({ user: userId, surface, actionId: id, value: z.string().max(500) }),
   home: z.object({ user: userId, tab: z.enum(['home', 'messages']) }),
   dismiss: z.object({ user: userId, ts }),
+  /** Not Slack: what the local user does on a simulated VM (its Cloud Monitoring series follow). */
+  activity: z.object({ user: userId, instance: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), pattern: z.enum(PATTERNS) }),
 };
 
 type Body<K extends keyof typeof Bodies> = z.infer<(typeof Bodies)[K]>;

@@ -104,7 +104,16 @@ export class LocalWorkspaceServer {
       post('/local/api/suggest', Bodies.suggest, (b) => i.suggest(b)),
       post('/local/api/home', Bodies.home, (b) => i.home(b)),
       post('/local/api/dismiss', Bodies.dismiss, (b) => i.dismiss(b)),
+      post('/local/api/activity', Bodies.activity, (b) => this.#activity(b)),
     ];
+  }
+
+  #activity(b: z.infer<typeof Bodies.activity>): Outcome {
+    const monitoring = this.#deps.sim?.monitoring;
+    if (!monitoring) return { ok: false, error: 'GCE is not simulated here: there is no activity to set.' };
+    if (!this.#deps.sim!.instances.some((i) => i.name === b.instance)) return { ok: false, error: `No VM named ${b.instance}.` };
+    monitoring.activity.set(b.instance, b.pattern);
+    return { ok: true };
   }
 
   #guarded(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void> | void): void {

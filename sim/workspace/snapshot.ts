@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config.ts';
 import type { FakeSlack, StoredEphemeral, StoredMessage, StoredView } from '../slack/index.ts';
 import type { GceInstance, GceMachineImage, GceOperation } from '../gce/index.ts';
+import type { ActivityPattern } from '../monitoring/index.ts';
 import { usesRealGcp } from '../../src/local-safety.ts';
 
 /** What the page needs to draw one user's Slack: the same data Slack's own client would hold. */
@@ -36,6 +37,8 @@ export interface GceSnapshot {
     labels: Record<string, string>;
     externalIp: string | null;
     internalIp: string | null;
+    /** What the simulated user does on it (Cloud Monitoring's series follow it); null without the Monitoring fake. */
+    activity: ActivityPattern | null;
   }>;
   machineImages: Array<{ name: string; status: string; labels: Record<string, string>; description: string; sizeGb: number }>;
   images: Array<{ name: string; status: string; labels: Record<string, string> }>;
@@ -52,6 +55,8 @@ export interface SimulatedGce {
   readonly machineImages: GceMachineImage[];
   readonly operations: GceOperation[];
   readonly images?: ReadonlyArray<{ name: string; status?: string; labels?: Record<string, string> }>;
+  /** Cloud Monitoring beside it: the page sets what a local user does on a VM (the idle check reads it). */
+  readonly monitoring?: { readonly activity: { set(instanceName: string, pattern: ActivityPattern): void; at(instanceName: string): ActivityPattern } };
 }
 
 const RECENT_OPERATIONS = 15;
@@ -97,6 +102,7 @@ export function gceSnapshot(config: Config, sim: SimulatedGce | undefined): GceS
         labels: i.labels,
         externalIp: nic?.accessConfigs[0]?.natIP ?? null,
         internalIp: nic?.networkIP ?? null,
+        activity: sim.monitoring?.activity.at(i.name) ?? null,
       };
     }),
     machineImages: sim.machineImages.map((m) => ({

@@ -59,6 +59,12 @@ describe('local workspace: browse → launch → stop → start → delete', () 
     );
     await expect(dm.textContent()).resolves.toContain('e2-standard-2'); // what was picked in the modal
     await expect.poll(() => ws.gcePanel().locator('[data-gce="instances"] .status').allTextContents()).toEqual(['RUNNING']);
+    // What you do on the VM, for Cloud Monitoring's series (the idle check reads them): idle until you say.
+    const activity = ws.gcePanel().locator('[data-gce="instances"] select.activity');
+    await expect(activity.inputValue()).resolves.toBe('idle-noise');
+    const vmName = (await activity.getAttribute('data-activity-for'))!;
+    await activity.selectOption('screen-share');
+    await expect.poll(() => ws.app.sim.monitoring.activity.at(vmName)).toBe('screen-share');
     // The readiness check reached the simulated VM's app, and "Open the app" serves its page.
     await expect.poll(() => dm.textContent(), { timeout: 20_000 }).toContain('the app answered its readiness check');
     await ws.shot('ready');

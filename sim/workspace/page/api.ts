@@ -18,7 +18,10 @@ export async function fetchState(user: string): Promise<Snapshot> {
   return (await res.json()) as Snapshot;
 }
 
-export async function post(path: 'command' | 'message' | 'action' | 'submit' | 'close' | 'suggest' | 'home' | 'dismiss', body: unknown): Promise<Answer> {
+export async function post(
+  path: 'command' | 'message' | 'action' | 'submit' | 'close' | 'suggest' | 'home' | 'dismiss' | 'activity',
+  body: unknown,
+): Promise<Answer> {
   try {
     const res = await fetch(`/local/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const answer = (await res.json()) as Answer;

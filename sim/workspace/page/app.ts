@@ -226,7 +226,7 @@ function drawSide(snap: Snapshot): void {
     return;
   }
   el.side.hidden = !ui.showGce;
-  if (ui.showGce) region('side', ['gce', snap.me, snap.gce], () => fill(el.side, renderGce(snap.gce, textContext().tz)));
+  if (ui.showGce) region('side', ['gce', snap.me, snap.gce], () => fill(el.side, renderGce(snap.gce, textContext().tz, snap.me)));
 }
 
 function drawModal(snap: Snapshot): void {

@@ -1,4 +1,5 @@
 import type { GceSnapshot } from '../snapshot.ts';
+import { post } from './api.ts';
 import { h, type Child } from './dom.ts';
 
 /** The "Simulated GCE" panel: what the simulated project holds, updated live. */
@@ -31,6 +32,23 @@ function labels(l: Record<string, string>): Child {
     : null;
 }
 
+const ACTIVITIES = [
+  ['idle-noise', 'Nobody on it (idle)'],
+  ['slow-reading', 'A customer reading slowly'],
+  ['screen-share', 'Demoing on a screen share'],
+] as const;
+
+/** What you do on a VM, as Cloud Monitoring will see it (the app's idle check reads those series). */
+function activityPicker(me: string, instance: string, current: string): HTMLElement {
+  const select = h(
+    'select',
+    { class: 'activity', 'data-activity-for': instance, 'aria-label': `Activity on ${instance}` },
+    ACTIVITIES.map(([value, label]) => h('option', { value, selected: value === current }, label)),
+  );
+  select.addEventListener('change', () => void post('activity', { user: me, instance, pattern: select.value }));
+  return h('label', { class: 'muted activity-line' }, 'Activity: ', select);
+}
+
 /** One resource: its name and status on top, details below. */
 function card(name: string, state: HTMLElement, ...details: Child[]): HTMLElement {
   return h('div', { class: 'gce-card', 'data-name': name }, h('div', { class: 'gce-card-head' }, h('code', { class: 'gce-name' }, name), state), details);
@@ -45,7 +63,7 @@ function section(caption: string, items: HTMLElement[], empty: string): HTMLElem
   );
 }
 
-export function renderGce(gce: GceSnapshot, tz: string): HTMLElement {
+export function renderGce(gce: GceSnapshot, tz: string, me: string): HTMLElement {
   if (!gce.simulated) {
     const what = gce.mode === 'emulator' ? 'a GCE emulator' : 'the real Google Compute Engine';
     return h('div', { class: 'gce' }, h('h2', {}, 'GCE'), h('p', {}, `Project ${gce.project} on ${what}: look in the Cloud Console for its VMs.`));
@@ -67,6 +85,7 @@ export function renderGce(gce: GceSnapshot, tz: string): HTMLElement {
             [i.zone, i.machineType, i.externalIp ? `IP ${i.externalIp}` : null, i.internalIp ? `internal ${i.internalIp}` : null].filter(Boolean).join(' · '),
           ),
           labels(i.labels),
+          i.activity && i.status === 'RUNNING' ? activityPicker(me, i.name, i.activity) : null,
         ),
       ),
       'No VMs yet. Launch a demo with /demo.',
