@@ -18,48 +18,18 @@
  * Goals: ready by its time for ≥ 95% of bookings; median running before its time ≤ 5 min.
  * BENCH_QUICK=1: 4 bookings over an hour (checks the bench works; not figures).
  */
-import { Writable } from 'node:stream';
-import { startApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { ScaledClock, type Clock } from '../src/platform/clock.ts';
-import { createLogger } from '../src/platform/log.ts';
-import { FakeBillingCatalog } from '../sim/billing/index.ts';
-import { InboundSlack } from '../test/harness/slack-requests.ts';
-import { scaledScheduler, type StoredMessage } from './lib/fakes.ts';
-import { freshDatabase, quick, startFakes, until } from './lib/env.ts';
+import type { StoredMessage } from './lib/fakes.ts';
+import { quick, until } from './lib/env.ts';
 import { progress, result, round, runMain, summarize } from './lib/report.ts';
+import { APP_PORT, POOLED, startCompressedWorld, UNPOOLED } from './lib/compressed-world.ts';
+import { seeded } from '../sim/seeded-random.ts';
 
 const SCALE = Number(process.env.BENCH_BOOKING_SCALE ?? 40);
 const BOOKINGS = quick(20, 4);
 /** The day the bookings fall in, in model minutes from the start (09:00 → 17:00 after a 60-minute lead-in). */
 const DAY = quick({ from: 60, to: 8 * 60 + 60 }, { from: 20, to: 60 });
 const POOL_SIZE = 3;
-const POOLED = 'bench-pooled';
-const UNPOOLED = 'bench-unpooled';
-const APP_PORT = 8080;
 const MINUTE_TASKS = ['demo-bookings', 'warm-pool', 'demo-leases'];
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function machineImage(name: string, title: string) {
-  return {
-    name,
-    description: `${title}\nA 10 GB demo whose app takes a minute to start.`,
-    labels: { 'demo-vm-catalog': 'true', 'app-scheme': 'http', 'app-port': String(APP_PORT), 'app-path': '-', 'app-start-seconds': '60' },
-    machineType: 'e2-standard-2',
-    totalStorageBytes: 10 * 1024 ** 3,
-    sourceInstance: `https://www.googleapis.com/compute/v1/projects/demo-bench-project/zones/us-central1-a/instances/${name}-golden`,
-  };
-}
 
 interface Booking {
   user: string;
@@ -87,52 +57,14 @@ interface Scenario {
 }
 
 async function run(s: Scenario): Promise<{ bookings: Booking[]; lateTicks: number; ticks: number }> {
-  const origin = new Date();
-  const clock: Clock = new ScaledClock(s.scale, origin);
-  const f = await startFakes({
+  const { app, slack, clock, errors, close, f } = await startCompressedWorld({
+    scale: s.scale,
+    seed: s.seed,
+    jitter: s.jitter,
     users: s.bookings + 2,
-    sim: { profile: 'realistic', random: s.jitter ? seeded(s.seed + 1) : () => 0.5, now: () => clock.now(), scheduler: scaledScheduler(s.scale) },
-  });
-  f.sim.addMachineImage(machineImage(POOLED, 'Pooled CRM'));
-  f.sim.addMachineImage(machineImage(UNPOOLED, 'Unpooled CRM'));
-  const billing = new FakeBillingCatalog();
-  const { url: billingUrl } = await billing.listen(0, '127.0.0.1');
-  const database = await freshDatabase();
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    BIND_ADDRESS: '127.0.0.1',
-    SLACK_BOT_TOKEN: f.fake.identity.token,
-    SLACK_SIGNING_SECRET: f.signingSecret,
-    SLACK_API_URL: f.fake.apiUrl,
-    DATABASE_URL: database.url,
-    GCP_PROJECT: 'demo-bench-project',
-    GCE_API_ENDPOINT: f.sim.url,
-    BILLING_API_ENDPOINT: billingUrl,
-    GCE_ALLOWED_ZONES: 'us-central1-a',
-    GCE_MACHINE_TYPES: 'e2-standard-2',
-    ADMIN_USER_IDS: 'U_ADMIN',
-    READINESS_TIMEOUT_SECONDS: '300',
-    POOL_MAX_VMS: String(POOL_SIZE + 2),
-    DEMO_VM_TIME_SCALE: String(s.scale),
-    DEMO_VM_TIME_ORIGIN: origin.toISOString(),
-  });
-  const errors: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      if (/"level":(50|60)/.test(String(chunk))) errors.push(String(chunk).slice(0, 300));
-      done();
-    },
-  });
-  const app = await startApp({
-    config,
-    clock,
-    appReach: f.sim.appReach,
+    poolMaxVms: POOL_SIZE + 2,
     scheduler: false,
-    log: createLogger({ level: 'warn', destination, secrets: [f.signingSecret] }),
   });
-  const slack = new InboundSlack(f.fake, `${app.url}/slack/events`, f.signingSecret);
   // The minute tasks, once per model minute (a tick's lateness is part of the compression error).
   let ticks = 0;
   let lateTicks = 0;
@@ -224,10 +156,7 @@ async function run(s: Scenario): Promise<{ bookings: Booking[]; lateTicks: numbe
   } finally {
     ticking = false;
     await tickLoop.catch(() => {});
-    await app.stop();
-    await billing.close();
-    await f.close();
-    await database.drop();
+    await close();
   }
 }
 

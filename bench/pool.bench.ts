@@ -19,38 +19,20 @@
  * Goals: pooled p50 ≤ 20 s and p95 ≤ 45 s; pooled p50 at least 4× faster than unpooled.
  * BENCH_QUICK=1: 10 launches and a 2-launch check (checks the bench works; not figures).
  */
-import { Writable } from 'node:stream';
 import { poolUsage } from '../src/accounting/pool-usage.ts';
-import { startApp, type RunningApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { ScaledClock, systemClock, type Clock } from '../src/platform/clock.ts';
-import { createLogger } from '../src/platform/log.ts';
-import { FakeBillingCatalog } from '../sim/billing/index.ts';
-import { InboundSlack } from '../test/harness/slack-requests.ts';
-import { scaledScheduler, type StoredMessage } from './lib/fakes.ts';
-import { freshDatabase, quick, startFakes, topViewWith, until, type Fakes } from './lib/env.ts';
+import type { RunningApp } from '../src/app.ts';
+import type { InboundSlack } from '../test/harness/slack-requests.ts';
+import type { StoredMessage } from './lib/fakes.ts';
+import { quick, topViewWith, until, type Fakes } from './lib/env.ts';
 import { progress, result, round, runMain, summarize } from './lib/report.ts';
+import { APP_PORT, POOLED, startCompressedWorld, UNPOOLED } from './lib/compressed-world.ts';
+import { seeded } from '../sim/seeded-random.ts';
 
 const SCALE = Number(process.env.BENCH_POOL_SCALE ?? 10);
 const LAUNCHES = Number(process.env.BENCH_POOL_LAUNCHES ?? quick(100, 10));
 const CHECK_LAUNCHES = quick(4, 2);
 const MEAN_GAP_S = 180;
 const POOL_SIZE = 3;
-const POOLED = 'bench-pooled';
-const UNPOOLED = 'bench-unpooled';
-const APP_PORT = 8080;
-
-/** A seeded PRNG (mulberry32): the same arrivals and jitter on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scenario {
   scale: number;
@@ -78,65 +60,8 @@ interface Outcome {
   modelMinutes: number;
 }
 
-function machineImage(name: string, title: string) {
-  return {
-    name,
-    description: `${title}\nA 10 GB demo whose app takes a minute to start.`,
-    labels: { 'demo-vm-catalog': 'true', 'app-scheme': 'http', 'app-port': String(APP_PORT), 'app-path': '-', 'app-start-seconds': '60' },
-    machineType: 'e2-standard-2',
-    totalStorageBytes: 10 * 1024 ** 3,
-    sourceInstance: `https://www.googleapis.com/compute/v1/projects/demo-bench-project/zones/us-central1-a/instances/${name}-golden`,
-  };
-}
-
-async function startWorld(s: Scenario) {
-  const origin = new Date();
-  const clock: Clock = s.scale > 1 ? new ScaledClock(s.scale, origin) : systemClock;
-  const f = await startFakes({
-    users: s.launches + 2,
-    sim: { profile: 'realistic', random: s.jitter ? seeded(s.seed + 1) : () => 0.5, now: () => clock.now(), scheduler: scaledScheduler(s.scale) },
-  });
-  f.sim.addMachineImage(machineImage(POOLED, 'Pooled CRM'));
-  f.sim.addMachineImage(machineImage(UNPOOLED, 'Unpooled CRM'));
-  const billing = new FakeBillingCatalog();
-  const { url: billingUrl } = await billing.listen(0, '127.0.0.1');
-  const database = await freshDatabase();
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-    BIND_ADDRESS: '127.0.0.1',
-    SLACK_BOT_TOKEN: f.fake.identity.token,
-    SLACK_SIGNING_SECRET: f.signingSecret,
-    SLACK_API_URL: f.fake.apiUrl,
-    DATABASE_URL: database.url,
-    GCP_PROJECT: 'demo-bench-project',
-    GCE_API_ENDPOINT: f.sim.url,
-    BILLING_API_ENDPOINT: billingUrl,
-    GCE_ALLOWED_ZONES: 'us-central1-a',
-    GCE_MACHINE_TYPES: 'e2-standard-2',
-    ADMIN_USER_IDS: 'U_ADMIN',
-    READINESS_TIMEOUT_SECONDS: '300',
-    POOL_MAX_VMS: String(POOL_SIZE + 2),
-    DEMO_VM_TIME_SCALE: String(s.scale),
-    DEMO_VM_TIME_ORIGIN: origin.toISOString(),
-  });
-  const errors: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      if (/"level":(50|60)/.test(String(chunk))) errors.push(String(chunk).slice(0, 300));
-      done();
-    },
-  });
-  const app = await startApp({ config, clock, appReach: f.sim.appReach, log: createLogger({ level: 'warn', destination, secrets: [f.signingSecret] }) });
-  const slack = new InboundSlack(f.fake, `${app.url}/slack/events`, f.signingSecret);
-  const close = async () => {
-    await app.stop();
-    await billing.close();
-    await f.close();
-    await database.drop();
-  };
-  return { f, app, slack, clock, errors, close };
+function startWorld(s: Scenario) {
+  return startCompressedWorld({ scale: s.scale, seed: s.seed, jitter: s.jitter, users: s.launches + 2, poolMaxVms: POOL_SIZE + 2 });
 }
 
 /** The first DM to the user whose text says the demo is ready (or failed): the moment the user has the link. */

@@ -6,20 +6,9 @@
  * Friday afternoon, or launch it ahead of a booked meeting. Pure: the same seed gives the same week.
  */
 import { TZDate } from '@date-fns/tz';
+import { seeded } from '../../sim/seeded-random.ts';
 
 export type Pattern = 'screen-share' | 'slow-reading' | 'idle-noise';
-
-/** A seeded PRNG (mulberry32, as bench/pool.bench.ts). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Knuth's Poisson draw (fine for small means). */
 export function poisson(random: () => number, mean: number): number {

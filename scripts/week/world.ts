@@ -19,7 +19,8 @@ import { SimTime } from '../../sim/gce/timing.ts';
 import { DEFAULT_USERS, FakeSlack } from '../../sim/slack/index.ts';
 import { createTestDatabase } from '../../test/harness/postgres.ts';
 import { InboundSlack } from '../../test/harness/slack-requests.ts';
-import { seeded, type SimUser } from './population.ts';
+import { seeded } from '../../sim/seeded-random.ts';
+import type { SimUser } from './population.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 export const PROJECT = 'demo-sim-project';

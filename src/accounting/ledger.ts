@@ -42,6 +42,11 @@ export function stoppedAt(reported: Date | undefined, now: Date): (open: OpenInt
   };
 }
 
+/** The columns a ledger row (running or suspended) keeps of what it is charged to. */
+export function subjectColumns(s: IntervalSubject) {
+  return { demo_id: s.demoId, user_id: s.userId, image_id: s.imageId, machine_type: s.machineType, zone: s.zone };
+}
+
 export async function openInterval(
   trx: Transaction<Database>,
   s: IntervalSubject,
@@ -62,11 +67,7 @@ export async function openInterval(
   await trx
     .insertInto('usage_intervals')
     .values({
-      demo_id: s.demoId,
-      user_id: s.userId,
-      image_id: s.imageId,
-      machine_type: s.machineType,
-      zone: s.zone,
+      ...subjectColumns(s),
       started_at: start,
       ended_at: null,
       source,

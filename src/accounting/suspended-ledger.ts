@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../platform/db-schema.ts';
-import type { IntervalSubject } from './ledger.ts';
+import { subjectColumns, type IntervalSubject } from './ledger.ts';
 
 /**
  * A demo's suspended time, its own ledger entry beside usage intervals: GCE charges a suspended VM for
@@ -12,11 +12,7 @@ export async function openSuspended(trx: Transaction<Database>, s: IntervalSubje
   await trx
     .insertInto('suspended_intervals')
     .values({
-      demo_id: s.demoId,
-      user_id: s.userId,
-      image_id: s.imageId,
-      machine_type: s.machineType,
-      zone: s.zone,
+      ...subjectColumns(s),
       memory_mb: size.memoryMb,
       disk_gb: size.diskGb,
       started_at: at,

@@ -122,3 +122,11 @@ export async function reconcileOnce(t: TestApp, clock: ManualClock, iso: string)
   clock.set(iso);
   await task(t, RECONCILE_TASK).tick(clock.now());
 }
+
+/** Wait until the worker has read the billing catalog's suspended-VM rates (the pool and suspended lines price with them). */
+export async function suspendedRatesLoaded(t: TestApp): Promise<void> {
+  await eventually(
+    () => t.db.selectFrom('price_rates').select('region').where('family', '=', 'suspended').execute(),
+    (rows) => rows.length > 0,
+  );
+}

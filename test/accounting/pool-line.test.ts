@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
+import { ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { computeDigest } from '../../src/accounting/digest-data.ts';
 import { digestMessage } from '../../src/accounting/digest-views.ts';
 import { weekOf } from '../../src/accounting/periods.ts';
 import { blockText } from '../harness/flows.ts';
-import { ask, insertDemo, insertImage } from './fixtures.ts';
+import { ask, insertDemo, insertImage, suspendedRatesLoaded } from './fixtures.ts';
 
 /**
  * The warm pool's own line in the digest and in `/demo usage all`: its VMs' running time while
@@ -38,10 +38,7 @@ describe("the warm pool's line", () => {
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    await eventually(
-      () => t.db.selectFrom('price_rates').select('region').where('family', '=', 'suspended').execute(),
-      (rows) => rows.length > 0,
-    );
+    await suspendedRatesLoaded(t);
     const image = await insertImage(t, 'CRM demo');
     await insertDemo(t, {
       owner: 'U_ALICE',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
+import { ManualClock, startTestApp, type TestApp } from '../harness/app.ts';
 import { computeDigest } from '../../src/accounting/digest-data.ts';
 import { digestMessage, savingsBlocks, TOP_USERS } from '../../src/accounting/digest-views.ts';
 import { weekOf } from '../../src/accounting/periods.ts';
 import { blockText } from '../harness/flows.ts';
-import { ask, insertDemo, insertImage } from './fixtures.ts';
+import { ask, insertDemo, insertImage, suspendedRatesLoaded } from './fixtures.ts';
 
 /**
  * What auto-suspend saved, in the digest and in `/demo usage`: suspended hours (cut to the period and
@@ -53,10 +53,7 @@ describe('the suspended-time lines', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    await eventually(
-      () => t.db.selectFrom('price_rates').select('region').where('family', '=', 'suspended').execute(),
-      (rows) => rows.length > 0,
-    );
+    await suspendedRatesLoaded(t);
     const crm = await insertImage(t, 'CRM demo');
     const sales = await insertImage(t, 'Sales demo');
     aliceDemo = await insertDemo(t, {
